@@ -1,0 +1,4 @@
+@NullMarked
+package io.vireo.broker.spi;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.vireo.codec;
+
+import org.jspecify.annotations.NullMarked;

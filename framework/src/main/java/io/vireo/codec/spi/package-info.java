@@ -1,0 +1,4 @@
+@NullMarked
+package io.vireo.codec.spi;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.vireo.config;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.vireo.config.spi;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.vireo.internal.config;
+
+import org.jspecify.annotations.NullMarked;

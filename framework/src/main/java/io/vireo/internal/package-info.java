@@ -1,0 +1,4 @@
+@NullMarked
+package io.vireo.internal;
+
+import org.jspecify.annotations.NullMarked;

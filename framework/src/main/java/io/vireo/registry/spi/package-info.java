@@ -1,0 +1,4 @@
+@NullMarked
+package io.vireo.registry.spi;
+
+import org.jspecify.annotations.NullMarked;

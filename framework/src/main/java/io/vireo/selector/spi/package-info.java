@@ -1,0 +1,4 @@
+@NullMarked
+package io.vireo.selector.spi;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,17 @@
+package io.vireo.transport;
+
+import io.vireo.CallKind;
+import io.vireo.Route;
+import java.util.Map;
+
+/**
+ * The server side of the framework, as a transport sees it: the routes it serves and the
+ * frames it answers. An unknown route is answered with UNIMPLEMENTED.
+ */
+public interface Dispatcher extends FrameHandler {
+  /** Every route served, with its kind (gRPC registers methods by kind). */
+  Map<Route, CallKind> routes();
+
+  /** The largest request payload accepted, in bytes; larger ones are RESOURCE_EXHAUSTED. */
+  int maxMessageSize();
+}

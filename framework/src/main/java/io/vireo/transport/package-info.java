@@ -1,0 +1,4 @@
+@NullMarked
+package io.vireo.transport;
+
+import org.jspecify.annotations.NullMarked;

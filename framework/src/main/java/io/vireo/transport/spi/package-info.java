@@ -1,0 +1,4 @@
+@NullMarked
+package io.vireo.transport.spi;
+
+import org.jspecify.annotations.NullMarked;

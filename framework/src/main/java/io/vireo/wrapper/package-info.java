@@ -1,0 +1,4 @@
+@NullMarked
+package io.vireo.wrapper;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.vireo.testing;
+
+import org.jspecify.annotations.NullMarked;
