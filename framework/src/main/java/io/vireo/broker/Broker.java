@@ -5,7 +5,8 @@ import reactor.core.publisher.Mono;
 /**
  * Carries events between services. Delivery is at-least-once: a message is acknowledged only
  * after its handler's {@code Mono} completed; a failing message is retried, then sent to
- * {@code <topic>.DLT}. {@code memory} (one JVM) is built in; {@code kafka} comes with the
+ * {@code <topic>.DLT}. A handler error with status INVALID_ARGUMENT (an undecodable message) is
+ * not retried: it goes to the dead-letter topic at once. {@code memory} (one JVM) is built in; {@code kafka} comes with the
  * broker-kafka module.
  */
 public interface Broker {
