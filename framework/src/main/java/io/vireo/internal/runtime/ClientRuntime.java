@@ -172,7 +172,8 @@ public final class ClientRuntime {
       String prefix = "vireo.client.services." + service + ".";
       String selectorName = config.get(prefix + "selector", config.get("vireo.selector", "round-robin"));
       this.selector = io.vireo.internal.runtime.Plugins.create(SelectorProvider.class, "selector", selectorName, config);
-      Filter combined = Filter.endpoint();
+      // no endpoint filter by default: a server that lacks the route answers UNIMPLEMENTED, which says more
+      Filter combined = (candidates, call) -> candidates;
       for (Filter extra : filters) {
         combined = combined.and(extra);
       }
