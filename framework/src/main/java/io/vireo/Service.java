@@ -101,6 +101,11 @@ public final class Service {
     return runtime.instance();
   }
 
+  /** Every instance this service registered: one per transport it serves ({@code vireo.transport=rsocket,grpc}). */
+  public java.util.List<ServiceInstance> instances() {
+    return runtime.instances();
+  }
+
   /** Whether it is started and not stopped. */
   public boolean isRunning() {
     return runtime.isRunning();

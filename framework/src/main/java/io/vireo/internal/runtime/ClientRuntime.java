@@ -59,9 +59,10 @@ public final class ClientRuntime {
   private final Function<String, Transport> transports;
   private final ConnectionPool pool;
   private final Map<String, Target> targets = new ConcurrentHashMap<>();
+  private final String preferredTransport;
 
   public ClientRuntime(String caller, Config config, Registry registry, Codec codec, List<Filter> filters,
-      List<Wrapper> wrappers, Function<String, Transport> transports) {
+      List<Wrapper> wrappers, Function<String, Transport> transports, String preferredTransport) {
     this.caller = caller;
     this.config = config;
     this.registry = registry;
@@ -70,6 +71,7 @@ public final class ClientRuntime {
     this.wrappers = List.copyOf(wrappers);
     this.transports = transports;
     this.pool = new ConnectionPool(transports);
+    this.preferredTransport = preferredTransport;
   }
 
   /** A typed proxy calling {@code service} through the registry. */
@@ -173,7 +175,11 @@ public final class ClientRuntime {
       String selectorName = config.get(prefix + "selector", config.get("vireo.selector", "round-robin"));
       this.selector = io.vireo.internal.runtime.Plugins.create(SelectorProvider.class, "selector", selectorName, config);
       // no endpoint filter by default: a server that lacks the route answers UNIMPLEMENTED, which says more
-      Filter combined = (candidates, call) -> candidates;
+      // an instance served on several transports is registered once per transport: take ours if offered
+      Filter combined = (candidates, call) -> {
+        List<ServiceInstance> preferred = Filter.transport(preferredTransport).apply(candidates, call);
+        return preferred.isEmpty() ? candidates : preferred;
+      };
       for (Filter extra : filters) {
         combined = combined.and(extra);
       }

@@ -90,7 +90,8 @@ public final class ServiceRuntime {
   private PublishFunction publisher;
   private volatile Broker broker;
   private Router router;
-  private Server server;
+  private final List<Server> servers = new ArrayList<>();
+  private final List<ServiceInstance> instances = new ArrayList<>();
   private volatile Optional<ServiceInstance> instance = Optional.empty();
   private volatile boolean registered;
   private Disposable health;
@@ -149,11 +150,12 @@ public final class ServiceRuntime {
       codecs = new Codecs(codec, config);
       registry = spec.registry().orElseGet(() ->
           Plugins.create(RegistryProvider.class, "registry", config.get("vireo.registry", "memory"), config));
-      transport = spec.transport().orElseGet(() ->
-          Plugins.create(TransportProvider.class, "transport", config.get("vireo.transport", "rsocket"), config));
+      List<String> names = transportNames();
+      transport = spec.transport().orElseGet(() -> Plugins.create(TransportProvider.class, "transport", names.get(0), config));
       transports.put(transport.name(), transport);
       wrappers = wrappers();
-      client = new ClientRuntime(spec.name(), config, registry, codec, spec.filters(), wrappers, this::transport);
+      client = new ClientRuntime(spec.name(), config, registry, codec, spec.filters(), wrappers, this::transport,
+          transport.name());
       publisher = publishChain();
       if (!spec.handlers().isEmpty()) {
         serve(startTimeout);
@@ -186,25 +188,52 @@ public final class ServiceRuntime {
     return List.copyOf(all);
   }
 
+  /** {@code vireo.transport}: one name, or several to serve on each (the first is the one clients prefer). */
+  private List<String> transportNames() {
+    List<String> names = new ArrayList<>();
+    for (String name : config.get("vireo.transport", "rsocket").split(",")) {
+      if (!name.isBlank() && !names.contains(name.trim())) {
+        names.add(name.trim());
+      }
+    }
+    if (names.isEmpty()) {
+      throw new IllegalArgumentException("vireo.transport: empty (expected: rsocket, grpc or memory, or a list such as rsocket,grpc)");
+    }
+    return names;
+  }
+
   private void serve(Duration startTimeout) {
     int maxMessageSize = config.getInt("vireo.transport.max-message-size", MemoryTransport.DEFAULT_MAX_MESSAGE_SIZE);
     List<Router.Handler> handlers = spec.handlers().stream()
         .map(h -> new Router.Handler(h.iface(), h.implementation())).toList();
     router = Router.create(spec.name(), handlers, wrappers, codecs, maxMessageSize);
     String host = config.get("vireo.server.host", "127.0.0.1");
-    int port = config.getInt("vireo.server.port", 0);
-    server = transport.serve(new InetSocketAddress(host, port), router).block(startTimeout);
     String advertised = config.get("vireo.server.advertise-host").orElseGet(() -> advertisedHost(host));
     Map<String, String> metadata = new LinkedHashMap<>(config.subset("vireo.server.metadata"));
     metadata.putAll(spec.metadata());
-    ServiceInstance registeredInstance = new ServiceInstance(spec.name(),
-        spec.name() + "-" + UUID.randomUUID().toString().substring(0, 8),
-        advertised, server.address().getPort(), transport.name(), spec.version(),
-        config.getInt("vireo.server.weight", ServiceInstance.DEFAULT_WEIGHT), metadata,
-        router.routes().keySet().stream().map(r -> r.rsocketName()).sorted().toList());
-    instance = Optional.of(registeredInstance);
-    registry.register(registeredInstance).block(startTimeout);
+    List<String> endpoints = router.routes().keySet().stream().map(r -> r.rsocketName()).sorted().toList();
+    String id = spec.name() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    List<String> names = transportNames();
+    for (int i = 0; i < names.size(); i++) {
+      Transport serving = i == 0 ? transport : transport(names.get(i));
+      int port = config.getInt("vireo.server." + serving.name() + ".port", i == 0 ? config.getInt("vireo.server.port", 0) : 0);
+      Server server = serving.serve(new InetSocketAddress(host, port), router).block(startTimeout);
+      servers.add(server);
+      instances.add(new ServiceInstance(spec.name(), names.size() == 1 ? id : id + "-" + serving.name(),
+          advertised, server.address().getPort(), serving.name(), spec.version(),
+          config.getInt("vireo.server.weight", ServiceInstance.DEFAULT_WEIGHT), metadata, endpoints));
+    }
+    instance = Optional.of(instances.get(0));
+    registerAll().block(startTimeout);
     registered = true;
+  }
+
+  private Mono<Void> registerAll() {
+    return Flux.fromIterable(instances).concatMap(registry::register).then();
+  }
+
+  private Mono<Void> deregisterAll() {
+    return Flux.fromIterable(instances).concatMap(registry::deregister).then();
   }
 
   private static String advertisedHost(String bindHost) {
@@ -238,11 +267,11 @@ public final class ServiceRuntime {
     ServiceInstance self = instance.orElseThrow();
     if (healthy && !registered && state.get() == State.RUNNING) {
       log.info("{}: health checks pass again, registering {}", spec.name(), self.id());
-      return registry.register(self).doOnSuccess(v -> registered = true);
+      return registerAll().doOnSuccess(v -> registered = true);
     }
     if (!healthy && registered) {
       log.warn("{}: a health check fails, deregistering {} until it passes", spec.name(), self.id());
-      return registry.deregister(self).doOnSuccess(v -> registered = false);
+      return deregisterAll().doOnSuccess(v -> registered = false);
     }
     return Mono.empty();
   }
@@ -376,6 +405,11 @@ public final class ServiceRuntime {
     }
   }
 
+  /** Every instance registered, one per transport served. */
+  public List<ServiceInstance> instances() {
+    return List.copyOf(instances);
+  }
+
   /** Deregisters, drains, closes; each step bounded, each failure logged and passed. */
   private void release() {
     Duration timeout = config.getDuration("vireo.server.shutdown-timeout", DEFAULT_SHUTDOWN_TIMEOUT);
@@ -383,13 +417,13 @@ public final class ServiceRuntime {
       health.dispose();
     }
     if (registered) {
-      quietly("deregister", registry.deregister(instance.orElseThrow()), timeout);
+      quietly("deregister", deregisterAll(), timeout);
       registered = false;
     }
     if (router != null) {
       quietly("drain", router.drain(timeout), timeout.plusSeconds(1));
     }
-    if (server != null) {
+    for (Server server : servers) {
       server.dispose();
       quietly("close server", server.onClose(), timeout);
     }
