@@ -323,6 +323,18 @@ public abstract class TransportContract {
   }
 
   @Test
+  void oversizedChannelMessageIsResourceExhaustedAndTheConnectionServesTheNextCall() {
+    Flux<byte[]> requests = Flux.just(bytes("fits"), new byte[maxMessageSize() + 1]);
+    StepVerifier.create(connection.requestChannel(head("Collect"), requests))
+        .expectErrorSatisfies(error -> assertStatus(error, Status.RESOURCE_EXHAUSTED, ""))
+        .verify(TIMEOUT);
+    StepVerifier.create(connection.requestResponse(frame("Echo", "next")).map(ContractDispatcher::text))
+        .expectNext("next")
+        .expectComplete()
+        .verify(TIMEOUT);
+  }
+
+  @Test
   void serverRejectsARequestOverItsDispatcherLimit() {
     Connection small = connect(serve(new ContractDispatcher(1024)));
     StepVerifier.create(small.requestResponse(new Frame(route("Echo"), PROTOBUF, Headers.empty(), new byte[2048])))

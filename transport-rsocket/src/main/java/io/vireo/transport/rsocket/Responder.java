@@ -7,6 +7,7 @@ import io.rsocket.RSocket;
 import io.rsocket.util.ByteBufPayload;
 import io.vireo.transport.Dispatcher;
 import io.vireo.transport.Frame;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,14 +82,19 @@ final class Responder implements RSocket {
         return error == null ? Flux.empty() : Flux.error(Errors.toWire(error));
       }
       Flux<byte[]> responses;
+      // An error the requester sent ends its side of the stream: it expects no answer to it.
+      AtomicBoolean requesterFailed = new AtomicBoolean();
       try {
         Frame frame = head(head);
-        Flux<byte[]> requests = messages.skip(1).handle(this::message);
+        Flux<byte[]> requests = messages.skip(1)
+            .doOnError(error -> requesterFailed.set(true))
+            .handle(this::message);
         responses = dispatcher.requestChannel(frame, requests);
       } catch (RuntimeException e) {
         return Flux.error(Errors.toWire(e));
       }
-      return responses.handle(this::response).onErrorMap(Errors::toWire);
+      return responses.handle(this::response)
+          .onErrorResume(error -> requesterFailed.get() ? Flux.empty() : Flux.error(Errors.toWire(error)));
     });
   }
 
