@@ -266,9 +266,9 @@ public final class KafkaBroker implements Broker {
     Map<String, Object> props = new HashMap<>();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers);
     props.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
-    props.put(AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, settings.retryBackoff.toMillis());
-    props.put(AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, settings.reconnectBackoff.toMillis());
-    props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, settings.reconnectBackoffMax.toMillis());
+    props.put(AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, String.valueOf(settings.retryBackoff.toMillis()));
+    props.put(AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, String.valueOf(settings.reconnectBackoff.toMillis()));
+    props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, String.valueOf(settings.reconnectBackoffMax.toMillis()));
     return props;
   }
 
@@ -276,14 +276,14 @@ public final class KafkaBroker implements Broker {
     long timeout = settings.publishTimeout.toMillis();
     Map<String, Object> props = commonProperties(settings.clientId + "-producer-" + id);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout);
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(timeout));
     props.putAll(settings.producer);
     long linger = Long.parseLong(String.valueOf(props.getOrDefault(ProducerConfig.LINGER_MS_CONFIG, "5")));
     // Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms
-    props.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(1, Math.min(30_000, timeout - linger)));
+    props.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(Math.max(1, Math.min(30_000, timeout - linger))));
     long request = Long.parseLong(String.valueOf(props.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG)));
-    props.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Math.max(timeout, linger + request));
+    props.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(Math.max(timeout, linger + request)));
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     return props;
@@ -292,8 +292,8 @@ public final class KafkaBroker implements Broker {
   private Map<String, Object> adminProperties() {
     long timeout = settings.publishTimeout.toMillis();
     Map<String, Object> props = commonProperties(settings.clientId + "-admin-" + id);
-    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeout);
-    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(30_000, timeout));
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(timeout));
+    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(Math.min(30_000, timeout)));
     props.putAll(settings.admin);
     return props;
   }
@@ -306,7 +306,7 @@ public final class KafkaBroker implements Broker {
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, broadcast ? "latest" : "earliest");
     props.putAll(settings.consumer);
     props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     return props;
