@@ -252,9 +252,10 @@ final class KafkaSubscription implements Subscription {
   private void settle(Pending pending) {
     unsettled--;
     PartitionState state = pending.partition;
-    if (state.revoked) {
-      return;
+    if (pending.started) {
+      state.finished();
     }
+    // a revoked partition advances too: its last commit happens after its handlers finished
     while (!state.inFlight.isEmpty() && state.inFlight.peek().done) {
       state.commitOffset = state.inFlight.poll().record.offset() + 1;
     }
@@ -420,15 +421,26 @@ final class KafkaSubscription implements Subscription {
     }
 
     private void next() {
-      Pending pending = queue.poll();
-      // handle() moves the handler to another thread (subscribeOn), so this never recurses deeply
-      handle(pending, 0).subscribe(
-          done -> finished(pending, done),
-          error -> {
-            logger.error("handling {}-{}@{} failed unexpectedly", pending.record.topic(), pending.record.partition(),
-                pending.record.offset(), error);
-            finished(pending, false);
-          });
+      while (true) {
+        Pending pending = queue.poll();
+        if (pending.partition.tryStart(stopping)) {
+          pending.started = true;
+          // handle() moves the handler to another thread (subscribeOn): finished() never recurses deeply
+          handle(pending, 0).subscribe(
+              done -> finished(pending, done),
+              error -> {
+                logger.error("handling {}-{}@{} failed unexpectedly", pending.record.topic(),
+                    pending.record.partition(), pending.record.offset(), error);
+                finished(pending, false);
+              });
+          return;
+        }
+        // revoked or closing: the record stays uncommitted, for the partition's next owner
+        settled.add(pending);
+        if (work.decrementAndGet() == 0) {
+          return;
+        }
+      }
     }
 
     private void finished(Pending pending, boolean done) {
@@ -448,15 +460,39 @@ final class KafkaSubscription implements Subscription {
     long committedOffset = -1;
     boolean paused;
     volatile boolean revoked;
+    private int running; // guarded by this
 
     PartitionState(TopicPartition partition) {
       this.partition = partition;
+    }
+
+    /** Whether a lane may start a record of this partition; false once revoked or closing. */
+    synchronized boolean tryStart(boolean stopping) {
+      if (revoked || stopping) {
+        return false;
+      }
+      running++;
+      return true;
+    }
+
+    synchronized void finished() {
+      running--;
+    }
+
+    /** No record starts after this; those running go on. */
+    synchronized void revoke() {
+      revoked = true;
+    }
+
+    synchronized int running() {
+      return running;
     }
   }
 
   private static final class Pending {
     final PartitionState partition;
     final ConsumerRecord<byte[], byte[]> record;
+    volatile boolean started;
     volatile boolean done;
 
     Pending(PartitionState partition, ConsumerRecord<byte[], byte[]> record) {
@@ -475,8 +511,14 @@ final class KafkaSubscription implements Subscription {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
-      settleFinished();
       List<PartitionState> states = revoked.stream().map(partitions::get).filter(state -> state != null).toList();
+      states.forEach(PartitionState::revoke);
+      if (!stopping) {
+        // queued records are skipped; running ones may finish (bounded) so that the next owner
+        // does not handle them a second time
+        awaitRunning(states);
+      }
+      settleFinished();
       if (!aborting) {
         commitSync(consumer, states, shutdownTimeout);
       }
@@ -495,7 +537,7 @@ final class KafkaSubscription implements Subscription {
       for (TopicPartition partition : assigned) {
         PartitionState previous = partitions.put(partition, new PartitionState(partition));
         if (previous != null) {
-          previous.revoked = true;
+          previous.revoke();
         }
         if (options.broadcast()) {
           // fixes "latest" now, so that what is published once subscribe completed is seen
@@ -510,12 +552,32 @@ final class KafkaSubscription implements Subscription {
       live.tryEmitEmpty();
     }
 
+    private void awaitRunning(List<PartitionState> states) {
+      long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+      try {
+        while (states.stream().anyMatch(state -> state.running() > 0)) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            logger.warn("{} in group {}: handlers of revoked partitions still running after {}", topic, groupId,
+                shutdownTimeout);
+            return;
+          }
+          Pending pending = settled.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)), TimeUnit.NANOSECONDS);
+          if (pending != null) {
+            settle(pending);
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
     private void drop(Collection<TopicPartition> gone) {
       for (TopicPartition partition : gone) {
         PartitionState state = partitions.remove(partition);
         if (state != null) {
           // queued records of this partition are skipped; the next owner starts at the commit
-          state.revoked = true;
+          state.revoke();
         }
       }
     }
