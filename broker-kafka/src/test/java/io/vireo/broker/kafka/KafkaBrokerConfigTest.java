@@ -10,6 +10,7 @@ import io.vireo.VireoException;
 import io.vireo.broker.Broker;
 import io.vireo.broker.Message;
 import io.vireo.broker.SubscribeOptions;
+import io.vireo.broker.Subscription;
 import io.vireo.broker.spi.BrokerProvider;
 import io.vireo.config.Config;
 import io.vireo.testing.kafka.KafkaExtension;
@@ -18,12 +19,14 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.ServiceLoader;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -63,6 +66,33 @@ class KafkaBrokerConfigTest {
     } finally {
       broker.close().block(WAIT);
     }
+  }
+
+  /** The README's example, with the test broker's address. */
+  @Test
+  void readmeExampleRuns() {
+    List<String> seen = new CopyOnWriteArrayList<>();
+
+    KafkaBroker broker = KafkaBroker.builder()
+        .bootstrapServers(KAFKA.bootstrapServers())
+        .publishTimeout(Duration.ofSeconds(5))
+        .build();
+
+    Subscription subscription = broker.subscribe(
+            "user.created",
+            SubscribeOptions.builder().group("audit").concurrency(4).maxRetries(3).build(),
+            message -> Mono.fromRunnable(() -> seen.add(new String(message.payload(), StandardCharsets.UTF_8))))
+        .block();
+
+    broker.publish(new Message("user.created", Optional.of("user-42"),
+            Headers.of(Message.CONTENT_TYPE, "application/json"),
+            "{\"id\":42}".getBytes(StandardCharsets.UTF_8)))
+        .block();
+
+    await().atMost(WAIT).until(() -> seen.contains("{\"id\":42}"));
+    subscription.close().block();
+    broker.close().block();
+    assertThat(seen).containsExactly("{\"id\":42}");
   }
 
   @Test
