@@ -164,6 +164,7 @@ public final class KafkaBroker implements Broker {
       String groupId = options.broadcast() ? group.get() + ".broadcast." + UUID.randomUUID() : group.get();
       Mono<Void> ready = ensureTopic(topic)
           .and(options.deadLetter() ? ensureTopic(Message.deadLetterTopic(topic)) : Mono.empty())
+          .timeout(settings.subscribeTimeout)
           .onErrorResume(error -> {
             // the consumer keeps trying; the topic may appear later or be auto-created by Kafka
             logger.warn("cannot create topic {} (or its dead-letter topic) on {}: {}", topic,
