@@ -83,9 +83,14 @@ final class CuratorClients {
       throw unreachable(settings, keyPrefix, what);
     }
     int attempts = 1;
+    long lastWarning = 0;
     while (!closed.getAsBoolean()) {
-      logger.warn("{}: ZooKeeper at {} still unreachable after {} attempts of {}; retrying ({}.retry=true)",
-          what, settings.connect(), attempts, settings.connectionTimeout(), keyPrefix);
+      // at most one warning every ten seconds, however short the connection timeout
+      if (System.nanoTime() - lastWarning >= TimeUnit.SECONDS.toNanos(10) || lastWarning == 0) {
+        lastWarning = System.nanoTime();
+        logger.warn("{}: ZooKeeper at {} still unreachable after {} attempt(s) of {}; retrying ({}.retry=true)",
+            what, settings.connect(), attempts, settings.connectionTimeout(), keyPrefix);
+      }
       if (client.blockUntilConnected((int) Math.min(Integer.MAX_VALUE, timeoutMs), TimeUnit.MILLISECONDS)) {
         logger.info("{}: connected to ZooKeeper at {}", what, settings.connect());
         return;
