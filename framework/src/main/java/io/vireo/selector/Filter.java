@@ -25,6 +25,11 @@ public interface Filter {
     return (candidates, call) -> keep(candidates, instance -> value.equals(instance.metadata().get(key)));
   }
 
+  /** Instances served on this transport ({@code rsocket}, {@code grpc}, ...). */
+  static Filter transport(String transport) {
+    return (candidates, call) -> keep(candidates, instance -> instance.transport().equals(transport));
+  }
+
   /** Instances that serve the call's endpoint, or that list no endpoints at all. */
   static Filter endpoint() {
     return (candidates, call) -> keep(candidates,

@@ -1,0 +1,4 @@
+@NullMarked
+package io.vireo.internal.codec;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.vireo.internal.memory;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,286 @@
+package io.vireo.internal.runtime;
+
+import io.vireo.Call;
+import io.vireo.CallKind;
+import io.vireo.CallOptions;
+import io.vireo.Headers;
+import io.vireo.Status;
+import io.vireo.VireoException;
+import io.vireo.codec.Codec;
+import io.vireo.config.Config;
+import io.vireo.registry.Registry;
+import io.vireo.registry.ServiceInstance;
+import io.vireo.selector.Filter;
+import io.vireo.selector.Selector;
+import io.vireo.selector.spi.SelectorProvider;
+import io.vireo.transport.Connection;
+import io.vireo.transport.Frame;
+import io.vireo.transport.Transport;
+import io.vireo.wrapper.CallFunction;
+import io.vireo.wrapper.Wrapper;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.util.context.ContextView;
+import reactor.util.retry.Retry;
+
+/**
+ * The client side: typed proxies, client wrappers, instance lists from registry watches,
+ * filters, selectors, the connection pool, retries and deadlines.
+ */
+public final class ClientRuntime {
+  private static final Logger log = LoggerFactory.getLogger(ClientRuntime.class);
+
+  /** {@code vireo.client.timeout}. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+  /** {@code vireo.client.retries}. */
+  public static final int DEFAULT_RETRIES = 2;
+
+  private final String caller;
+  private final Config config;
+  private final Registry registry;
+  private final Codec codec;
+  private final List<Filter> filters;
+  private final List<Wrapper> wrappers;
+  private final Function<String, Transport> transports;
+  private final ConnectionPool pool;
+  private final Map<String, Target> targets = new ConcurrentHashMap<>();
+  private final String preferredTransport;
+
+  public ClientRuntime(String caller, Config config, Registry registry, Codec codec, List<Filter> filters,
+      List<Wrapper> wrappers, Function<String, Transport> transports, String preferredTransport) {
+    this.caller = caller;
+    this.config = config;
+    this.registry = registry;
+    this.codec = codec;
+    this.filters = List.copyOf(filters);
+    this.wrappers = List.copyOf(wrappers);
+    this.transports = transports;
+    this.pool = new ConnectionPool(transports);
+    this.preferredTransport = preferredTransport;
+  }
+
+  /** A typed proxy calling {@code service} through the registry. */
+  public <T> T proxy(String service, Class<T> iface) {
+    if (service.isEmpty()) {
+      throw new IllegalArgumentException("service: empty (expected: a name in the registry, such as greeter)");
+    }
+    Target target = targets.computeIfAbsent(service, Target::new);
+    Map<Method, ClientEndpoint> endpoints = new HashMap<>();
+    for (EndpointMethod method : EndpointMethod.of(iface)) {
+      endpoints.put(method.method(), new ClientEndpoint(target, method));
+    }
+    InvocationHandler handler = (proxy, method, args) -> {
+      ClientEndpoint endpoint = endpoints.get(method);
+      if (endpoint != null) {
+        return endpoint.invoke(args[0]);
+      }
+      if (method.isDefault()) {
+        return InvocationHandler.invokeDefault(proxy, method, args);
+      }
+      switch (method.getName()) {
+        case "equals":
+          return proxy == args[0];
+        case "hashCode":
+          return System.identityHashCode(proxy);
+        case "toString":
+          return iface.getSimpleName() + " client of " + service;
+        default:
+          throw new UnsupportedOperationException(method.toString());
+      }
+    };
+    return iface.cast(Proxy.newProxyInstance(iface.getClassLoader(), new Class<?>[] {iface}, handler));
+  }
+
+  public void close() {
+    targets.values().forEach(Target::close);
+    targets.clear();
+    pool.close();
+  }
+
+  /** One endpoint of a proxy: builds the call from the subscriber's context and runs the chain. */
+  private final class ClientEndpoint {
+    final Target target;
+    final EndpointMethod method;
+    final CallFunction chain;
+    final Duration defaultTimeout;
+    final boolean idempotent;
+
+    ClientEndpoint(Target target, EndpointMethod method) {
+      this.target = target;
+      this.method = method;
+      CallFunction chain = (call, requests) -> target.call(call, requests, method.responseType());
+      for (int i = wrappers.size() - 1; i >= 0; i--) {
+        chain = wrappers.get(i).client(chain);
+      }
+      this.chain = chain;
+      String prefix = "vireo.client.services." + target.service + ".";
+      Duration timeout = config.getDuration(prefix + "timeout", config.getDuration("vireo.client.timeout", DEFAULT_TIMEOUT));
+      // a stream may rightly last forever: only a per-call timeout bounds it
+      this.defaultTimeout = method.kind().serverStreams() ? Duration.ZERO : timeout;
+      this.idempotent = method.idempotent();
+    }
+
+    @SuppressWarnings("unchecked")
+    Object invoke(Object argument) {
+      Flux<Object> requests = method.kind().clientStreams()
+          ? Flux.from((Publisher<Object>) argument)
+          : Flux.just(argument);
+      Flux<Object> responses = Flux.deferContextual(context -> chain.apply(call(context), requests));
+      return method.method().getReturnType() == Mono.class ? responses.next() : responses;
+    }
+
+    private Call call(ContextView context) {
+      Headers headers = CallOptions.headers(context);
+      Optional<Call> serving = Call.from(context);
+      if (serving.isPresent()) {
+        Optional<String> traceparent = serving.get().headers().get(Headers.TRACEPARENT);
+        if (traceparent.isPresent() && headers.get(Headers.TRACEPARENT).isEmpty()) {
+          headers = headers.with(Headers.TRACEPARENT, traceparent.get());
+        }
+      }
+      Duration timeout = CallOptions.timeout(context).orElse(defaultTimeout);
+      return new Call(target.service, method.route(), method.kind(), headers, timeout, idempotent);
+    }
+  }
+
+  /** The state of one target service: its instances, its selector, its filters. */
+  private final class Target {
+    final String service;
+    final Selector selector;
+    final Filter filter;
+    final int retries;
+    final Flux<List<ServiceInstance>> watch;
+    final Disposable watching;
+    volatile List<ServiceInstance> instances = List.of();
+    volatile boolean known;
+
+    Target(String service) {
+      this.service = service;
+      String prefix = "vireo.client.services." + service + ".";
+      String selectorName = config.get(prefix + "selector", config.get("vireo.selector", "round-robin"));
+      this.selector = io.vireo.internal.runtime.Plugins.create(SelectorProvider.class, "selector", selectorName, config);
+      // no endpoint filter by default: a server that lacks the route answers UNIMPLEMENTED, which says more
+      // an instance served on several transports is registered once per transport: take ours if offered
+      Filter combined = (candidates, call) -> {
+        List<ServiceInstance> preferred = Filter.transport(preferredTransport).apply(candidates, call);
+        return preferred.isEmpty() ? candidates : preferred;
+      };
+      for (Filter extra : filters) {
+        combined = combined.and(extra);
+      }
+      Optional<String> version = config.get(prefix + "version");
+      if (version.isPresent()) {
+        combined = combined.and(Filter.version(version.get()));
+      }
+      for (Map.Entry<String, String> entry : config.subset(prefix + "metadata").entrySet()) {
+        combined = combined.and(Filter.metadata(entry.getKey(), entry.getValue()));
+      }
+      this.filter = combined;
+      this.retries = config.getInt(prefix + "retries", config.getInt("vireo.client.retries", DEFAULT_RETRIES));
+      this.watch = registry.watch(service)
+          .doOnNext(list -> {
+            instances = list;
+            known = true;
+          })
+          .doOnError(e -> log.warn("watching {} failed, keeping {} known instances: {}", service, instances.size(), e.toString()))
+          .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5)))
+          .replay(1)
+          .autoConnect();
+      this.watching = watch.subscribe();
+    }
+
+    void close() {
+      watching.dispose();
+    }
+
+    Flux<Object> call(Call call, Flux<Object> requests, Class<?> responseType) {
+      long deadline = call.timeout().isZero() ? 0 : System.nanoTime() + call.timeout().toNanos();
+      Flux<Object> attempts = Flux.defer(() -> attempt(call, requests, responseType, deadline))
+          .retryWhen(Retry.max(retries).filter(error -> retryable(error, call)));
+      if (call.timeout().isZero()) {
+        return attempts;
+      }
+      return attempts
+          .timeout(Mono.delay(call.timeout()), item -> Mono.delay(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))))
+          .onErrorMap(TimeoutException.class, e -> VireoException.of(Status.DEADLINE_EXCEEDED,
+              "call to %s %s: no answer within %d ms (vireo.client.timeout, or CallOptions.timeout)",
+              service, call.route(), call.timeout().toMillis()));
+    }
+
+    private boolean retryable(Throwable error, Call call) {
+      if (error instanceof ConnectionPool.ConnectFailed) {
+        return true;
+      }
+      return error instanceof VireoException vireo && vireo.retryable() && call.idempotent()
+          && (call.kind() == CallKind.UNARY || call.kind() == CallKind.FIRE_AND_FORGET);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Flux<Object> attempt(Call call, Flux<Object> requests, Class<?> responseType, long deadline) {
+      if (!known) {
+        return watch.next().flatMapMany(list -> attempt(call, requests, responseType, deadline));
+      }
+      List<ServiceInstance> candidates = filter.apply(instances, call);
+      Optional<ServiceInstance> picked = selector.select(candidates, call);
+      if (picked.isEmpty()) {
+        return Flux.error(VireoException.of(Status.UNAVAILABLE,
+            "no instance of service '%s' for %s (registry has %d instances, %d left after filters); is it running and registered?",
+            service, call.route(), instances.size(), candidates.size()));
+      }
+      ServiceInstance instance = picked.get();
+      long start = System.nanoTime();
+      selector.started(instance, call);
+      return pool.get(instance)
+          .flatMapMany(connection -> send(connection, call, requests, (Class<Object>) responseType, deadline))
+          .doOnComplete(() -> selector.report(instance, call, Status.OK, System.nanoTime() - start))
+          .doOnError(e -> selector.report(instance, call, VireoException.from(e).status(), System.nanoTime() - start))
+          .doOnCancel(() -> selector.report(instance, call, Status.CANCELLED, System.nanoTime() - start));
+    }
+
+    private Flux<Object> send(Connection connection, Call call, Flux<Object> requests, Class<Object> responseType, long deadline) {
+      Headers headers = deadline == 0
+          ? call.headers().with(Headers.CALLER, caller)
+          : call.headers().with(Headers.CALLER, caller)
+              .with(Headers.TIMEOUT, Long.toString(Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+      switch (call.kind()) {
+        case UNARY:
+          return requests.next()
+              .flatMap(request -> connection.requestResponse(frame(call, headers, codec.encode(request))))
+              .map(data -> codec.decode(data, responseType))
+              .flux();
+        case FIRE_AND_FORGET:
+          return requests.next()
+              .flatMap(request -> connection.fireAndForget(frame(call, headers, codec.encode(request))))
+              .flux()
+              .cast(Object.class);
+        case SERVER_STREAM:
+          return requests.next()
+              .flatMapMany(request -> connection.requestStream(frame(call, headers, codec.encode(request))))
+              .map(data -> codec.decode(data, responseType));
+        default:
+          return connection.requestChannel(Frame.head(call.route(), codec.contentType(), headers),
+                  requests.map(codec::encode))
+              .map(data -> codec.decode(data, responseType));
+      }
+    }
+
+    private Frame frame(Call call, Headers headers, byte[] data) {
+      return new Frame(call.route(), codec.contentType(), headers, data);
+    }
+  }
+}

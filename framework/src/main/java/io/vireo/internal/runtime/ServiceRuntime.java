@@ -1,0 +1,460 @@
+package io.vireo.internal.runtime;
+
+import com.google.protobuf.Message;
+import io.vireo.Call;
+import io.vireo.Event;
+import io.vireo.EventHandler;
+import io.vireo.Headers;
+import io.vireo.Status;
+import io.vireo.VireoException;
+import io.vireo.broker.Broker;
+import io.vireo.broker.MessageHandler;
+import io.vireo.broker.SubscribeOptions;
+import io.vireo.broker.Subscription;
+import io.vireo.broker.spi.BrokerProvider;
+import io.vireo.codec.Codec;
+import io.vireo.codec.spi.CodecProvider;
+import io.vireo.config.Config;
+import io.vireo.config.ConfigSource;
+import io.vireo.config.spi.ConfigSourceProvider;
+import io.vireo.internal.config.LayeredConfig;
+import io.vireo.internal.memory.MemoryTransport;
+import io.vireo.registry.Registry;
+import io.vireo.registry.ServiceInstance;
+import io.vireo.registry.spi.RegistryProvider;
+import io.vireo.selector.Filter;
+import io.vireo.transport.Server;
+import io.vireo.transport.Transport;
+import io.vireo.transport.spi.TransportProvider;
+import io.vireo.wrapper.EventFunction;
+import io.vireo.wrapper.PublishFunction;
+import io.vireo.wrapper.Wrapper;
+import io.vireo.wrapper.spi.WrapperProvider;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** What a {@link io.vireo.Service} does: its lifecycle, server, client, events. */
+public final class ServiceRuntime {
+  private static final Logger log = LoggerFactory.getLogger(ServiceRuntime.class);
+
+  public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_HEALTH_INTERVAL = Duration.ofSeconds(5);
+
+  /** A handler to serve. */
+  public record HandlerSpec(Class<?> iface, Object implementation) {}
+
+  /** A subscription to make at start. */
+  public record SubscriptionSpec<T>(String topic, Class<T> type, SubscribeOptions options, EventHandler<? super T> handler) {}
+
+  /** Everything the builder collected. */
+  public record Spec(String name, String version, Map<String, String> settings, List<HandlerSpec> handlers,
+      List<SubscriptionSpec<?>> subscriptions, List<Wrapper> wrappers, List<Filter> filters,
+      List<Supplier<Mono<Boolean>>> healthChecks, Map<String, String> metadata, Optional<Registry> registry,
+      Optional<Broker> broker, Optional<Transport> transport, Optional<Codec> codec) {}
+
+  private enum State { NEW, STARTING, RUNNING, STOPPING, STOPPED }
+
+  private final Spec spec;
+  private final LayeredConfig config;
+  private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final Map<String, Transport> transports = new ConcurrentHashMap<>();
+  private final List<Subscription> subscriptions = new ArrayList<>();
+
+  // set by start()
+  private Codecs codecs;
+  private Registry registry;
+  private Transport transport;
+  private List<Wrapper> wrappers = List.of();
+  private ClientRuntime client;
+  private PublishFunction publisher;
+  private volatile Broker broker;
+  private Router router;
+  private final List<Server> servers = new ArrayList<>();
+  private final List<ServiceInstance> instances = new ArrayList<>();
+  private volatile Optional<ServiceInstance> instance = Optional.empty();
+  private volatile boolean registered;
+  private Disposable health;
+
+  public ServiceRuntime(Spec spec) {
+    this.spec = spec;
+    this.config = buildConfig(spec);
+  }
+
+  private static LayeredConfig buildConfig(Spec spec) {
+    LayeredConfig.Builder builder = LayeredConfig.builder()
+        .setAll(spec.settings())
+        .set("vireo.service.name", spec.name());
+    LayeredConfig base = builder.build();
+    Optional<String> sources = base.get("vireo.config.sources");
+    if (sources.isEmpty() || sources.get().isBlank()) {
+      return base;
+    }
+    for (String name : sources.get().split(",")) {
+      if (!name.isBlank()) {
+        ConfigSource source = Plugins.create(ConfigSourceProvider.class, "config.sources", name.trim(), base);
+        builder.source(source);
+      }
+    }
+    return builder.build();
+  }
+
+  public String name() {
+    return spec.name();
+  }
+
+  public String version() {
+    return spec.version();
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  public Optional<ServiceInstance> instance() {
+    return instance;
+  }
+
+  public boolean isRunning() {
+    return state.get() == State.RUNNING;
+  }
+
+  public void start() {
+    if (!state.compareAndSet(State.NEW, State.STARTING)) {
+      throw new IllegalStateException("service " + spec.name() + " is " + state.get() + " (expected: NEW; a service starts once)");
+    }
+    Duration startTimeout = config.getDuration("vireo.server.start-timeout", DEFAULT_START_TIMEOUT);
+    try {
+      Codec codec = spec.codec().orElseGet(() ->
+          Plugins.create(CodecProvider.class, "codec", config.get("vireo.codec", "proto"), config));
+      codecs = new Codecs(codec, config);
+      registry = spec.registry().orElseGet(() ->
+          Plugins.create(RegistryProvider.class, "registry", config.get("vireo.registry", "memory"), config));
+      List<String> names = transportNames();
+      transport = spec.transport().orElseGet(() -> Plugins.create(TransportProvider.class, "transport", names.get(0), config));
+      transports.put(transport.name(), transport);
+      wrappers = wrappers();
+      client = new ClientRuntime(spec.name(), config, registry, codec, spec.filters(), wrappers, this::transport,
+          transport.name());
+      publisher = publishChain();
+      if (!spec.handlers().isEmpty()) {
+        serve(startTimeout);
+      }
+      for (SubscriptionSpec<?> subscription : spec.subscriptions()) {
+        subscriptions.add(subscribe(subscription).block(startTimeout));
+      }
+      if (!spec.healthChecks().isEmpty() && instance.isPresent()) {
+        watchHealth();
+      }
+      state.set(State.RUNNING);
+      log.info("{} {} started{}", spec.name(), spec.version(),
+          instance.map(i -> " on " + i.transport() + "://" + i.address()).orElse(""));
+    } catch (RuntimeException e) {
+      log.error("{} failed to start: {}", spec.name(), e.getMessage());
+      state.set(State.STOPPING);
+      release();
+      throw e;
+    }
+  }
+
+  private List<Wrapper> wrappers() {
+    List<Wrapper> all = new ArrayList<>();
+    for (String name : config.get("vireo.wrappers", "").split(",")) {
+      if (!name.isBlank()) {
+        all.add(Plugins.create(WrapperProvider.class, "wrappers", name.trim(), config));
+      }
+    }
+    all.addAll(spec.wrappers());
+    return List.copyOf(all);
+  }
+
+  /** {@code vireo.transport}: one name, or several to serve on each (the first is the one clients prefer). */
+  private List<String> transportNames() {
+    List<String> names = new ArrayList<>();
+    for (String name : config.get("vireo.transport", "rsocket").split(",")) {
+      if (!name.isBlank() && !names.contains(name.trim())) {
+        names.add(name.trim());
+      }
+    }
+    if (names.isEmpty()) {
+      throw new IllegalArgumentException("vireo.transport: empty (expected: rsocket, grpc or memory, or a list such as rsocket,grpc)");
+    }
+    return names;
+  }
+
+  private void serve(Duration startTimeout) {
+    int maxMessageSize = config.getInt("vireo.transport.max-message-size", MemoryTransport.DEFAULT_MAX_MESSAGE_SIZE);
+    List<Router.Handler> handlers = spec.handlers().stream()
+        .map(h -> new Router.Handler(h.iface(), h.implementation())).toList();
+    router = Router.create(spec.name(), handlers, wrappers, codecs, maxMessageSize);
+    String host = config.get("vireo.server.host", "127.0.0.1");
+    String advertised = config.get("vireo.server.advertise-host").orElseGet(() -> advertisedHost(host));
+    Map<String, String> metadata = new LinkedHashMap<>(config.subset("vireo.server.metadata"));
+    metadata.putAll(spec.metadata());
+    List<String> endpoints = router.routes().keySet().stream().map(r -> r.rsocketName()).sorted().toList();
+    String id = spec.name() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    List<String> names = transportNames();
+    for (int i = 0; i < names.size(); i++) {
+      Transport serving = i == 0 ? transport : transport(names.get(i));
+      int port = config.getInt("vireo.server." + serving.name() + ".port", i == 0 ? config.getInt("vireo.server.port", 0) : 0);
+      Server server = serving.serve(new InetSocketAddress(host, port), router).block(startTimeout);
+      servers.add(server);
+      instances.add(new ServiceInstance(spec.name(), names.size() == 1 ? id : id + "-" + serving.name(),
+          advertised, server.address().getPort(), serving.name(), spec.version(),
+          config.getInt("vireo.server.weight", ServiceInstance.DEFAULT_WEIGHT), metadata, endpoints));
+    }
+    instance = Optional.of(instances.get(0));
+    registerAll().block(startTimeout);
+    registered = true;
+  }
+
+  private Mono<Void> registerAll() {
+    return Flux.fromIterable(instances).concatMap(registry::register).then();
+  }
+
+  private Mono<Void> deregisterAll() {
+    return Flux.fromIterable(instances).concatMap(registry::deregister).then();
+  }
+
+  private static String advertisedHost(String bindHost) {
+    if (!bindHost.equals("0.0.0.0") && !bindHost.equals("::")) {
+      return bindHost;
+    }
+    try {
+      return InetAddress.getLocalHost().getHostAddress();
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("vireo.server.host: '" + bindHost
+          + "' and the local host name does not resolve (expected: set vireo.server.advertise-host)", e);
+    }
+  }
+
+  private void watchHealth() {
+    Duration interval = config.getDuration("vireo.registry.health-interval", DEFAULT_HEALTH_INTERVAL);
+    health = Flux.interval(interval, interval)
+        .onBackpressureDrop()
+        .concatMap(tick -> Flux.fromIterable(spec.healthChecks())
+            .concatMap(check -> Mono.defer(check).onErrorReturn(false).defaultIfEmpty(false))
+            .all(Boolean::booleanValue)
+            .flatMap(this::applyHealth)
+            .onErrorResume(e -> {
+              log.warn("{}: health update failed: {}", spec.name(), e.toString());
+              return Mono.empty();
+            }))
+        .subscribe();
+  }
+
+  private Mono<Void> applyHealth(boolean healthy) {
+    ServiceInstance self = instance.orElseThrow();
+    if (healthy && !registered && state.get() == State.RUNNING) {
+      log.info("{}: health checks pass again, registering {}", spec.name(), self.id());
+      return registerAll().doOnSuccess(v -> registered = true);
+    }
+    if (!healthy && registered) {
+      log.warn("{}: a health check fails, deregistering {} until it passes", spec.name(), self.id());
+      return deregisterAll().doOnSuccess(v -> registered = false);
+    }
+    return Mono.empty();
+  }
+
+  private Transport transport(String name) {
+    return transports.computeIfAbsent(name, n -> Plugins.create(TransportProvider.class, "transport", n, config));
+  }
+
+  private Broker broker() {
+    Broker current = broker;
+    if (current == null) {
+      synchronized (this) {
+        current = broker;
+        if (current == null) {
+          current = spec.broker().orElseGet(() ->
+              Plugins.create(BrokerProvider.class, "broker", config.get("vireo.broker", "memory"), config));
+          broker = current;
+        }
+      }
+    }
+    return current;
+  }
+
+  public <T> T client(String service, Class<T> iface) {
+    State now = state.get();
+    if (now != State.RUNNING && now != State.STARTING) {
+      throw new IllegalStateException("service " + spec.name() + " is " + now + " (expected: start() it before making clients)");
+    }
+    return client.proxy(service, iface);
+  }
+
+  public Mono<Void> publish(String topic, Optional<String> key, Object event) {
+    return Mono.deferContextual(context -> {
+      if (state.get() != State.RUNNING) {
+        return Mono.error(VireoException.of(Status.UNAVAILABLE, "service %s is %s (expected: RUNNING to publish)", spec.name(), state.get()));
+      }
+      if (topic.isEmpty()) {
+        return Mono.error(VireoException.of(Status.INVALID_ARGUMENT, "topic: empty (expected: a name such as user.created)"));
+      }
+      Headers headers = Headers.of(
+          io.vireo.broker.Message.MESSAGE_ID, UUID.randomUUID().toString(),
+          io.vireo.broker.Message.TYPE, typeName(event),
+          io.vireo.broker.Message.PUBLISHED_AT, Instant.now().toString());
+      Optional<String> traceparent = Call.from(context).flatMap(call -> call.headers().get(Headers.TRACEPARENT));
+      if (traceparent.isPresent()) {
+        headers = headers.with(Headers.TRACEPARENT, traceparent.get());
+      }
+      return publisher.publish(new Event(topic, key, headers, event));
+    });
+  }
+
+  private static String typeName(Object event) {
+    return event instanceof Message message ? message.getDescriptorForType().getFullName() : event.getClass().getName();
+  }
+
+  private PublishFunction publishChain() {
+    PublishFunction chain = event -> {
+      Codec codec = codecs.primary();
+      byte[] payload = codec.encode(event.payload());
+      return broker().publish(new io.vireo.broker.Message(event.topic(), event.key(),
+          event.headers().with(io.vireo.broker.Message.CONTENT_TYPE, codec.contentType()), payload));
+    };
+    for (int i = wrappers.size() - 1; i >= 0; i--) {
+      chain = wrappers.get(i).publisher(chain);
+    }
+    return chain;
+  }
+
+  private <T> Mono<Subscription> subscribe(SubscriptionSpec<T> subscription) {
+    EventFunction chain = event -> {
+      T payload = subscription.type().cast(event.payload());
+      Publisher<?> result = subscription.handler().handle(payload);
+      if (result == null) {
+        return Mono.error(VireoException.of(Status.INTERNAL, "handler of %s returned null (expected: a Mono)", event.topic()));
+      }
+      return Mono.from(result).then();
+    };
+    for (int i = wrappers.size() - 1; i >= 0; i--) {
+      chain = wrappers.get(i).subscriber(chain);
+    }
+    EventFunction handler = chain;
+    MessageHandler onMessage = message -> Mono.defer(() -> {
+      Codec codec = message.headers().get(io.vireo.broker.Message.CONTENT_TYPE)
+          .map(codecs::forContentType).orElse(codecs.primary());
+      T payload = codec.decode(message.payload(), subscription.type());
+      return handler.handle(new Event(message.topic(), message.key(), message.headers(), payload));
+    });
+    SubscribeOptions options = subscription.options().group().isPresent()
+        ? subscription.options()
+        : subscription.options().withGroup(spec.name());
+    return broker().subscribe(subscription.topic(), options, onMessage);
+  }
+
+  public void run() {
+    start();
+    Thread hook = new Thread(this::stop, spec.name() + "-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stop();
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // the JVM is exiting; the hook is running or ran
+    }
+  }
+
+  public void stop() {
+    State was = state.getAndUpdate(s -> s == State.RUNNING || s == State.STARTING ? State.STOPPING : s);
+    if (was == State.NEW) {
+      state.set(State.STOPPED);
+      stopped.countDown();
+      return;
+    }
+    if (was != State.RUNNING && was != State.STARTING) {
+      awaitStopped();
+      return;
+    }
+    log.info("{} stopping", spec.name());
+    release();
+  }
+
+  private void awaitStopped() {
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Every instance registered, one per transport served. */
+  public List<ServiceInstance> instances() {
+    return List.copyOf(instances);
+  }
+
+  /** Deregisters, drains, closes; each step bounded, each failure logged and passed. */
+  private void release() {
+    Duration timeout = config.getDuration("vireo.server.shutdown-timeout", DEFAULT_SHUTDOWN_TIMEOUT);
+    if (health != null) {
+      health.dispose();
+    }
+    if (registered) {
+      quietly("deregister", deregisterAll(), timeout);
+      registered = false;
+    }
+    if (router != null) {
+      quietly("drain", router.drain(timeout), timeout.plusSeconds(1));
+    }
+    for (Server server : servers) {
+      server.dispose();
+      quietly("close server", server.onClose(), timeout);
+    }
+    for (Subscription subscription : subscriptions) {
+      quietly("close subscription to " + subscription.topic(), subscription.close(), timeout.plusSeconds(1));
+    }
+    if (client != null) {
+      client.close();
+    }
+    if (broker != null && spec.broker().isEmpty()) {
+      quietly("close broker", broker.close(), timeout.plusSeconds(1));
+    }
+    for (Transport each : transports.values()) {
+      if (spec.transport().filter(t -> t == each).isEmpty()) {
+        quietly("close transport " + each.name(), each.close(), timeout);
+      }
+    }
+    if (registry != null && spec.registry().isEmpty()) {
+      quietly("close registry", registry.close(), timeout);
+    }
+    quietly("close config sources", config.close(), timeout);
+    state.set(State.STOPPED);
+    stopped.countDown();
+    log.info("{} stopped", spec.name());
+  }
+
+  private void quietly(String what, Mono<Void> step, Duration timeout) {
+    try {
+      step.block(timeout);
+    } catch (RuntimeException e) {
+      log.warn("{}: {} failed: {}", spec.name(), what, e.toString());
+    }
+  }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package io.vireo.internal.runtime;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.vireo.internal.selector;
+
+import org.jspecify.annotations.NullMarked;

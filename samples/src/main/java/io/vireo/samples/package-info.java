@@ -1,0 +1,4 @@
+@NullMarked
+package io.vireo.samples;
+
+import org.jspecify.annotations.NullMarked;
