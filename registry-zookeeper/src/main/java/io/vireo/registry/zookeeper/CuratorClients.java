@@ -56,7 +56,9 @@ final class CuratorClients {
   static List<ACL> digestAcls(String userPassword) {
     try {
       Id owner = new Id("digest", DigestAuthenticationProvider.generateDigest(userPassword));
-      return List.of(new ACL(ZooDefs.Perms.ALL, owner), new ACL(ZooDefs.Perms.READ, ZooDefs.Ids.ANYONE_ID_UNSAFE));
+      // not List.of: ZooKeeper asks the list whether it contains null, which List.of rejects
+      return java.util.Collections.unmodifiableList(java.util.Arrays.asList(
+          new ACL(ZooDefs.Perms.ALL, owner), new ACL(ZooDefs.Perms.READ, ZooDefs.Ids.ANYONE_ID_UNSAFE)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-1 is not available for ZooKeeper digest auth", e);
     }
