@@ -243,13 +243,37 @@ public final class ClientRuntime {
             service, call.route(), instances.size(), candidates.size()));
       }
       ServiceInstance instance = picked.get();
-      long start = System.nanoTime();
+      Outcome outcome = new Outcome(instance, call);
       selector.started(instance, call);
-      return pool.get(instance)
-          .flatMapMany(connection -> send(connection, call, requests, (Class<Object>) responseType, deadline))
-          .doOnComplete(() -> selector.report(instance, call, Status.OK, System.nanoTime() - start))
-          .doOnError(e -> selector.report(instance, call, VireoException.from(e).status(), System.nanoTime() - start))
-          .doOnCancel(() -> selector.report(instance, call, Status.CANCELLED, System.nanoTime() - start));
+      Flux<Object> responses = pool.get(instance)
+          .flatMapMany(connection -> send(connection, call, requests, (Class<Object>) responseType, deadline));
+      if (!call.kind().serverStreams()) {
+        // a Mono's subscriber cancels right after the one reply: that reply is the success
+        responses = responses.doOnNext(reply -> outcome.report(Status.OK));
+      }
+      return responses
+          .doOnComplete(() -> outcome.report(Status.OK))
+          .doOnError(e -> outcome.report(VireoException.from(e).status()))
+          .doOnCancel(() -> outcome.report(Status.CANCELLED));
+    }
+
+    /** Reports one attempt's outcome to the selector exactly once. */
+    private final class Outcome extends java.util.concurrent.atomic.AtomicBoolean {
+      private static final long serialVersionUID = 1L;
+      final transient ServiceInstance instance;
+      final transient Call call;
+      final long start = System.nanoTime();
+
+      Outcome(ServiceInstance instance, Call call) {
+        this.instance = instance;
+        this.call = call;
+      }
+
+      void report(Status status) {
+        if (compareAndSet(false, true)) {
+          selector.report(instance, call, status, System.nanoTime() - start);
+        }
+      }
     }
 
     private Flux<Object> send(Connection connection, Call call, Flux<Object> requests, Class<Object> responseType, long deadline) {
