@@ -173,7 +173,8 @@ public final class ClientRuntime {
       this.service = service;
       String prefix = "vireo.client.services." + service + ".";
       String selectorName = config.get(prefix + "selector", config.get("vireo.selector", "round-robin"));
-      this.selector = io.vireo.internal.runtime.Plugins.create(SelectorProvider.class, "selector", selectorName, config);
+      this.selector = io.vireo.internal.selector.OutlierEjection.wrap(service,
+          io.vireo.internal.runtime.Plugins.create(SelectorProvider.class, "selector", selectorName, config), config);
       // no endpoint filter by default: a server that lacks the route answers UNIMPLEMENTED, which says more
       // an instance served on several transports is registered once per transport: take ours if offered
       Filter combined = (candidates, call) -> {
@@ -189,6 +190,10 @@ public final class ClientRuntime {
       }
       for (Map.Entry<String, String> entry : config.subset(prefix + "metadata").entrySet()) {
         combined = combined.and(Filter.metadata(entry.getKey(), entry.getValue()));
+      }
+      Optional<Filter> canary = io.vireo.internal.selector.Filters.canary(config, service);
+      if (canary.isPresent()) {
+        combined = combined.and(canary.get());
       }
       this.filter = combined;
       this.retries = config.getInt(prefix + "retries", config.getInt("vireo.client.retries", DEFAULT_RETRIES));
