@@ -280,8 +280,11 @@ public final class ClientRuntime {
 
     Flux<Object> call(Call call, Flux<Object> requests, Class<?> responseType) {
       long deadline = call.timeout().isZero() ? 0 : System.nanoTime() + call.timeout().toNanos();
-      Flux<Object> attempts = Flux.defer(() -> attempt(call, requests, responseType, deadline))
-          .retryWhen(Retry.max(retries).filter(error -> retryable(error, call)));
+      Flux<Object> attempts = Flux.defer(() -> attempt(call, requests, responseType, deadline));
+      if (retries > 0) {
+        // Retry.max(0) would turn the first retryable error into a RetryExhaustedException
+        attempts = attempts.retryWhen(Retry.max(retries).filter(error -> retryable(error, call)));
+      }
       if (call.timeout().isZero()) {
         return attempts;
       }
