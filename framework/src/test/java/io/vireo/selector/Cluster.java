@@ -18,10 +18,10 @@ import java.util.function.UnaryOperator;
 import reactor.core.publisher.Mono;
 
 /** Real services on one embedded registry and the memory transport: backends of "echo" and callers. */
-final class Cluster implements AutoCloseable {
-  record Hello(String name) {}
+public final class Cluster implements AutoCloseable {
+  public record Hello(String name) {}
 
-  record Reply(String from) {}
+  public record Reply(String from) {}
 
   @RpcService("vireo.test.Echo")
   public interface Echo {
@@ -32,13 +32,17 @@ final class Cluster implements AutoCloseable {
   }
 
   /** One backend: counts its calls; may be made slow or failing. */
-  static final class Backend implements Echo {
-    final String label;
-    final AtomicInteger calls = new AtomicInteger();
+  public static final class Backend implements Echo {
+    public final String label;
+    /** While positive, calls fail with UNAVAILABLE, one less each time. */
+    public final AtomicInteger failNext = new AtomicInteger();
+    /** Replies wait for this. */
+    public final AtomicReference<Mono<Void>> gate = new AtomicReference<>(Mono.empty());
+    public final AtomicInteger calls = new AtomicInteger();
     final Map<String, String> keys = new ConcurrentHashMap<>();
-    final AtomicReference<Duration> delay = new AtomicReference<>(Duration.ZERO);
-    final AtomicReference<Status> failWith = new AtomicReference<>(Status.OK);
-    Service service;
+    public final AtomicReference<Duration> delay = new AtomicReference<>(Duration.ZERO);
+    public final AtomicReference<Status> failWith = new AtomicReference<>(Status.OK);
+    public Service service;
 
     Backend(String label) {
       this.label = label;
@@ -48,11 +52,14 @@ final class Cluster implements AutoCloseable {
     public Mono<Reply> hello(Hello request) {
       calls.incrementAndGet();
       keys.put(request.name(), label);
+      if (failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        return Mono.error(VireoException.of(Status.UNAVAILABLE, "%s is not ready yet", label));
+      }
       Status failure = failWith.get();
       if (failure != Status.OK) {
         return Mono.error(VireoException.of(failure, "%s fails on purpose", label));
       }
-      Mono<Reply> reply = Call.current().map(call -> new Reply(label));
+      Mono<Reply> reply = gate.get().then(Call.current()).map(call -> new Reply(label));
       Duration wait = delay.get();
       return wait.isZero() ? reply : reply.delayElement(wait);
     }
@@ -63,11 +70,11 @@ final class Cluster implements AutoCloseable {
     }
   }
 
-  final MemoryRegistry registry = MemoryRegistry.newStore();
-  final List<Backend> backends = new ArrayList<>();
+  public final MemoryRegistry registry = MemoryRegistry.newStore();
+  public final List<Backend> backends = new ArrayList<>();
   final List<Service> services = new ArrayList<>();
 
-  Service.Builder embedded(String name) {
+  public Service.Builder embedded(String name) {
     return Service.builder(name)
         .registry(registry.handle())
         .set("vireo.transport", "memory")
@@ -75,11 +82,11 @@ final class Cluster implements AutoCloseable {
         .set("vireo.server.shutdown-timeout", "1s");
   }
 
-  Backend backend(String label) {
+  public Backend backend(String label) {
     return backend(label, UnaryOperator.identity());
   }
 
-  Backend backend(String label, UnaryOperator<Service.Builder> settings) {
+  public Backend backend(String label, UnaryOperator<Service.Builder> settings) {
     Backend backend = new Backend(label);
     backend.service = settings.apply(embedded("echo").handle(Echo.class, backend)).build().start();
     backends.add(backend);
@@ -87,13 +94,13 @@ final class Cluster implements AutoCloseable {
     return backend;
   }
 
-  Echo caller(UnaryOperator<Service.Builder> settings) {
+  public Echo caller(UnaryOperator<Service.Builder> settings) {
     Service caller = settings.apply(embedded("caller")).build().start();
     services.add(caller);
     return caller.client("echo", Echo.class);
   }
 
-  int registered() {
+  public int registered() {
     return registry.instances("echo").block(Duration.ofSeconds(5)).size();
   }
 
