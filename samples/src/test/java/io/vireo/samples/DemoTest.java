@@ -7,7 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** The README's run command: the demo prints the four greeter results and the received event. */
+/** The README's run command: the demo prints the four greeter results, naming the instance, and the received event. */
 class DemoTest {
   @Test
   void demoPrintsTheFourCallKindsAndTheEvent() throws Exception {
@@ -20,11 +20,12 @@ class DemoTest {
       System.setOut(original);
     }
     String output = captured.toString(StandardCharsets.UTF_8);
+    String from = " \\(from greeter-[0-9a-f]{8}\\)";
     assertThat(output)
-        .contains("SayHello: Hello, Ada")
-        .contains("LotsOfReplies: [Hello #1, Ada, Hello #2, Ada, Hello #3, Ada]")
-        .contains("LotsOfGreetings: Hello, Ada, Grace, Linus")
-        .contains("BidiHello: [Hi, Ada, Hi, Grace]")
+        .containsPattern("SayHello: Hello, Ada" + from)
+        .containsPattern("LotsOfReplies: \\[Hello #1, Ada" + from + ", Hello #2, Ada" + from + ", Hello #3, Ada" + from + "]")
+        .containsPattern("LotsOfGreetings: Hello, Ada, Grace, Linus" + from)
+        .containsPattern("BidiHello: \\[Hi, Ada" + from + ", Hi, Grace" + from + "]")
         .contains("event user.greeted received: Ada");
   }
 }

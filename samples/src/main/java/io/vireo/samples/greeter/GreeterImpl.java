@@ -2,15 +2,24 @@ package io.vireo.samples.greeter;
 
 import io.vireo.samples.greeter.proto.HelloReply;
 import io.vireo.samples.greeter.proto.HelloRequest;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** Greets; {@code instance} names the instance that answered, so callers can see the balancing. */
+/**
+ * Greets; each reply ends with {@code (from <instance>)}, the instance that answered, so callers
+ * see the balancing and the failover.
+ */
 public final class GreeterImpl implements Greeter {
-  private final String instance;
+  private final Supplier<String> instance;
 
   public GreeterImpl(String instance) {
+    this(() -> instance);
+  }
+
+  /** The instance's name is asked for at each call: a service's id is known once it started. */
+  public GreeterImpl(Supplier<String> instance) {
     this.instance = instance;
   }
 
@@ -37,11 +46,11 @@ public final class GreeterImpl implements Greeter {
   }
 
   private HelloReply reply(String message) {
-    return HelloReply.newBuilder().setMessage(message).build();
+    return HelloReply.newBuilder().setMessage(message + " (from " + instance.get() + ")").build();
   }
 
   /** Which instance this is. */
   public String instance() {
-    return instance;
+    return instance.get();
   }
 }
