@@ -1,6 +1,7 @@
 package io.vireo.samples.devenv;
 
 import io.vireo.config.Config;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -175,50 +177,62 @@ public final class DevEnv {
     }
   }
 
+  /** ZooKeeper's settings (zoo.cfg), but for its data directory. */
+  public Map<String, String> zookeeperSettings() {
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put("tickTime", "1000");
+    settings.put("clientPort", String.valueOf(zookeeperPort));
+    settings.put("clientPortAddress", HOST);
+    settings.put("admin.enableServer", "false");
+    settings.put("4lw.commands.whitelist", "srvr");
+    // sessions of 2 to 20 ticks: the samples use 4s, so that a killed instance vanishes soon
+    settings.put("minSessionTimeout", "2000");
+    settings.put("maxSessionTimeout", "20000");
+    return settings;
+  }
+
+  /** The Kafka broker's settings (server.properties), but for its log directory. */
+  public Map<String, String> kafkaSettings() {
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put("process.roles", "broker,controller");
+    settings.put("node.id", "1");
+    settings.put("controller.quorum.voters", "1@" + HOST + ":" + controllerPort);
+    settings.put("listeners", "PLAINTEXT://" + HOST + ":" + kafkaPort + ",CONTROLLER://" + HOST + ":" + controllerPort);
+    settings.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + kafkaPort);
+    settings.put("controller.listener.names", "CONTROLLER");
+    settings.put("inter.broker.listener.name", "PLAINTEXT");
+    settings.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
+    settings.put("offsets.topic.replication.factor", "1");
+    settings.put("offsets.topic.num.partitions", "3");
+    settings.put("transaction.state.log.replication.factor", "1");
+    settings.put("transaction.state.log.min.isr", "1");
+    settings.put("share.coordinator.state.topic.replication.factor", "1");
+    settings.put("share.coordinator.state.topic.min.isr", "1");
+    settings.put("group.initial.rebalance.delay.ms", "0");
+    return settings;
+  }
+
   private Process startZooKeeper(Path root) throws IOException {
     Path data = Files.createDirectories(root.resolve("zookeeper"));
     Path cfg = root.resolve("zoo.cfg");
-    Files.writeString(cfg, String.join("\n",
-        "tickTime=1000",
-        "dataDir=" + data,
-        "clientPort=" + zookeeperPort,
-        "clientPortAddress=" + HOST,
-        "admin.enableServer=false",
-        "4lw.commands.whitelist=srvr",
-        // sessions of 2 to 20 ticks: the samples use 4s, so that a killed instance vanishes soon
-        "minSessionTimeout=2000",
-        "maxSessionTimeout=20000",
-        ""));
+    StringBuilder text = new StringBuilder("dataDir=" + data + "\n");
+    zookeeperSettings().forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
+    Files.writeString(cfg, text);
     // the classpath file has what ZooKeeper's server needs beyond Curator's client (metrics-core)
-    return launch("zookeeper", root, List.of("-Xmx128m", "-XX:+UseSerialGC", "-cp", kafkaClasspath() + java.io.File.pathSeparator + ownClasspath(),
+    return launch("zookeeper", root, List.of("-Xmx128m", "-XX:+UseSerialGC",
+        "-cp", kafkaClasspath() + File.pathSeparator + ownClasspath(),
         "org.apache.zookeeper.server.ZooKeeperServerMain", cfg.toString()));
   }
 
   private Process startKafka(Path root, long deadline) throws IOException {
-    String classpath = kafkaClasspath() + java.io.File.pathSeparator + ownClasspath();
-    Path logs = Files.createDirectories(root.resolve("kafka"));
     Properties props = new Properties();
-    props.setProperty("process.roles", "broker,controller");
-    props.setProperty("node.id", "1");
-    props.setProperty("controller.quorum.voters", "1@" + HOST + ":" + controllerPort);
-    props.setProperty("listeners", "PLAINTEXT://" + HOST + ":" + kafkaPort + ",CONTROLLER://" + HOST + ":" + controllerPort);
-    props.setProperty("advertised.listeners", "PLAINTEXT://" + HOST + ":" + kafkaPort);
-    props.setProperty("controller.listener.names", "CONTROLLER");
-    props.setProperty("inter.broker.listener.name", "PLAINTEXT");
-    props.setProperty("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
-    props.setProperty("log.dirs", logs.toString());
-    props.setProperty("offsets.topic.replication.factor", "1");
-    props.setProperty("offsets.topic.num.partitions", "3");
-    props.setProperty("transaction.state.log.replication.factor", "1");
-    props.setProperty("transaction.state.log.min.isr", "1");
-    props.setProperty("share.coordinator.state.topic.replication.factor", "1");
-    props.setProperty("share.coordinator.state.topic.min.isr", "1");
-    props.setProperty("group.initial.rebalance.delay.ms", "0");
+    props.putAll(kafkaSettings());
+    props.setProperty("log.dirs", Files.createDirectories(root.resolve("kafka")).toString());
     Path file = root.resolve("server.properties");
     try (OutputStream stream = Files.newOutputStream(file)) {
       props.store(stream, "written by vireo-samples dev-env");
     }
-    List<String> jvm = List.of("-Xmx" + kafkaHeap, "-XX:+UseSerialGC", "-cp", classpath);
+    List<String> jvm = List.of("-Xmx" + kafkaHeap, "-XX:+UseSerialGC", "-cp", kafkaClasspath() + File.pathSeparator + ownClasspath());
     Process format = launch("kafka-format", root, concat(jvm, List.of("kafka.tools.StorageTool", "format",
         "-t", Uuid.randomUuid().toString(), "-c", file.toString(), "--ignore-formatted")));
     processes.remove(format);
@@ -252,7 +266,7 @@ public final class DevEnv {
         classpath = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
       }
     }
-    for (String entry : classpath.split(java.io.File.pathSeparator)) {
+    for (String entry : classpath.split(File.pathSeparator)) {
       if (!entry.isEmpty() && !Files.exists(Path.of(entry))) {
         throw new IllegalStateException("dev-env: Kafka's jar " + entry + " is missing (expected: the jars the build"
             + " resolved; rebuild with ./mvnw package -DskipTests -pl samples -am, or set " + PREFIX + "kafka-classpath)");
