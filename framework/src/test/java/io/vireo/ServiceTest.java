@@ -272,4 +272,35 @@ class ServiceTest {
         .hasMessageContaining("memory");
     bad.stop();
   }
+
+  @Test
+  void wrappersRunOnEveryPathInOrder() {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    io.vireo.wrapper.Wrapper tenant = io.vireo.wrapper.Wrapper.client(next -> (call, requests) -> {
+      seen.add("client");
+      return next.apply(call.withHeader("x-tenant", "wrapped"), requests);
+    });
+    io.vireo.wrapper.Wrapper audit = io.vireo.wrapper.Wrapper.server(next -> (call, requests) -> {
+      seen.add("server " + call.route().method());
+      return next.apply(call, requests);
+    });
+    Service wrappedServer = embedded("wrapped").set("vireo.wrappers", "logging").wrap(audit).handle(Greeter.class, new GreeterImpl()).build().start();
+    Service wrappedCaller = embedded("wrapped-caller").wrap(tenant).build().start();
+    try {
+      Greeter greeter = wrappedCaller.client("wrapped", Greeter.class);
+      StepVerifier.create(greeter.whoAmI(new Hello("x"))).expectNext(new Reply("wrapped/wrapped-caller")).verifyComplete();
+      StepVerifier.create(greeter.sayHello(new Hello("missing"))).expectError(VireoException.class).verify(Duration.ofSeconds(5));
+      assertThat(seen).containsExactly("client", "server WhoAmI", "client", "server SayHello");
+    } finally {
+      wrappedCaller.stop();
+      wrappedServer.stop();
+    }
+  }
+
+  @Test
+  void unknownWrapperNameFailsAtStart() {
+    assertThatThrownBy(() -> embedded("w").set("vireo.wrappers", "nope").build().start())
+        .hasMessageContaining("unknown wrappers 'nope'")
+        .hasMessageContaining("logging");
+  }
 }

@@ -90,6 +90,13 @@ public final class LayeredConfig implements Config {
     private final Map<String, String> defaults = new LinkedHashMap<>();
     private final List<ConfigSource> sources = new ArrayList<>();
     private boolean standardSources = true;
+    private Map<String, String> environment = System.getenv();
+
+    /** The environment to read instead of the process's (for tests). */
+    public Builder environment(Map<String, String> environment) {
+      this.environment = Map.copyOf(environment);
+      return this;
+    }
 
     @Override
     public Builder set(String key, String value) {
@@ -127,7 +134,7 @@ public final class LayeredConfig implements Config {
           .withSources(new PropertiesConfigSource(defaults, "vireo-defaults", DEFAULTS_ORDINAL))
           .withSources(new PropertiesConfigSource(values, "vireo-code", CODE_ORDINAL));
       if (standardSources) {
-        builder.withSources(new EnvConfigSource(System.getenv(), ENV_ORDINAL));
+        builder.withSources(new EnvConfigSource(environment, ENV_ORDINAL));
         builder.withSources(new SysPropConfigSource() {
           private static final long serialVersionUID = 1L;
 

@@ -119,6 +119,7 @@ public final class ClientRuntime {
     final CallFunction chain;
     final Duration defaultTimeout;
     final boolean idempotent;
+    final boolean direct;
 
     ClientEndpoint(Target target, EndpointMethod method) {
       this.target = target;
@@ -128,6 +129,8 @@ public final class ClientRuntime {
         chain = wrappers.get(i).client(chain);
       }
       this.chain = chain;
+      // the hot path: a unary call with no client wrappers skips the Flux shape
+      this.direct = wrappers.isEmpty() && method.kind() == CallKind.UNARY;
       String prefix = "vireo.client.services." + target.service + ".";
       Duration timeout = config.getDuration(prefix + "timeout", config.getDuration("vireo.client.timeout", DEFAULT_TIMEOUT));
       // a stream may rightly last forever: only a per-call timeout bounds it
@@ -137,6 +140,9 @@ public final class ClientRuntime {
 
     @SuppressWarnings("unchecked")
     Object invoke(Object argument) {
+      if (direct) {
+        return Mono.deferContextual(context -> target.unary(call(context), argument, method.responseType()));
+      }
       Flux<Object> requests = method.kind().clientStreams()
           ? Flux.from((Publisher<Object>) argument)
           : Flux.just(argument);
@@ -208,6 +214,65 @@ public final class ClientRuntime {
       watching.dispose();
     }
 
+    /** A unary call as a Mono: encoded once, whatever the retries. */
+    Mono<Object> unary(Call call, Object request, Class<?> responseType) {
+      byte[] data;
+      try {
+        data = codec.encode(request);
+      } catch (RuntimeException e) {
+        return Mono.error(e);
+      }
+      long deadline = call.timeout().isZero() ? 0 : System.nanoTime() + call.timeout().toNanos();
+      Mono<Object> attempts = Mono.defer(() -> attemptUnary(call, data, responseType, deadline));
+      if (retries > 0) {
+        attempts = attempts.retryWhen(Retry.max(retries).filter(error -> retryable(error, call)));
+      }
+      if (call.timeout().isZero()) {
+        return attempts;
+      }
+      return attempts.timeout(call.timeout())
+          .onErrorMap(TimeoutException.class, e -> deadlineExceeded(call));
+    }
+
+    private Mono<Object> attemptUnary(Call call, byte[] data, Class<?> responseType, long deadline) {
+      if (!known) {
+        return watch.next().flatMap(list -> attemptUnary(call, data, responseType, deadline));
+      }
+      ServiceInstance instance = pick(call);
+      long start = System.nanoTime();
+      selector.started(instance, call);
+      Frame frame = new Frame(call.route(), codec.contentType(), wireHeaders(call, deadline), data);
+      return pool.get(instance)
+          .flatMap(connection -> connection.requestResponse(frame))
+          .<Object>map(bytes -> codec.decode(bytes, responseType))
+          .doOnSuccess(ok -> selector.report(instance, call, Status.OK, System.nanoTime() - start))
+          .doOnError(e -> selector.report(instance, call, VireoException.from(e).status(), System.nanoTime() - start))
+          .doOnCancel(() -> selector.report(instance, call, Status.CANCELLED, System.nanoTime() - start));
+    }
+
+    private ServiceInstance pick(Call call) {
+      List<ServiceInstance> candidates = filter.apply(instances, call);
+      Optional<ServiceInstance> picked = selector.select(candidates, call);
+      if (picked.isEmpty()) {
+        throw VireoException.of(Status.UNAVAILABLE,
+            "no instance of service '%s' for %s (registry has %d instances, %d left after filters); is it running and registered?",
+            service, call.route(), instances.size(), candidates.size());
+      }
+      return picked.get();
+    }
+
+    private Headers wireHeaders(Call call, long deadline) {
+      Headers headers = call.headers().with(Headers.CALLER, caller);
+      return deadline == 0 ? headers
+          : headers.with(Headers.TIMEOUT, Long.toString(Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+    }
+
+    private VireoException deadlineExceeded(Call call) {
+      return VireoException.of(Status.DEADLINE_EXCEEDED,
+          "call to %s %s: no answer within %d ms (vireo.client.timeout, or CallOptions.timeout)",
+          service, call.route(), call.timeout().toMillis());
+    }
+
     Flux<Object> call(Call call, Flux<Object> requests, Class<?> responseType) {
       long deadline = call.timeout().isZero() ? 0 : System.nanoTime() + call.timeout().toNanos();
       Flux<Object> attempts = Flux.defer(() -> attempt(call, requests, responseType, deadline))
@@ -217,9 +282,7 @@ public final class ClientRuntime {
       }
       return attempts
           .timeout(Mono.delay(call.timeout()), item -> Mono.delay(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))))
-          .onErrorMap(TimeoutException.class, e -> VireoException.of(Status.DEADLINE_EXCEEDED,
-              "call to %s %s: no answer within %d ms (vireo.client.timeout, or CallOptions.timeout)",
-              service, call.route(), call.timeout().toMillis()));
+          .onErrorMap(TimeoutException.class, e -> deadlineExceeded(call));
     }
 
     private boolean retryable(Throwable error, Call call) {
@@ -235,14 +298,7 @@ public final class ClientRuntime {
       if (!known) {
         return watch.next().flatMapMany(list -> attempt(call, requests, responseType, deadline));
       }
-      List<ServiceInstance> candidates = filter.apply(instances, call);
-      Optional<ServiceInstance> picked = selector.select(candidates, call);
-      if (picked.isEmpty()) {
-        return Flux.error(VireoException.of(Status.UNAVAILABLE,
-            "no instance of service '%s' for %s (registry has %d instances, %d left after filters); is it running and registered?",
-            service, call.route(), instances.size(), candidates.size()));
-      }
-      ServiceInstance instance = picked.get();
+      ServiceInstance instance = pick(call);
       long start = System.nanoTime();
       selector.started(instance, call);
       return pool.get(instance)
@@ -253,10 +309,7 @@ public final class ClientRuntime {
     }
 
     private Flux<Object> send(Connection connection, Call call, Flux<Object> requests, Class<Object> responseType, long deadline) {
-      Headers headers = deadline == 0
-          ? call.headers().with(Headers.CALLER, caller)
-          : call.headers().with(Headers.CALLER, caller)
-              .with(Headers.TIMEOUT, Long.toString(Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+      Headers headers = wireHeaders(call, deadline);
       switch (call.kind()) {
         case UNARY:
           return requests.next()

@@ -299,33 +299,31 @@ public final class Router implements Dispatcher {
 
     @SuppressWarnings("unchecked")
     Mono<Object> invokeMono(Object argument) {
-      Object result;
-      try {
-        result = invoker.invokeExact(argument);
-      } catch (Throwable e) {
-        return Mono.error(handlerFailed(e));
-      }
-      if (result == null) {
-        return Mono.error(VireoException.of(Status.INTERNAL, "handler %s returned null (expected: a Mono)", method.route()));
-      }
-      return (Mono<Object>) result;
+      Object result = invoke(argument);
+      return result instanceof VireoException failed ? Mono.error(failed) : (Mono<Object>) result;
     }
 
     @SuppressWarnings("unchecked")
     Flux<Object> invokeFlux(Object argument) {
+      Object result = invoke(argument);
+      return result instanceof VireoException failed ? Flux.error(failed) : Flux.from((Publisher<Object>) result);
+    }
+
+    /** The handler's publisher, or the VireoException it failed with (to be signalled, not thrown). */
+    private Object invoke(Object argument) {
       Object result;
       try {
         result = invoker.invokeExact(argument);
       } catch (Throwable e) {
-        return Flux.error(handlerFailed(e));
+        return handlerFailed(e);
       }
       if (result == null) {
-        return Flux.error(VireoException.of(Status.INTERNAL, "handler %s returned null (expected: a Flux)", method.route()));
+        return VireoException.of(Status.INTERNAL, "handler %s returned null (expected: a Mono or Flux)", method.route());
       }
-      return Flux.from((Publisher<Object>) result);
+      return result;
     }
 
-    private Throwable handlerFailed(Throwable e) {
+    private VireoException handlerFailed(Throwable e) {
       if (e instanceof Error error && !(e instanceof AssertionError)) {
         throw error;
       }

@@ -1,0 +1,81 @@
+package io.vireo.internal.wrapper;
+
+import io.vireo.Call;
+import io.vireo.Headers;
+import io.vireo.VireoException;
+import io.vireo.config.Config;
+import io.vireo.wrapper.CallFunction;
+import io.vireo.wrapper.EventFunction;
+import io.vireo.wrapper.Wrapper;
+import io.vireo.wrapper.spi.WrapperProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+
+/**
+ * {@code logging}: one line per failed call or event, with service, endpoint, status, caller
+ * and trace id; successful calls at DEBUG.
+ */
+public final class LoggingWrapper implements Wrapper {
+  public static final String NAME = "logging";
+  private static final Logger log = LoggerFactory.getLogger(LoggingWrapper.class);
+
+  @Override
+  public CallFunction server(CallFunction next) {
+    return (call, requests) -> logged("served", call, next.apply(call, requests));
+  }
+
+  @Override
+  public CallFunction client(CallFunction next) {
+    return (call, requests) -> logged("called", call, next.apply(call, requests));
+  }
+
+  @Override
+  public EventFunction subscriber(EventFunction next) {
+    return event -> next.handle(event).doOnError(error -> {
+      VireoException vireo = VireoException.from(error);
+      log.warn("event failed topic={} id={} status={} trace={} message=\"{}\"", event.topic(),
+          event.headers().get(io.vireo.broker.Message.MESSAGE_ID).orElse("-"), vireo.status(),
+          traceId(event.headers()), vireo.getMessage());
+    });
+  }
+
+  private static Flux<Object> logged(String what, Call call, Flux<Object> responses) {
+    return Flux.defer(() -> {
+      long start = System.nanoTime();
+      return responses
+          .doOnError(error -> {
+            VireoException vireo = VireoException.from(error);
+            log.warn("{} call failed service={} endpoint={} status={} caller={} trace={} millis={} message=\"{}\"",
+                what, call.service(), call.route(), vireo.status(), call.headers().get(Headers.CALLER).orElse("-"),
+                traceId(call.headers()), (System.nanoTime() - start) / 1_000_000, vireo.getMessage());
+          })
+          .doOnComplete(() -> {
+            if (log.isDebugEnabled()) {
+              log.debug("{} call ok service={} endpoint={} millis={}", what, call.service(), call.route(),
+                  (System.nanoTime() - start) / 1_000_000);
+            }
+          });
+    });
+  }
+
+  /** The trace id of a W3C traceparent ({@code 00-<trace id>-<span id>-<flags>}), or "-". */
+  static String traceId(Headers headers) {
+    String traceparent = headers.get(Headers.TRACEPARENT).orElse("");
+    String[] parts = traceparent.split("-");
+    return parts.length >= 2 ? parts[1] : "-";
+  }
+
+  /** {@code logging}. */
+  public static final class Provider implements WrapperProvider {
+    @Override
+    public String name() {
+      return NAME;
+    }
+
+    @Override
+    public Wrapper create(Config config) {
+      return new LoggingWrapper();
+    }
+  }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package io.vireo.samples.readme;
+
+import org.jspecify.annotations.NullMarked;
