@@ -36,15 +36,17 @@ final class GrpcConnection implements Connection {
   private final String address;
   private final int prefetch;
   private final int maxMessageSize;
+  private final int onReadyThreshold;
   private final Map<String, MethodDescriptor<byte[], byte[]>> methods = new ConcurrentHashMap<>();
   private final AtomicBoolean disposed = new AtomicBoolean();
   private final Sinks.Empty<Void> closed = Sinks.empty();
 
-  GrpcConnection(ManagedChannel channel, String address, int prefetch, int maxMessageSize) {
+  GrpcConnection(ManagedChannel channel, String address, int prefetch, int maxMessageSize, int onReadyThreshold) {
     this.channel = channel;
     this.address = address;
     this.prefetch = prefetch;
     this.maxMessageSize = maxMessageSize;
+    this.onReadyThreshold = onReadyThreshold;
     watch(ConnectivityState.READY);
   }
 
@@ -93,7 +95,7 @@ final class GrpcConnection implements Connection {
       if (frame.data().length > maxMessageSize) {
         return Flux.error(tooLarge(frame.data().length));
       }
-      CallOptions options = CallOptions.DEFAULT;
+      CallOptions options = CallOptions.DEFAULT.withOnReadyThreshold(onReadyThreshold);
       Optional<Long> timeout = Wire.timeoutMillis(frame.headers());
       if (timeout.isPresent()) {
         options = options.withDeadlineAfter(timeout.get(), TimeUnit.MILLISECONDS);

@@ -100,7 +100,7 @@ final class GrpcServer implements Server {
     schema(service, transport.descriptors()).ifPresent(descriptor::setSchemaDescriptor);
     ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(descriptor.build());
     methods.forEach((route, method) ->
-        definition.addMethod(method, new VireoCallHandler(route, routes.get(route), dispatcher, transport.prefetch())));
+        definition.addMethod(method, new VireoCallHandler(route, routes.get(route), dispatcher, transport.prefetch(), transport.onReadyThreshold())));
     return definition.build();
   }
 

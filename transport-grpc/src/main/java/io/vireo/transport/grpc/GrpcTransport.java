@@ -60,6 +60,8 @@ public final class GrpcTransport implements Transport {
   public static final int DEFAULT_MAX_MESSAGE_SIZE = 4 * 1024 * 1024;
   /** {@code vireo.transport.grpc.flow-control-window}: 1 MiB per stream, fixed (no BDP auto-tuning). */
   public static final int DEFAULT_FLOW_CONTROL_WINDOW = 1024 * 1024;
+  /** {@code vireo.transport.grpc.on-ready-threshold}: 32 KiB, gRPC's; a call takes more messages while less is queued. */
+  public static final int DEFAULT_ON_READY_THRESHOLD = 32 * 1024;
   /** {@code vireo.transport.grpc.prefetch}: messages pulled ahead from a stream while the call is ready. */
   public static final int DEFAULT_PREFETCH = 64;
   /** {@code vireo.transport.grpc.event-loop-threads}: the number of processors. */
@@ -72,6 +74,7 @@ public final class GrpcTransport implements Transport {
   private final int maxMessageSize;
   private final int flowControlWindow;
   private final int prefetch;
+  private final int onReadyThreshold;
   private final Duration connectTimeout;
   private final Duration shutdownTimeout;
   private final boolean reflection;
@@ -85,6 +88,7 @@ public final class GrpcTransport implements Transport {
     this.maxMessageSize = builder.maxMessageSize;
     this.flowControlWindow = builder.flowControlWindow;
     this.prefetch = builder.prefetch;
+    this.onReadyThreshold = builder.onReadyThreshold;
     this.connectTimeout = builder.connectTimeout;
     this.shutdownTimeout = builder.shutdownTimeout;
     this.reflection = builder.reflection;
@@ -99,6 +103,7 @@ public final class GrpcTransport implements Transport {
         .maxMessageSize(config.getInt("vireo.transport.max-message-size", DEFAULT_MAX_MESSAGE_SIZE))
         .flowControlWindow(config.getInt("vireo.transport.grpc.flow-control-window", DEFAULT_FLOW_CONTROL_WINDOW))
         .prefetch(config.getInt("vireo.transport.grpc.prefetch", DEFAULT_PREFETCH))
+        .onReadyThreshold(config.getInt("vireo.transport.grpc.on-ready-threshold", DEFAULT_ON_READY_THRESHOLD))
         .eventLoopThreads(config.getInt("vireo.transport.grpc.event-loop-threads", DEFAULT_EVENT_LOOP_THREADS))
         .connectTimeout(config.getDuration("vireo.transport.grpc.connect-timeout", DEFAULT_CONNECT_TIMEOUT))
         .shutdownTimeout(config.getDuration("vireo.transport.grpc.shutdown-timeout", DEFAULT_SHUTDOWN_TIMEOUT))
@@ -167,7 +172,7 @@ public final class GrpcTransport implements Transport {
       MonoSink<Connection> sink, AtomicBoolean settled) {
     if (state == ConnectivityState.READY) {
       if (settled.compareAndSet(false, true)) {
-        GrpcConnection connection = new GrpcConnection(channel, instance.address(), prefetch, maxMessageSize);
+        GrpcConnection connection = new GrpcConnection(channel, instance.address(), prefetch, maxMessageSize, onReadyThreshold);
         connections.add(connection);
         connection.onClose().subscribe(null, e -> connections.remove(connection), () -> connections.remove(connection));
         if (closed.get()) {
@@ -223,6 +228,10 @@ public final class GrpcTransport implements Transport {
     return prefetch;
   }
 
+  int onReadyThreshold() {
+    return onReadyThreshold;
+  }
+
   Duration shutdownTimeout() {
     return shutdownTimeout;
   }
@@ -240,6 +249,7 @@ public final class GrpcTransport implements Transport {
     private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
     private int flowControlWindow = DEFAULT_FLOW_CONTROL_WINDOW;
     private int prefetch = DEFAULT_PREFETCH;
+    private int onReadyThreshold = DEFAULT_ON_READY_THRESHOLD;
     private int eventLoopThreads = DEFAULT_EVENT_LOOP_THREADS;
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
@@ -257,10 +267,14 @@ public final class GrpcTransport implements Transport {
       return this;
     }
 
-    /** HTTP/2 flow-control window per stream: how much a receiver lets the sender run ahead. */
+    /**
+     * HTTP/2 flow-control window per stream, in bytes: how far a sender may run ahead of what
+     * the receiver's subscriber requested. Small windows bound memory tightly and slow large
+     * messages (a window update per window's worth).
+     */
     public Builder flowControlWindow(int bytes) {
-      if (bytes < 65_535) {
-        throw new IllegalArgumentException("flowControlWindow: " + bytes + " (expected: >= 65535, HTTP/2's initial window)");
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("flowControlWindow: " + bytes + " (expected: > 0)");
       }
       this.flowControlWindow = bytes;
       return this;
@@ -272,6 +286,15 @@ public final class GrpcTransport implements Transport {
         throw new IllegalArgumentException("prefetch: " + messages + " (expected: > 0)");
       }
       this.prefetch = messages;
+      return this;
+    }
+
+    /** Bytes queued on a call (not yet written) below which it takes more messages from its publisher. */
+    public Builder onReadyThreshold(int bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("onReadyThreshold: " + bytes + " (expected: > 0)");
+      }
+      this.onReadyThreshold = bytes;
       return this;
     }
 

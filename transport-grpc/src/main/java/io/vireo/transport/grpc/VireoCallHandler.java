@@ -15,6 +15,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * Serves one route: turns each gRPC call into a frame for the dispatcher and its answer back
@@ -28,16 +29,19 @@ final class VireoCallHandler implements ServerCallHandler<byte[], byte[]> {
   private final CallKind kind;
   private final Dispatcher dispatcher;
   private final int prefetch;
+  private final int onReadyThreshold;
 
-  VireoCallHandler(Route route, CallKind kind, Dispatcher dispatcher, int prefetch) {
+  VireoCallHandler(Route route, CallKind kind, Dispatcher dispatcher, int prefetch, int onReadyThreshold) {
     this.route = route;
     this.kind = kind;
     this.dispatcher = dispatcher;
     this.prefetch = prefetch;
+    this.onReadyThreshold = onReadyThreshold;
   }
 
   @Override
   public ServerCall.Listener<byte[]> startCall(ServerCall<byte[], byte[]> call, Metadata metadata) {
+    call.setOnReadyThreshold(onReadyThreshold);
     Headers headers = Wire.headers(metadata, Context.current().getDeadline());
     String contentType = Wire.contentType(metadata);
     Responses responses = new Responses(call, prefetch, kind == CallKind.UNARY || kind == CallKind.CLIENT_STREAM);
@@ -155,16 +159,16 @@ final class VireoCallHandler implements ServerCallHandler<byte[], byte[]> {
       Frame frame = new Frame(route, contentType, headers, data);
       switch (kind) {
         case UNARY:
-          dispatcher.requestResponse(frame).flux().subscribe(responses);
+          Mono.defer(() -> dispatcher.requestResponse(frame)).subscribe(responses);
           break;
         case FIRE_AND_FORGET:
           // answered at once; the handler runs on without the caller, as on any transport
           responses.send(Bytes.EMPTY);
           responses.close(io.grpc.Status.OK);
-          dispatcher.fireAndForget(frame).subscribe(null, e -> log.debug("{}: fire-and-forget failed: {}", route, e.toString()));
+          Mono.defer(() -> dispatcher.fireAndForget(frame)).subscribe(null, e -> log.debug("{}: fire-and-forget failed: {}", route, e.toString()));
           break;
         default:
-          dispatcher.requestStream(frame).subscribe(responses);
+          Flux.defer(() -> dispatcher.requestStream(frame)).subscribe(responses);
           break;
       }
     }
@@ -198,7 +202,7 @@ final class VireoCallHandler implements ServerCallHandler<byte[], byte[]> {
           // the handler wants no more requests; it may still answer, so the call stays open
         }
       };
-      Flux<byte[]> answers = dispatcher.requestChannel(head, requests);
+      Flux<byte[]> answers = Flux.defer(() -> dispatcher.requestChannel(head, requests));
       answers.subscribe(responses);
     }
 

@@ -5,6 +5,10 @@ import io.grpc.Metadata;
 import io.vireo.Headers;
 import io.vireo.Status;
 import io.vireo.VireoException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -67,33 +71,57 @@ final class Wire {
   /** Whether a header is gRPC's or HTTP/2's own, not the application's. */
   static boolean reserved(String name) {
     return name.startsWith(":") || name.startsWith("grpc-") || name.equals("content-type") || name.equals("te")
-        || name.equals("user-agent") || name.equals(VIREO_CONTENT_TYPE.name()) || name.equals(Headers.TIMEOUT)
-        || name.endsWith(Metadata.BINARY_HEADER_SUFFIX);
+        || name.equals("user-agent") || name.equals(VIREO_CONTENT_TYPE.name());
   }
 
-  /** The application's metadata as headers; the deadline, if any, becomes {@link Headers#TIMEOUT}. */
+  /**
+   * The application's metadata as headers. A {@code -bin} entry whose bytes are UTF-8 text is
+   * the header without the suffix (that is how non-ASCII values travel). The deadline is
+   * {@link Headers#TIMEOUT} as the caller sent it, else the time left of {@code grpc-timeout}.
+   */
   static Headers headers(Metadata metadata, @Nullable Deadline deadline) {
     Headers headers = Headers.empty();
     for (String key : metadata.keys()) {
-      if (reserved(key)) {
+      String name = key;
+      String value;
+      if (key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
+        name = key.substring(0, key.length() - Metadata.BINARY_HEADER_SUFFIX.length());
+        byte[] bytes = metadata.get(Metadata.Key.of(key, Metadata.BINARY_BYTE_MARSHALLER));
+        value = bytes == null ? null : utf8(bytes);
+      } else {
+        value = metadata.get(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
+      }
+      if (value == null || name.isEmpty() || reserved(name)) {
         continue;
       }
-      String value = metadata.get(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
-      if (value != null) {
-        try {
-          headers = headers.with(key, value);
-        } catch (IllegalArgumentException e) {
-          log.debug("metadata {} skipped: {}", key, e.getMessage());
-        }
+      try {
+        headers = headers.with(name, value);
+      } catch (IllegalArgumentException e) {
+        log.debug("metadata {} skipped: {}", key, e.getMessage());
       }
     }
-    if (deadline != null) {
+    if (deadline != null && headers.get(Headers.TIMEOUT).isEmpty()) {
       headers = headers.with(Headers.TIMEOUT, Long.toString(Math.max(1, deadline.timeRemaining(TimeUnit.MILLISECONDS))));
     }
     return headers;
   }
 
-  /** Headers as metadata, without the deadline (it travels as {@code grpc-timeout}). */
+  private static @Nullable String utf8(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException binary) {
+      return null; // real binary metadata: not a Vireo header
+    }
+  }
+
+  /**
+   * Headers as metadata: printable ASCII values as they are, others as {@code <name>-bin} in
+   * UTF-8. {@link Headers#TIMEOUT} goes too (the deadline also travels as {@code grpc-timeout}).
+   */
   static Metadata metadata(Headers headers, String contentType) {
     Metadata metadata = new Metadata();
     headers.forEach((name, value) -> {
@@ -101,7 +129,12 @@ final class Wire {
         return;
       }
       try {
-        metadata.put(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER), value);
+        if (printableAscii(value) && !name.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
+          metadata.put(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER), value);
+        } else {
+          metadata.put(Metadata.Key.of(name + Metadata.BINARY_HEADER_SUFFIX, Metadata.BINARY_BYTE_MARSHALLER),
+              value.getBytes(StandardCharsets.UTF_8));
+        }
       } catch (IllegalArgumentException e) {
         log.debug("header {} not sent over gRPC: {}", name, e.getMessage());
       }
@@ -110,6 +143,16 @@ final class Wire {
       metadata.put(VIREO_CONTENT_TYPE, contentType);
     }
     return metadata;
+  }
+
+  private static boolean printableAscii(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 || c > 0x7e) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The caller's deadline in milliseconds, from {@link Headers#TIMEOUT}. */
