@@ -1,0 +1,14 @@
+package io.vireo.testing.contract;
+
+import io.vireo.internal.memory.MemoryRegistry;
+import io.vireo.registry.Registry;
+
+/** The embedded registry keeps the registry contract: each test gets its own store, each client a handle on it. */
+class MemoryRegistryContractTest extends RegistryContract {
+  private final MemoryRegistry store = MemoryRegistry.newStore();
+
+  @Override
+  protected Registry newRegistry() {
+    return store.handle();
+  }
+}
