@@ -327,4 +327,22 @@ class ServiceTest {
     StepVerifier.create(greeter.sayHello(new Hello("after"))).expectNext(new Reply("Hello, after")).verifyComplete();
     raw.dispose();
   }
+
+  @Test
+  void failingHealthCheckDeregistersUntilItPassesAgain() {
+    AtomicBoolean healthy = new AtomicBoolean(true);
+    Service checked = embedded("checked").set("vireo.registry.health-interval", "50ms")
+        .healthCheck(() -> Mono.just(healthy.get()))
+        .handle(Greeter.class, new GreeterImpl()).build().start();
+    try {
+      assertThat(registry.instances("checked").block()).hasSize(1);
+      healthy.set(false);
+      await().atMost(Duration.ofSeconds(5)).until(() -> registry.instances("checked").block().isEmpty());
+      healthy.set(true);
+      await().atMost(Duration.ofSeconds(5)).until(() -> registry.instances("checked").block().size() == 1);
+    } finally {
+      checked.stop();
+    }
+    assertThat(registry.instances("checked").block()).isEmpty();
+  }
 }
