@@ -2,7 +2,7 @@ package io.vireo.selector;
 
 import io.vireo.Call;
 import io.vireo.registry.ServiceInstance;
-import java.util.ArrayList;
+import io.vireo.internal.selector.Filters;
 import java.util.List;
 import java.util.Objects;
 
@@ -17,43 +17,49 @@ public interface Filter {
   /** Instances of exactly this version. */
   static Filter version(String version) {
     Objects.requireNonNull(version, "version");
-    return (candidates, call) -> keep(candidates, instance -> instance.version().equals(version));
+    return Filters.keep(instance -> instance.version().equals(version));
   }
 
   /** Instances whose metadata has this key with this value (e.g. {@code zone=eu-1}). */
   static Filter metadata(String key, String value) {
-    return (candidates, call) -> keep(candidates, instance -> value.equals(instance.metadata().get(key)));
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    return Filters.keep(instance -> value.equals(instance.metadata().get(key)));
   }
 
   /** Instances served on this transport ({@code rsocket}, {@code grpc}, ...). */
   static Filter transport(String transport) {
-    return (candidates, call) -> keep(candidates, instance -> instance.transport().equals(transport));
+    return Filters.keep(instance -> instance.transport().equals(transport));
   }
 
   /** Instances that serve the call's endpoint, or that list no endpoints at all. */
   static Filter endpoint() {
-    return (candidates, call) -> keep(candidates,
+    return (candidates, call) -> Filters.keep(candidates,
         instance -> instance.endpoints().isEmpty() || instance.endpoints().contains(call.route().rsocketName()));
+  }
+
+  /**
+   * A canary split (gray release): instances with metadata {@code canary=true} get
+   * {@code percent} percent of the calls, the others the rest. Set from configuration with
+   * {@code vireo.client.services.<service>.canary.percent}.
+   */
+  static Filter canary(double percent) {
+    return Filters.canary(percent, "", () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
+  }
+
+  /**
+   * A canary split by header: a call with {@code header: true} (such as {@code x-canary: true})
+   * goes to canary instances only, with any other value to the others; calls without the header
+   * go to canaries with probability {@code percent}/100. Configuration: {@code
+   * vireo.client.services.<service>.canary.header}.
+   */
+  static Filter canary(double percent, String header) {
+    Objects.requireNonNull(header, "header");
+    return Filters.canary(percent, header, () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
   }
 
   /** This filter, then {@code next}. */
   default Filter and(Filter next) {
     return (candidates, call) -> next.apply(apply(candidates, call), call);
-  }
-
-  private static List<ServiceInstance> keep(
-      List<ServiceInstance> candidates, java.util.function.Predicate<ServiceInstance> test) {
-    for (ServiceInstance instance : candidates) {
-      if (!test.test(instance)) {
-        List<ServiceInstance> kept = new ArrayList<>(candidates.size());
-        for (ServiceInstance candidate : candidates) {
-          if (test.test(candidate)) {
-            kept.add(candidate);
-          }
-        }
-        return kept;
-      }
-    }
-    return candidates;
   }
 }

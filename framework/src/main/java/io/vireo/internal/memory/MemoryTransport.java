@@ -67,8 +67,8 @@ public final class MemoryTransport implements Transport {
     return Mono.fromSupplier(() -> {
       MemoryServer server = SERVERS.get(instance.port());
       if (server == null || server.disposed) {
-        throw VireoException.of(Status.UNAVAILABLE, "nothing serves memory port %d (instance %s of %s)",
-            instance.port(), instance.id(), instance.service());
+        throw VireoException.of(Status.UNAVAILABLE, "nothing serves memory address %s (instance %s of %s)",
+            instance.address(), instance.id(), instance.service());
       }
       return new MemoryConnection(server, maxMessageSize);
     });
@@ -159,7 +159,7 @@ public final class MemoryTransport implements Transport {
           return Flux.<byte[]>error(refused);
         }
         Flux<byte[]> checked = requests.handle((data, sink) -> {
-          if (data.length > maxMessageSize) {
+          if (data.length > limit()) {
             sink.error(tooLarge(data.length));
           } else {
             sink.next(data);
@@ -173,12 +173,17 @@ public final class MemoryTransport implements Transport {
       if (disposed || server.disposed) {
         return VireoException.of(Status.UNAVAILABLE, "connection to memory port %d is closed", server.address.getPort());
       }
-      return size > maxMessageSize ? tooLarge(size) : null;
+      return size > limit() ? tooLarge(size) : null;
+    }
+
+    // the smaller of what this client sends and what the server accepts, as on a real wire
+    private int limit() {
+      return Math.min(maxMessageSize, server.dispatcher.maxMessageSize());
     }
 
     private VireoException tooLarge(int size) {
       return VireoException.of(Status.RESOURCE_EXHAUSTED,
-          "message of %d bytes is over the maximum of %d (vireo.transport.max-message-size)", size, maxMessageSize);
+          "message of %d bytes is over the maximum of %d (vireo.transport.max-message-size)", size, limit());
     }
 
     // only status and message cross a wire; keep it so here

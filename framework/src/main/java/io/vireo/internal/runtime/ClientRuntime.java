@@ -179,7 +179,8 @@ public final class ClientRuntime {
       this.service = service;
       String prefix = "vireo.client.services." + service + ".";
       String selectorName = config.get(prefix + "selector", config.get("vireo.selector", "round-robin"));
-      this.selector = io.vireo.internal.runtime.Plugins.create(SelectorProvider.class, "selector", selectorName, config);
+      this.selector = io.vireo.internal.selector.OutlierEjection.wrap(service,
+          io.vireo.internal.runtime.Plugins.create(SelectorProvider.class, "selector", selectorName, config), config);
       // no endpoint filter by default: a server that lacks the route answers UNIMPLEMENTED, which says more
       // an instance served on several transports is registered once per transport: take ours if offered
       Filter combined = (candidates, call) -> {
@@ -196,8 +197,14 @@ public final class ClientRuntime {
       for (Map.Entry<String, String> entry : config.subset(prefix + "metadata").entrySet()) {
         combined = combined.and(Filter.metadata(entry.getKey(), entry.getValue()));
       }
+      Optional<Filter> canary = io.vireo.internal.selector.Filters.canary(config, service);
+      if (canary.isPresent()) {
+        combined = combined.and(canary.get());
+      }
       this.filter = combined;
-      this.retries = config.getInt(prefix + "retries", config.getInt("vireo.client.retries", DEFAULT_RETRIES));
+      // a configured resilience retry (vireo.client.services.<svc>.retry.*) replaces the built-in one, so attempts do not multiply
+      boolean resilienceRetry = !config.subset(prefix + "retry").isEmpty() && config.getBoolean(prefix + "retry.enabled", true);
+      this.retries = resilienceRetry ? 0 : config.getInt(prefix + "retries", config.getInt("vireo.client.retries", DEFAULT_RETRIES));
       this.watch = registry.watch(service)
           .doOnNext(list -> {
             instances = list;
@@ -239,15 +246,15 @@ public final class ClientRuntime {
         return watch.next().flatMap(list -> attemptUnary(call, data, responseType, deadline));
       }
       ServiceInstance instance = pick(call);
-      long start = System.nanoTime();
+      Outcome outcome = new Outcome(instance, call);
       selector.started(instance, call);
       Frame frame = new Frame(call.route(), codec.contentType(), wireHeaders(call, deadline), data);
       return pool.get(instance)
           .flatMap(connection -> connection.requestResponse(frame))
           .<Object>map(bytes -> codec.decode(bytes, responseType))
-          .doOnSuccess(ok -> selector.report(instance, call, Status.OK, System.nanoTime() - start))
-          .doOnError(e -> selector.report(instance, call, VireoException.from(e).status(), System.nanoTime() - start))
-          .doOnCancel(() -> selector.report(instance, call, Status.CANCELLED, System.nanoTime() - start));
+          .doOnSuccess(ok -> outcome.report(Status.OK))
+          .doOnError(e -> outcome.report(VireoException.from(e).status()))
+          .doOnCancel(() -> outcome.report(Status.CANCELLED));
     }
 
     private ServiceInstance pick(Call call) {
@@ -275,8 +282,11 @@ public final class ClientRuntime {
 
     Flux<Object> call(Call call, Flux<Object> requests, Class<?> responseType) {
       long deadline = call.timeout().isZero() ? 0 : System.nanoTime() + call.timeout().toNanos();
-      Flux<Object> attempts = Flux.defer(() -> attempt(call, requests, responseType, deadline))
-          .retryWhen(Retry.max(retries).filter(error -> retryable(error, call)));
+      Flux<Object> attempts = Flux.defer(() -> attempt(call, requests, responseType, deadline));
+      if (retries > 0) {
+        // Retry.max(0) would turn the first retryable error into a RetryExhaustedException
+        attempts = attempts.retryWhen(Retry.max(retries).filter(error -> retryable(error, call)));
+      }
       if (call.timeout().isZero()) {
         return attempts;
       }
@@ -299,13 +309,37 @@ public final class ClientRuntime {
         return watch.next().flatMapMany(list -> attempt(call, requests, responseType, deadline));
       }
       ServiceInstance instance = pick(call);
-      long start = System.nanoTime();
+      Outcome outcome = new Outcome(instance, call);
       selector.started(instance, call);
-      return pool.get(instance)
-          .flatMapMany(connection -> send(connection, call, requests, (Class<Object>) responseType, deadline))
-          .doOnComplete(() -> selector.report(instance, call, Status.OK, System.nanoTime() - start))
-          .doOnError(e -> selector.report(instance, call, VireoException.from(e).status(), System.nanoTime() - start))
-          .doOnCancel(() -> selector.report(instance, call, Status.CANCELLED, System.nanoTime() - start));
+      Flux<Object> responses = pool.get(instance)
+          .flatMapMany(connection -> send(connection, call, requests, (Class<Object>) responseType, deadline));
+      if (!call.kind().serverStreams()) {
+        // a Mono's subscriber cancels right after the one reply: that reply is the success
+        responses = responses.doOnNext(reply -> outcome.report(Status.OK));
+      }
+      return responses
+          .doOnComplete(() -> outcome.report(Status.OK))
+          .doOnError(e -> outcome.report(VireoException.from(e).status()))
+          .doOnCancel(() -> outcome.report(Status.CANCELLED));
+    }
+
+    /** Reports one attempt's outcome to the selector exactly once. */
+    private final class Outcome extends java.util.concurrent.atomic.AtomicBoolean {
+      private static final long serialVersionUID = 1L;
+      final transient ServiceInstance instance;
+      final transient Call call;
+      final long start = System.nanoTime();
+
+      Outcome(ServiceInstance instance, Call call) {
+        this.instance = instance;
+        this.call = call;
+      }
+
+      void report(Status status) {
+        if (compareAndSet(false, true)) {
+          selector.report(instance, call, status, System.nanoTime() - start);
+        }
+      }
     }
 
     private Flux<Object> send(Connection connection, Call call, Flux<Object> requests, Class<Object> responseType, long deadline) {

@@ -193,6 +193,8 @@ public final class ServiceRuntime {
       }
     }
     all.addAll(spec.wrappers());
+    // innermost: circuit breakers, retries, limits asked for in vireo.client.services.* / vireo.server.endpoints.*
+    all.addAll(io.vireo.resilience.Resilience.fromConfig(config));
     return List.copyOf(all);
   }
 

@@ -31,7 +31,7 @@ class ZooKeeperServiceTest {
   static final ZooKeeperExtension ZK = new ZooKeeperExtension();
 
   /** The embedded transport until transport-rsocket is on main; then {@code rsocket}. */
-  static final String TRANSPORT = "memory";
+  static final String TRANSPORT = "rsocket";
   private static final Duration CALL = Duration.ofSeconds(5);
 
   record Ping(String from) {}

@@ -1,0 +1,4 @@
+@NullMarked
+package io.vireo.broker.kafka;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.vireo.internal.resilience;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.vireo.testing.contract;
+
+import org.jspecify.annotations.NullMarked;

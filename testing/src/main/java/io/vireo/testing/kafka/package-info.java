@@ -1,0 +1,4 @@
+@NullMarked
+package io.vireo.testing.kafka;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,12 @@
+package io.vireo.testing.contract;
+
+import io.vireo.internal.memory.MemoryTransport;
+import io.vireo.transport.Transport;
+
+/** The embedded default keeps the wire's rules: it runs the transport contract too. */
+class MemoryTransportContractTest extends TransportContract {
+  @Override
+  protected Transport transport() {
+    return new MemoryTransport(maxMessageSize());
+  }
+}

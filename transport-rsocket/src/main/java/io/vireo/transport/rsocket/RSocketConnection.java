@@ -1,0 +1,253 @@
+package io.vireo.transport.rsocket;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.rsocket.DuplexConnection;
+import io.rsocket.Payload;
+import io.rsocket.RSocket;
+import io.rsocket.core.RSocketConnector;
+import io.rsocket.frame.decoder.PayloadDecoder;
+import io.rsocket.transport.ClientTransport;
+import io.rsocket.util.ByteBufPayload;
+import io.vireo.VireoException;
+import io.vireo.transport.Connection;
+import io.vireo.transport.Frame;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SynchronousSink;
+
+/**
+ * One TCP connection to one instance, multiplexing every call to it.
+ *
+ * <p>The TCP connection is made by {@code connect}, so that an unreachable instance fails
+ * there; the RSocket SETUP goes out with the first call, whose content type becomes the
+ * connection's data mime type (later calls with another content type carry a mime-type
+ * entry). A connection that carries no call for {@link #IDLE_SETUP_DELAY} sends SETUP anyway,
+ * before a server's first-frame timeout (rsocket-java: one minute) closes it.
+ */
+final class RSocketConnection implements Connection {
+  private static final Logger logger = LoggerFactory.getLogger(RSocketConnection.class);
+  static final Duration IDLE_SETUP_DELAY = Duration.ofSeconds(15);
+
+  @SuppressWarnings("rawtypes")
+  private static final AtomicReferenceFieldUpdater<RSocketConnection, Mono> SETUP =
+      AtomicReferenceFieldUpdater.newUpdater(RSocketConnection.class, Mono.class, "setup");
+
+  private final DuplexConnection duplex;
+  private final String address;
+  private final Settings settings;
+  private final int maxMessageSize;
+  private final Disposable idleSetup;
+
+  /** Set once SETUP is sent: the hot path reads only this. */
+  private volatile @Nullable Session session;
+  /** The one SETUP, shared by the calls that race for it. */
+  private volatile @Nullable Mono<Session> setup;
+
+  private record Session(RSocket rsocket, String dataMimeType) {}
+
+  RSocketConnection(DuplexConnection duplex, String address, Settings settings) {
+    this.duplex = duplex;
+    this.address = address;
+    this.settings = settings;
+    this.maxMessageSize = settings.maxMessageSize();
+    this.idleSetup = Mono.delay(IDLE_SETUP_DELAY)
+        .flatMap(tick -> setup(settings.idleDataMimeType()))
+        .subscribe(null, error -> logger.debug("SETUP to {} failed: {}", address, error.toString()));
+    duplex.onClose().subscribe(null, error -> idleSetup.dispose(), idleSetup::dispose);
+  }
+
+  @Override
+  public Mono<byte[]> requestResponse(Frame request) {
+    int size = request.data().length;
+    if (size > maxMessageSize) {
+      return Mono.error(Errors.tooLarge("request", size, maxMessageSize));
+    }
+    return Mono.defer(() -> {
+          Session current = session;
+          if (current != null) {
+            return requestResponse(current, request);
+          }
+          return setup(request.contentType()).flatMap(ready -> requestResponse(ready, request));
+        })
+        .handle(this::response)
+        .onErrorMap(this::error);
+  }
+
+  @Override
+  public Mono<Void> fireAndForget(Frame request) {
+    int size = request.data().length;
+    if (size > maxMessageSize) {
+      return Mono.error(Errors.tooLarge("request", size, maxMessageSize));
+    }
+    return Mono.defer(() -> {
+          Session current = session;
+          if (current != null) {
+            return fireAndForget(current, request);
+          }
+          return setup(request.contentType()).flatMap(ready -> fireAndForget(ready, request));
+        })
+        .onErrorMap(this::error);
+  }
+
+  @Override
+  public Flux<byte[]> requestStream(Frame request) {
+    int size = request.data().length;
+    if (size > maxMessageSize) {
+      return Flux.error(Errors.tooLarge("request", size, maxMessageSize));
+    }
+    return Flux.defer(() -> {
+          Session current = session;
+          if (current != null) {
+            return requestStream(current, request);
+          }
+          return setup(request.contentType()).flatMapMany(ready -> requestStream(ready, request));
+        })
+        .handle(this::response)
+        .onErrorMap(this::error);
+  }
+
+  @Override
+  public Flux<byte[]> requestChannel(Frame head, Flux<byte[]> requests) {
+    return Flux.defer(() -> {
+          Session current = session;
+          if (current != null) {
+            return requestChannel(current, head, requests);
+          }
+          return setup(head.contentType()).flatMapMany(ready -> requestChannel(ready, head, requests));
+        })
+        .handle(this::response)
+        .onErrorMap(this::error);
+  }
+
+  @Override
+  public Mono<Void> onClose() {
+    return duplex.onClose();
+  }
+
+  @Override
+  public void dispose() {
+    idleSetup.dispose();
+    Session current = session;
+    if (current != null) {
+      current.rsocket().dispose();
+    }
+    duplex.dispose();
+  }
+
+  @Override
+  public boolean isDisposed() {
+    return duplex.isDisposed();
+  }
+
+  @Override
+  public String toString() {
+    return "RSocketConnection{" + address + "}";
+  }
+
+  private Mono<Payload> requestResponse(Session session, Frame request) {
+    if (duplex.isDisposed()) {
+      return Mono.error(Errors.closed(address));
+    }
+    return session.rsocket().requestResponse(payload(request, session));
+  }
+
+  private Mono<Void> fireAndForget(Session session, Frame request) {
+    if (duplex.isDisposed()) {
+      return Mono.error(Errors.closed(address));
+    }
+    return session.rsocket().fireAndForget(payload(request, session));
+  }
+
+  private Flux<Payload> requestStream(Session session, Frame request) {
+    if (duplex.isDisposed()) {
+      return Flux.error(Errors.closed(address));
+    }
+    return session.rsocket().requestStream(payload(request, session));
+  }
+
+  private Flux<Payload> requestChannel(Session session, Frame head, Flux<byte[]> requests) {
+    if (duplex.isDisposed()) {
+      return Flux.error(Errors.closed(address));
+    }
+    // The head carries the metadata and no data, so that an empty request stream and an
+    // empty first message both stay expressible.
+    Payload first = ByteBufPayload.create(Unpooled.EMPTY_BUFFER, WireMetadata.encode(head, session.dataMimeType()));
+    return session.rsocket().requestChannel(requests.<Payload>handle(this::message).startWith(first));
+  }
+
+  private Payload payload(Frame request, Session session) {
+    ByteBuf metadata = WireMetadata.encode(request, session.dataMimeType());
+    return ByteBufPayload.create(Unpooled.wrappedBuffer(request.data()), metadata);
+  }
+
+  private void message(byte[] message, SynchronousSink<Payload> sink) {
+    if (message.length > maxMessageSize) {
+      sink.error(Errors.tooLarge("request message", message.length, maxMessageSize));
+    } else {
+      sink.next(ByteBufPayload.create(Unpooled.wrappedBuffer(message)));
+    }
+  }
+
+  private void response(Payload payload, SynchronousSink<byte[]> sink) {
+    try {
+      ByteBuf data = payload.data();
+      int size = data.readableBytes();
+      if (size > maxMessageSize) {
+        sink.error(Errors.tooLarge("response", size, maxMessageSize));
+      } else {
+        sink.next(Responder.bytes(data, size));
+      }
+    } finally {
+      payload.release();
+    }
+  }
+
+  private Throwable error(Throwable error) {
+    return Errors.fromWire(error, address, duplex.isDisposed());
+  }
+
+  @SuppressWarnings("unchecked")
+  private Mono<Session> setup(String dataMimeType) {
+    Mono<Session> existing = setup;
+    if (existing != null) {
+      return existing;
+    }
+    if (duplex.isDisposed()) {
+      return Mono.error(Errors.closed(address));
+    }
+    Mono<Session> created = RSocketConnector.create()
+        .metadataMimeType(WireMetadata.COMPOSITE_MIME_TYPE)
+        .dataMimeType(dataMimeType)
+        .keepAlive(settings.keepAliveInterval(), settings.keepAliveMaxLifetime())
+        .payloadDecoder(PayloadDecoder.ZERO_COPY)
+        .fragment(settings.mtu())
+        .maxInboundPayloadSize(settings.maxInboundPayloadSize())
+        .connect(existingConnection())
+        .map(rsocket -> {
+          Session ready = new Session(rsocket, dataMimeType);
+          session = ready;
+          return ready;
+        })
+        .onErrorMap(
+            error -> !(error instanceof VireoException),
+            error -> Errors.fromWire(error, address, true))
+        .doOnError(error -> duplex.dispose())
+        .cache();
+    if (SETUP.compareAndSet(this, null, created)) {
+      return created;
+    }
+    return (Mono<Session>) SETUP.get(this);
+  }
+
+  /** A client transport whose one connection is the TCP connection made already. */
+  private ClientTransport existingConnection() {
+    return () -> Mono.just(duplex);
+  }
+}

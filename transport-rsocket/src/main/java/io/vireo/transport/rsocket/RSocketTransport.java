@@ -1,0 +1,211 @@
+package io.vireo.transport.rsocket;
+
+import io.netty.channel.ChannelOption;
+import io.rsocket.core.RSocketServer;
+import io.rsocket.frame.decoder.PayloadDecoder;
+import io.rsocket.transport.netty.client.TcpClientTransport;
+import io.rsocket.transport.netty.server.TcpServerTransport;
+import io.vireo.Status;
+import io.vireo.VireoException;
+import io.vireo.config.Config;
+import io.vireo.registry.ServiceInstance;
+import io.vireo.transport.Connection;
+import io.vireo.transport.Dispatcher;
+import io.vireo.transport.Server;
+import io.vireo.transport.Transport;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import reactor.core.publisher.Mono;
+import reactor.netty.tcp.TcpClient;
+
+/**
+ * Vireo calls over RSocket on TCP (rsocket-java and reactor-netty). A client keeps one
+ * multiplexed connection per instance; the server feeds every request to the framework's
+ * {@link Dispatcher}. The wire conventions (composite metadata with routing, mime-type,
+ * bearer authentication and one Vireo headers entry; error codes {@code 0x300 + status}) are
+ * public and described in the module's README, so that a plain rsocket-java client can call a
+ * Vireo service.
+ *
+ * <pre>{@code
+ * Transport transport = RSocketTransport.builder()
+ *     .maxMessageSize(8 * 1024 * 1024)
+ *     .connectTimeout(Duration.ofSeconds(2))
+ *     .build();
+ * // or from configuration (vireo.transport=rsocket selects it by name):
+ * Transport same = RSocketTransport.of(Config.of(Map.of("vireo.transport.max-message-size", "8388608")));
+ * }</pre>
+ */
+public final class RSocketTransport implements Transport {
+  /** The name instances register with, and {@code vireo.transport} selects. */
+  public static final String NAME = "rsocket";
+
+  /** Largest message, in bytes, either way: {@value}. */
+  public static final int DEFAULT_MAX_MESSAGE_SIZE = 4 * 1024 * 1024;
+  /** How often a client sends KEEPALIVE: 20 s (rsocket-java's default). */
+  public static final Duration DEFAULT_KEEPALIVE_INTERVAL = Duration.ofSeconds(20);
+  /** How long without any frame before a client drops the connection: 90 s. */
+  public static final Duration DEFAULT_KEEPALIVE_MAX_LIFETIME = Duration.ofSeconds(90);
+  /** How long a client waits for the TCP connection: 5 s. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+  /** Config key of {@link Builder#maxMessageSize}. */
+  public static final String MAX_MESSAGE_SIZE_KEY = "vireo.transport.max-message-size";
+  /** Config key of {@link Builder#keepAliveInterval}. */
+  public static final String KEEPALIVE_INTERVAL_KEY = "vireo.transport.rsocket.keepalive-interval";
+  /** Config key of {@link Builder#keepAliveMaxLifetime}. */
+  public static final String KEEPALIVE_MAX_LIFETIME_KEY = "vireo.transport.rsocket.keepalive-max-lifetime";
+  /** Config key of {@link Builder#connectTimeout}. */
+  public static final String CONNECT_TIMEOUT_KEY = "vireo.transport.connect-timeout";
+
+  private final Settings settings;
+
+  private RSocketTransport(Settings settings) {
+    this.settings = settings;
+  }
+
+  /** A transport with every option at its default. */
+  public static RSocketTransport of() {
+    return builder().build();
+  }
+
+  /** A transport configured from the keys above; absent keys take their defaults. */
+  public static RSocketTransport of(Config config) {
+    return builder()
+        .maxMessageSize(config.getInt(MAX_MESSAGE_SIZE_KEY, DEFAULT_MAX_MESSAGE_SIZE))
+        .keepAliveInterval(config.getDuration(KEEPALIVE_INTERVAL_KEY, DEFAULT_KEEPALIVE_INTERVAL))
+        .keepAliveMaxLifetime(config.getDuration(KEEPALIVE_MAX_LIFETIME_KEY, DEFAULT_KEEPALIVE_MAX_LIFETIME))
+        .connectTimeout(config.getDuration(CONNECT_TIMEOUT_KEY, DEFAULT_CONNECT_TIMEOUT))
+        .idleDataMimeType(Settings.contentTypeOfCodec(config.get("vireo.codec", "proto")))
+        .build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  /** The largest message this transport sends or accepts, in bytes. */
+  public int maxMessageSize() {
+    return settings.maxMessageSize();
+  }
+
+  @Override
+  public Mono<Server> serve(InetSocketAddress address, Dispatcher dispatcher) {
+    Objects.requireNonNull(address, "address");
+    Objects.requireNonNull(dispatcher, "dispatcher");
+    return Mono.defer(() -> {
+      ServerAcceptor acceptor = new ServerAcceptor(dispatcher, settings);
+      return RSocketServer.create(acceptor)
+          .payloadDecoder(PayloadDecoder.ZERO_COPY)
+          .fragment(settings.mtu())
+          .maxInboundPayloadSize(settings.maxInboundPayloadSize())
+          .bind(TcpServerTransport.create(address))
+          .<Server>map(channel -> new RSocketServerHandle(channel, acceptor))
+          .onErrorMap(
+              error -> !(error instanceof VireoException),
+              error -> new VireoException(
+                  Status.UNAVAILABLE, "bind " + address + ": " + Errors.describe(error), error));
+    });
+  }
+
+  @Override
+  public Mono<Connection> connect(ServiceInstance instance) {
+    String address = instance.address();
+    return Mono.defer(() -> {
+      TcpClient tcp = TcpClient.newConnection()
+          .host(instance.host())
+          .port(instance.port())
+          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()));
+      return TcpClientTransport.create(tcp)
+          .connect()
+          .timeout(
+              settings.connectTimeout(),
+              Mono.error(() -> new VireoException(
+                  Status.UNAVAILABLE, "connect to " + address + ": timed out after " + settings.connectTimeout())))
+          .<Connection>map(duplex -> new RSocketConnection(duplex, address, settings))
+          .onErrorMap(
+              error -> !(error instanceof VireoException),
+              error -> new VireoException(
+                  Status.UNAVAILABLE, "connect to " + address + ": " + Errors.describe(error), error));
+    });
+  }
+
+  @Override
+  public String toString() {
+    return "RSocketTransport{maxMessageSize=" + settings.maxMessageSize() + "}";
+  }
+
+  /** Builds an {@link RSocketTransport}; every option has a {@code DEFAULT_*}. */
+  public static final class Builder {
+    private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
+    private Duration keepAliveInterval = DEFAULT_KEEPALIVE_INTERVAL;
+    private Duration keepAliveMaxLifetime = DEFAULT_KEEPALIVE_MAX_LIFETIME;
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private String idleDataMimeType = Settings.PROTOBUF;
+
+    Builder() {}
+
+    /**
+     * The largest message, in bytes. A client fails a larger outgoing message with
+     * RESOURCE_EXHAUSTED without sending it, and a larger response too; fragmentation and
+     * rsocket-java's inbound limit are set so that messages up to this size pass.
+     */
+    public Builder maxMessageSize(int maxMessageSize) {
+      if (maxMessageSize <= 0) {
+        throw new IllegalArgumentException("maxMessageSize: " + maxMessageSize + " (expected: > 0)");
+      }
+      this.maxMessageSize = maxMessageSize;
+      return this;
+    }
+
+    public Builder keepAliveInterval(Duration keepAliveInterval) {
+      if (keepAliveInterval.isNegative() || keepAliveInterval.isZero()) {
+        throw new IllegalArgumentException("keepAliveInterval: " + keepAliveInterval + " (expected: > 0)");
+      }
+      this.keepAliveInterval = keepAliveInterval;
+      return this;
+    }
+
+    public Builder keepAliveMaxLifetime(Duration keepAliveMaxLifetime) {
+      if (keepAliveMaxLifetime.isNegative() || keepAliveMaxLifetime.isZero()) {
+        throw new IllegalArgumentException("keepAliveMaxLifetime: " + keepAliveMaxLifetime + " (expected: > 0)");
+      }
+      this.keepAliveMaxLifetime = keepAliveMaxLifetime;
+      return this;
+    }
+
+    public Builder connectTimeout(Duration connectTimeout) {
+      if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+        throw new IllegalArgumentException("connectTimeout: " + connectTimeout + " (expected: > 0)");
+      }
+      this.connectTimeout = connectTimeout;
+      return this;
+    }
+
+    /**
+     * The SETUP data mime type of a connection that carries no call for a while (default
+     * {@code application/x-protobuf}); normally SETUP takes the first call's content type.
+     */
+    public Builder idleDataMimeType(String mimeType) {
+      if (mimeType.isEmpty() || mimeType.length() > 128) {
+        throw new IllegalArgumentException("idleDataMimeType: '" + mimeType + "' (expected: a mime type such as application/json)");
+      }
+      this.idleDataMimeType = mimeType;
+      return this;
+    }
+
+    public RSocketTransport build() {
+      if (keepAliveMaxLifetime.compareTo(keepAliveInterval) <= 0) {
+        throw new IllegalArgumentException(
+            "keepAliveMaxLifetime: " + keepAliveMaxLifetime + " (expected: > keepAliveInterval " + keepAliveInterval + ")");
+      }
+      return new RSocketTransport(
+          new Settings(maxMessageSize, keepAliveInterval, keepAliveMaxLifetime, connectTimeout, idleDataMimeType));
+    }
+  }
+}

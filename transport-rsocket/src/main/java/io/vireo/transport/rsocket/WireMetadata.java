@@ -1,0 +1,325 @@
+package io.vireo.transport.rsocket;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.rsocket.metadata.WellKnownAuthType;
+import io.rsocket.metadata.WellKnownMimeType;
+import io.vireo.Headers;
+import io.vireo.Route;
+import io.vireo.Status;
+import io.vireo.VireoException;
+import io.vireo.transport.Frame;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A request's composite metadata, written and read by hand (the layout of rsocket-java's
+ * {@code CompositeMetadataCodec}) so that the hot path makes one buffer and reads without
+ * intermediate objects. Entries:
+ *
+ * <ul>
+ *   <li>routing ({@code message/x.rsocket.routing.v0}): one tag, {@link Route#rsocketName()};
+ *   <li>mime-type ({@code message/x.rsocket.mime-type.v0}): the content type, only when it
+ *       differs from SETUP's data mime type;
+ *   <li>authentication ({@code message/x.rsocket.authentication.v0}), bearer: the token of an
+ *       {@code authorization: Bearer <token>} header;
+ *   <li>{@code message/x.vireo.headers.v0}: every other header as UTF-8 {@code name: value\n}
+ *       lines; absent when there is none.
+ * </ul>
+ */
+final class WireMetadata {
+  static final String COMPOSITE_MIME_TYPE = WellKnownMimeType.MESSAGE_RSOCKET_COMPOSITE_METADATA.getString();
+  static final String HEADERS_MIME_TYPE = "message/x.vireo.headers.v0";
+
+  private static final int WELL_KNOWN_FLAG = 0x80;
+  private static final int ROUTING = WellKnownMimeType.MESSAGE_RSOCKET_ROUTING.getIdentifier();
+  private static final int MIME_TYPE = WellKnownMimeType.MESSAGE_RSOCKET_MIMETYPE.getIdentifier();
+  private static final int AUTHENTICATION = WellKnownMimeType.MESSAGE_RSOCKET_AUTHENTICATION.getIdentifier();
+  /** Not a well-known id: marks the Vireo headers entry while reading. */
+  private static final int VIREO_HEADERS = 0x100;
+  private static final int OTHER = -1;
+  private static final int BEARER = WellKnownAuthType.BEARER.getIdentifier();
+
+  private static final byte[] HEADERS_MIME_BYTES = HEADERS_MIME_TYPE.getBytes(StandardCharsets.US_ASCII);
+  private static final String BEARER_PREFIX = "Bearer ";
+  private static final int MAX_MEDIUM = 0xFF_FFFF;
+  private static final int CACHE_LIMIT = 4096;
+
+  /** Routing entries (header, length and tag) by route: the route set of a process is small. */
+  private static final ConcurrentMap<Route, byte[]> ROUTING_ENTRIES = new ConcurrentHashMap<>();
+  /** Routes by their RSocket name, for the server. */
+  private static final ConcurrentMap<String, Route> ROUTES = new ConcurrentHashMap<>();
+
+  private WireMetadata() {}
+
+  /** The metadata of a request; an unpooled heap buffer, so an unsent one is simply collected. */
+  static ByteBuf encode(Frame frame, String setupDataMimeType) {
+    ByteBuf buf = Unpooled.buffer(128);
+    buf.writeBytes(routingEntry(frame.route()));
+    String contentType = frame.contentType();
+    if (!contentType.equals(setupDataMimeType)) {
+      WellKnownMimeType known = WellKnownMimeType.fromString(contentType);
+      buf.writeByte(WELL_KNOWN_FLAG | MIME_TYPE);
+      if (isWellKnown(known)) {
+        buf.writeMedium(1);
+        buf.writeByte(WELL_KNOWN_FLAG | known.getIdentifier());
+      } else {
+        int length = asciiLength(contentType, 128, "content type");
+        buf.writeMedium(1 + length);
+        buf.writeByte(length - 1);
+        buf.writeCharSequence(contentType, StandardCharsets.US_ASCII);
+      }
+    }
+    Headers headers = frame.headers();
+    if (headers.isEmpty()) {
+      return buf;
+    }
+    String authorization = headers.get(Headers.AUTHORIZATION).orElse(null);
+    boolean bearer = authorization != null
+        && authorization.regionMatches(true, 0, BEARER_PREFIX, 0, BEARER_PREFIX.length());
+    if (bearer) {
+      buf.writeByte(WELL_KNOWN_FLAG | AUTHENTICATION);
+      int lengthIndex = buf.writerIndex();
+      buf.writeMedium(0);
+      buf.writeByte(WELL_KNOWN_FLAG | BEARER);
+      buf.writeCharSequence(authorization.substring(BEARER_PREFIX.length()), StandardCharsets.UTF_8);
+      setLength(buf, lengthIndex);
+    }
+    if (headers.size() > (bearer ? 1 : 0)) {
+      buf.writeByte(HEADERS_MIME_BYTES.length - 1);
+      buf.writeBytes(HEADERS_MIME_BYTES);
+      int lengthIndex = buf.writerIndex();
+      buf.writeMedium(0);
+      headers.forEach(new HeaderLines(buf, bearer));
+      setLength(buf, lengthIndex);
+    }
+    return buf;
+  }
+
+  /**
+   * The frame a request's metadata describes, with {@code data} as its payload. Fails with
+   * INVALID_ARGUMENT on malformed metadata or no route, UNIMPLEMENTED on a route that is not
+   * {@code <package>.<Service>.<Method>}.
+   */
+  static Frame decode(@Nullable ByteBuf metadata, String setupDataMimeType, byte[] data) {
+    if (metadata == null || !metadata.isReadable()) {
+      throw invalid("no metadata (expected: composite metadata with a " + WellKnownMimeType.MESSAGE_RSOCKET_ROUTING + " entry)");
+    }
+    Route route = null;
+    String contentType = setupDataMimeType;
+    Headers headers = Headers.empty();
+    String bearerToken = null;
+    int index = metadata.readerIndex();
+    int end = metadata.writerIndex();
+    while (index < end) {
+      int head = metadata.getUnsignedByte(index++);
+      int kind;
+      if ((head & WELL_KNOWN_FLAG) != 0) {
+        kind = head & 0x7F;
+      } else {
+        int mimeLength = head + 1;
+        if (index + mimeLength > end) {
+          throw invalid("composite metadata: mime type runs past the end");
+        }
+        kind = customKind(metadata, index, mimeLength);
+        index += mimeLength;
+      }
+      if (index + 3 > end) {
+        throw invalid("composite metadata: entry length runs past the end");
+      }
+      int length = metadata.getUnsignedMedium(index);
+      index += 3;
+      if (index + length > end) {
+        throw invalid("composite metadata: entry of " + length + " bytes runs past the end");
+      }
+      if (kind == ROUTING) {
+        route = route(metadata, index, length);
+      } else if (kind == MIME_TYPE) {
+        contentType = mimeType(metadata, index, length);
+      } else if (kind == AUTHENTICATION) {
+        bearerToken = bearerToken(metadata, index, length);
+      } else if (kind == VIREO_HEADERS) {
+        headers = headers(metadata, index, length, headers);
+      }
+      index += length;
+    }
+    if (route == null) {
+      throw invalid("no " + WellKnownMimeType.MESSAGE_RSOCKET_ROUTING + " entry in the metadata (expected: one, naming the route)");
+    }
+    if (bearerToken != null) {
+      headers = headers.with(Headers.AUTHORIZATION, BEARER_PREFIX + bearerToken);
+    }
+    return new Frame(route, contentType, headers, data);
+  }
+
+  private static byte[] routingEntry(Route route) {
+    byte[] entry = ROUTING_ENTRIES.get(route);
+    if (entry == null) {
+      byte[] tag = route.rsocketName().getBytes(StandardCharsets.UTF_8);
+      if (tag.length > 255) {
+        throw VireoException.of(Status.INVALID_ARGUMENT, "route: %s (expected: at most 255 bytes)", route);
+      }
+      entry = new byte[1 + 3 + 1 + tag.length];
+      entry[0] = (byte) (WELL_KNOWN_FLAG | ROUTING);
+      int length = 1 + tag.length;
+      entry[1] = (byte) (length >>> 16);
+      entry[2] = (byte) (length >>> 8);
+      entry[3] = (byte) length;
+      entry[4] = (byte) tag.length;
+      System.arraycopy(tag, 0, entry, 5, tag.length);
+      if (ROUTING_ENTRIES.size() < CACHE_LIMIT) {
+        ROUTING_ENTRIES.putIfAbsent(route, entry);
+      }
+    }
+    return entry;
+  }
+
+  private static int customKind(ByteBuf metadata, int index, int length) {
+    if (length == HEADERS_MIME_BYTES.length) {
+      boolean same = true;
+      for (int i = 0; i < length && same; i++) {
+        same = metadata.getByte(index + i) == HEADERS_MIME_BYTES[i];
+      }
+      if (same) {
+        return VIREO_HEADERS;
+      }
+    }
+    // A writer may spell a well-known type out in full.
+    WellKnownMimeType known =
+        WellKnownMimeType.fromString(metadata.toString(index, length, StandardCharsets.US_ASCII));
+    return isWellKnown(known) ? known.getIdentifier() : OTHER;
+  }
+
+  private static Route route(ByteBuf metadata, int index, int length) {
+    if (length < 1) {
+      throw invalid("routing entry: empty (expected: one tag, <package>.<Service>.<Method>)");
+    }
+    int tagLength = metadata.getUnsignedByte(index);
+    if (tagLength == 0 || 1 + tagLength > length) {
+      throw invalid("routing entry: a tag of " + tagLength + " bytes in " + length + " (expected: one tag, <package>.<Service>.<Method>)");
+    }
+    String name = metadata.toString(index + 1, tagLength, StandardCharsets.UTF_8);
+    Route route = ROUTES.get(name);
+    if (route == null) {
+      try {
+        route = Route.parse(name);
+      } catch (IllegalArgumentException e) {
+        throw new VireoException(Status.UNIMPLEMENTED, e.getMessage());
+      }
+      if (ROUTES.size() < CACHE_LIMIT) {
+        ROUTES.putIfAbsent(name, route);
+      }
+    }
+    return route;
+  }
+
+  private static String mimeType(ByteBuf metadata, int index, int length) {
+    if (length < 1) {
+      throw invalid("mime-type entry: empty");
+    }
+    int head = metadata.getUnsignedByte(index);
+    if ((head & WELL_KNOWN_FLAG) != 0) {
+      WellKnownMimeType known = WellKnownMimeType.fromIdentifier(head & 0x7F);
+      if (!isWellKnown(known)) {
+        throw invalid("mime-type entry: unknown id 0x" + Integer.toHexString(head & 0x7F));
+      }
+      return known.getString();
+    }
+    if (1 + head + 1 > length) {
+      throw invalid("mime-type entry: mime type runs past the entry");
+    }
+    return metadata.toString(index + 1, head + 1, StandardCharsets.US_ASCII);
+  }
+
+  /** The bearer token, or null for another kind of authentication (ignored). */
+  private static @Nullable String bearerToken(ByteBuf metadata, int index, int length) {
+    if (length < 1) {
+      throw invalid("authentication entry: empty");
+    }
+    int head = metadata.getUnsignedByte(index);
+    if (head != (WELL_KNOWN_FLAG | BEARER)) {
+      return null;
+    }
+    return metadata.toString(index + 1, length - 1, StandardCharsets.UTF_8);
+  }
+
+  private static Headers headers(ByteBuf metadata, int index, int length, Headers headers) {
+    String text = metadata.toString(index, length, StandardCharsets.UTF_8);
+    int start = 0;
+    while (start < text.length()) {
+      int newline = text.indexOf('\n', start);
+      int lineEnd = newline < 0 ? text.length() : newline;
+      int next = lineEnd + 1;
+      if (lineEnd > start && text.charAt(lineEnd - 1) == '\r') {
+        lineEnd--;
+      }
+      if (lineEnd > start) {
+        int colon = text.indexOf(':', start);
+        if (colon <= start || colon >= lineEnd) {
+          throw invalid("headers entry: line '" + text.substring(start, lineEnd) + "' (expected: name: value)");
+        }
+        int valueStart = colon + 1;
+        if (valueStart < lineEnd && text.charAt(valueStart) == ' ') {
+          valueStart++;
+        }
+        try {
+          headers = headers.with(text.substring(start, colon), text.substring(valueStart, lineEnd));
+        } catch (IllegalArgumentException e) {
+          throw invalid("headers entry: " + e.getMessage());
+        }
+      }
+      start = next;
+    }
+    return headers;
+  }
+
+  private static boolean isWellKnown(WellKnownMimeType type) {
+    return type != WellKnownMimeType.UNPARSEABLE_MIME_TYPE && type != WellKnownMimeType.UNKNOWN_RESERVED_MIME_TYPE;
+  }
+
+  private static int asciiLength(String value, int max, String what) {
+    int length = value.length();
+    if (length == 0 || length > max) {
+      throw VireoException.of(Status.INVALID_ARGUMENT, "%s: '%s' (expected: 1..%d ASCII characters)", what, value, max);
+    }
+    return length;
+  }
+
+  private static void setLength(ByteBuf buf, int lengthIndex) {
+    int length = buf.writerIndex() - lengthIndex - 3;
+    if (length > MAX_MEDIUM) {
+      throw VireoException.of(Status.RESOURCE_EXHAUSTED, "metadata entry: %d bytes (expected: <= %d)", length, MAX_MEDIUM);
+    }
+    buf.setMedium(lengthIndex, length);
+  }
+
+  private static VireoException invalid(String message) {
+    return new VireoException(Status.INVALID_ARGUMENT, message);
+  }
+
+  /** Writes {@code name: value\n} lines, leaving out the bearer token that has its own entry. */
+  private static final class HeaderLines implements BiConsumer<String, String> {
+    private final ByteBuf buf;
+    private final boolean skipAuthorization;
+
+    HeaderLines(ByteBuf buf, boolean skipAuthorization) {
+      this.buf = buf;
+      this.skipAuthorization = skipAuthorization;
+    }
+
+    @Override
+    public void accept(String name, String value) {
+      if (skipAuthorization && name.equals(Headers.AUTHORIZATION)) {
+        return;
+      }
+      buf.writeCharSequence(name, StandardCharsets.US_ASCII);
+      buf.writeByte(':');
+      buf.writeByte(' ');
+      buf.writeCharSequence(value, StandardCharsets.UTF_8);
+      buf.writeByte('\n');
+    }
+  }
+}
