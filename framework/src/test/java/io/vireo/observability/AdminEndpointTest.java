@@ -46,9 +46,14 @@ class AdminEndpointTest {
   static final class EchoImpl implements Echo {
     @Override
     public Mono<Reply> echo(Req request) {
-      return request.name().equals("missing")
-          ? Mono.error(VireoException.of(Status.NOT_FOUND, "no such name"))
-          : Mono.just(new Reply("echo " + request.name()));
+      switch (request.name()) {
+        case "missing":
+          return Mono.error(VireoException.of(Status.NOT_FOUND, "no such name"));
+        case "broken":
+          return Mono.error(VireoException.of(Status.INTERNAL, "broken on purpose"));
+        default:
+          return Mono.just(new Reply("echo " + request.name()));
+      }
     }
   }
 
@@ -132,6 +137,28 @@ class AdminEndpointTest {
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
         assertThat(callerMeters.get("vireo.registry.instances").tags("service", "echo").gauge().value()).isEqualTo(2));
     assertThat(second.isRunning()).isTrue();
+  }
+
+  @Test
+  void breakerStateAndRejectionsAreMeasured() {
+    start(embedded("echo").handle(Echo.class, new EchoImpl()));
+    MeterRegistry meters = new SimpleMeterRegistry();
+    Echo client = start(embedded("caller").set("vireo.client.retries", "0").wrap(Metrics.of(meters),
+        io.vireo.resilience.Resilience.circuitBreaker(io.vireo.resilience.CircuitBreakerPolicy.defaults().slidingWindowSize(2))))
+        .client("echo", Echo.class);
+    StepVerifier.create(client.echo(new Req("ok"))).expectNextCount(1).verifyComplete();
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(meters.get("vireo.resilience.breaker.state").tags("service", "echo").gauge().value()).isZero());
+    for (int i = 0; i < 2; i++) {
+      StepVerifier.create(client.echo(new Req("broken"))).expectError(VireoException.class).verify(Duration.ofSeconds(5));
+    }
+    assertThat(meters.get("vireo.resilience.breaker.state").tags("service", "echo").gauge().value()).isEqualTo(1);
+    double unavailable = meters.find("vireo.client.calls").tags("status", "UNAVAILABLE").timers().stream()
+        .mapToDouble(io.micrometer.core.instrument.Timer::count).sum();
+    StepVerifier.create(client.echo(new Req("ok"))).expectErrorSatisfies(e ->
+        assertThat(((VireoException) e).status()).isEqualTo(Status.UNAVAILABLE)).verify(Duration.ofSeconds(5));
+    assertThat(meters.get("vireo.client.calls").tags("service", "echo", "status", "UNAVAILABLE").timer().count())
+        .as("the rejected call").isEqualTo((long) unavailable + 1);
   }
 
   @Test

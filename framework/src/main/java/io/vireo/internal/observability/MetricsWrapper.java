@@ -12,6 +12,7 @@ import io.vireo.Status;
 import io.vireo.broker.Message;
 import io.vireo.config.Config;
 import io.vireo.registry.Registry;
+import io.vireo.resilience.CircuitBreakerWrapper;
 import io.vireo.wrapper.CallFunction;
 import io.vireo.wrapper.EventFunction;
 import io.vireo.wrapper.PublishFunction;
@@ -43,6 +44,7 @@ public final class MetricsWrapper implements Wrapper {
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> gauges = new ConcurrentHashMap<>();
   private final AtomicReference<Registry> serviceRegistry = new AtomicReference<>();
+  private volatile List<CircuitBreakerWrapper> breakers = List.of();
   private final Map<String, Disposable> watches = new ConcurrentHashMap<>();
   private final Disposable.Composite disposables = Disposables.composite();
 
@@ -120,9 +122,13 @@ public final class MetricsWrapper implements Wrapper {
     return counters.computeIfAbsent(name + "|" + tags, key -> Counter.builder(name).description(description).tags(tags).register(registry));
   }
 
-  /** Lets this wrapper count the instances of the services its clients call. */
-  public void bind(Registry registry) {
+  /**
+   * Lets this wrapper count the instances of the services its clients call, and show the state
+   * of these circuit breakers for them.
+   */
+  public void bind(Registry registry, List<CircuitBreakerWrapper> breakers) {
     serviceRegistry.set(registry);
+    this.breakers = List.copyOf(breakers);
   }
 
   /** On the first call to {@code service}: a gauge of its instances and a counter of changes to them. */
@@ -146,6 +152,14 @@ public final class MetricsWrapper implements Wrapper {
           .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5)))
           .subscribe();
       disposables.add(watching);
+      List<CircuitBreakerWrapper> known = breakers;
+      if (!known.isEmpty()) {
+        // 0 closed, 1 open, 2 half-open; -1 while no breaker guards calls to the service
+        Gauge.builder("vireo.resilience.breaker.state", known, all -> all.stream().map(b -> b.state(name))
+                .flatMap(java.util.Optional::stream).findFirst().map(state -> (double) state.ordinal()).orElse(-1.0))
+            .description("circuit breaker state of calls to a service: 0 closed, 1 open, 2 half-open")
+            .tags("service", name).register(registry);
+      }
       return watching;
     });
   }
@@ -187,5 +201,4 @@ public final class MetricsWrapper implements Wrapper {
       return new MetricsWrapper(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
   }
-
 }

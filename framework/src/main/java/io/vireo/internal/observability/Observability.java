@@ -3,6 +3,7 @@ package io.vireo.internal.observability;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vireo.config.Config;
 import io.vireo.registry.Registry;
+import io.vireo.resilience.CircuitBreakerWrapper;
 import io.vireo.wrapper.Wrapper;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -29,7 +30,9 @@ public final class Observability {
       Duration timeout) {
     List<MetricsWrapper> metrics = wrappers.stream()
         .filter(MetricsWrapper.class::isInstance).map(MetricsWrapper.class::cast).toList();
-    metrics.forEach(wrapper -> wrapper.bind(registry));
+    List<CircuitBreakerWrapper> breakers = wrappers.stream()
+        .filter(CircuitBreakerWrapper.class::isInstance).map(CircuitBreakerWrapper.class::cast).toList();
+    metrics.forEach(wrapper -> wrapper.bind(registry, breakers));
     Optional<AdminServer> admin = Optional.empty();
     Optional<String> port = config.get("vireo.admin.port");
     if (port.isPresent() && !port.get().isBlank()) {
