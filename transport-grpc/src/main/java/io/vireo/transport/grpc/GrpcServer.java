@@ -97,7 +97,7 @@ final class GrpcServer implements Server {
     routes.forEach((route, kind) -> methods.put(route, Bytes.method(route, methodType(kind))));
     ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(service);
     methods.values().forEach(descriptor::addMethod);
-    schema(service, transport.descriptors()).ifPresent(descriptor::setSchemaDescriptor);
+    schema(service, descriptors(transport, dispatcher)).ifPresent(descriptor::setSchemaDescriptor);
     ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(descriptor.build());
     methods.forEach((route, method) ->
         definition.addMethod(method, new VireoCallHandler(route, routes.get(route), dispatcher, transport.prefetch(), transport.onReadyThreshold())));
@@ -116,6 +116,24 @@ final class GrpcServer implements Server {
         // fire-and-forget too: it answers an empty message at once
         return MethodDescriptor.MethodType.UNARY;
     }
+  }
+
+  /** The files given to the builder, then those of the protobuf message classes the dispatcher serves. */
+  private static List<Descriptors.FileDescriptor> descriptors(GrpcTransport transport, Dispatcher dispatcher) {
+    List<Descriptors.FileDescriptor> files = new java.util.ArrayList<>(transport.descriptors());
+    for (Class<?> type : dispatcher.messageTypes()) {
+      if (com.google.protobuf.Message.class.isAssignableFrom(type)) {
+        try {
+          Descriptors.Descriptor message = (Descriptors.Descriptor) type.getMethod("getDescriptor").invoke(null);
+          if (!files.contains(message.getFile())) {
+            files.add(message.getFile());
+          }
+        } catch (ReflectiveOperationException | ClassCastException e) {
+          log.debug("no protobuf descriptor for {}: {}", type.getName(), e.toString());
+        }
+      }
+    }
+    return files;
   }
 
   /** The protobuf schema of a service, for reflection, if one of the known files defines it. */

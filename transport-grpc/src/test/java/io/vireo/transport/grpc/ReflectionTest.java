@@ -11,19 +11,17 @@ import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.StreamObserver;
 import io.vireo.Service;
 import io.vireo.internal.memory.MemoryRegistry;
-import io.vireo.transport.grpc.greeter.GreeterProto;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** What grpcurl asks first: the services, through server reflection, for the .proto files the transport was given. */
+/** What grpcurl asks first: the services, through server reflection, found from the handlers' protobuf message classes. */
 class ReflectionTest {
   @Test
-  void reflectionListsTheServicesWhoseDescriptorsAreKnown() throws Exception {
+  void reflectionListsTheServicesFoundFromTheHandlersMessageTypes() throws Exception {
     GrpcTransport transport = GrpcTransport.builder()
-        .descriptors(GreeterProto.getDescriptor())
         .shutdownTimeout(Duration.ofMillis(500))
         .build();
     Service service = Service.builder("greeter")
