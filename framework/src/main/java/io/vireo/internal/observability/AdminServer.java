@@ -47,7 +47,11 @@ public final class AdminServer {
   public static AdminServer start(ServiceView service, Optional<PrometheusMeterRegistry> prometheus, String host, int port,
       Duration timeout) {
     AdminServer[] self = new AdminServer[1];
+    // the group lets disposeNow close open keep-alive connections too, not only the listener
+    io.netty.channel.group.ChannelGroup connections =
+        new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
     DisposableServer server = HttpServer.create()
+        .channelGroup(connections)
         .host(host)
         .port(port)
         .route(routes -> routes

@@ -528,6 +528,7 @@ public final class ServiceRuntime {
       quietly("close registry", registry.close(), timeout);
     }
     observability.ifPresent(o -> o.stop(timeout));
+    observability = Optional.empty();
     quietly("close config sources", config.close(), timeout);
     state.set(State.STOPPED);
     stopped.countDown();
