@@ -2,7 +2,7 @@
 # Builds the benchmarks, runs them all, writes results/latest.md and results/latest.svg.
 #
 #   benchmarks/run.sh quick   # about 4-5 minutes on 2 cores: short warm-ups, a smoke run
-#   benchmarks/run.sh full    # about 20 minutes: 10 s warm-up per figure, the recorded run
+#   benchmarks/run.sh full    # about 15-20 minutes: 8 s warm-up per figure, 2 rounds
 #
 # Environment: ROUNDS (default 1 quick, 2 full: Vireo and raw alternate in order each round),
 # ONLY (space-separated subset of: jmh rsocket grpc kafka), JFR=1 (record each load JVM with
@@ -15,7 +15,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 case "$MODE" in
   quick) WARM=3; MEASURE=2; ROUNDS=${ROUNDS:-1}; JMH_OPTS=(-f 1 -wi 1 -w 1s -i 1 -r 1s); KWARM=2; KMEASURE=2 ;;
-  full)  WARM=10; MEASURE=8; ROUNDS=${ROUNDS:-2}; JMH_OPTS=(-f 1 -wi 2 -w 3s -i 3 -r 2s); KWARM=8; KMEASURE=8 ;;
+  full)  WARM=8; MEASURE=5; ROUNDS=${ROUNDS:-2}; JMH_OPTS=(-f 1 -wi 2 -w 2s -i 2 -r 2s); KWARM=8; KMEASURE=8 ;;
   *) echo "usage: $0 [quick|full]" >&2; exit 2 ;;
 esac
 ONLY=${ONLY:-"jmh rsocket grpc kafka"}
@@ -47,7 +47,7 @@ load_run() { # impl round
   local impl=$1 round=$2 port pid scenarios n
   port=$(free_port)
   scenarios="unary-1,unary-64,server-stream,client-stream,bidi,fire"
-  n=6
+  n=7 # six scenarios and the JVM warm-up
   timeout $(( 60 + n * (WARM + MEASURE) * 2 )) \
     java "${JAVA_OPTS[@]}" $(jfr_opts "server-$impl-$round") -cp "$CP" io.vireo.benchmarks.LoadServer "$impl" "$port" $(( 60 + n * (WARM + MEASURE) * 2 )) \
     > "$RUN/server-$impl-$round.log" 2>&1 &
@@ -98,7 +98,6 @@ fi
 load_report > "$RUN/load-after.txt"
 MACHINE="Run \`$MODE\` ($ROUNDS round(s), warm-up ${WARM} s, measurement ${MEASURE} s per figure) on $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1).
 Other CPU users, before: \`$(head -1 "$RUN/load-before.txt")\`; after: \`$(head -1 "$RUN/load-after.txt")\`."
-cp -r "$RUN/results" "$HERE/results/raw"  2>/dev/null || true
 java -cp "$CP" io.vireo.benchmarks.Report "$RUN/results" "$HERE/results" "$MACHINE" "$RUN/jmh.txt"
 rm -rf "$HERE/results/raw"; cp -r "$RUN/results" "$HERE/results/raw"
 cat "$RUN/load-before.txt" "$RUN/load-after.txt" > "$HERE/results/load.txt"
