@@ -7,7 +7,7 @@ import collections, re, subprocess, sys
 
 path = sys.argv[1]
 n = int(sys.argv[2]) if len(sys.argv) > 2 else 15
-text = subprocess.run(["jfr", "print", "--events", "jdk.ExecutionSample", path],
+text = subprocess.run(["jfr", "print", "--stack-depth", "64", "--events", "jdk.ExecutionSample", path],
                       capture_output=True, text=True, check=True).stdout
 self_counts, total_counts, vireo_total = collections.Counter(), collections.Counter(), collections.Counter()
 samples = 0
