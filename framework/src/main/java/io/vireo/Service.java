@@ -106,6 +106,14 @@ public final class Service {
     return runtime.instances();
   }
 
+  /**
+   * The admin endpoint's address ({@code /health}, {@code /metrics}, {@code /info}), when
+   * {@code vireo.admin.port} is set and the service started; with port 0, the real port.
+   */
+  public Optional<java.net.InetSocketAddress> adminAddress() {
+    return runtime.adminAddress();
+  }
+
   /** Whether it is started and not stopped. */
   public boolean isRunning() {
     return runtime.isRunning();

@@ -303,4 +303,46 @@ class ServiceTest {
         .hasMessageContaining("unknown wrappers 'nope'")
         .hasMessageContaining("logging");
   }
+
+  @Test
+  void undecodablePayloadIsInvalidArgumentAndOversizedIsResourceExhausted() {
+    io.vireo.registry.ServiceInstance instance = server.instance().orElseThrow();
+    io.vireo.transport.Connection raw = new io.vireo.internal.memory.MemoryTransport(64 * 1024 * 1024)
+        .connect(instance).block(Duration.ofSeconds(5));
+    Route sayHello = Route.of("vireo.test.Greeter", "SayHello");
+    byte[] garbage = "{not json".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    StepVerifier.create(raw.requestResponse(new io.vireo.transport.Frame(sayHello, "application/json", Headers.empty(), garbage)))
+        .expectErrorSatisfies(e -> {
+          assertThat(((VireoException) e).status()).isEqualTo(Status.INVALID_ARGUMENT);
+          assertThat(e.getMessage()).contains("Hello");
+        })
+        .verify(Duration.ofSeconds(5));
+    StepVerifier.create(raw.requestResponse(new io.vireo.transport.Frame(sayHello, "text/plain", Headers.empty(), garbage)))
+        .expectErrorSatisfies(e -> assertThat(((VireoException) e).status()).isEqualTo(Status.INVALID_ARGUMENT))
+        .verify(Duration.ofSeconds(5));
+    Greeter greeter = caller.client("greeter", Greeter.class);
+    StepVerifier.create(greeter.sayHello(new Hello("x".repeat(5 * 1024 * 1024))))
+        .expectErrorSatisfies(e -> assertThat(((VireoException) e).status()).isEqualTo(Status.RESOURCE_EXHAUSTED))
+        .verify(Duration.ofSeconds(5));
+    StepVerifier.create(greeter.sayHello(new Hello("after"))).expectNext(new Reply("Hello, after")).verifyComplete();
+    raw.dispose();
+  }
+
+  @Test
+  void failingHealthCheckDeregistersUntilItPassesAgain() {
+    AtomicBoolean healthy = new AtomicBoolean(true);
+    Service checked = embedded("checked").set("vireo.registry.health-interval", "50ms")
+        .healthCheck(() -> Mono.just(healthy.get()))
+        .handle(Greeter.class, new GreeterImpl()).build().start();
+    try {
+      assertThat(registry.instances("checked").block()).hasSize(1);
+      healthy.set(false);
+      await().atMost(Duration.ofSeconds(5)).until(() -> registry.instances("checked").block().isEmpty());
+      healthy.set(true);
+      await().atMost(Duration.ofSeconds(5)).until(() -> registry.instances("checked").block().size() == 1);
+    } finally {
+      checked.stop();
+    }
+    assertThat(registry.instances("checked").block()).isEmpty();
+  }
 }

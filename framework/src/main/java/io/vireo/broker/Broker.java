@@ -21,4 +21,13 @@ public interface Broker {
 
   /** Closes every subscription (gracefully) and the broker's connections. */
   Mono<Void> close();
+
+  /**
+   * Whether the broker can be reached now, for readiness ({@code /health/ready}). Must answer
+   * quickly from state the broker keeps, without a round trip that blocks; those that cannot
+   * tell say yes.
+   */
+  default Mono<Boolean> reachable() {
+    return Mono.just(true);
+  }
 }

@@ -29,4 +29,13 @@ public interface Registry {
 
   /** Releases what the registry holds (its own registrations included). */
   Mono<Void> close();
+
+  /**
+   * Whether the registry can be reached now, for readiness ({@code /health/ready}). Must answer
+   * quickly from state the registry keeps, without a round trip that blocks; those that cannot
+   * tell say yes.
+   */
+  default Mono<Boolean> reachable() {
+    return Mono.just(true);
+  }
 }

@@ -14,4 +14,12 @@ public interface Dispatcher extends FrameHandler {
 
   /** The largest request payload accepted, in bytes; larger ones are RESOURCE_EXHAUSTED. */
   int maxMessageSize();
+
+  /**
+   * The request and response classes of the routes served, so that a transport can describe
+   * them (gRPC server reflection reads the protobuf descriptors of generated classes).
+   */
+  default java.util.Set<Class<?>> messageTypes() {
+    return java.util.Set.of();
+  }
 }

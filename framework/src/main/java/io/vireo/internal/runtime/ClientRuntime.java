@@ -202,7 +202,9 @@ public final class ClientRuntime {
         combined = combined.and(canary.get());
       }
       this.filter = combined;
-      this.retries = config.getInt(prefix + "retries", config.getInt("vireo.client.retries", DEFAULT_RETRIES));
+      // a configured resilience retry (vireo.client.services.<svc>.retry.*) replaces the built-in one, so attempts do not multiply
+      boolean resilienceRetry = !config.subset(prefix + "retry").isEmpty() && config.getBoolean(prefix + "retry.enabled", true);
+      this.retries = resilienceRetry ? 0 : config.getInt(prefix + "retries", config.getInt("vireo.client.retries", DEFAULT_RETRIES));
       this.watch = registry.watch(service)
           .doOnNext(list -> {
             instances = list;

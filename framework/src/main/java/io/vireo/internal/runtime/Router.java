@@ -97,6 +97,16 @@ public final class Router implements Dispatcher {
     return maxMessageSize;
   }
 
+  @Override
+  public java.util.Set<Class<?>> messageTypes() {
+    java.util.Set<Class<?>> types = new java.util.LinkedHashSet<>();
+    for (Endpoint endpoint : endpoints.values()) {
+      types.add(endpoint.method.requestType());
+      types.add(endpoint.method.responseType());
+    }
+    return types;
+  }
+
   /** Calls in flight now. */
   public int inFlight() {
     return inFlight.get();

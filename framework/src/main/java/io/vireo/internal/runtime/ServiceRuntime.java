@@ -19,6 +19,9 @@ import io.vireo.config.ConfigSource;
 import io.vireo.config.spi.ConfigSourceProvider;
 import io.vireo.internal.config.LayeredConfig;
 import io.vireo.internal.memory.MemoryTransport;
+import io.vireo.internal.observability.Disabled;
+import io.vireo.internal.observability.Observability;
+import io.vireo.internal.observability.ServiceView;
 import io.vireo.registry.Registry;
 import io.vireo.registry.ServiceInstance;
 import io.vireo.registry.spi.RegistryProvider;
@@ -95,6 +98,7 @@ public final class ServiceRuntime {
   private volatile Optional<ServiceInstance> instance = Optional.empty();
   private volatile boolean registered;
   private Disposable health;
+  private volatile Optional<Observability> observability = Optional.empty();
 
   public ServiceRuntime(Spec spec) {
     this.spec = spec;
@@ -157,6 +161,7 @@ public final class ServiceRuntime {
       client = new ClientRuntime(spec.name(), config, registry, codec, spec.filters(), wrappers, this::transport,
           transport.name());
       publisher = publishChain();
+      observability = Optional.of(Observability.start(view(), registry, wrappers, config, startTimeout));
       if (!spec.handlers().isEmpty()) {
         serve(startTimeout);
       }
@@ -181,7 +186,10 @@ public final class ServiceRuntime {
     List<Wrapper> all = new ArrayList<>();
     for (String name : config.get("vireo.wrappers", "").split(",")) {
       if (!name.isBlank()) {
-        all.add(Plugins.create(WrapperProvider.class, "wrappers", name.trim(), config));
+        Wrapper wrapper = Plugins.create(WrapperProvider.class, "wrappers", name.trim(), config);
+        if (!(wrapper instanceof Disabled)) { // e.g. tracing with no OpenTelemetry SDK: nothing in the chain
+          all.add(wrapper);
+        }
       }
     }
     all.addAll(spec.wrappers());
@@ -407,6 +415,79 @@ public final class ServiceRuntime {
     }
   }
 
+  /** The admin endpoint's address, when {@code vireo.admin.port} is set and the service started. */
+  public Optional<InetSocketAddress> adminAddress() {
+    return observability.flatMap(Observability::adminAddress);
+  }
+
+  /** What the admin endpoint shows: live state, read on each request. */
+  private ServiceView view() {
+    return new ServiceView() {
+      @Override
+      public String name() {
+        return spec.name();
+      }
+
+      @Override
+      public String version() {
+        return spec.version();
+      }
+
+      @Override
+      public String state() {
+        return state.get().name();
+      }
+
+      @Override
+      public boolean serves() {
+        return !spec.handlers().isEmpty();
+      }
+
+      @Override
+      public boolean bound() {
+        return !servers.isEmpty() && servers.stream().noneMatch(Server::isDisposed);
+      }
+
+      @Override
+      public boolean registered() {
+        return registered;
+      }
+
+      @Override
+      public List<ServiceInstance> instances() {
+        return ServiceRuntime.this.instances();
+      }
+
+      @Override
+      public List<String> endpoints() {
+        return router == null ? List.of() : router.routes().keySet().stream().map(r -> r.rsocketName()).sorted().toList();
+      }
+
+      @Override
+      public Map<String, String> plugins() {
+        Map<String, String> plugins = new LinkedHashMap<>();
+        plugins.put("registry", spec.registry().map(r -> r.getClass().getName()).orElse(config.get("vireo.registry", "memory")));
+        plugins.put("transport", String.join(",", transports.keySet()));
+        plugins.put("broker", spec.broker().map(b -> b.getClass().getName()).orElse(config.get("vireo.broker", "memory")));
+        plugins.put("codec", codecs.primary().name());
+        plugins.put("selector", config.get("vireo.selector", "round-robin"));
+        plugins.put("wrappers", String.join(",", wrappers.stream().map(w -> w.getClass().getName()).toList()));
+        return plugins;
+      }
+
+      @Override
+      public Mono<Boolean> registryReachable() {
+        return registry.reachable();
+      }
+
+      @Override
+      public Optional<Mono<Boolean>> brokerReachable() {
+        Broker current = broker;
+        return current == null ? Optional.empty() : Optional.of(current.reachable());
+      }
+    };
+  }
+
   /** Every instance registered, one per transport served. */
   public List<ServiceInstance> instances() {
     return List.copyOf(instances);
@@ -446,6 +527,7 @@ public final class ServiceRuntime {
     if (registry != null && spec.registry().isEmpty()) {
       quietly("close registry", registry.close(), timeout);
     }
+    observability.ifPresent(o -> o.stop(timeout));
     quietly("close config sources", config.close(), timeout);
     state.set(State.STOPPED);
     stopped.countDown();

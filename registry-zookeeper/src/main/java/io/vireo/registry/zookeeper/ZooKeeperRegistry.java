@@ -177,6 +177,15 @@ public final class ZooKeeperRegistry implements Registry {
         .onErrorMap(error -> CuratorClients.toVireo(error, "list services", settings.connect()));
   }
 
+  /**
+   * Whether the ZooKeeper session is connected now (Curator's connection state, no round
+   * trip); yes before the registry is first used, since it has not tried yet.
+   */
+  @Override
+  public Mono<Boolean> reachable() {
+    return Mono.fromSupplier(() -> !closed.get() && (!started || client.getZookeeperClient().isConnected()));
+  }
+
   /** Removes this registry's instances from ZooKeeper, stops its caches and closes its client. */
   @Override
   public Mono<Void> close() {

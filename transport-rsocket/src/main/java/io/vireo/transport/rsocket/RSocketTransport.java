@@ -16,6 +16,10 @@ import io.vireo.transport.Transport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
+import io.netty.handler.ssl.SslContext;
+import io.vireo.security.TlsConfig;
+import reactor.netty.tcp.TcpServer;
 import reactor.core.publisher.Mono;
 import reactor.netty.tcp.TcpClient;
 
@@ -59,9 +63,13 @@ public final class RSocketTransport implements Transport {
   public static final String CONNECT_TIMEOUT_KEY = "vireo.transport.connect-timeout";
 
   private final Settings settings;
+  private final Optional<SslContext> serverTls;
+  private final Optional<SslContext> clientTls;
 
-  private RSocketTransport(Settings settings) {
+  private RSocketTransport(Settings settings, Optional<SslContext> serverTls, Optional<SslContext> clientTls) {
     this.settings = settings;
+    this.serverTls = serverTls;
+    this.clientTls = clientTls;
   }
 
   /** A transport with every option at its default. */
@@ -77,6 +85,8 @@ public final class RSocketTransport implements Transport {
         .keepAliveMaxLifetime(config.getDuration(KEEPALIVE_MAX_LIFETIME_KEY, DEFAULT_KEEPALIVE_MAX_LIFETIME))
         .connectTimeout(config.getDuration(CONNECT_TIMEOUT_KEY, DEFAULT_CONNECT_TIMEOUT))
         .idleDataMimeType(Settings.contentTypeOfCodec(config.get("vireo.codec", "proto")))
+        .serverTls(TlsConfig.server(config))
+        .clientTls(TlsConfig.client(config))
         .build();
   }
 
@@ -104,7 +114,10 @@ public final class RSocketTransport implements Transport {
           .payloadDecoder(PayloadDecoder.ZERO_COPY)
           .fragment(settings.mtu())
           .maxInboundPayloadSize(settings.maxInboundPayloadSize())
-          .bind(TcpServerTransport.create(address))
+          .bind(serverTls.isEmpty()
+              ? TcpServerTransport.create(address)
+              : TcpServerTransport.create(TcpServer.create().bindAddress(() -> address)
+                  .secure(spec -> spec.sslContext(serverTls.get()))))
           .<Server>map(channel -> new RSocketServerHandle(channel, acceptor))
           .onErrorMap(
               error -> !(error instanceof VireoException),
@@ -121,6 +134,10 @@ public final class RSocketTransport implements Transport {
           .host(instance.host())
           .port(instance.port())
           .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()));
+      if (clientTls.isPresent()) {
+        // reactor-netty verifies the server's name (or IP) against its certificate
+        tcp = tcp.secure(spec -> spec.sslContext(clientTls.get()));
+      }
       return TcpClientTransport.create(tcp)
           .connect()
           .timeout(
@@ -147,8 +164,22 @@ public final class RSocketTransport implements Transport {
     private Duration keepAliveMaxLifetime = DEFAULT_KEEPALIVE_MAX_LIFETIME;
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private String idleDataMimeType = Settings.PROTOBUF;
+    private Optional<TlsConfig> serverTls = Optional.empty();
+    private Optional<TlsConfig> clientTls = Optional.empty();
 
     Builder() {}
+
+    /** TLS for the servers this transport binds ({@code vireo.server.tls.*}); mutual TLS with client-auth. */
+    public Builder serverTls(Optional<TlsConfig> tls) {
+      this.serverTls = tls;
+      return this;
+    }
+
+    /** TLS for the connections this transport makes ({@code vireo.client.tls.*}). */
+    public Builder clientTls(Optional<TlsConfig> tls) {
+      this.clientTls = tls;
+      return this;
+    }
 
     /**
      * The largest message, in bytes. A client fails a larger outgoing message with
@@ -205,7 +236,8 @@ public final class RSocketTransport implements Transport {
             "keepAliveMaxLifetime: " + keepAliveMaxLifetime + " (expected: > keepAliveInterval " + keepAliveInterval + ")");
       }
       return new RSocketTransport(
-          new Settings(maxMessageSize, keepAliveInterval, keepAliveMaxLifetime, connectTimeout, idleDataMimeType));
+          new Settings(maxMessageSize, keepAliveInterval, keepAliveMaxLifetime, connectTimeout, idleDataMimeType),
+          serverTls.map(Tls::server), clientTls.map(Tls::client));
     }
   }
 }

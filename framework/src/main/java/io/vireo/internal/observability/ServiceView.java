@@ -1,0 +1,38 @@
+package io.vireo.internal.observability;
+
+import io.vireo.registry.ServiceInstance;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import reactor.core.publisher.Mono;
+
+/** What the admin endpoint reads of a running service; live values, read on each request. */
+public interface ServiceView {
+  String name();
+
+  String version();
+
+  /** NEW, STARTING, RUNNING, STOPPING or STOPPED. */
+  String state();
+
+  /** Whether it serves handlers at all (a pure client needs no server or registration to be ready). */
+  boolean serves();
+
+  /** Whether every server it serves on is bound. */
+  boolean bound();
+
+  /** Whether its instances are in the registry now. */
+  boolean registered();
+
+  List<ServiceInstance> instances();
+
+  List<String> endpoints();
+
+  /** Plugin kind to the name(s) in use. */
+  Map<String, String> plugins();
+
+  Mono<Boolean> registryReachable();
+
+  /** Empty until the broker is in use. */
+  Optional<Mono<Boolean>> brokerReachable();
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package io.vireo.internal.observability;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.vireo.internal.security;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.vireo.observability;
+
+import org.jspecify.annotations.NullMarked;

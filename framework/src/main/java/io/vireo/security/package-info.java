@@ -1,0 +1,4 @@
+@NullMarked
+package io.vireo.security;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,242 @@
+package io.vireo.transport.grpc;
+
+import com.google.protobuf.Descriptors;
+import io.grpc.HandlerRegistry;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.ProtoServiceDescriptorSupplier;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.vireo.CallKind;
+import io.vireo.Route;
+import io.vireo.transport.Dispatcher;
+import io.vireo.transport.Server;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
+
+/** A bound gRPC server serving a dispatcher's routes, the health service and reflection. */
+final class GrpcServer implements Server {
+  private static final Logger log = LoggerFactory.getLogger(GrpcServer.class);
+
+  private final io.grpc.Server server;
+  private final HealthStatusManager health;
+  private final InetSocketAddress address;
+  private final Duration shutdownTimeout;
+  private final AtomicBoolean disposed = new AtomicBoolean();
+  private final Sinks.Empty<Void> closed = Sinks.empty();
+
+  private GrpcServer(io.grpc.Server server, HealthStatusManager health, Duration shutdownTimeout) {
+    this.server = server;
+    this.health = health;
+    this.shutdownTimeout = shutdownTimeout;
+    this.address = (InetSocketAddress) server.getListenSockets().get(0);
+  }
+
+  /** Builds and binds (blocking: call it off the event loops). */
+  static GrpcServer start(InetSocketAddress bind, Dispatcher dispatcher, GrpcTransport transport, EventLoopGroup group)
+      throws IOException {
+    HealthStatusManager health = new HealthStatusManager();
+    Map<String, Map<Route, CallKind>> services = new LinkedHashMap<>();
+    dispatcher.routes().forEach((route, kind) ->
+        services.computeIfAbsent(route.service(), s -> new LinkedHashMap<>()).put(route, kind));
+
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(bind)
+        .bossEventLoopGroup(group)
+        .workerEventLoopGroup(group)
+        .channelType(NioServerSocketChannel.class)
+        .directExecutor()
+        .maxInboundMessageSize(dispatcher.maxMessageSize())
+        .flowControlWindow(transport.flowControlWindow())
+        .fallbackHandlerRegistry(new Unknown(new TreeSet<>(services.keySet()).toString()))
+        .addService(health.getHealthService());
+    if (transport.reflection()) {
+      builder.addService(ProtoReflectionServiceV1.newInstance());
+      builder.addService(legacyReflection());
+    }
+    services.forEach((service, routes) -> builder.addService(definition(service, routes, dispatcher, transport)));
+    io.grpc.Server server = builder.build().start();
+    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
+    services.keySet().forEach(service -> health.setStatus(service, ServingStatus.SERVING));
+    GrpcServer started = new GrpcServer(server, health, transport.shutdownTimeout());
+    log.debug("gRPC server on {} serving {}", started.address, services.keySet());
+    return started;
+  }
+
+  /** grpcurl before 1.8.8 and older tools speak only the v1alpha reflection protocol. */
+  @SuppressWarnings("deprecation")
+  private static io.grpc.BindableService legacyReflection() {
+    return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
+  }
+
+  private static ServerServiceDefinition definition(
+      String service, Map<Route, CallKind> routes, Dispatcher dispatcher, GrpcTransport transport) {
+    Map<Route, MethodDescriptor<byte[], byte[]>> methods = new LinkedHashMap<>();
+    routes.forEach((route, kind) -> methods.put(route, Bytes.method(route, methodType(kind))));
+    ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(service);
+    methods.values().forEach(descriptor::addMethod);
+    schema(service, descriptors(transport, dispatcher)).ifPresent(descriptor::setSchemaDescriptor);
+    ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(descriptor.build());
+    methods.forEach((route, method) ->
+        definition.addMethod(method, new VireoCallHandler(route, routes.get(route), dispatcher, transport.prefetch(), transport.onReadyThreshold())));
+    return definition.build();
+  }
+
+  static MethodDescriptor.MethodType methodType(CallKind kind) {
+    switch (kind) {
+      case SERVER_STREAM:
+        return MethodDescriptor.MethodType.SERVER_STREAMING;
+      case CLIENT_STREAM:
+        return MethodDescriptor.MethodType.CLIENT_STREAMING;
+      case BIDI_STREAM:
+        return MethodDescriptor.MethodType.BIDI_STREAMING;
+      default:
+        // fire-and-forget too: it answers an empty message at once
+        return MethodDescriptor.MethodType.UNARY;
+    }
+  }
+
+  /** The files given to the builder, then those of the protobuf message classes the dispatcher serves. */
+  private static List<Descriptors.FileDescriptor> descriptors(GrpcTransport transport, Dispatcher dispatcher) {
+    List<Descriptors.FileDescriptor> files = new java.util.ArrayList<>(transport.descriptors());
+    for (Class<?> type : dispatcher.messageTypes()) {
+      if (com.google.protobuf.Message.class.isAssignableFrom(type)) {
+        try {
+          Descriptors.Descriptor message = (Descriptors.Descriptor) type.getMethod("getDescriptor").invoke(null);
+          if (!files.contains(message.getFile())) {
+            files.add(message.getFile());
+          }
+        } catch (ReflectiveOperationException | ClassCastException e) {
+          log.debug("no protobuf descriptor for {}: {}", type.getName(), e.toString());
+        }
+      }
+    }
+    return files;
+  }
+
+  /** The protobuf schema of a service, for reflection, if one of the known files defines it. */
+  private static Optional<ProtoServiceDescriptorSupplier> schema(String service, List<Descriptors.FileDescriptor> files) {
+    for (Descriptors.FileDescriptor file : files) {
+      Descriptors.ServiceDescriptor found = find(service, file);
+      if (found != null) {
+        return Optional.of(new Schema(found));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Descriptors.@Nullable ServiceDescriptor find(String service, Descriptors.FileDescriptor file) {
+    for (Descriptors.ServiceDescriptor candidate : file.getServices()) {
+      if (candidate.getFullName().equals(service)) {
+        return candidate;
+      }
+    }
+    for (Descriptors.FileDescriptor dependency : file.getDependencies()) {
+      Descriptors.ServiceDescriptor found = find(service, dependency);
+      if (found != null) {
+        return found;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public InetSocketAddress address() {
+    return address;
+  }
+
+  @Override
+  public Mono<Void> onClose() {
+    return closed.asMono();
+  }
+
+  /** NOT_SERVING on the health service, stop accepting, let calls in flight end (bounded), close. */
+  @Override
+  public void dispose() {
+    if (!disposed.compareAndSet(false, true)) {
+      return;
+    }
+    health.enterTerminalState();
+    server.shutdown();
+    Schedulers.boundedElastic().schedule(() -> {
+      try {
+        if (!server.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+          log.warn("gRPC server on {}: calls still open after {}; cancelling them", address, shutdownTimeout);
+          server.shutdownNow();
+          server.awaitTermination(1, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        server.shutdownNow();
+        Thread.currentThread().interrupt();
+      } finally {
+        closed.tryEmitEmpty();
+      }
+    });
+  }
+
+  @Override
+  public boolean isDisposed() {
+    return disposed.get();
+  }
+
+  /** For reflection: the service as its .proto declares it. */
+  private static final class Schema implements ProtoServiceDescriptorSupplier {
+    private final Descriptors.ServiceDescriptor service;
+
+    Schema(Descriptors.ServiceDescriptor service) {
+      this.service = service;
+    }
+
+    @Override
+    public Descriptors.FileDescriptor getFileDescriptor() {
+      return service.getFile();
+    }
+
+    @Override
+    public Descriptors.ServiceDescriptor getServiceDescriptor() {
+      return service;
+    }
+  }
+
+  /** Answers every method this server does not serve with UNIMPLEMENTED, naming it. */
+  private static final class Unknown extends HandlerRegistry {
+    private final String served;
+
+    Unknown(String served) {
+      this.served = served;
+    }
+
+    @Override
+    public ServerMethodDefinition<?, ?> lookupMethod(String methodName, @Nullable String authority) {
+      MethodDescriptor<byte[], byte[]> method = Bytes.method(methodName, MethodDescriptor.MethodType.UNKNOWN);
+      ServerCallHandler<byte[], byte[]> handler = (ServerCall<byte[], byte[]> call, Metadata headers) -> {
+        call.close(io.grpc.Status.UNIMPLEMENTED.withDescription(
+            "unknown route /" + methodName + " (this server serves the services " + served + ")"), new Metadata());
+        return new ServerCall.Listener<>() {};
+      };
+      return ServerMethodDefinition.create(method, handler);
+    }
+  }
+}

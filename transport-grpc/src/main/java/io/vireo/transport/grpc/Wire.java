@@ -1,0 +1,195 @@
+package io.vireo.transport.grpc;
+
+import io.grpc.Deadline;
+import io.grpc.Metadata;
+import io.vireo.Headers;
+import io.vireo.Status;
+import io.vireo.VireoException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The mapping between Vireo's headers, content types and statuses and gRPC's. */
+final class Wire {
+  private static final Logger log = LoggerFactory.getLogger(Wire.class);
+
+  static final String PROTOBUF = "application/x-protobuf";
+  static final String JSON = "application/json";
+  static final String GRPC = "application/grpc";
+
+  static final Metadata.Key<String> CONTENT_TYPE = Metadata.Key.of("content-type", Metadata.ASCII_STRING_MARSHALLER);
+  /**
+   * The content type of a call whose payload is not protobuf, as grpc-java clients send it: they
+   * always write {@code content-type: application/grpc}, whatever the application asks.
+   */
+  static final Metadata.Key<String> VIREO_CONTENT_TYPE = Metadata.Key.of("vireo-content-type", Metadata.ASCII_STRING_MARSHALLER);
+
+  private Wire() {}
+
+  /**
+   * The frame content type of a received call: {@code vireo-content-type} if sent, else the
+   * subtype of {@code content-type} ({@code application/grpc} and {@code +proto} are protobuf,
+   * {@code +json} is JSON, another {@code +x} is {@code application/x}).
+   */
+  static String contentType(Metadata metadata) {
+    String explicit = metadata.get(VIREO_CONTENT_TYPE);
+    if (explicit != null && !explicit.isBlank()) {
+      return explicit.trim();
+    }
+    String header = metadata.get(CONTENT_TYPE);
+    if (header == null) {
+      return PROTOBUF;
+    }
+    String value = header.toLowerCase(Locale.ROOT);
+    int semicolon = value.indexOf(';');
+    if (semicolon >= 0) {
+      value = value.substring(0, semicolon);
+    }
+    value = value.trim();
+    if (!value.startsWith(GRPC + "+")) {
+      return PROTOBUF;
+    }
+    String subtype = value.substring(GRPC.length() + 1);
+    switch (subtype) {
+      case "proto":
+      case "protobuf":
+        return PROTOBUF;
+      case "json":
+        return JSON;
+      default:
+        return "application/" + subtype;
+    }
+  }
+
+  /** Whether a header is gRPC's or HTTP/2's own, not the application's. */
+  static boolean reserved(String name) {
+    return name.startsWith(":") || name.startsWith("grpc-") || name.equals("content-type") || name.equals("te")
+        || name.equals("user-agent") || name.equals(VIREO_CONTENT_TYPE.name());
+  }
+
+  /**
+   * The application's metadata as headers. A {@code -bin} entry whose bytes are UTF-8 text is
+   * the header without the suffix (that is how non-ASCII values travel). The deadline is
+   * {@link Headers#TIMEOUT} as the caller sent it, else the time left of {@code grpc-timeout}.
+   */
+  static Headers headers(Metadata metadata, @Nullable Deadline deadline) {
+    Headers headers = Headers.empty();
+    for (String key : metadata.keys()) {
+      String name = key;
+      String value;
+      if (key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
+        name = key.substring(0, key.length() - Metadata.BINARY_HEADER_SUFFIX.length());
+        byte[] bytes = metadata.get(Metadata.Key.of(key, Metadata.BINARY_BYTE_MARSHALLER));
+        value = bytes == null ? null : utf8(bytes);
+      } else {
+        value = metadata.get(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
+      }
+      if (value == null || name.isEmpty() || reserved(name)) {
+        continue;
+      }
+      try {
+        headers = headers.with(name, value);
+      } catch (IllegalArgumentException e) {
+        log.debug("metadata {} skipped: {}", key, e.getMessage());
+      }
+    }
+    if (deadline != null && headers.get(Headers.TIMEOUT).isEmpty()) {
+      headers = headers.with(Headers.TIMEOUT, Long.toString(Math.max(1, deadline.timeRemaining(TimeUnit.MILLISECONDS))));
+    }
+    return headers;
+  }
+
+  private static @Nullable String utf8(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException binary) {
+      return null; // real binary metadata: not a Vireo header
+    }
+  }
+
+  /**
+   * Headers as metadata: printable ASCII values as they are, others as {@code <name>-bin} in
+   * UTF-8. {@link Headers#TIMEOUT} goes too (the deadline also travels as {@code grpc-timeout}).
+   */
+  static Metadata metadata(Headers headers, String contentType) {
+    Metadata metadata = new Metadata();
+    headers.forEach((name, value) -> {
+      if (reserved(name)) {
+        return;
+      }
+      try {
+        if (printableAscii(value) && !name.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
+          metadata.put(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER), value);
+        } else {
+          metadata.put(Metadata.Key.of(name + Metadata.BINARY_HEADER_SUFFIX, Metadata.BINARY_BYTE_MARSHALLER),
+              value.getBytes(StandardCharsets.UTF_8));
+        }
+      } catch (IllegalArgumentException e) {
+        log.debug("header {} not sent over gRPC: {}", name, e.getMessage());
+      }
+    });
+    if (!contentType.equals(PROTOBUF) && !contentType.equals("application/protobuf")) {
+      metadata.put(VIREO_CONTENT_TYPE, contentType);
+    }
+    return metadata;
+  }
+
+  private static boolean printableAscii(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 || c > 0x7e) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The caller's deadline in milliseconds, from {@link Headers#TIMEOUT}. */
+  static Optional<Long> timeoutMillis(Headers headers) {
+    return headers.get(Headers.TIMEOUT).flatMap(value -> {
+      try {
+        long millis = Long.parseLong(value.trim());
+        return millis > 0 ? Optional.of(millis) : Optional.of(1L);
+      } catch (NumberFormatException e) {
+        log.debug("header {}: '{}' is not milliseconds; no deadline sent", Headers.TIMEOUT, value);
+        return Optional.empty();
+      }
+    });
+  }
+
+  /** A failure as the gRPC status sent to the caller; anything but a {@link VireoException} is INTERNAL. */
+  static io.grpc.Status status(Throwable error) {
+    VireoException vireo = VireoException.from(error);
+    String message = vireo.getMessage();
+    return io.grpc.Status.fromCodeValue(vireo.status().code()).withDescription(message);
+  }
+
+  /** A gRPC status received as the {@link VireoException} it stands for. */
+  static VireoException exception(io.grpc.Status status, String where) {
+    Throwable cause = status.getCause();
+    if (cause instanceof VireoException vireo && status.getCode() == io.grpc.Status.Code.CANCELLED) {
+      return vireo; // our own cancellation, carrying why
+    }
+    String description = status.getDescription();
+    String message = description == null || description.isEmpty() ? status.getCode().name() : description;
+    if (cause != null && cause.getMessage() != null && status.getCode() == io.grpc.Status.Code.UNAVAILABLE) {
+      message = where + ": " + message + " (" + cause.getMessage() + ")";
+    }
+    Status code = Status.of(status.getCode().value());
+    if (code == Status.OK) {
+      code = Status.INTERNAL;
+    }
+    return new VireoException(code, message);
+  }
+}
