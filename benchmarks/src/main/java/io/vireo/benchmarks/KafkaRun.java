@@ -1,0 +1,212 @@
+package io.vireo.benchmarks;
+
+import com.google.protobuf.ByteString;
+import io.vireo.Service;
+import io.vireo.benchmarks.proto.Payload;
+import io.vireo.testing.kafka.KafkaExtension;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import reactor.core.publisher.Mono;
+
+/**
+ * Kafka: Vireo's publish against a raw {@code KafkaProducer} with the settings Vireo uses (acks=all,
+ * idempotent, linger.ms=5), 1 KB records, at most 10,000 unacknowledged either way; then Vireo's
+ * subscription against a raw poll loop, both reading the same records from the start. A real
+ * broker (in-process KRaft, from the testing module) runs in this JVM; each phase is bounded.
+ *
+ * <pre>java -cp ... io.vireo.benchmarks.KafkaRun WARMUP_SECONDS MEASURE_SECONDS</pre>
+ */
+public final class KafkaRun {
+  private static final int PARTITIONS = 3;
+  private static final int MAX_UNACKNOWLEDGED = 10_000;
+  private static final Payload EVENT = Payload.newBuilder().setId(1).setCount(1)
+      .setBody(ByteString.copyFrom(new byte[1010])).build(); // 1,024 bytes encoded
+
+  private KafkaRun() {}
+
+  public static void main(String[] args) throws Exception {
+    Duration warmUp = Duration.ofSeconds(Long.parseLong(args[0]));
+    Duration measure = Duration.ofSeconds(Long.parseLong(args[1]));
+    KafkaExtension kafka = new KafkaExtension(Map.of("num.partitions", String.valueOf(PARTITIONS)));
+    kafka.beforeAll(null); // outside JUnit: starts the broker; afterAll stops it
+    try {
+      String servers = kafka.bootstrapServers();
+      kafka.createTopic("raw-events", PARTITIONS);
+      kafka.createTopic("vireo-events", PARTITIONS);
+      System.err.println("Kafka at " + servers + "; record size " + EVENT.getSerializedSize() + " bytes");
+
+      Service vireo = Service.builder("bench-publisher")
+          .set("vireo.broker", "kafka")
+          .set("vireo.broker.kafka.bootstrap-servers", servers)
+          .set("vireo.broker.kafka.topic-partitions", String.valueOf(PARTITIONS))
+          .build()
+          .start();
+      try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(servers))) {
+        Publisher raw = done -> producer.send(new ProducerRecord<>("raw-events", EVENT.toByteArray()),
+            (metadata, error) -> done.accept(error));
+        Publisher viaVireo = done -> vireo.publish("vireo-events", EVENT)
+            .subscribe(null, done::accept, () -> done.accept(null));
+        publish(raw, warmUp);
+        publish(viaVireo, warmUp);
+        report("raw-kafka", "publish", publish(raw, measure));
+        report("vireo-kafka", "publish", publish(viaVireo, measure));
+      } finally {
+        vireo.stop();
+      }
+
+      // both read the records the raw producer wrote, from the beginning, in a new group each
+      long records = (long) rawConsume(servers, "warm-raw", Long.MAX_VALUE, warmUp)[1];
+      vireoConsume(servers, "warm-vireo", records, warmUp);
+      double[] rawFigures = rawConsume(servers, "raw", records, measure.multipliedBy(4));
+      report("raw-kafka", "subscribe", new double[] {rawFigures[0], Math.max(0, records - (long) rawFigures[1])});
+      report("vireo-kafka", "subscribe", vireoConsume(servers, "vireo", records, measure.multipliedBy(4)));
+    } finally {
+      kafka.afterAll(null);
+    }
+    System.exit(0);
+  }
+
+  private interface Publisher {
+    void publish(java.util.function.Consumer<Throwable> done);
+  }
+
+  private static void report(String impl, String scenario, double[] figures) {
+    System.out.printf(Locale.ROOT, "RESULT name=%s-%s impl=%s scenario=%s inflight=%d ops_per_s=%.0f p50_us=0 p99_us=0 errors=%.0f%n",
+        impl, scenario, impl, scenario, MAX_UNACKNOWLEDGED, figures[0], figures[1]);
+    System.out.flush();
+  }
+
+  /** Records acknowledged per second over the window, and the number of failures. */
+  private static double[] publish(Publisher publisher, Duration window) throws InterruptedException {
+    Semaphore unacknowledged = new Semaphore(MAX_UNACKNOWLEDGED);
+    AtomicLong acknowledged = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    long start = System.nanoTime();
+    long end = start + window.toNanos();
+    while (System.nanoTime() < end) {
+      if (!unacknowledged.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+        continue;
+      }
+      publisher.publish(error -> {
+        if (error == null) {
+          acknowledged.incrementAndGet();
+        } else if (failed.incrementAndGet() == 1) {
+          System.err.println("publish failed: " + error);
+        }
+        unacknowledged.release();
+      });
+    }
+    // wait for the last ones, so that the count is of acknowledged records
+    unacknowledged.tryAcquire(MAX_UNACKNOWLEDGED, 30, TimeUnit.SECONDS);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return new double[] {acknowledged.get() / seconds, failed.get()};
+  }
+
+  private static Map<String, Object> producerProperties(String servers) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    return props;
+  }
+
+  /**
+   * A plain poll loop in a new group from the beginning, decoding each record and committing as
+   * Vireo does (after processing, every 200 ms): records per second from the first record to the
+   * {@code records}-th (or to the end of the window). Returns the count seen as well.
+   */
+  private static double[] rawConsume(String servers, String group, long records, Duration window) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    long seen = 0;
+    long first = 0;
+    long last = 0;
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+      consumer.subscribe(List.of("raw-events"));
+      long deadline = System.nanoTime() + window.toNanos() + TimeUnit.SECONDS.toNanos(30);
+      long lastCommit = System.nanoTime();
+      long quietSince = System.nanoTime();
+      while (seen < records && System.nanoTime() < deadline) {
+        ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(100));
+        if (batch.isEmpty()) {
+          if (seen > 0 && System.nanoTime() - quietSince > TimeUnit.SECONDS.toNanos(2)) {
+            break; // records == MAX_VALUE: read everything there is
+          }
+          continue;
+        }
+        quietSince = System.nanoTime();
+        if (seen == 0) {
+          first = System.nanoTime();
+        }
+        for (var record : batch) {
+          try {
+            Payload.parseFrom(record.value());
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+          seen++;
+        }
+        last = System.nanoTime();
+        if (last - lastCommit > TimeUnit.MILLISECONDS.toNanos(200)) {
+          consumer.commitAsync();
+          lastCommit = last;
+        }
+      }
+      consumer.commitSync();
+    }
+    double seconds = Math.max(1e-9, (last - first) / 1e9);
+    return new double[] {seen / seconds, seen};
+  }
+
+  /** A Vireo subscription in a new group from the beginning: records per second from the first to the last. */
+  private static double[] vireoConsume(String servers, String group, long records, Duration window) throws InterruptedException {
+    AtomicLong seen = new AtomicLong();
+    AtomicLong first = new AtomicLong();
+    AtomicLong last = new AtomicLong();
+    Service service = Service.builder("bench-" + group)
+        .set("vireo.broker", "kafka")
+        .set("vireo.broker.kafka.bootstrap-servers", servers)
+        .subscribe("raw-events", Payload.class, event -> {
+          long now = System.nanoTime();
+          if (seen.incrementAndGet() == 1) {
+            first.set(now);
+          }
+          last.set(now);
+          return Mono.empty();
+        })
+        .build()
+        .start();
+    try {
+      long deadline = System.nanoTime() + window.toNanos() + TimeUnit.SECONDS.toNanos(30);
+      while (seen.get() < records && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+    } finally {
+      service.stop();
+    }
+    double seconds = Math.max(1e-9, (last.get() - first.get()) / 1e9);
+    return new double[] {seen.get() / seconds, Math.max(0, records - seen.get())};
+  }
+}
