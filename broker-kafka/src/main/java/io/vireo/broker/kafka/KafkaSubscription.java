@@ -15,9 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -33,6 +34,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.CoreSubscriber;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
@@ -48,11 +51,19 @@ import reactor.util.retry.Retry;
  * come back through {@link #settled} when their handling ended; the poll thread then advances
  * each partition's commit point over the contiguous prefix of handled records, commits it
  * every {@code commitInterval}, and pauses a partition that has too many records pending.
+ *
+ * <p>A lane runs on bounded-elastic in bursts: one task takes every queued record in turn for
+ * as long as their handlers complete at once, so a poll's batch costs one thread hand-off, not
+ * one per record. A handler whose {@code Mono} completes later ends the burst; its completion
+ * starts the next one (again on bounded-elastic, never on the thread that completed it). The
+ * poll thread never runs a handler, so a slow handler cannot keep it from polling.
  */
 final class KafkaSubscription implements Subscription {
   private static final Logger logger = LoggerFactory.getLogger(KafkaSubscription.class);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
+  /** Records one lane task handles before it makes way for the other tasks on its thread. */
+  private static final int MAX_BURST = 256;
 
   private final String topic;
   private final String groupId;
@@ -70,7 +81,9 @@ final class KafkaSubscription implements Subscription {
   private final Lane[] lanes;
   private final Thread thread;
 
-  private final LinkedBlockingQueue<Pending> settled = new LinkedBlockingQueue<>();
+  // lock-free: every handled record passes here, from the lanes to the poll thread
+  private final Queue<Pending> settled = new ConcurrentLinkedQueue<>();
+  private volatile Thread waitingForSettled;
   private final Sinks.One<Void> live = Sinks.one();
   private final Sinks.One<Void> closed = Sinks.one();
   private volatile boolean stopping;
@@ -196,8 +209,11 @@ final class KafkaSubscription implements Subscription {
           LockSupport.parkNanos(Math.max(retryBackoff.toNanos(), pollTimeout.toNanos()));
           continue;
         }
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-          dispatch(record);
+        for (TopicPartition partition : records.partitions()) {
+          PartitionState state = partitions.computeIfAbsent(partition, PartitionState::new);
+          for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+            dispatch(state, record);
+          }
         }
       }
       if (!aborting) {
@@ -222,9 +238,7 @@ final class KafkaSubscription implements Subscription {
     logger.debug("subscription to {} in group {} closed", topic, groupId);
   }
 
-  private void dispatch(ConsumerRecord<byte[], byte[]> record) {
-    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-    PartitionState state = partitions.computeIfAbsent(partition, PartitionState::new);
+  private void dispatch(PartitionState state, ConsumerRecord<byte[], byte[]> record) {
     Pending pending = new Pending(state, record);
     state.inFlight.add(pending);
     unsettled++;
@@ -239,6 +253,35 @@ final class KafkaSubscription implements Subscription {
         ? Arrays.hashCode(record.key())
         : (int) (record.partition() * 31L + record.offset());
     return Math.floorMod(hash, lanes.length);
+  }
+
+  /** A lane's record whose handling ended (or that was skipped): for the poll thread to settle. */
+  private void settled(Pending pending) {
+    settled.offer(pending);
+    Thread waiting = waitingForSettled;
+    if (waiting != null) {
+      LockSupport.unpark(waiting);
+    }
+  }
+
+  /** The next settled record, waiting at most {@code nanos}; null if none came (or interrupted). */
+  private Pending nextSettled(long nanos) {
+    Pending pending = settled.poll();
+    if (pending != null) {
+      return pending;
+    }
+    waitingForSettled = Thread.currentThread();
+    try {
+      // polled again after announcing the wait: a record settled in between is not missed
+      pending = settled.poll();
+      if (pending == null) {
+        LockSupport.parkNanos(this, nanos);
+        pending = settled.poll();
+      }
+      return pending;
+    } finally {
+      waitingForSettled = null;
+    }
   }
 
   /** Takes in every handling that ended, without waiting. */
@@ -336,19 +379,15 @@ final class KafkaSubscription implements Subscription {
   /** Waits (bounded) for the running handlers, then commits what they finished. */
   private void drain(KafkaConsumer<byte[], byte[]> consumer) {
     long deadline = System.nanoTime() + shutdownTimeout.toNanos();
-    try {
-      while (unsettled > 0) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          break;
-        }
-        Pending pending = settled.poll(left, TimeUnit.NANOSECONDS);
-        if (pending != null) {
-          settle(pending);
-        }
+    while (unsettled > 0 && !Thread.currentThread().isInterrupted()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        break;
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      Pending pending = nextSettled(left);
+      if (pending != null) {
+        settle(pending);
+      }
     }
     settleFinished();
     if (unsettled > 0) {
@@ -358,12 +397,13 @@ final class KafkaSubscription implements Subscription {
     commitSync(consumer, partitions.values(), shutdownTimeout);
   }
 
-  /** Handles one record: the handler, its retries, the dead letter; true when it may be committed. */
+  /** Handles a record again (a retry): the handler, its retries, the dead letter; true when it may be committed. */
   private Mono<Boolean> handle(Pending pending, int attempt) {
     if (pending.partition.revoked || stopping) {
       return Mono.just(false);
     }
     Message message = KafkaRecords.toMessage(pending.record, attempt);
+    // a retry comes after a timer: back to bounded-elastic, where handlers may block
     return Mono.defer(() -> handler.handle(message))
         .subscribeOn(handlers)
         .then(Mono.just(true))
@@ -408,46 +448,129 @@ final class KafkaSubscription implements Subscription {
     return backoff.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff;
   }
 
-  /** Runs its records one after the other. */
-  private final class Lane {
+  /** Runs its records one after the other, in bursts on bounded-elastic (see the class comment). */
+  private final class Lane implements Runnable {
     private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
+    // records added and not yet finished; the one that raises it from 0 starts a burst
     private final AtomicInteger work = new AtomicInteger();
 
     void add(Pending pending) {
-      queue.add(pending);
+      queue.offer(pending);
       if (work.getAndIncrement() == 0) {
-        next();
+        schedule();
       }
     }
 
-    private void next() {
-      while (true) {
+    private void schedule() {
+      try {
+        handlers.schedule(this);
+      } catch (RejectedExecutionException e) {
+        // bounded-elastic's task queue is full: the lane tries again shortly, its records wait
+        logger.warn("handlers of {} in group {} cannot be scheduled; retrying in {}: {}", topic, groupId,
+            retryBackoff, e.toString());
+        Mono.delay(retryBackoff.isZero() ? Duration.ofMillis(1) : retryBackoff)
+            .subscribe(tick -> schedule(), error -> logger.error("handlers of {} in group {} stopped", topic, groupId, error));
+      }
+    }
+
+    /** One burst. */
+    @Override
+    public void run() {
+      int handled = 0;
+      do {
+        if (handled++ == MAX_BURST) {
+          schedule();
+          return;
+        }
         Pending pending = queue.poll();
-        if (pending.partition.tryStart(stopping)) {
-          pending.started = true;
-          // handle() moves the handler to another thread (subscribeOn): finished() never recurses deeply
-          handle(pending, 0).subscribe(
-              done -> finished(pending, done),
-              error -> {
-                logger.error("handling {}-{}@{} failed unexpectedly", pending.record.topic(),
-                    pending.record.partition(), pending.record.offset(), error);
-                finished(pending, false);
-              });
+        if (!pending.partition.tryStart(stopping)) {
+          // revoked or closing: the record stays uncommitted, for the partition's next owner
+          settled(pending);
+          continue;
+        }
+        pending.started = true;
+        Handling handling = new Handling(this, pending);
+        handling.start();
+        if (handling.resumesLater()) {
           return;
         }
-        // revoked or closing: the record stays uncommitted, for the partition's next owner
-        settled.add(pending);
-        if (work.decrementAndGet() == 0) {
-          return;
-        }
-      }
+      } while (work.decrementAndGet() != 0);
     }
 
-    private void finished(Pending pending, boolean done) {
-      pending.done = done;
-      settled.add(pending);
+    /** After a handling that completed later, on the thread that completed it. */
+    void resume() {
       if (work.decrementAndGet() != 0) {
-        next();
+        schedule();
+      }
+    }
+  }
+
+  private static final AtomicIntegerFieldUpdater<Handling> HANDLING_STATE =
+      AtomicIntegerFieldUpdater.newUpdater(Handling.class, "state");
+
+  /** The first attempt at one record: subscribes to the handler's {@code Mono} on the lane's thread. */
+  private final class Handling implements CoreSubscriber<Void> {
+    private static final int SUBSCRIBING = 0;
+    private static final int COMPLETED_AT_ONCE = 1;
+    private static final int COMPLETES_LATER = 2;
+
+    private final Lane lane;
+    private final Pending pending;
+    volatile int state;
+
+    Handling(Lane lane, Pending pending) {
+      this.lane = lane;
+      this.pending = pending;
+    }
+
+    void start() {
+      Mono<Void> result;
+      try {
+        result = handler.handle(KafkaRecords.toMessage(pending.record, 0));
+        if (result == null) {
+          result = Mono.error(new NullPointerException("the message handler returned null (expected: a Mono)"));
+        }
+      } catch (Throwable error) {
+        Exceptions.throwIfJvmFatal(error);
+        result = Mono.error(error);
+      }
+      result.subscribe(this);
+    }
+
+    /** True when the handling goes on after {@link #start()}: its completion resumes the lane. */
+    boolean resumesLater() {
+      return HANDLING_STATE.compareAndSet(this, SUBSCRIBING, COMPLETES_LATER);
+    }
+
+    @Override
+    public void onSubscribe(org.reactivestreams.Subscription subscription) {
+      subscription.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(Void ignored) {}
+
+    @Override
+    public void onError(Throwable error) {
+      failed(pending, 0, VireoException.from(error)).subscribe(
+          this::complete,
+          unexpected -> {
+            logger.error("handling {}-{}@{} failed unexpectedly", pending.record.topic(),
+                pending.record.partition(), pending.record.offset(), unexpected);
+            complete(false);
+          });
+    }
+
+    @Override
+    public void onComplete() {
+      complete(true);
+    }
+
+    private void complete(boolean done) {
+      pending.done = done;
+      settled(pending);
+      if (!HANDLING_STATE.compareAndSet(this, SUBSCRIBING, COMPLETED_AT_ONCE)) {
+        lane.resume();
       }
     }
   }
@@ -554,21 +677,17 @@ final class KafkaSubscription implements Subscription {
 
     private void awaitRunning(List<PartitionState> states) {
       long deadline = System.nanoTime() + shutdownTimeout.toNanos();
-      try {
-        while (states.stream().anyMatch(state -> state.running() > 0)) {
-          long left = deadline - System.nanoTime();
-          if (left <= 0) {
-            logger.warn("{} in group {}: handlers of revoked partitions still running after {}", topic, groupId,
-                shutdownTimeout);
-            return;
-          }
-          Pending pending = settled.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)), TimeUnit.NANOSECONDS);
-          if (pending != null) {
-            settle(pending);
-          }
+      while (states.stream().anyMatch(state -> state.running() > 0) && !Thread.currentThread().isInterrupted()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          logger.warn("{} in group {}: handlers of revoked partitions still running after {}", topic, groupId,
+              shutdownTimeout);
+          return;
         }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        Pending pending = nextSettled(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+        if (pending != null) {
+          settle(pending);
+        }
       }
     }
 
