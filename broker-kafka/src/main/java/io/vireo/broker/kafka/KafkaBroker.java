@@ -23,6 +23,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -36,10 +37,12 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -57,10 +60,14 @@ import reactor.core.scheduler.Schedulers;
  * }</pre>
  *
  * <p>Publishing completes when Kafka acknowledged the record (acks=all, idempotent producer).
- * {@code KafkaProducer.send} may block while it waits for a topic's metadata, so sends run on
- * one dedicated thread per broker, never on the caller's: that also keeps the records of one
- * caller in the order it published them. A publish that is not acknowledged within the
- * publish timeout fails with UNAVAILABLE.
+ * {@code KafkaProducer.send} blocks while it waits for a topic's metadata or for room in its
+ * buffer, so a publish calls it on the caller's thread only when neither can happen: the topic
+ * was acknowledged recently (its metadata is cached), its last send did not fail, the records
+ * sent and not yet acknowledged use less than half of the producer's buffer, and no earlier
+ * send waits on the broker's sender thread (so one caller's records keep their order). Every
+ * other send runs on that one dedicated thread. A publish that is not acknowledged within the
+ * publish timeout fails with UNAVAILABLE: the producer's {@code delivery.timeout.ms} bounds it,
+ * or a timer where the producer's settings allow longer.
  *
  * <p>Each subscription is a consumer of its own, polled by its own thread; its queue group is
  * the Kafka consumer group, and a broadcast subscription gets a group of its own. Handlers run
@@ -98,6 +105,12 @@ public final class KafkaBroker implements Broker {
   private final Producer<byte[], byte[]> producer;
   private final Admin admin;
   private final ExecutorService sender;
+  private final Map<String, TopicState> published = new ConcurrentHashMap<>();
+  private final AtomicInteger waitingSends = new AtomicInteger();
+  private final AtomicLong unacknowledgedBytes = new AtomicLong();
+  private final long directSendBytes;
+  private final long warmNanos;
+  private final boolean producerTimesOut;
   private final Map<String, Mono<Void>> topics = new ConcurrentHashMap<>();
   private final Set<KafkaSubscription> subscriptions = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -106,8 +119,9 @@ public final class KafkaBroker implements Broker {
 
   private KafkaBroker(Builder settings) {
     this.settings = settings.copy();
+    Map<String, Object> producerProperties = producerProperties();
     try {
-      this.producer = new KafkaProducer<>(producerProperties());
+      this.producer = new KafkaProducer<>(producerProperties);
       this.admin = Admin.create(adminProperties());
     } catch (KafkaException e) {
       throw new IllegalArgumentException(PREFIX + ": " + e.getMessage() + " (expected: valid Kafka client settings)", e);
@@ -118,6 +132,13 @@ public final class KafkaBroker implements Broker {
       return thread;
     });
     this.closing = Mono.defer(this::closeNow).cache();
+    long publishMillis = settings.publishTimeout.toMillis();
+    this.producerTimesOut = longSetting(producerProperties, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000) <= publishMillis
+        && longSetting(producerProperties, ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000) <= publishMillis;
+    this.directSendBytes = longSetting(producerProperties, ProducerConfig.BUFFER_MEMORY_CONFIG, 32L * 1024 * 1024) / 2;
+    // the producer forgets a topic's metadata after metadata.max.idle.ms without a send to it
+    this.warmNanos = Duration.ofMillis(longSetting(producerProperties, ProducerConfig.METADATA_MAX_IDLE_CONFIG, 300_000) / 2)
+        .toNanos();
   }
 
   /** A broker configured from the {@code vireo.broker.kafka.*} keys of {@code config}. */
@@ -132,18 +153,25 @@ public final class KafkaBroker implements Broker {
   @Override
   public Mono<Void> publish(Message message) {
     return Mono.defer(() -> {
-          if (closed.get()) {
-            return Mono.error(VireoException.of(Status.FAILED_PRECONDITION, "publish to %s: the Kafka broker is closed", message.topic()));
-          }
-          Optional<VireoException> invalid = checkTopic(message.topic());
-          if (invalid.isPresent()) {
-            return Mono.error(invalid.get());
-          }
-          return ensureTopic(message.topic()).then(send(KafkaRecords.toRecord(message.topic(), message)));
-        })
-        .timeout(settings.publishTimeout, Mono.error(() -> VireoException.of(Status.UNAVAILABLE,
-            "publish to %s: Kafka (%s) did not acknowledge within %s", message.topic(), settings.bootstrapServers,
-            settings.publishTimeout)));
+      if (closed.get()) {
+        return Mono.error(VireoException.of(Status.FAILED_PRECONDITION, "publish to %s: the Kafka broker is closed", message.topic()));
+      }
+      TopicState topic = published.get(message.topic());
+      if (topic == null) {
+        Optional<VireoException> invalid = checkTopic(message.topic());
+        if (invalid.isPresent()) {
+          return Mono.error(invalid.get());
+        }
+        topic = published.computeIfAbsent(message.topic(), name -> new TopicState());
+      }
+      ProducerRecord<byte[], byte[]> record = KafkaRecords.toRecord(message.topic(), message);
+      long size = KafkaRecords.sizeOf(record);
+      if (topic.warm() && waitingSends.get() == 0 && unacknowledgedBytes.get() + size <= directSendBytes) {
+        Mono<Void> sent = sendNow(record, topic, size);
+        return producerTimesOut ? sent : sent.timeout(settings.publishTimeout, Mono.error(() -> notAcknowledged(record)));
+      }
+      return sendLater(record, topic, size);
+    });
   }
 
   @Override
@@ -208,32 +236,106 @@ public final class KafkaBroker implements Broker {
         }).subscribeOn(Schedulers.boundedElastic()));
   }
 
+  private VireoException notAcknowledged(ProducerRecord<byte[], byte[]> record) {
+    return VireoException.of(Status.UNAVAILABLE, "publish to %s: Kafka (%s) did not acknowledge within %s", record.topic(),
+        settings.bootstrapServers, settings.publishTimeout);
+  }
+
   /** Sends a dead letter: like a publish, without topic creation. */
   private Mono<Void> sendDeadLetter(ProducerRecord<byte[], byte[]> record) {
-    return send(record).timeout(settings.publishTimeout, Mono.error(() -> VireoException.of(Status.UNAVAILABLE,
+    return send(record, Optional.empty(), 0).timeout(settings.publishTimeout, Mono.error(() -> VireoException.of(Status.UNAVAILABLE,
         "dead letter to %s: not acknowledged within %s", record.topic(), settings.publishTimeout)));
   }
 
-  private Mono<Void> send(ProducerRecord<byte[], byte[]> record) {
+  /** A send on the caller's thread: the topic's metadata is cached and the buffer has room, so it does not block. */
+  private Mono<Void> sendNow(ProducerRecord<byte[], byte[]> record, TopicState topic, long size) {
+    return Mono.create(sink -> {
+      unacknowledgedBytes.addAndGet(size);
+      try {
+        producer.send(record, (metadata, error) -> acknowledged(sink, record, Optional.of(topic), size, error));
+      } catch (RuntimeException e) {
+        unacknowledgedBytes.addAndGet(-size);
+        topic.failed();
+        sink.error(KafkaErrors.toVireo("publish to " + record.topic(), e));
+      }
+    });
+  }
+
+  /**
+   * A send on the broker's sender thread, after topic creation, bounded by a timer: the first
+   * sends to a topic, and every send while Kafka is slow or failing. Counted in
+   * {@link #waitingSends} from the start, so that no later send of the same caller overtakes it.
+   */
+  private Mono<Void> sendLater(ProducerRecord<byte[], byte[]> record, TopicState topic, long size) {
+    waitingSends.incrementAndGet();
+    AtomicBoolean waiting = new AtomicBoolean(true);
+    Runnable sent = () -> {
+      if (waiting.compareAndSet(true, false)) {
+        waitingSends.decrementAndGet();
+      }
+    };
+    return ensureTopic(record.topic())
+        .then(send(record, Optional.of(topic), size, sent))
+        .doFinally(signal -> sent.run())
+        .timeout(settings.publishTimeout, Mono.error(() -> notAcknowledged(record)));
+  }
+
+  private Mono<Void> send(ProducerRecord<byte[], byte[]> record, Optional<TopicState> topic, long size) {
+    return send(record, topic, size, () -> {});
+  }
+
+  private Mono<Void> send(ProducerRecord<byte[], byte[]> record, Optional<TopicState> topic, long size, Runnable sent) {
     return Mono.create(sink -> {
       try {
         sender.execute(() -> {
+          unacknowledgedBytes.addAndGet(size);
           try {
-            producer.send(record, (metadata, error) -> {
-              if (error == null) {
-                sink.success();
-              } else {
-                sink.error(KafkaErrors.toVireo("publish to " + record.topic(), error));
-              }
-            });
+            producer.send(record, (metadata, error) -> acknowledged(sink, record, topic, size, error));
           } catch (RuntimeException e) {
+            unacknowledgedBytes.addAndGet(-size);
+            topic.ifPresent(TopicState::failed);
             sink.error(KafkaErrors.toVireo("publish to " + record.topic(), e));
+          } finally {
+            sent.run();
           }
         });
       } catch (RejectedExecutionException e) {
         sink.error(VireoException.of(Status.FAILED_PRECONDITION, "publish to %s: the Kafka broker is closed", record.topic()));
       }
     });
+  }
+
+  /** The producer's callback, on its network thread. */
+  private void acknowledged(MonoSink<Void> sink, ProducerRecord<byte[], byte[]> record, Optional<TopicState> topic,
+      long size, @Nullable Exception error) {
+    unacknowledgedBytes.addAndGet(-size);
+    if (error == null) {
+      topic.ifPresent(state -> state.acknowledged(warmNanos));
+      sink.success();
+    } else {
+      topic.ifPresent(TopicState::failed);
+      sink.error(KafkaErrors.toVireo("publish to " + record.topic(), error));
+    }
+  }
+
+  /**
+   * Whether sends to a topic may skip the sender thread: until {@code warmUntil}, set by each
+   * acknowledgement (the producer keeps the topic's metadata meanwhile); a failure ends it.
+   */
+  private static final class TopicState {
+    private volatile long warmUntil = System.nanoTime();
+
+    boolean warm() {
+      return System.nanoTime() - warmUntil < 0;
+    }
+
+    void acknowledged(long warmNanos) {
+      warmUntil = System.nanoTime() + warmNanos;
+    }
+
+    void failed() {
+      warmUntil = System.nanoTime();
+    }
   }
 
   private Mono<Void> ensureTopic(String topic) {
@@ -288,6 +390,15 @@ public final class KafkaBroker implements Broker {
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     return props;
+  }
+
+  private static long longSetting(Map<String, Object> props, String name, long otherwise) {
+    Object value = props.get(name);
+    try {
+      return value == null ? otherwise : Long.parseLong(String.valueOf(value).trim());
+    } catch (NumberFormatException e) {
+      return otherwise; // the producer itself rejected anything unparsable already
+    }
   }
 
   private Map<String, Object> adminProperties() {

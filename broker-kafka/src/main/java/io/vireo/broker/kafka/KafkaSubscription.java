@@ -64,6 +64,11 @@ final class KafkaSubscription implements Subscription {
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
   /** Records one lane task handles before it makes way for the other tasks on its thread. */
   private static final int MAX_BURST = 256;
+  /**
+   * The longest poll while a partition is paused: the lanes may finish its records well within
+   * {@code pollTimeout}, and a poll that waits for the other partitions delays its resumption.
+   */
+  private static final Duration PAUSED_POLL_TIMEOUT = Duration.ofMillis(5);
 
   private final String topic;
   private final String groupId;
@@ -71,6 +76,7 @@ final class KafkaSubscription implements Subscription {
   private final MessageHandler handler;
   private final Map<String, Object> consumerProperties;
   private final Duration pollTimeout;
+  private final Duration pausedPollTimeout;
   private final Duration commitInterval;
   private final Duration shutdownTimeout;
   private final int maxPendingPerPartition;
@@ -114,6 +120,7 @@ final class KafkaSubscription implements Subscription {
     this.handler = handler;
     this.consumerProperties = Map.copyOf(consumerProperties);
     this.pollTimeout = pollTimeout;
+    this.pausedPollTimeout = pollTimeout.compareTo(PAUSED_POLL_TIMEOUT) < 0 ? pollTimeout : PAUSED_POLL_TIMEOUT;
     this.commitInterval = commitInterval;
     this.shutdownTimeout = shutdownTimeout;
     this.maxPendingPerPartition = maxPendingPerPartition;
@@ -197,10 +204,11 @@ final class KafkaSubscription implements Subscription {
           commitAsync(consumer);
           nextCommit = now + commitInterval.toNanos();
         }
-        updatePauses(consumer);
+        boolean anyPaused = updatePauses(consumer);
         ConsumerRecords<byte[], byte[]> records;
         try {
-          records = consumer.poll(pollTimeout);
+          // a paused partition resumes only here: wait briefly, as the lanes may catch up any moment
+          records = consumer.poll(anyPaused ? pausedPollTimeout : pollTimeout);
         } catch (WakeupException e) {
           continue;
         } catch (KafkaException e) {
@@ -353,7 +361,8 @@ final class KafkaSubscription implements Subscription {
     }
   }
 
-  private void updatePauses(KafkaConsumer<byte[], byte[]> consumer) {
+  /** Pauses and resumes partitions by their pending records; true when one is paused. */
+  private boolean updatePauses(KafkaConsumer<byte[], byte[]> consumer) {
     int pending = 0;
     int paused = 0;
     for (PartitionState state : partitions.values()) {
@@ -374,6 +383,7 @@ final class KafkaSubscription implements Subscription {
     }
     pendingSnapshot = pending;
     pausedSnapshot = paused;
+    return paused > 0;
   }
 
   /** Waits (bounded) for the running handlers, then commits what they finished. */
