@@ -286,8 +286,14 @@ public final class KafkaBroker implements Broker {
 
   private Mono<Void> send(ProducerRecord<byte[], byte[]> record, Optional<TopicState> topic, long size, Runnable sent) {
     return Mono.create(sink -> {
+      AtomicBoolean cancelled = new AtomicBoolean();
+      sink.onCancel(() -> cancelled.set(true));
       try {
         sender.execute(() -> {
+          if (cancelled.get()) {
+            sent.run(); // timed out while queued: the caller was told UNAVAILABLE, so it is not sent
+            return;
+          }
           unacknowledgedBytes.addAndGet(size);
           try {
             producer.send(record, (metadata, error) -> acknowledged(sink, record, topic, size, error));

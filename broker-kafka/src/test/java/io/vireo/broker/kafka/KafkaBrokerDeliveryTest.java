@@ -175,6 +175,50 @@ class KafkaBrokerDeliveryTest {
   }
 
   @Test
+  void oneCallersEventsKeepTheirOrderWhileTheTopicWarmsUp() {
+    // the topic is new: the first sends wait for its creation and go through the sender thread,
+    // later ones go out on the caller's thread; none may overtake an earlier one
+    String topic = topic("warming");
+    KafkaBroker broker = broker(KafkaBroker.builder());
+    Queue<String> seen = new ConcurrentLinkedQueue<>();
+    broker.subscribe(topic, options("ordered-" + topic).build(), message -> Mono.fromRunnable(() -> seen.add(text(message))))
+        .block(WAIT);
+
+    int count = 3_000;
+    Flux.range(0, count)
+        .flatMap(i -> broker.publish(message(topic, "one-key", "event-" + i)), 512)
+        .then()
+        .block(WAIT);
+
+    await().atMost(WAIT).until(() -> seen.size() >= count);
+    assertThat(seen).containsExactlyElementsOf(expected("event-", count));
+  }
+
+  @Test
+  void handlersCompletingOnOtherThreadsKeepOrderAndEveryEventIsHandledOnce() {
+    String topic = topic("mixed");
+    KAFKA.createTopic(topic, 2);
+    KafkaBroker broker = broker(KafkaBroker.builder().maxPendingPerPartition(50));
+    Map<String, Queue<Integer>> seen = new ConcurrentHashMap<>();
+    AtomicInteger handled = new AtomicInteger();
+    // every third handler completes later on a timer thread, the others at once
+    broker.subscribe(topic, options("mixed-" + topic).concurrency(3).build(), message -> {
+      int sequence = Integer.parseInt(text(message).substring("event-".length()));
+      seen.computeIfAbsent(message.key().orElseThrow(), key -> new ConcurrentLinkedQueue<>()).add(sequence);
+      handled.incrementAndGet();
+      return sequence % 3 == 0 ? Mono.delay(Duration.ofMillis(1)).then() : Mono.empty();
+    }).block(WAIT);
+
+    int count = 2_000;
+    int keys = 10;
+    publishAll(broker, topic, count, keys);
+
+    await().atMost(WAIT).until(() -> handled.get() >= count);
+    assertThat(handled).hasValue(count);
+    seen.forEach((key, sequence) -> assertThat(List.copyOf(sequence)).as("order of %s", key).isSorted());
+  }
+
+  @Test
   void slowHandlerPausesThePartitionInsteadOfBuffering() {
     String topic = topic("slow");
     KAFKA.createTopic(topic, 1);
@@ -207,8 +251,13 @@ class KafkaBrokerDeliveryTest {
   }
 
   private static void publishAll(KafkaBroker broker, String topic, int count) {
+    publishAll(broker, topic, count, 50);
+  }
+
+  /** Publishes {@code count} events over {@code keys} keys, one caller, in order. */
+  private static void publishAll(KafkaBroker broker, String topic, int count, int keys) {
     Flux.range(0, count)
-        .flatMap(i -> broker.publish(message(topic, "key-" + (i % 50), "event-" + i)), 128)
+        .flatMap(i -> broker.publish(message(topic, "key-" + (i % keys), "event-" + i)), 128)
         .then()
         .block(WAIT);
   }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vireo.Headers;
+import io.vireo.Status;
+import io.vireo.VireoException;
 import io.vireo.broker.Message;
 import io.vireo.broker.SubscribeOptions;
 import io.vireo.broker.Subscription;
@@ -17,12 +19,49 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
+import reactor.util.retry.Retry;
 
 /** A broker of its own, stopped and started again. */
 class KafkaBrokerOutageTest {
   @RegisterExtension static final KafkaExtension KAFKA = new KafkaExtension();
 
   private static final Duration WAIT = Duration.ofSeconds(60);
+
+  @Test
+  void publishToAWarmTopicFailsUnavailableWhileKafkaIsAwayAndWorksOnceItIsBack() {
+    KafkaBroker broker = KafkaBroker.builder()
+        .bootstrapServers(KAFKA.bootstrapServers())
+        .publishTimeout(Duration.ofSeconds(2))
+        .build();
+    try {
+      // acknowledged: later sends to this topic go out on the caller's thread
+      StepVerifier.create(broker.publish(text("away", "before"))).expectComplete().verify(WAIT);
+
+      KAFKA.stop();
+      try {
+        StepVerifier.create(broker.publish(text("away", "during")))
+            .expectErrorSatisfies(error -> assertThat(error)
+                .isInstanceOfSatisfying(VireoException.class,
+                    vireo -> assertThat(vireo.status()).isEqualTo(Status.UNAVAILABLE)))
+            .verify(WAIT);
+      } finally {
+        KAFKA.start();
+      }
+
+      // the producer reconnects within a few of its (2 s) attempts
+      StepVerifier.create(broker.publish(text("away", "after"))
+              .retryWhen(Retry.fixedDelay(10, Duration.ofMillis(500))
+                  .filter(error -> error instanceof VireoException vireo && vireo.status() == Status.UNAVAILABLE)))
+          .expectComplete()
+          .verify(WAIT);
+    } finally {
+      broker.close().block(WAIT);
+    }
+  }
+
+  private static Message text(String topic, String text) {
+    return new Message(topic, Optional.empty(), Headers.empty(), text.getBytes(StandardCharsets.UTF_8));
+  }
 
   @Test
   void subscriptionKeepsTryingWhileKafkaIsAway() {
