@@ -19,6 +19,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -89,7 +90,10 @@ final class KafkaSubscription implements Subscription {
 
   // lock-free: every handled record passes here, from the lanes to the poll thread
   private final Queue<Pending> settled = new ConcurrentLinkedQueue<>();
+  private final AtomicLong settledCount = new AtomicLong();
   private volatile Thread waitingForSettled;
+  // the settledCount at which a lane wakes the waiting poll thread
+  private volatile long wakeAtSettled = Long.MAX_VALUE;
   private final Sinks.One<Void> live = Sinks.one();
   private final Sinks.One<Void> closed = Sinks.one();
   private volatile boolean stopping;
@@ -100,6 +104,8 @@ final class KafkaSubscription implements Subscription {
   // poll thread only
   private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
   private int unsettled;
+  private int pausedCount;
+  private int settlementsToResume; // at least this many records must settle before a paused partition resumes
 
   KafkaSubscription(
       String topic,
@@ -204,11 +210,19 @@ final class KafkaSubscription implements Subscription {
           commitAsync(consumer);
           nextCommit = now + commitInterval.toNanos();
         }
-        boolean anyPaused = updatePauses(consumer);
+        updatePauses(consumer);
+        if (pausedCount > 0 && pausedCount == partitions.size()) {
+          // nothing to fetch: wait for the lanes (not in poll, where nothing wakes this thread)
+          // until a partition may resume, then poll without waiting (rebalances, heartbeats)
+          awaitSettlements(settlementsToResume, pollTimeout.toNanos());
+          settleFinished();
+          updatePauses(consumer);
+        }
         ConsumerRecords<byte[], byte[]> records;
         try {
-          // a paused partition resumes only here: wait briefly, as the lanes may catch up any moment
-          records = consumer.poll(anyPaused ? pausedPollTimeout : pollTimeout);
+          // a paused partition resumes only between polls: then wait briefly in poll
+          records = consumer.poll(pausedCount == 0 ? pollTimeout
+              : pausedCount == partitions.size() ? Duration.ZERO : pausedPollTimeout);
         } catch (WakeupException e) {
           continue;
         } catch (KafkaException e) {
@@ -266,9 +280,32 @@ final class KafkaSubscription implements Subscription {
   /** A lane's record whose handling ended (or that was skipped): for the poll thread to settle. */
   private void settled(Pending pending) {
     settled.offer(pending);
-    Thread waiting = waitingForSettled;
-    if (waiting != null) {
-      LockSupport.unpark(waiting);
+    if (settledCount.incrementAndGet() >= wakeAtSettled) {
+      Thread waiting = waitingForSettled;
+      if (waiting != null) {
+        LockSupport.unpark(waiting);
+      }
+    }
+  }
+
+  /** Waits until {@code count} more records settled, at most {@code nanos}. */
+  private void awaitSettlements(int count, long nanos) {
+    long deadline = System.nanoTime() + nanos;
+    long target = settledCount.get() + count;
+    // announced before the count is read again: a lane that settles the last one sees it
+    waitingForSettled = Thread.currentThread();
+    wakeAtSettled = target;
+    try {
+      while (settledCount.get() < target && !stopping && !Thread.currentThread().isInterrupted()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return;
+        }
+        LockSupport.parkNanos(this, left);
+      }
+    } finally {
+      wakeAtSettled = Long.MAX_VALUE;
+      waitingForSettled = null;
     }
   }
 
@@ -279,6 +316,7 @@ final class KafkaSubscription implements Subscription {
       return pending;
     }
     waitingForSettled = Thread.currentThread();
+    wakeAtSettled = Long.MIN_VALUE;
     try {
       // polled again after announcing the wait: a record settled in between is not missed
       pending = settled.poll();
@@ -288,6 +326,7 @@ final class KafkaSubscription implements Subscription {
       }
       return pending;
     } finally {
+      wakeAtSettled = Long.MAX_VALUE;
       waitingForSettled = null;
     }
   }
@@ -361,10 +400,11 @@ final class KafkaSubscription implements Subscription {
     }
   }
 
-  /** Pauses and resumes partitions by their pending records; true when one is paused. */
-  private boolean updatePauses(KafkaConsumer<byte[], byte[]> consumer) {
+  /** Pauses and resumes partitions by their pending records. */
+  private void updatePauses(KafkaConsumer<byte[], byte[]> consumer) {
     int pending = 0;
     int paused = 0;
+    int toResume = Integer.MAX_VALUE;
     for (PartitionState state : partitions.values()) {
       int size = state.inFlight.size();
       pending += size;
@@ -379,11 +419,13 @@ final class KafkaSubscription implements Subscription {
       }
       if (state.paused) {
         paused++;
+        toResume = Math.min(toResume, Math.max(1, size - maxPendingPerPartition / 2));
       }
     }
+    pausedCount = paused;
+    settlementsToResume = toResume;
     pendingSnapshot = pending;
     pausedSnapshot = paused;
-    return paused > 0;
   }
 
   /** Waits (bounded) for the running handlers, then commits what they finished. */
