@@ -18,7 +18,7 @@ final class KafkaRecords {
   private static final Logger logger = LoggerFactory.getLogger(KafkaRecords.class);
   private static final byte[] EMPTY = new byte[0];
   private static final int MAX_ERROR_LENGTH = 1000;
-  private static final int RECORD_OVERHEAD = 64;
+  private static final int RECORD_OVERHEAD = 256;
   private static final Set<String> DEAD_LETTER_HEADERS = Set.of(
       Message.DLT_ORIGINAL_TOPIC, Message.DLT_ORIGINAL_PARTITION, Message.DLT_ORIGINAL_OFFSET,
       Message.DLT_ERROR, Message.DLT_STATUS, Message.REDELIVERY);
@@ -32,14 +32,14 @@ final class KafkaRecords {
     return new ProducerRecord<>(topic, null, key, message.payload(), headers);
   }
 
-  /** About what {@code record} takes in the producer's buffer (key, value, headers, and a record's overhead). */
+  /**
+   * About what {@code record} takes in the producer's buffer: key, value and an allowance for
+   * the headers and the record's framing (an estimate for back-pressure, not worth a pass over
+   * the headers).
+   */
   static long sizeOf(ProducerRecord<byte[], byte[]> record) {
-    long size = RECORD_OVERHEAD + (record.key() == null ? 0 : record.key().length)
+    return RECORD_OVERHEAD + (record.key() == null ? 0 : record.key().length)
         + (record.value() == null ? 0 : record.value().length);
-    for (Header header : record.headers()) {
-      size += header.key().length() + (header.value() == null ? 0 : header.value().length);
-    }
-    return size;
   }
 
   /** The message a handler sees; {@code redelivery} > 0 adds {@link Message#REDELIVERY}. */
