@@ -345,4 +345,17 @@ class ServiceTest {
     }
     assertThat(registry.instances("checked").block()).isEmpty();
   }
+
+  @Test
+  void streamDeadlineEndsTheWholeStream() {
+    Greeter greeter = caller.client("greeter", Greeter.class);
+    AtomicBoolean requestsCancelled = new AtomicBoolean();
+    Flux<Hello> endless = Flux.<Hello>never().doOnCancel(() -> requestsCancelled.set(true));
+    StepVerifier.create(greeter.bidiHello(Flux.just(new Hello("a")).concatWith(endless))
+            .contextWrite(CallOptions.timeout(Duration.ofMillis(300))))
+        .expectNext(new Reply("Hi, a"))
+        .expectErrorSatisfies(e -> assertThat(((VireoException) e).status()).isEqualTo(Status.DEADLINE_EXCEEDED))
+        .verify(Duration.ofSeconds(5));
+    await().atMost(Duration.ofSeconds(5)).untilTrue(requestsCancelled);
+  }
 }

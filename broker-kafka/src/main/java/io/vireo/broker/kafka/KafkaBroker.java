@@ -430,6 +430,18 @@ public final class KafkaBroker implements Broker {
     return props;
   }
 
+  private final KafkaReachability reachability = new KafkaReachability();
+
+  /**
+   * Whether Kafka's cluster metadata can be fetched now: the cached answer of an Admin
+   * {@code describeCluster}, asked again at most every 2 s on the Admin client's own thread;
+   * false once the broker is closed.
+   */
+  @Override
+  public Mono<Boolean> reachable() {
+    return closed.get() ? Mono.just(false) : reachability.check(admin, settings.bootstrapServers);
+  }
+
   @Override
   public String toString() {
     return "KafkaBroker{" + settings.bootstrapServers + "}";

@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -60,6 +59,7 @@ public final class ClientRuntime {
   private final ConnectionPool pool;
   private final Map<String, Target> targets = new ConcurrentHashMap<>();
   private final String preferredTransport;
+  private final Headers callerOnly;
 
   public ClientRuntime(String caller, Config config, Registry registry, Codec codec, List<Filter> filters,
       List<Wrapper> wrappers, Function<String, Transport> transports, String preferredTransport) {
@@ -72,6 +72,7 @@ public final class ClientRuntime {
     this.transports = transports;
     this.pool = new ConnectionPool(transports);
     this.preferredTransport = preferredTransport;
+    this.callerOnly = Headers.empty().with(Headers.CALLER, caller);
   }
 
   /** A typed proxy calling {@code service} through the registry. */
@@ -130,18 +131,22 @@ public final class ClientRuntime {
       }
       this.chain = chain;
       // the hot path: a unary call with no client wrappers skips the Flux shape
-      this.direct = wrappers.isEmpty() && method.kind() == CallKind.UNARY;
+      this.direct = wrappers.isEmpty() && (method.kind() == CallKind.UNARY || method.kind() == CallKind.FIRE_AND_FORGET);
       String prefix = "vireo.client.services." + target.service + ".";
       Duration timeout = config.getDuration(prefix + "timeout", config.getDuration("vireo.client.timeout", DEFAULT_TIMEOUT));
-      // a stream may rightly last forever: only a per-call timeout bounds it
-      this.defaultTimeout = method.kind().serverStreams() ? Duration.ZERO : timeout;
+      // a stream may rightly last forever, and fire-and-forget has no answer to wait for:
+      // only a per-call timeout bounds them
+      this.defaultTimeout = method.kind().serverStreams() || method.kind() == CallKind.FIRE_AND_FORGET
+          ? Duration.ZERO : timeout;
       this.idempotent = method.idempotent();
     }
 
     @SuppressWarnings("unchecked")
     Object invoke(Object argument) {
       if (direct) {
-        return Mono.deferContextual(context -> target.unary(call(context), argument, method.responseType()));
+        return method.kind() == CallKind.FIRE_AND_FORGET
+            ? Mono.deferContextual(context -> target.fireAndForget(call(context), argument))
+            : Mono.deferContextual(context -> target.unary(call(context), argument, method.responseType()));
       }
       Flux<Object> requests = method.kind().clientStreams()
           ? Flux.from((Publisher<Object>) argument)
@@ -237,8 +242,32 @@ public final class ClientRuntime {
       if (call.timeout().isZero()) {
         return attempts;
       }
-      return attempts.timeout(call.timeout())
-          .onErrorMap(TimeoutException.class, e -> deadlineExceeded(call));
+      return Deadlines.within(attempts, call.timeout(), () -> deadlineExceeded(call));
+    }
+
+    /** Fire-and-forget as a Mono: completes when the frame is handed to the transport. */
+    Mono<Object> fireAndForget(Call call, Object request) {
+      byte[] data;
+      try {
+        data = codec.encode(request);
+      } catch (RuntimeException e) {
+        return Mono.error(e);
+      }
+      long deadline = call.timeout().isZero() ? 0 : System.nanoTime() + call.timeout().toNanos();
+      Mono<Object> attempts = Mono.defer(() -> attemptFireAndForget(call, data, deadline));
+      if (retries > 0) {
+        attempts = attempts.retryWhen(Retry.max(retries).filter(error -> retryable(error, call)));
+      }
+      return deadline == 0 ? attempts : Deadlines.within(attempts, call.timeout(), () -> deadlineExceeded(call));
+    }
+
+    private Mono<Object> attemptFireAndForget(Call call, byte[] data, long deadline) {
+      if (!known) {
+        return watch.next().flatMap(list -> attemptFireAndForget(call, data, deadline));
+      }
+      ServiceInstance instance = pick(call);
+      Frame frame = new Frame(call.route(), codec.contentType(), wireHeaders(call, deadline), data);
+      return observed(instance, call, pool.get(instance).flatMap(connection -> connection.fireAndForget(frame)).cast(Object.class));
     }
 
     private Mono<Object> attemptUnary(Call call, byte[] data, Class<?> responseType, long deadline) {
@@ -246,12 +275,17 @@ public final class ClientRuntime {
         return watch.next().flatMap(list -> attemptUnary(call, data, responseType, deadline));
       }
       ServiceInstance instance = pick(call);
+      Frame frame = new Frame(call.route(), codec.contentType(), wireHeaders(call, deadline), data);
+      return observed(instance, call, pool.get(instance)
+          .flatMap(connection -> connection.requestResponse(frame))
+          .map(bytes -> codec.decode(bytes, responseType)));
+    }
+
+    /** Tells the selector that a call to {@code instance} starts, and how it ended. */
+    private Mono<Object> observed(ServiceInstance instance, Call call, Mono<Object> attempt) {
       Outcome outcome = new Outcome(instance, call);
       selector.started(instance, call);
-      Frame frame = new Frame(call.route(), codec.contentType(), wireHeaders(call, deadline), data);
-      return pool.get(instance)
-          .flatMap(connection -> connection.requestResponse(frame))
-          .<Object>map(bytes -> codec.decode(bytes, responseType))
+      return attempt
           .doOnSuccess(ok -> outcome.report(Status.OK))
           .doOnError(e -> outcome.report(VireoException.from(e).status()))
           .doOnCancel(() -> outcome.report(Status.CANCELLED));
@@ -269,7 +303,7 @@ public final class ClientRuntime {
     }
 
     private Headers wireHeaders(Call call, long deadline) {
-      Headers headers = call.headers().with(Headers.CALLER, caller);
+      Headers headers = call.headers().isEmpty() ? callerOnly : call.headers().with(Headers.CALLER, caller);
       return deadline == 0 ? headers
           : headers.with(Headers.TIMEOUT, Long.toString(Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
     }
@@ -290,9 +324,7 @@ public final class ClientRuntime {
       if (call.timeout().isZero()) {
         return attempts;
       }
-      return attempts
-          .timeout(Mono.delay(call.timeout()), item -> Mono.delay(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))))
-          .onErrorMap(TimeoutException.class, e -> deadlineExceeded(call));
+      return Deadlines.within(attempts, call.timeout(), () -> deadlineExceeded(call));
     }
 
     private boolean retryable(Throwable error, Call call) {

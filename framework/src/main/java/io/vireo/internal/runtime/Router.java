@@ -20,7 +20,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -153,7 +152,8 @@ public final class Router implements Dispatcher {
       Mono<Object> done = endpoint.wrapped
           ? endpoint.chain.apply(call, Flux.just(message)).then(Mono.empty())
           : endpoint.invokeMono(message);
-      return track(deadline(done, call).contextWrite(Context.of(Call.class, call)), call).then();
+      enter();
+      return deadline(done, call).contextWrite(Context.of(Call.class, call)).doFinally(signal -> exit()).then();
     }).onErrorMap(this::toStatus);
   }
 
@@ -226,20 +226,11 @@ public final class Router implements Dispatcher {
   }
 
   private <T> Mono<T> deadline(Mono<T> mono, Call call) {
-    return call.timeout().isZero() ? mono : mono.timeout(call.timeout(), Mono.error(() -> deadlineExceeded(call)));
+    return call.timeout().isZero() ? mono : Deadlines.within(mono, call.timeout(), () -> deadlineExceeded(call));
   }
 
   private <T> Flux<T> deadline(Flux<T> flux, Call call) {
-    if (call.timeout().isZero()) {
-      return flux;
-    }
-    return Flux.defer(() -> {
-      long deadline = System.nanoTime() + call.timeout().toNanos();
-      // each wait for the next item ends at the same instant: a deadline for the whole stream
-      return flux.timeout(Mono.delay(call.timeout()),
-              item -> Mono.delay(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))))
-          .onErrorMap(TimeoutException.class, e -> deadlineExceeded(call));
-    });
+    return call.timeout().isZero() ? flux : Deadlines.within(flux, call.timeout(), () -> deadlineExceeded(call));
   }
 
   private static VireoException deadlineExceeded(Call call) {

@@ -39,6 +39,28 @@ final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
   @Override
   public byte[] parse(InputStream stream) {
     try {
+      if (stream instanceof KnownLength) {
+        // gRPC's own streams know their length: one exact array, no 8 KiB scratch buffers
+        byte[] message = new byte[stream.available()];
+        int read = 0;
+        while (read < message.length) {
+          int n = stream.read(message, read, message.length - read);
+          if (n < 0) {
+            throw new IOException("message ended after " + read + " of " + message.length + " bytes");
+          }
+          read += n;
+        }
+        int next = stream.read();
+        if (next < 0) {
+          return message;
+        }
+        // more than it said: append the byte just read and whatever is left
+        byte[] rest = stream.readAllBytes();
+        byte[] whole = java.util.Arrays.copyOf(message, message.length + 1 + rest.length);
+        whole[message.length] = (byte) next;
+        System.arraycopy(rest, 0, whole, message.length + 1, rest.length);
+        return whole;
+      }
       return stream.readAllBytes();
     } catch (IOException e) {
       throw new UncheckedIOException("reading a gRPC message", e);

@@ -72,6 +72,13 @@ final class GrpcServer implements Server {
         .flowControlWindow(transport.flowControlWindow())
         .fallbackHandlerRegistry(new Unknown(new TreeSet<>(services.keySet()).toString()))
         .addService(health.getHealthService());
+    transport.serverTls().ifPresent(builder::sslContext);
+    if (transport.maxConcurrentStreams() != Integer.MAX_VALUE) {
+      builder.maxConcurrentCallsPerConnection(transport.maxConcurrentStreams());
+    }
+    if (!transport.idleTimeout().isZero()) {
+      builder.maxConnectionIdle(transport.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
     if (transport.reflection()) {
       builder.addService(ProtoReflectionServiceV1.newInstance());
       builder.addService(legacyReflection());

@@ -9,11 +9,13 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.vireo.Status;
 import io.vireo.VireoException;
 import io.vireo.config.Config;
 import io.vireo.registry.ServiceInstance;
+import io.vireo.security.TlsConfig;
 import io.vireo.transport.Connection;
 import io.vireo.transport.Dispatcher;
 import io.vireo.transport.Server;
@@ -22,6 +24,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -33,8 +36,9 @@ import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The {@code grpc} transport: standard gRPC over HTTP/2 (grpc-java on Netty, plaintext),
- * wire-compatible with stock gRPC clients and servers.
+ * The {@code grpc} transport: standard gRPC over HTTP/2 (grpc-java on Netty; plaintext, or TLS
+ * and mutual TLS from {@code vireo.server.tls.*} / {@code vireo.client.tls.*}), wire-compatible
+ * with stock gRPC clients and servers.
  *
  * <p>Each route is the gRPC method {@code /<package>.<Service>/<Method>} of its kind; payloads
  * are the codec's bytes ({@code application/grpc} = protobuf, {@code application/grpc+json} =
@@ -70,6 +74,15 @@ public final class GrpcTransport implements Transport {
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
   /** {@code vireo.transport.grpc.shutdown-timeout}: how long a disposed server waits for open calls. */
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
+  /** {@code vireo.server.max-concurrent-streams}: no limit (gRPC's default). */
+  public static final int DEFAULT_MAX_CONCURRENT_STREAMS = Integer.MAX_VALUE;
+  /** {@code vireo.server.idle-timeout}: zero, connections without calls are never closed by the server. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ZERO;
+
+  /** Config key of {@link Builder#maxConcurrentStreams}. */
+  public static final String MAX_CONCURRENT_STREAMS_KEY = "vireo.server.max-concurrent-streams";
+  /** Config key of {@link Builder#idleTimeout}. */
+  public static final String IDLE_TIMEOUT_KEY = "vireo.server.idle-timeout";
 
   private final int maxMessageSize;
   private final int flowControlWindow;
@@ -79,6 +92,10 @@ public final class GrpcTransport implements Transport {
   private final Duration shutdownTimeout;
   private final boolean reflection;
   private final List<Descriptors.FileDescriptor> descriptors;
+  private final int maxConcurrentStreams;
+  private final Duration idleTimeout;
+  private final Optional<SslContext> serverTls;
+  private final Optional<SslContext> clientTls;
   private final EventLoopGroup group;
   private final Set<GrpcConnection> connections = ConcurrentHashMap.newKeySet();
   private final Set<GrpcServer> servers = ConcurrentHashMap.newKeySet();
@@ -93,11 +110,19 @@ public final class GrpcTransport implements Transport {
     this.shutdownTimeout = builder.shutdownTimeout;
     this.reflection = builder.reflection;
     this.descriptors = List.copyOf(builder.descriptors);
+    this.maxConcurrentStreams = builder.maxConcurrentStreams;
+    this.idleTimeout = builder.idleTimeout;
+    this.serverTls = builder.serverTls.map(GrpcTls::server);
+    this.clientTls = builder.clientTls.map(GrpcTls::client);
     this.group = new MultiThreadIoEventLoopGroup(builder.eventLoopThreads,
         new DefaultThreadFactory("vireo-grpc", true), NioIoHandler.newFactory());
   }
 
-  /** A transport configured from {@code vireo.transport.max-message-size} and {@code vireo.transport.grpc.*}. */
+  /**
+   * A transport configured from {@code vireo.transport.max-message-size}, {@code vireo.transport.grpc.*},
+   * {@code vireo.server.max-concurrent-streams}, {@code vireo.server.idle-timeout} and TLS from
+   * {@code vireo.server.tls.*} and {@code vireo.client.tls.*}.
+   */
   public static GrpcTransport of(Config config) {
     return builder()
         .maxMessageSize(config.getInt("vireo.transport.max-message-size", DEFAULT_MAX_MESSAGE_SIZE))
@@ -108,6 +133,10 @@ public final class GrpcTransport implements Transport {
         .connectTimeout(config.getDuration("vireo.transport.grpc.connect-timeout", DEFAULT_CONNECT_TIMEOUT))
         .shutdownTimeout(config.getDuration("vireo.transport.grpc.shutdown-timeout", DEFAULT_SHUTDOWN_TIMEOUT))
         .reflection(config.getBoolean("vireo.transport.grpc.reflection", true))
+        .maxConcurrentStreams(config.getInt(MAX_CONCURRENT_STREAMS_KEY, DEFAULT_MAX_CONCURRENT_STREAMS))
+        .idleTimeout(config.getDuration(IDLE_TIMEOUT_KEY, DEFAULT_IDLE_TIMEOUT))
+        .serverTls(TlsConfig.server(config))
+        .clientTls(TlsConfig.client(config))
         .build();
   }
 
@@ -147,15 +176,20 @@ public final class GrpcTransport implements Transport {
         sink.error(VireoException.of(Status.UNAVAILABLE, "gRPC transport is closed"));
         return;
       }
-      ManagedChannel channel = NettyChannelBuilder.forAddress(instance.host(), instance.port())
+      NettyChannelBuilder builder = NettyChannelBuilder.forAddress(instance.host(), instance.port())
           .eventLoopGroup(group)
           .channelType(NioSocketChannel.class)
           .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
-          .usePlaintext()
           .directExecutor()
           .maxInboundMessageSize(maxMessageSize)
-          .flowControlWindow(flowControlWindow)
-          .build();
+          .flowControlWindow(flowControlWindow);
+      if (clientTls.isPresent()) {
+        // TLS with ALPN h2; grpc-java checks the server's certificate against the instance's host (name or IP)
+        builder.sslContext(clientTls.get());
+      } else {
+        builder.usePlaintext();
+      }
+      ManagedChannel channel = builder.build();
       AtomicBoolean settled = new AtomicBoolean();
       sink.onCancel(() -> {
         if (settled.compareAndSet(false, true)) {
@@ -184,9 +218,16 @@ public final class GrpcTransport implements Transport {
     }
     if (state == ConnectivityState.TRANSIENT_FAILURE || state == ConnectivityState.SHUTDOWN) {
       if (settled.compareAndSet(false, true)) {
-        channel.shutdownNow();
-        sink.error(VireoException.of(Status.UNAVAILABLE, "cannot reach %s (instance %s of %s) over gRPC",
-            instance.address(), instance.id(), instance.service()));
+        String what = String.format("cannot reach %s (instance %s of %s) over gRPC%s", instance.address(), instance.id(),
+            instance.service(), clientTls.isPresent() ? " with TLS (vireo.client.tls.*)" : " in plaintext");
+        if (state == ConnectivityState.SHUTDOWN) {
+          sink.error(VireoException.of(Status.UNAVAILABLE, "%s: the channel was shut down", what));
+        } else {
+          ConnectFailure.explain(channel, connectTimeout, reason -> {
+            channel.shutdownNow();
+            sink.error(VireoException.of(Status.UNAVAILABLE, "%s: %s", what, reason));
+          });
+        }
       }
       return;
     }
@@ -240,6 +281,18 @@ public final class GrpcTransport implements Transport {
     return reflection;
   }
 
+  int maxConcurrentStreams() {
+    return maxConcurrentStreams;
+  }
+
+  Duration idleTimeout() {
+    return idleTimeout;
+  }
+
+  Optional<SslContext> serverTls() {
+    return serverTls;
+  }
+
   List<Descriptors.FileDescriptor> descriptors() {
     return descriptors;
   }
@@ -254,9 +307,55 @@ public final class GrpcTransport implements Transport {
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
     private boolean reflection = true;
+    private int maxConcurrentStreams = DEFAULT_MAX_CONCURRENT_STREAMS;
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private Optional<TlsConfig> serverTls = Optional.empty();
+    private Optional<TlsConfig> clientTls = Optional.empty();
     private final List<Descriptors.FileDescriptor> descriptors = new ArrayList<>();
 
     Builder() {}
+
+    /**
+     * TLS for the servers this transport binds ({@code vireo.server.tls.*}); with client-auth
+     * optional or require, mutual TLS. Empty (the default): plaintext.
+     */
+    public Builder serverTls(Optional<TlsConfig> tls) {
+      this.serverTls = tls;
+      return this;
+    }
+
+    /** TLS for the channels this transport opens ({@code vireo.client.tls.*}). Empty (the default): plaintext. */
+    public Builder clientTls(Optional<TlsConfig> tls) {
+      this.clientTls = tls;
+      return this;
+    }
+
+    /**
+     * Calls one client connection may have open on a server at once (HTTP/2
+     * {@code SETTINGS_MAX_CONCURRENT_STREAMS}, gRPC's {@code maxConcurrentCallsPerConnection}).
+     * A well-behaved client queues calls beyond it until one ends; a stream opened beyond it
+     * anyway is refused. Default: no limit.
+     */
+    public Builder maxConcurrentStreams(int streams) {
+      if (streams <= 0) {
+        throw new IllegalArgumentException(MAX_CONCURRENT_STREAMS_KEY + ": " + streams + " (expected: > 0)");
+      }
+      this.maxConcurrentStreams = streams;
+      return this;
+    }
+
+    /**
+     * How long a server keeps a client connection that has no call open (gRPC's
+     * {@code maxConnectionIdle}): then it sends GOAWAY and closes it; a Vireo client connects
+     * again on its next call. Zero (the default): never.
+     */
+    public Builder idleTimeout(Duration timeout) {
+      if (timeout.isNegative()) {
+        throw new IllegalArgumentException(IDLE_TIMEOUT_KEY + ": " + timeout + " (expected: >= 0, 0 = no timeout)");
+      }
+      this.idleTimeout = timeout;
+      return this;
+    }
 
     /** The largest message received (larger: RESOURCE_EXHAUSTED) or sent, in bytes. */
     public Builder maxMessageSize(int bytes) {

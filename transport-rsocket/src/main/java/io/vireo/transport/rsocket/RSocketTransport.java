@@ -52,6 +52,10 @@ public final class RSocketTransport implements Transport {
   public static final Duration DEFAULT_KEEPALIVE_MAX_LIFETIME = Duration.ofSeconds(90);
   /** How long a client waits for the TCP connection: 5 s. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  /** Requests one connection may have open on a server at once: no limit. */
+  public static final int DEFAULT_MAX_CONCURRENT_STREAMS = Integer.MAX_VALUE;
+  /** How long a server keeps a connection with no open request: zero, for ever. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ZERO;
 
   /** Config key of {@link Builder#maxMessageSize}. */
   public static final String MAX_MESSAGE_SIZE_KEY = "vireo.transport.max-message-size";
@@ -61,6 +65,10 @@ public final class RSocketTransport implements Transport {
   public static final String KEEPALIVE_MAX_LIFETIME_KEY = "vireo.transport.rsocket.keepalive-max-lifetime";
   /** Config key of {@link Builder#connectTimeout}. */
   public static final String CONNECT_TIMEOUT_KEY = "vireo.transport.connect-timeout";
+  /** Config key of {@link Builder#maxConcurrentStreams}. */
+  public static final String MAX_CONCURRENT_STREAMS_KEY = "vireo.server.max-concurrent-streams";
+  /** Config key of {@link Builder#idleTimeout}. */
+  public static final String IDLE_TIMEOUT_KEY = "vireo.server.idle-timeout";
 
   private final Settings settings;
   private final Optional<SslContext> serverTls;
@@ -85,6 +93,8 @@ public final class RSocketTransport implements Transport {
         .keepAliveMaxLifetime(config.getDuration(KEEPALIVE_MAX_LIFETIME_KEY, DEFAULT_KEEPALIVE_MAX_LIFETIME))
         .connectTimeout(config.getDuration(CONNECT_TIMEOUT_KEY, DEFAULT_CONNECT_TIMEOUT))
         .idleDataMimeType(Settings.contentTypeOfCodec(config.get("vireo.codec", "proto")))
+        .maxConcurrentStreams(config.getInt(MAX_CONCURRENT_STREAMS_KEY, DEFAULT_MAX_CONCURRENT_STREAMS))
+        .idleTimeout(config.getDuration(IDLE_TIMEOUT_KEY, DEFAULT_IDLE_TIMEOUT))
         .serverTls(TlsConfig.server(config))
         .clientTls(TlsConfig.client(config))
         .build();
@@ -164,6 +174,8 @@ public final class RSocketTransport implements Transport {
     private Duration keepAliveMaxLifetime = DEFAULT_KEEPALIVE_MAX_LIFETIME;
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private String idleDataMimeType = Settings.PROTOBUF;
+    private int maxConcurrentStreams = DEFAULT_MAX_CONCURRENT_STREAMS;
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private Optional<TlsConfig> serverTls = Optional.empty();
     private Optional<TlsConfig> clientTls = Optional.empty();
 
@@ -230,13 +242,40 @@ public final class RSocketTransport implements Transport {
       return this;
     }
 
+    /**
+     * Requests (of any kind, streams until they end) one connection may have open on a server
+     * at once; the server answers a request beyond it with RESOURCE_EXHAUSTED at once (a
+     * fire-and-forget beyond it is dropped). Default: no limit.
+     */
+    public Builder maxConcurrentStreams(int streams) {
+      if (streams <= 0) {
+        throw new IllegalArgumentException(MAX_CONCURRENT_STREAMS_KEY + ": " + streams + " (expected: > 0)");
+      }
+      this.maxConcurrentStreams = streams;
+      return this;
+    }
+
+    /**
+     * How long a server keeps a connection that has no request open: a timer per connection,
+     * started when its last request ends (or at SETUP), closes it; a Vireo client connects
+     * again on its next call. KEEPALIVE frames do not count as activity. Zero (the default): never.
+     */
+    public Builder idleTimeout(Duration timeout) {
+      if (timeout.isNegative()) {
+        throw new IllegalArgumentException(IDLE_TIMEOUT_KEY + ": " + timeout + " (expected: >= 0, 0 = no timeout)");
+      }
+      this.idleTimeout = timeout;
+      return this;
+    }
+
     public RSocketTransport build() {
       if (keepAliveMaxLifetime.compareTo(keepAliveInterval) <= 0) {
         throw new IllegalArgumentException(
             "keepAliveMaxLifetime: " + keepAliveMaxLifetime + " (expected: > keepAliveInterval " + keepAliveInterval + ")");
       }
       return new RSocketTransport(
-          new Settings(maxMessageSize, keepAliveInterval, keepAliveMaxLifetime, connectTimeout, idleDataMimeType),
+          new Settings(maxMessageSize, keepAliveInterval, keepAliveMaxLifetime, connectTimeout, idleDataMimeType,
+              maxConcurrentStreams, idleTimeout),
           serverTls.map(Tls::server), clientTls.map(Tls::client));
     }
   }

@@ -5,20 +5,33 @@ import io.netty.buffer.Unpooled;
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
 import io.rsocket.util.ByteBufPayload;
+import io.vireo.Status;
+import io.vireo.VireoException;
 import io.vireo.transport.Dispatcher;
 import io.vireo.transport.Frame;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SynchronousSink;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The server side of one connection: turns each request into a {@link Frame} for the
  * {@link Dispatcher} and its answers into payloads. Request payloads are copied into arrays and
  * released at once; answers go out as wrapped arrays, without a copy.
+ *
+ * <p>It also keeps the connection's limits: at most {@code maxConcurrentStreams} requests open
+ * at once (beyond: RESOURCE_EXHAUSTED), and the connection closed once it had no request open
+ * for {@code idleTimeout} (one timer, armed when the count of open requests falls to zero).
  */
 final class Responder implements RSocket {
   private static final Logger logger = LoggerFactory.getLogger(Responder.class);
@@ -28,16 +41,88 @@ final class Responder implements RSocket {
   private final String dataMimeType;
   private final int maxRequestSize;
   private final int maxResponseSize;
+  private final int maxConcurrentStreams;
+  private final Duration idleTimeout;
+  private final Runnable closeConnection;
+  private final AtomicInteger open = new AtomicInteger();
+  private final AtomicReference<@Nullable Disposable> idleTimer = new AtomicReference<>();
+  private volatile boolean stopped;
 
-  Responder(Dispatcher dispatcher, String dataMimeType, Settings settings) {
+  Responder(Dispatcher dispatcher, String dataMimeType, Settings settings, Runnable closeConnection) {
     this.dispatcher = dispatcher;
     this.dataMimeType = dataMimeType;
     this.maxRequestSize = dispatcher.maxMessageSize();
     this.maxResponseSize = settings.maxMessageSize();
+    this.maxConcurrentStreams = settings.maxConcurrentStreams();
+    this.idleTimeout = settings.idleTimeout();
+    this.closeConnection = closeConnection;
+  }
+
+  /** The connection is set up: its idle timer runs until the first request. */
+  void start() {
+    armIdleTimer();
+  }
+
+  /** The connection closed: no timer is left behind. */
+  void stopIdleTimer() {
+    stopped = true;
+    Disposable timer = idleTimer.getAndSet(null);
+    if (timer != null) {
+      timer.dispose();
+    }
+  }
+
+  /** Counts a request in; false, and nothing counted, when the connection already has its maximum. */
+  private boolean acquire() {
+    if (open.incrementAndGet() > maxConcurrentStreams) {
+      open.decrementAndGet();
+      return false;
+    }
+    Disposable timer = idleTimer.getAndSet(null);
+    if (timer != null) {
+      timer.dispose();
+    }
+    return true;
+  }
+
+  private void release() {
+    if (open.decrementAndGet() == 0) {
+      armIdleTimer();
+    }
+  }
+
+  private void armIdleTimer() {
+    if (idleTimeout.isZero() || stopped) {
+      return;
+    }
+    Disposable timer = Schedulers.parallel().schedule(this::closeIfIdle, idleTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    Disposable previous = idleTimer.getAndSet(timer);
+    if (previous != null) {
+      previous.dispose();
+    }
+  }
+
+  /** A request that came in after the timer was armed keeps the connection open. */
+  private void closeIfIdle() {
+    if (open.get() == 0 && !stopped) {
+      logger.debug("closing a connection idle for {} (vireo.server.idle-timeout)", idleTimeout);
+      closeConnection.run();
+    }
+  }
+
+  private VireoException exhausted() {
+    return VireoException.of(Status.RESOURCE_EXHAUSTED,
+        "too many requests open on this connection (expected: at most %d at once, vireo.server.max-concurrent-streams)",
+        maxConcurrentStreams);
   }
 
   @Override
   public Mono<Void> fireAndForget(Payload payload) {
+    if (!acquire()) {
+      payload.release();
+      logger.debug("fire-and-forget dropped: {}", exhausted().getMessage());
+      return Mono.empty();
+    }
     Mono<Void> result;
     try {
       result = dispatcher.fireAndForget(request(payload));
@@ -47,29 +132,39 @@ final class Responder implements RSocket {
     return result.onErrorResume(error -> {
       logger.debug("fire-and-forget failed: {}", error.toString());
       return Mono.empty();
-    });
+    }).doFinally(signal -> release());
   }
 
   @Override
   public Mono<Payload> requestResponse(Payload payload) {
+    if (!acquire()) {
+      payload.release();
+      return Mono.error(Errors.toWire(exhausted()));
+    }
     Mono<byte[]> response;
     try {
       response = dispatcher.requestResponse(request(payload));
     } catch (RuntimeException e) {
+      release();
       return Mono.error(Errors.toWire(e));
     }
-    return response.handle(this::response).onErrorMap(Errors::toWire);
+    return response.handle(this::response).onErrorMap(Errors::toWire).doFinally(signal -> release());
   }
 
   @Override
   public Flux<Payload> requestStream(Payload payload) {
+    if (!acquire()) {
+      payload.release();
+      return Flux.error(Errors.toWire(exhausted()));
+    }
     Flux<byte[]> responses;
     try {
       responses = dispatcher.requestStream(request(payload));
     } catch (RuntimeException e) {
+      release();
       return Flux.error(Errors.toWire(e));
     }
-    return responses.handle(this::response).onErrorMap(Errors::toWire);
+    return responses.handle(this::response).onErrorMap(Errors::toWire).doFinally(signal -> release());
   }
 
   /** The first payload is the head (metadata, empty data); each later one is a request message. */
@@ -84,17 +179,27 @@ final class Responder implements RSocket {
       Flux<byte[]> responses;
       // An error the requester sent ends its side of the stream: it expects no answer to it.
       AtomicBoolean requesterFailed = new AtomicBoolean();
+      Frame frame;
       try {
-        Frame frame = head(head);
+        frame = head(head);
+      } catch (RuntimeException e) {
+        return Flux.error(Errors.toWire(e));
+      }
+      if (!acquire()) {
+        return Flux.error(Errors.toWire(exhausted()));
+      }
+      try {
         Flux<byte[]> requests = messages.skip(1)
             .doOnError(error -> requesterFailed.set(true))
             .handle(this::message);
         responses = dispatcher.requestChannel(frame, requests);
       } catch (RuntimeException e) {
+        release();
         return Flux.error(Errors.toWire(e));
       }
       return responses.handle(this::response)
-          .onErrorResume(error -> requesterFailed.get() ? Flux.empty() : Flux.error(Errors.toWire(error)));
+          .onErrorResume(error -> requesterFailed.get() ? Flux.empty() : Flux.error(Errors.toWire(error)))
+          .doFinally(signal -> release());
     });
   }
 

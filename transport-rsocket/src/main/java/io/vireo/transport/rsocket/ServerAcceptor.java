@@ -35,11 +35,19 @@ final class ServerAcceptor implements SocketAcceptor {
     if (closed) {
       return Mono.error(new RejectedSetupException("server is closed"));
     }
-    connections.add(peer);
-    peer.onClose().subscribe(null, error -> connections.remove(peer), () -> connections.remove(peer));
     String dataMimeType = setup.dataMimeType();
+    // disposing the server's requester of this connection closes the connection
+    Responder responder = new Responder(dispatcher, dataMimeType, settings, peer::dispose);
+    connections.add(peer);
+    peer.onClose().subscribe(null, error -> closed(peer, responder), () -> closed(peer, responder));
+    responder.start();
     logger.debug("connection set up, data mime type {}", dataMimeType);
-    return Mono.just(new Responder(dispatcher, dataMimeType, settings));
+    return Mono.just(responder);
+  }
+
+  private void closed(RSocket peer, Responder responder) {
+    connections.remove(peer);
+    responder.stopIdleTimer();
   }
 
   /** Closes every connection set up so far, and refuses later ones. */

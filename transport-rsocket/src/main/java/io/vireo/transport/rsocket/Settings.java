@@ -8,7 +8,9 @@ record Settings(
     Duration keepAliveInterval,
     Duration keepAliveMaxLifetime,
     Duration connectTimeout,
-    String idleDataMimeType) {
+    String idleDataMimeType,
+    int maxConcurrentStreams,
+    Duration idleTimeout) {
 
   static final String PROTOBUF = "application/x-protobuf";
   static final String JSON = "application/json";
