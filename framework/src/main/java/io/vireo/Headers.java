@@ -45,17 +45,29 @@ public final class Headers {
     return headers;
   }
 
-  /** Headers from name, value, name, value... */
+  /** Headers from name, value, name, value... (a later value of a name replaces an earlier one). */
   public static Headers of(String... namesAndValues) {
     if (namesAndValues.length % 2 != 0) {
       throw new IllegalArgumentException(
           "namesAndValues: " + namesAndValues.length + " strings (expected: an even number)");
     }
-    Headers headers = EMPTY;
+    // one pass and one array: this runs for every published event
+    String[] pairs = new String[namesAndValues.length];
+    int size = 0;
+    outer:
     for (int i = 0; i < namesAndValues.length; i += 2) {
-      headers = headers.with(namesAndValues[i], namesAndValues[i + 1]);
+      String name = validName(namesAndValues[i]);
+      String value = validValue(namesAndValues[i], namesAndValues[i + 1]);
+      for (int j = 0; j < size; j += 2) {
+        if (pairs[j].equals(name)) {
+          pairs[j + 1] = value;
+          continue outer;
+        }
+      }
+      pairs[size++] = name;
+      pairs[size++] = value;
     }
-    return headers;
+    return size == 0 ? EMPTY : new Headers(size == pairs.length ? pairs : Arrays.copyOf(pairs, size));
   }
 
   public Optional<String> get(String name) {
@@ -71,9 +83,7 @@ public final class Headers {
   /** A copy with this header set (replacing an earlier value of the same name). */
   public Headers with(String name, String value) {
     String lower = validName(name);
-    if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
-      throw new IllegalArgumentException("header " + name + ": value has a line break (expected: one line)");
-    }
+    validValue(name, value);
     for (int i = 0; i < pairs.length; i += 2) {
       if (pairs[i].equals(lower)) {
         String[] copy = pairs.clone();
@@ -128,6 +138,13 @@ public final class Headers {
     Map<String, String> map = new LinkedHashMap<>();
     forEach(map::put);
     return Collections.unmodifiableMap(map);
+  }
+
+  private static String validValue(String name, String value) {
+    if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
+      throw new IllegalArgumentException("header " + name + ": value has a line break (expected: one line)");
+    }
+    return value;
   }
 
   private static String validName(String name) {

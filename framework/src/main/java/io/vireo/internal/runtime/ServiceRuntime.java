@@ -322,15 +322,41 @@ public final class ServiceRuntime {
         return Mono.error(VireoException.of(Status.INVALID_ARGUMENT, "topic: empty (expected: a name such as user.created)"));
       }
       Headers headers = Headers.of(
-          io.vireo.broker.Message.MESSAGE_ID, UUID.randomUUID().toString(),
+          io.vireo.broker.Message.MESSAGE_ID, messageId(),
           io.vireo.broker.Message.TYPE, typeName(event),
-          io.vireo.broker.Message.PUBLISHED_AT, Instant.now().toString());
+          io.vireo.broker.Message.PUBLISHED_AT, publishedAt());
       Optional<String> traceparent = Call.from(context).flatMap(call -> call.headers().get(Headers.TRACEPARENT));
       if (traceparent.isPresent()) {
         headers = headers.with(Headers.TRACEPARENT, traceparent.get());
       }
       return publisher.publish(new Event(topic, key, headers, event));
     });
+  }
+
+  /**
+   * A random (version 4) UUID from {@code ThreadLocalRandom}: an id must be unique, not
+   * unguessable, and {@code UUID.randomUUID()}'s SecureRandom costs a shared lock per event.
+   */
+  static String messageId() {
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+    long low = (random.nextLong() & ~(0xC000_0000_0000_0000L)) | 0x8000_0000_0000_0000L;
+    return new UUID(high, low).toString();
+  }
+
+  private static volatile Stamp lastStamp = new Stamp(0, Instant.EPOCH.toString());
+
+  private record Stamp(long millis, String text) {}
+
+  /** Now in ISO-8601 with milliseconds; formatted once per millisecond, as events come in bursts. */
+  static String publishedAt() {
+    long now = System.currentTimeMillis();
+    Stamp stamp = lastStamp;
+    if (stamp.millis() != now) {
+      stamp = new Stamp(now, Instant.ofEpochMilli(now).toString());
+      lastStamp = stamp;
+    }
+    return stamp.text();
   }
 
   private static String typeName(Object event) {
