@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Sinks;
 
 /**
@@ -37,7 +38,15 @@ final class GrpcConnection implements Connection {
   private final int prefetch;
   private final int maxMessageSize;
   private final int onReadyThreshold;
-  private final Map<String, MethodDescriptor<byte[], byte[]>> methods = new ConcurrentHashMap<>();
+  /** Method descriptors by type, then route; the maps per type are made here, so this one is only read. */
+  private final Map<MethodDescriptor.MethodType, Map<Route, MethodDescriptor<byte[], byte[]>>> methods =
+      new java.util.EnumMap<>(MethodDescriptor.MethodType.class);
+
+  {
+    for (MethodDescriptor.MethodType type : MethodDescriptor.MethodType.values()) {
+      methods.put(type, new ConcurrentHashMap<>());
+    }
+  }
   private final AtomicBoolean disposed = new AtomicBoolean();
   private final Sinks.Empty<Void> closed = Sinks.empty();
 
@@ -64,16 +73,80 @@ final class GrpcConnection implements Connection {
 
   @Override
   public Mono<byte[]> requestResponse(Frame request) {
-    return call(request, MethodDescriptor.MethodType.UNARY, null)
-        .singleOrEmpty()
-        .switchIfEmpty(Mono.error(() -> VireoException.of(Status.INTERNAL,
-            "%s at %s answered no message", request.route(), address)));
+    return unary(request);
   }
 
   @Override
   public Mono<Void> fireAndForget(Frame request) {
     // a unary call answered at once with an empty message: the caller learns it was delivered
-    return call(request, MethodDescriptor.MethodType.UNARY, null).then();
+    return unary(request).then();
+  }
+
+  /**
+   * A unary call without the streaming machinery (no Flux, no demand bookkeeping): one message
+   * out, one in, as grpc-java's own unary stubs do it.
+   */
+  private Mono<byte[]> unary(Frame frame) {
+    return Mono.create(sink -> {
+      if (disposed.get()) {
+        sink.error(VireoException.of(Status.UNAVAILABLE, "connection to %s is closed", address));
+        return;
+      }
+      if (frame.data().length > maxMessageSize) {
+        sink.error(tooLarge(frame.data().length));
+        return;
+      }
+      ClientCall<byte[], byte[]> call = channel.newCall(method(frame.route(), MethodDescriptor.MethodType.UNARY), options(frame));
+      UnaryListener listener = new UnaryListener(sink, frame);
+      // ClientCall is not thread-safe: the caller's cancel may race with the sends below
+      sink.onCancel(() -> {
+        synchronized (listener) {
+          call.cancel("the caller cancelled " + frame.route(), null);
+        }
+      });
+      synchronized (listener) {
+        call.start(listener, Wire.metadata(frame.headers(), frame.contentType()));
+        call.request(2); // one answer; a second would be the server's protocol error, which gRPC reports
+        call.sendMessage(frame.data());
+        call.halfClose();
+      }
+    });
+  }
+
+  private CallOptions options(Frame frame) {
+    CallOptions options = CallOptions.DEFAULT.withOnReadyThreshold(onReadyThreshold);
+    Optional<Long> timeout = Wire.timeoutMillis(frame.headers());
+    return timeout.isPresent() ? options.withDeadlineAfter(timeout.get(), TimeUnit.MILLISECONDS) : options;
+  }
+
+  private final class UnaryListener extends ClientCall.Listener<byte[]> {
+    private final MonoSink<byte[]> sink;
+    private final Frame frame;
+    private byte @Nullable [] response; // written and read on the call's serialized listener thread
+
+    UnaryListener(MonoSink<byte[]> sink, Frame frame) {
+      this.sink = sink;
+      this.frame = frame;
+    }
+
+    @Override
+    public void onMessage(byte[] message) {
+      if (response == null) {
+        response = message;
+      }
+    }
+
+    @Override
+    public void onClose(io.grpc.Status status, Metadata trailers) {
+      byte[] answer = response;
+      if (!status.isOk()) {
+        sink.error(Wire.exception(status, address));
+      } else if (answer == null) {
+        sink.error(VireoException.of(Status.INTERNAL, "%s at %s answered no message", frame.route(), address));
+      } else {
+        sink.success(answer);
+      }
+    }
   }
 
   @Override
@@ -95,12 +168,7 @@ final class GrpcConnection implements Connection {
       if (frame.data().length > maxMessageSize) {
         return Flux.error(tooLarge(frame.data().length));
       }
-      CallOptions options = CallOptions.DEFAULT.withOnReadyThreshold(onReadyThreshold);
-      Optional<Long> timeout = Wire.timeoutMillis(frame.headers());
-      if (timeout.isPresent()) {
-        options = options.withDeadlineAfter(timeout.get(), TimeUnit.MILLISECONDS);
-      }
-      ClientCall<byte[], byte[]> call = channel.newCall(method(frame.route(), type), options);
+      ClientCall<byte[], byte[]> call = channel.newCall(method(frame.route(), type), options(frame));
       Flux<byte[]> checked = requests == null ? null : requests.handle((data, sink) -> {
         if (data.length > maxMessageSize) {
           sink.error(tooLarge(data.length));
@@ -118,7 +186,9 @@ final class GrpcConnection implements Connection {
   }
 
   private MethodDescriptor<byte[], byte[]> method(Route route, MethodDescriptor.MethodType type) {
-    return methods.computeIfAbsent(type.name() + ' ' + route.grpcName(), key -> Bytes.method(route, type));
+    Map<Route, MethodDescriptor<byte[], byte[]>> byRoute = methods.get(type);
+    MethodDescriptor<byte[], byte[]> method = byRoute.get(route);
+    return method != null ? method : byRoute.computeIfAbsent(route, r -> Bytes.method(r, type));
   }
 
   @Override
