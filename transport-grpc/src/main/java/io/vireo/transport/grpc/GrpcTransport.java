@@ -16,6 +16,7 @@ import io.vireo.VireoException;
 import io.vireo.config.Config;
 import io.vireo.registry.ServiceInstance;
 import io.vireo.security.TlsConfig;
+import io.vireo.transport.ServerLimits;
 import io.vireo.transport.Connection;
 import io.vireo.transport.Dispatcher;
 import io.vireo.transport.Server;
@@ -75,14 +76,14 @@ public final class GrpcTransport implements Transport {
   /** {@code vireo.transport.grpc.shutdown-timeout}: how long a disposed server waits for open calls. */
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
   /** {@code vireo.server.max-concurrent-streams}: no limit (gRPC's default). */
-  public static final int DEFAULT_MAX_CONCURRENT_STREAMS = Integer.MAX_VALUE;
+  public static final int DEFAULT_MAX_CONCURRENT_STREAMS = ServerLimits.UNLIMITED_STREAMS;
   /** {@code vireo.server.idle-timeout}: zero, connections without calls are never closed by the server. */
-  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ZERO;
+  public static final Duration DEFAULT_IDLE_TIMEOUT = ServerLimits.NO_IDLE_TIMEOUT;
 
   /** Config key of {@link Builder#maxConcurrentStreams}. */
-  public static final String MAX_CONCURRENT_STREAMS_KEY = "vireo.server.max-concurrent-streams";
+  public static final String MAX_CONCURRENT_STREAMS_KEY = ServerLimits.MAX_CONCURRENT_STREAMS_KEY;
   /** Config key of {@link Builder#idleTimeout}. */
-  public static final String IDLE_TIMEOUT_KEY = "vireo.server.idle-timeout";
+  public static final String IDLE_TIMEOUT_KEY = ServerLimits.IDLE_TIMEOUT_KEY;
 
   private final int maxMessageSize;
   private final int flowControlWindow;
@@ -133,8 +134,8 @@ public final class GrpcTransport implements Transport {
         .connectTimeout(config.getDuration("vireo.transport.grpc.connect-timeout", DEFAULT_CONNECT_TIMEOUT))
         .shutdownTimeout(config.getDuration("vireo.transport.grpc.shutdown-timeout", DEFAULT_SHUTDOWN_TIMEOUT))
         .reflection(config.getBoolean("vireo.transport.grpc.reflection", true))
-        .maxConcurrentStreams(config.getInt(MAX_CONCURRENT_STREAMS_KEY, DEFAULT_MAX_CONCURRENT_STREAMS))
-        .idleTimeout(config.getDuration(IDLE_TIMEOUT_KEY, DEFAULT_IDLE_TIMEOUT))
+        .maxConcurrentStreams(ServerLimits.maxConcurrentStreams(config))
+        .idleTimeout(ServerLimits.idleTimeout(config))
         .serverTls(TlsConfig.server(config))
         .clientTls(TlsConfig.client(config))
         .build();
@@ -337,10 +338,7 @@ public final class GrpcTransport implements Transport {
      * anyway is refused. Default: no limit.
      */
     public Builder maxConcurrentStreams(int streams) {
-      if (streams <= 0) {
-        throw new IllegalArgumentException(MAX_CONCURRENT_STREAMS_KEY + ": " + streams + " (expected: > 0)");
-      }
-      this.maxConcurrentStreams = streams;
+      this.maxConcurrentStreams = ServerLimits.checkMaxConcurrentStreams(streams);
       return this;
     }
 
@@ -350,10 +348,7 @@ public final class GrpcTransport implements Transport {
      * again on its next call. Zero (the default): never.
      */
     public Builder idleTimeout(Duration timeout) {
-      if (timeout.isNegative()) {
-        throw new IllegalArgumentException(IDLE_TIMEOUT_KEY + ": " + timeout + " (expected: >= 0, 0 = no timeout)");
-      }
-      this.idleTimeout = timeout;
+      this.idleTimeout = ServerLimits.checkIdleTimeout(timeout);
       return this;
     }
 

@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.Optional;
 import io.netty.handler.ssl.SslContext;
 import io.vireo.security.TlsConfig;
+import io.vireo.transport.ServerLimits;
 import reactor.netty.tcp.TcpServer;
 import reactor.core.publisher.Mono;
 import reactor.netty.tcp.TcpClient;
@@ -53,9 +54,9 @@ public final class RSocketTransport implements Transport {
   /** How long a client waits for the TCP connection: 5 s. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
   /** Requests one connection may have open on a server at once: no limit. */
-  public static final int DEFAULT_MAX_CONCURRENT_STREAMS = Integer.MAX_VALUE;
+  public static final int DEFAULT_MAX_CONCURRENT_STREAMS = ServerLimits.UNLIMITED_STREAMS;
   /** How long a server keeps a connection with no open request: zero, for ever. */
-  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ZERO;
+  public static final Duration DEFAULT_IDLE_TIMEOUT = ServerLimits.NO_IDLE_TIMEOUT;
 
   /** Config key of {@link Builder#maxMessageSize}. */
   public static final String MAX_MESSAGE_SIZE_KEY = "vireo.transport.max-message-size";
@@ -66,9 +67,9 @@ public final class RSocketTransport implements Transport {
   /** Config key of {@link Builder#connectTimeout}. */
   public static final String CONNECT_TIMEOUT_KEY = "vireo.transport.connect-timeout";
   /** Config key of {@link Builder#maxConcurrentStreams}. */
-  public static final String MAX_CONCURRENT_STREAMS_KEY = "vireo.server.max-concurrent-streams";
+  public static final String MAX_CONCURRENT_STREAMS_KEY = ServerLimits.MAX_CONCURRENT_STREAMS_KEY;
   /** Config key of {@link Builder#idleTimeout}. */
-  public static final String IDLE_TIMEOUT_KEY = "vireo.server.idle-timeout";
+  public static final String IDLE_TIMEOUT_KEY = ServerLimits.IDLE_TIMEOUT_KEY;
 
   private final Settings settings;
   private final Optional<SslContext> serverTls;
@@ -93,8 +94,8 @@ public final class RSocketTransport implements Transport {
         .keepAliveMaxLifetime(config.getDuration(KEEPALIVE_MAX_LIFETIME_KEY, DEFAULT_KEEPALIVE_MAX_LIFETIME))
         .connectTimeout(config.getDuration(CONNECT_TIMEOUT_KEY, DEFAULT_CONNECT_TIMEOUT))
         .idleDataMimeType(Settings.contentTypeOfCodec(config.get("vireo.codec", "proto")))
-        .maxConcurrentStreams(config.getInt(MAX_CONCURRENT_STREAMS_KEY, DEFAULT_MAX_CONCURRENT_STREAMS))
-        .idleTimeout(config.getDuration(IDLE_TIMEOUT_KEY, DEFAULT_IDLE_TIMEOUT))
+        .maxConcurrentStreams(ServerLimits.maxConcurrentStreams(config))
+        .idleTimeout(ServerLimits.idleTimeout(config))
         .serverTls(TlsConfig.server(config))
         .clientTls(TlsConfig.client(config))
         .build();
@@ -248,10 +249,7 @@ public final class RSocketTransport implements Transport {
      * fire-and-forget beyond it is dropped). Default: no limit.
      */
     public Builder maxConcurrentStreams(int streams) {
-      if (streams <= 0) {
-        throw new IllegalArgumentException(MAX_CONCURRENT_STREAMS_KEY + ": " + streams + " (expected: > 0)");
-      }
-      this.maxConcurrentStreams = streams;
+      this.maxConcurrentStreams = ServerLimits.checkMaxConcurrentStreams(streams);
       return this;
     }
 
@@ -261,10 +259,7 @@ public final class RSocketTransport implements Transport {
      * again on its next call. KEEPALIVE frames do not count as activity. Zero (the default): never.
      */
     public Builder idleTimeout(Duration timeout) {
-      if (timeout.isNegative()) {
-        throw new IllegalArgumentException(IDLE_TIMEOUT_KEY + ": " + timeout + " (expected: >= 0, 0 = no timeout)");
-      }
-      this.idleTimeout = timeout;
+      this.idleTimeout = ServerLimits.checkIdleTimeout(timeout);
       return this;
     }
 
