@@ -23,6 +23,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -53,6 +54,8 @@ public class VireoAutoConfiguration {
   public static final String DEFAULT_SERVICE_NAME = "application";
   static final String SHUTDOWN_TIMEOUT = "vireo.server.shutdown-timeout";
   static final Duration DEFAULT_PHASE_TIMEOUT = Duration.ofSeconds(30);
+  /** {@code vireo.server.shutdown-timeout} under {@code server.shutdown=immediate}. */
+  public static final Duration IMMEDIATE_SHUTDOWN_TIMEOUT = Duration.ofSeconds(1);
 
   @Bean
   @ConditionalOnMissingBean
@@ -69,7 +72,7 @@ public class VireoAutoConfiguration {
       builder.set(SHUTDOWN_TIMEOUT, shutdownTimeout(environment).toMillis() + "ms");
     }
     openTelemetry.ifAvailable(otel -> builder.wrap(Tracing.of(otel)));
-    meters.ifAvailable(registry1 -> builder.wrap(Metrics.of(registry1)));
+    meters.ifAvailable(meterRegistry -> builder.wrap(Metrics.of(meterRegistry)));
     wrappers.orderedStream().forEach(builder::wrap);
     registry.ifUnique(builder::registry);
     broker.ifUnique(builder::broker);
@@ -80,12 +83,17 @@ public class VireoAutoConfiguration {
     return builder.build();
   }
 
-  /** Spring's graceful-shutdown bound, or none when the application shuts down immediately. */
+  /**
+   * Spring's graceful-shutdown bound; with {@code server.shutdown=immediate}, {@link
+   * #IMMEDIATE_SHUTDOWN_TIMEOUT}: Vireo bounds each step of its stop by this, and deregistering
+   * needs a round trip to the registry even when calls in flight are not waited for.
+   */
   static Duration shutdownTimeout(ConfigurableEnvironment environment) {
     if ("immediate".equalsIgnoreCase(environment.getProperty("server.shutdown", "graceful").trim())) {
-      return Duration.ZERO;
+      return IMMEDIATE_SHUTDOWN_TIMEOUT;
     }
-    return environment.getProperty("spring.lifecycle.timeout-per-shutdown-phase", Duration.class, DEFAULT_PHASE_TIMEOUT);
+    return Binder.get(environment).bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
+        .orElse(DEFAULT_PHASE_TIMEOUT);
   }
 
   @Bean

@@ -25,6 +25,6 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.FIELD, ElementType.PARAMETER})
 public @interface VireoClient {
-  /** The service's name in the registry, such as {@code greeter}. */
+  /** The service's name in the registry, such as {@code greeter}; {@code ${...}} placeholders are resolved. */
   String value();
 }

@@ -9,7 +9,7 @@ import org.springframework.context.SmartLifecycle;
  * Starts the Vireo service when the application context has started, and stops it gracefully
  * when the context closes: deregisters, lets calls in flight finish within
  * {@code vireo.server.shutdown-timeout} (by default Spring's
- * {@code spring.lifecycle.timeout-per-shutdown-phase}, or none with
+ * {@code spring.lifecycle.timeout-per-shutdown-phase}, or one second with
  * {@code server.shutdown=immediate}), closes subscriptions and connections. It stops in the
  * phase of the web server's graceful shutdown, so both drain at once.
  */

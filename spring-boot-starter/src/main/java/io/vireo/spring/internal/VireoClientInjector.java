@@ -6,6 +6,7 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.beans.factory.config.InstantiationAwareBeanPostProcessor;
 import org.springframework.beans.PropertyValues;
 import org.springframework.util.ClassUtils;
@@ -13,6 +14,17 @@ import org.springframework.util.ReflectionUtils;
 
 /** Sets {@link VireoClient} fields, before the bean's init methods run. */
 public final class VireoClientInjector implements InstantiationAwareBeanPostProcessor, BeanFactoryAware {
+  /** The annotation's service name, with {@code ${...}} placeholders resolved. */
+  static String serviceName(BeanFactory beans, VireoClient client) {
+    if (beans instanceof ConfigurableBeanFactory configurable) {
+      String resolved = configurable.resolveEmbeddedValue(client.value());
+      if (resolved != null) {
+        return resolved;
+      }
+    }
+    return client.value();
+  }
+
   private BeanFactory beans;
 
   @Override
@@ -35,6 +47,6 @@ public final class VireoClientInjector implements InstantiationAwareBeanPostProc
     }
     VireoClient client = field.getAnnotation(VireoClient.class);
     ReflectionUtils.makeAccessible(field);
-    ReflectionUtils.setField(field, bean, beans.getBean(VireoClients.class).client(client.value(), field.getType()));
+    ReflectionUtils.setField(field, bean, beans.getBean(VireoClients.class).client(serviceName(beans, client), field.getType()));
   }
 }

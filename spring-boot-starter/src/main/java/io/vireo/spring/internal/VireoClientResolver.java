@@ -33,7 +33,7 @@ public final class VireoClientResolver extends ContextAnnotationAutowireCandidat
   public @Nullable Object getSuggestedValue(DependencyDescriptor descriptor) {
     for (Annotation annotation : descriptor.getAnnotations()) {
       if (annotation instanceof VireoClient client && beans != null) {
-        return beans.getBean(VireoClients.class).client(client.value(), descriptor.getDependencyType());
+        return beans.getBean(VireoClients.class).client(VireoClientInjector.serviceName(beans, client), descriptor.getDependencyType());
       }
     }
     return super.getSuggestedValue(descriptor);
