@@ -4,10 +4,13 @@ import io.vireo.Call;
 import io.vireo.CallKind;
 import io.vireo.CallOptions;
 import io.vireo.Headers;
+import io.vireo.Route;
 import io.vireo.Status;
 import io.vireo.VireoException;
+import io.vireo.client.GenericClient;
 import io.vireo.codec.Codec;
 import io.vireo.config.Config;
+import io.vireo.internal.codec.ProtoCodec;
 import io.vireo.registry.Registry;
 import io.vireo.registry.ServiceInstance;
 import io.vireo.selector.Filter;
@@ -28,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +64,8 @@ public final class ClientRuntime {
   private final Map<String, Target> targets = new ConcurrentHashMap<>();
   private final String preferredTransport;
   private final Headers callerOnly;
+  /** The same pipeline on protobuf bytes, for generic clients; made on first use. */
+  private volatile @Nullable ClientRuntime raw;
 
   public ClientRuntime(String caller, Config config, Registry registry, Codec codec, List<Filter> filters,
       List<Wrapper> wrappers, Function<String, Transport> transports, String preferredTransport) {
@@ -73,6 +79,42 @@ public final class ClientRuntime {
     this.pool = new ConnectionPool(transports);
     this.preferredTransport = preferredTransport;
     this.callerOnly = Headers.empty().with(Headers.CALLER, caller);
+  }
+
+  /** The runtime of generic clients: {@code typed}'s settings and connection pool, with payloads passed through as bytes. */
+  private ClientRuntime(ClientRuntime typed) {
+    this.caller = typed.caller;
+    this.config = typed.config;
+    this.registry = typed.registry;
+    this.codec = RawCodec.INSTANCE;
+    this.filters = typed.filters;
+    this.wrappers = typed.wrappers;
+    this.transports = typed.transports;
+    this.pool = typed.pool;
+    this.preferredTransport = typed.preferredTransport;
+    this.callerOnly = typed.callerOnly;
+  }
+
+  /** A client of any endpoint of {@code service}, on protobuf bytes, through the same pipeline as proxies. */
+  public GenericClient generic(String service) {
+    if (service.isEmpty()) {
+      throw new IllegalArgumentException("service: empty (expected: a name in the registry, such as greeter)");
+    }
+    ClientRuntime bytes = raw;
+    if (bytes == null) {
+      synchronized (this) {
+        bytes = raw;
+        if (bytes == null) {
+          bytes = new ClientRuntime(this);
+          raw = bytes;
+        }
+      }
+    }
+    return bytes.new Generic(bytes.targets.computeIfAbsent(service, bytes::newTarget));
+  }
+
+  private Target newTarget(String service) {
+    return new Target(service);
   }
 
   /** A typed proxy calling {@code service} through the registry. */
@@ -108,9 +150,137 @@ public final class ClientRuntime {
   }
 
   public void close() {
+    ClientRuntime bytes = raw;
+    if (bytes != null) {
+      bytes.targets.values().forEach(Target::close);
+      bytes.targets.clear();
+    }
     targets.values().forEach(Target::close);
     targets.clear();
     pool.close();
+  }
+
+  /** Generic calls: a route and a kind per call, protobuf bytes in and out, the proxies' chain around them. */
+  private final class Generic implements GenericClient {
+    final Target target;
+    final CallFunction chain;
+    final Duration unaryTimeout;
+
+    Generic(Target target) {
+      this.target = target;
+      CallFunction chain = (call, requests) -> target.call(call, requests, byte[].class);
+      for (int i = wrappers.size() - 1; i >= 0; i--) {
+        chain = wrappers.get(i).client(chain);
+      }
+      this.chain = chain;
+      String prefix = "vireo.client.services." + target.service + ".";
+      this.unaryTimeout = config.getDuration(prefix + "timeout", config.getDuration("vireo.client.timeout", DEFAULT_TIMEOUT));
+    }
+
+    @Override
+    public String service() {
+      return target.service;
+    }
+
+    @Override
+    public Mono<byte[]> unary(Route route, byte[] request) {
+      return Mono.deferContextual(context -> {
+        Call call = call(context, route, CallKind.UNARY);
+        Mono<Object> reply = wrappers.isEmpty()
+            ? target.unary(call, request, byte[].class)
+            : chain.apply(call, Flux.just(request)).next();
+        return reply.cast(byte[].class);
+      });
+    }
+
+    @Override
+    public Mono<Void> fireAndForget(Route route, byte[] request) {
+      return Mono.deferContextual(context -> {
+        Call call = call(context, route, CallKind.FIRE_AND_FORGET);
+        Mono<Object> sent = wrappers.isEmpty()
+            ? target.fireAndForget(call, request)
+            : chain.apply(call, Flux.just(request)).next();
+        return sent.then();
+      });
+    }
+
+    @Override
+    public Flux<byte[]> serverStream(Route route, byte[] request) {
+      return Flux.deferContextual(context -> chain.apply(call(context, route, CallKind.SERVER_STREAM), Flux.just(request)))
+          .cast(byte[].class);
+    }
+
+    @Override
+    public Mono<byte[]> clientStream(Route route, Flux<byte[]> requests) {
+      return Flux.deferContextual(context -> chain.apply(call(context, route, CallKind.CLIENT_STREAM), requests.cast(Object.class)))
+          .cast(byte[].class)
+          .next();
+    }
+
+    @Override
+    public Flux<byte[]> bidiStream(Route route, Flux<byte[]> requests) {
+      return Flux.deferContextual(context -> chain.apply(call(context, route, CallKind.BIDI_STREAM), requests.cast(Object.class)))
+          .cast(byte[].class);
+    }
+
+    private Call call(ContextView context, Route route, CallKind kind) {
+      // as a proxy's endpoint: a stream, and fire-and-forget, are bounded only by a per-call timeout
+      Duration timeout = CallOptions.timeout(context)
+          .orElse(kind.serverStreams() || kind == CallKind.FIRE_AND_FORGET ? Duration.ZERO : unaryTimeout);
+      return new Call(target.service, route, kind, propagated(context), timeout,
+          CallOptions.idempotent(context).orElse(false));
+    }
+
+    @Override
+    public String toString() {
+      return "generic client of " + target.service;
+    }
+  }
+
+  /** The per-call headers, with the trace context of the call being served, if any. */
+  private static Headers propagated(ContextView context) {
+    Headers headers = CallOptions.headers(context);
+    Optional<Call> serving = Call.from(context);
+    if (serving.isPresent()) {
+      Optional<String> traceparent = serving.get().headers().get(Headers.TRACEPARENT);
+      if (traceparent.isPresent() && headers.get(Headers.TRACEPARENT).isEmpty()) {
+        headers = headers.with(Headers.TRACEPARENT, traceparent.get());
+      }
+    }
+    return headers;
+  }
+
+  /** Generic payloads are protobuf bytes already: sent as they are, received as they came. */
+  private static final class RawCodec implements Codec {
+    static final RawCodec INSTANCE = new RawCodec();
+
+    @Override
+    public String name() {
+      return ProtoCodec.NAME;
+    }
+
+    @Override
+    public String contentType() {
+      return ProtoCodec.CONTENT_TYPE;
+    }
+
+    @Override
+    public boolean supports(Class<?> type) {
+      return type == byte[].class;
+    }
+
+    @Override
+    public byte[] encode(Object value) {
+      if (!(value instanceof byte[] bytes)) {
+        throw VireoException.of(Status.INTERNAL, "a generic call sends byte[] (protobuf bytes), not %s", value.getClass().getName());
+      }
+      return bytes;
+    }
+
+    @Override
+    public <T> T decode(byte[] data, Class<T> type) {
+      return type.cast(data);
+    }
   }
 
   /** One endpoint of a proxy: builds the call from the subscriber's context and runs the chain. */
@@ -165,7 +335,8 @@ public final class ClientRuntime {
         }
       }
       Duration timeout = CallOptions.timeout(context).orElse(defaultTimeout);
-      return new Call(target.service, method.route(), method.kind(), headers, timeout, idempotent);
+      return new Call(target.service, method.route(), method.kind(), headers, timeout,
+          CallOptions.idempotent(context).orElse(idempotent));
     }
   }
 
@@ -235,7 +406,7 @@ public final class ClientRuntime {
         return Mono.error(e);
       }
       long deadline = call.timeout().isZero() ? 0 : System.nanoTime() + call.timeout().toNanos();
-      Mono<Object> attempts = Mono.defer(() -> attemptUnary(call, data, responseType, deadline));
+      Mono<Object> attempts = Mono.deferContextual(context -> attemptUnary(call, data, responseType, deadline, context));
       if (retries > 0) {
         attempts = attempts.retryWhen(Retry.max(retries).filter(error -> retryable(error, call)));
       }
@@ -254,27 +425,27 @@ public final class ClientRuntime {
         return Mono.error(e);
       }
       long deadline = call.timeout().isZero() ? 0 : System.nanoTime() + call.timeout().toNanos();
-      Mono<Object> attempts = Mono.defer(() -> attemptFireAndForget(call, data, deadline));
+      Mono<Object> attempts = Mono.deferContextual(context -> attemptFireAndForget(call, data, deadline, context));
       if (retries > 0) {
         attempts = attempts.retryWhen(Retry.max(retries).filter(error -> retryable(error, call)));
       }
       return deadline == 0 ? attempts : Deadlines.within(attempts, call.timeout(), () -> deadlineExceeded(call));
     }
 
-    private Mono<Object> attemptFireAndForget(Call call, byte[] data, long deadline) {
+    private Mono<Object> attemptFireAndForget(Call call, byte[] data, long deadline, ContextView context) {
       if (!known) {
-        return watch.next().flatMap(list -> attemptFireAndForget(call, data, deadline));
+        return watch.next().flatMap(list -> attemptFireAndForget(call, data, deadline, context));
       }
-      ServiceInstance instance = pick(call);
+      ServiceInstance instance = pick(call, context);
       Frame frame = new Frame(call.route(), codec.contentType(), wireHeaders(call, deadline), data);
       return observed(instance, call, pool.get(instance).flatMap(connection -> connection.fireAndForget(frame)).cast(Object.class));
     }
 
-    private Mono<Object> attemptUnary(Call call, byte[] data, Class<?> responseType, long deadline) {
+    private Mono<Object> attemptUnary(Call call, byte[] data, Class<?> responseType, long deadline, ContextView context) {
       if (!known) {
-        return watch.next().flatMap(list -> attemptUnary(call, data, responseType, deadline));
+        return watch.next().flatMap(list -> attemptUnary(call, data, responseType, deadline, context));
       }
-      ServiceInstance instance = pick(call);
+      ServiceInstance instance = pick(call, context);
       Frame frame = new Frame(call.route(), codec.contentType(), wireHeaders(call, deadline), data);
       return observed(instance, call, pool.get(instance)
           .flatMap(connection -> connection.requestResponse(frame))
@@ -291,8 +462,13 @@ public final class ClientRuntime {
           .doOnCancel(() -> outcome.report(Status.CANCELLED));
     }
 
-    private ServiceInstance pick(Call call) {
-      List<ServiceInstance> candidates = filter.apply(instances, call);
+    private ServiceInstance pick(Call call, ContextView context) {
+      Optional<String> pinned = CallOptions.instance(context);
+      if (pinned.isPresent()) {
+        return pinned(pinned.get());
+      }
+      Optional<Filter> extra = CallOptions.filter(context);
+      List<ServiceInstance> candidates = extra.isPresent() ? filter.and(extra.get()).apply(instances, call) : filter.apply(instances, call);
       Optional<ServiceInstance> picked = selector.select(candidates, call);
       if (picked.isEmpty()) {
         throw VireoException.of(Status.UNAVAILABLE,
@@ -300,6 +476,18 @@ public final class ClientRuntime {
             service, call.route(), instances.size(), candidates.size());
       }
       return picked.get();
+    }
+
+    /** The one instance a call is pinned to (CallOptions.instance): no filter, no selector. */
+    private ServiceInstance pinned(String id) {
+      List<ServiceInstance> known = instances;
+      for (ServiceInstance candidate : known) {
+        if (candidate.id().equals(id)) {
+          return candidate;
+        }
+      }
+      throw VireoException.of(Status.UNAVAILABLE, "instance '%s' of service '%s' is not registered (registered: %s)",
+          id, service, known.isEmpty() ? "none" : String.join(", ", known.stream().map(ServiceInstance::id).toList()));
     }
 
     private Headers wireHeaders(Call call, long deadline) {
@@ -316,7 +504,7 @@ public final class ClientRuntime {
 
     Flux<Object> call(Call call, Flux<Object> requests, Class<?> responseType) {
       long deadline = call.timeout().isZero() ? 0 : System.nanoTime() + call.timeout().toNanos();
-      Flux<Object> attempts = Flux.defer(() -> attempt(call, requests, responseType, deadline));
+      Flux<Object> attempts = Flux.deferContextual(context -> attempt(call, requests, responseType, deadline, context));
       if (retries > 0) {
         // Retry.max(0) would turn the first retryable error into a RetryExhaustedException
         attempts = attempts.retryWhen(Retry.max(retries).filter(error -> retryable(error, call)));
@@ -336,11 +524,11 @@ public final class ClientRuntime {
     }
 
     @SuppressWarnings("unchecked")
-    private Flux<Object> attempt(Call call, Flux<Object> requests, Class<?> responseType, long deadline) {
+    private Flux<Object> attempt(Call call, Flux<Object> requests, Class<?> responseType, long deadline, ContextView context) {
       if (!known) {
-        return watch.next().flatMapMany(list -> attempt(call, requests, responseType, deadline));
+        return watch.next().flatMapMany(list -> attempt(call, requests, responseType, deadline, context));
       }
-      ServiceInstance instance = pick(call);
+      ServiceInstance instance = pick(call, context);
       Outcome outcome = new Outcome(instance, call);
       selector.started(instance, call);
       Flux<Object> responses = pool.get(instance)
