@@ -34,6 +34,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
@@ -382,10 +383,8 @@ public final class ClientRuntime {
     final Selector selector;
     final Filter filter;
     final int retries;
-    /** Retries of connection failures only (the call was not sent). */
+    /** Retries of a stream: connection failures only (nothing was sent). */
     final @Nullable Retry retryConnect;
-    /** Retries of idempotent single-request calls: connection failures and retryable statuses. */
-    final @Nullable Retry retryIdempotent;
     final Flux<List<ServiceInstance>> watch;
     final Disposable watching;
     volatile List<ServiceInstance> instances = List.of();
@@ -425,10 +424,6 @@ public final class ClientRuntime {
       // out, the caller gets the last attempt's own VireoException
       this.retryConnect = retries <= 0 ? null : Retry.max(retries)
           .filter(error -> error instanceof ConnectionPool.ConnectFailed)
-          .onRetryExhaustedThrow((spec, signal) -> signal.failure());
-      this.retryIdempotent = retries <= 0 ? null : Retry.max(retries)
-          .filter(error -> error instanceof ConnectionPool.ConnectFailed
-              || error instanceof VireoException vireo && vireo.retryable())
           .onRetryExhaustedThrow((spec, signal) -> signal.failure());
       this.watch = registry.watch(service)
           .doOnNext(list -> {
@@ -508,9 +503,8 @@ public final class ClientRuntime {
 
     /** Retry and deadline around the attempts of a single-request call. */
     private Mono<Object> single(Call call, Mono<Object> attempts) {
-      Retry retry = call.idempotent() ? retryIdempotent : retryConnect;
-      if (retry != null) {
-        attempts = attempts.retryWhen(retry);
+      if (retries > 0) {
+        attempts = new Retrying<>(attempts, retries, call.idempotent() ? IDEMPOTENT_RETRYABLE : CONNECT_RETRYABLE);
       }
       return call.timeout().isZero() ? attempts : Deadlines.within(attempts, call.timeout(), () -> deadlineExceeded(call));
     }
@@ -631,6 +625,12 @@ public final class ClientRuntime {
           service, call.route(), call.timeout().toMillis());
     }
   }
+
+  /** A call that was not sent (no connection) may be tried again whatever it is. */
+  private static final Predicate<Throwable> CONNECT_RETRYABLE = error -> error instanceof ConnectionPool.ConnectFailed;
+  /** An idempotent call may also be tried again after a retryable status (UNAVAILABLE). */
+  private static final Predicate<Throwable> IDEMPOTENT_RETRYABLE = error -> error instanceof ConnectionPool.ConnectFailed
+      || error instanceof VireoException vireo && vireo.retryable();
 
   /** Reports one attempt's outcome to the selector exactly once. */
   private static class Outcome {
