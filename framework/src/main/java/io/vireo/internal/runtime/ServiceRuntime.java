@@ -157,6 +157,7 @@ public final class ServiceRuntime {
         Plugins.provider(BrokerProvider.class, "broker", config.get("vireo.broker", "memory"));
       }
       Plugins.provider(SelectorProvider.class, "selector", config.get("vireo.selector", "round-robin"));
+      spec.handlers().forEach(handler -> ProtoCheck.check(handler.iface()));
       Codec codec = spec.codec().orElseGet(() ->
           Plugins.create(CodecProvider.class, "codec", config.get("vireo.codec", "proto"), config));
       codecs = new Codecs(codec, config);

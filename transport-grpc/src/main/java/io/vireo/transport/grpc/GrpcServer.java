@@ -70,7 +70,8 @@ final class GrpcServer implements Server {
         .directExecutor()
         .maxInboundMessageSize(dispatcher.maxMessageSize())
         .flowControlWindow(transport.flowControlWindow())
-        .fallbackHandlerRegistry(new Unknown(new TreeSet<>(services.keySet()).toString()))
+        .fallbackHandlerRegistry(new Unknown(new TreeSet<>(services.keySet()).toString(),
+            dispatcher.routes().keySet().stream().map(route -> "/" + route.grpcName()).sorted().toList().toString()))
         .addService(health.getHealthService());
     transport.serverTls().ifPresent(builder::sslContext);
     if (transport.maxConcurrentStreams() != Integer.MAX_VALUE) {
@@ -227,12 +228,14 @@ final class GrpcServer implements Server {
     }
   }
 
-  /** Answers every method this server does not serve with UNIMPLEMENTED, naming it. */
+  /** Answers every method this server does not serve with UNIMPLEMENTED, naming it and the methods it serves. */
   private static final class Unknown extends HandlerRegistry {
     private final String served;
+    private final String methods;
 
-    Unknown(String served) {
+    Unknown(String served, String methods) {
       this.served = served;
+      this.methods = methods;
     }
 
     @Override
@@ -240,7 +243,8 @@ final class GrpcServer implements Server {
       MethodDescriptor<byte[], byte[]> method = Bytes.method(methodName, MethodDescriptor.MethodType.UNKNOWN);
       ServerCallHandler<byte[], byte[]> handler = (ServerCall<byte[], byte[]> call, Metadata headers) -> {
         call.close(io.grpc.Status.UNIMPLEMENTED.withDescription(
-            "unknown route /" + methodName + " (this server serves the services " + served + ")"), new Metadata());
+            "unknown route /" + methodName + " (this server serves the services " + served + ", methods "
+                + methods + ")"), new Metadata());
         return new ServerCall.Listener<>() {};
       };
       return ServerMethodDefinition.create(method, handler);
