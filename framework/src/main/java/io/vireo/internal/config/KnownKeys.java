@@ -235,6 +235,7 @@ public final class KnownKeys {
   private static Map<String, Kind> core() {
     Map<String, Kind> keys = new LinkedHashMap<>();
     keys.put("vireo.service.name", Kind.TEXT);
+    keys.put("vireo.service.version", Kind.TEXT);
     keys.put("vireo.registry", Kind.TEXT);
     keys.put("vireo.registry.health-interval", Kind.DURATION);
     keys.put("vireo.transport", Kind.TEXT);
@@ -264,10 +265,13 @@ public final class KnownKeys {
     keys.put("vireo.server.shutdown-timeout", Kind.DURATION);
     keys.put("vireo.server.idle-timeout", Kind.DURATION);
     keys.put("vireo.server.max-concurrent-streams", Kind.INT);
+    keys.put("vireo.server.blocking-warn-threshold", Kind.DURATION);
+    keys.put("vireo.server.error-details", Kind.BOOLEAN);
     keys.put("vireo.server.auth.header", Kind.TEXT);
     keys.put("vireo.server.auth.scheme", Kind.TEXT);
     keys.put("vireo.admin.host", Kind.TEXT);
     keys.put("vireo.admin.port", Kind.PORT);
+    keys.put("vireo.enabled", Kind.BOOLEAN); // the Spring Boot starter's switch
     return keys;
   }
 }
