@@ -591,8 +591,8 @@ public final class ClientRuntime {
       Optional<ServiceInstance> picked = selector.select(candidates, call);
       if (picked.isEmpty()) {
         throw VireoException.of(Status.UNAVAILABLE,
-            "no instance of service '%s' for %s (registry has %d instances, %d left after filters); is it running and registered?",
-            service, call.route(), instances.size(), candidates.size());
+            "no instance of service '%s' for %s (registry has %d instances, %d left after filters); is it running and registered?%s",
+            service, call.route(), instances.size(), candidates.size(), io.vireo.internal.memory.MemoryRegistry.noInstanceHint(registry));
       }
       return picked.get();
     }
