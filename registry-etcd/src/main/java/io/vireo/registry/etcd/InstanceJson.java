@@ -53,7 +53,6 @@ final class InstanceJson {
     parts.addObject().put("value", "address").put("variable", true);
     parts.addObject().put("value", ":").put("variable", false);
     parts.addObject().put("value", "port").put("variable", true);
-    root.put("enabled", true);
     try {
       return mapper.writeValueAsBytes(root);
     } catch (IOException e) {
