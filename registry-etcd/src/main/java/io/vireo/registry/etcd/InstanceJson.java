@@ -126,7 +126,7 @@ final class InstanceJson {
       return Map.of();
     }
     Map<String, String> result = new LinkedHashMap<>();
-    node.fields().forEachRemaining(field -> text(field.getValue()).ifPresent(value -> result.put(field.getKey(), value)));
+    node.properties().forEach(field -> text(field.getValue()).ifPresent(value -> result.put(field.getKey(), value)));
     return result;
   }
 
