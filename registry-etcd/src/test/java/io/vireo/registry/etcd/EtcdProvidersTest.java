@@ -66,7 +66,7 @@ class EtcdProvidersTest {
 
   @Test
   void withoutCredentialsAnAuthEnabledEtcdRefusesWithAClearError() {
-    Registry registry = EtcdRegistry.builder().endpoints(ETCD.endpoint()).connectionTimeout(Duration.ofSeconds(3)).build();
+    Registry registry = EtcdRegistry.builder().endpoints(ETCD.endpoint()).connectionTimeout(Duration.ofSeconds(5)).build();
     try {
       StepVerifier.create(registry.register(instance("refused")))
           .expectErrorSatisfies(error -> {
@@ -82,7 +82,7 @@ class EtcdProvidersTest {
 
   @Test
   void aWrongPasswordIsRefusedNamingTheUser() {
-    Registry registry = EtcdRegistry.builder().endpoints(ETCD.endpoint()).auth("root", "wrong").connectionTimeout(Duration.ofSeconds(3)).build();
+    Registry registry = EtcdRegistry.builder().endpoints(ETCD.endpoint()).auth("root", "wrong").connectionTimeout(Duration.ofSeconds(5)).build();
     try {
       StepVerifier.create(registry.register(instance("wrong")))
           .expectErrorSatisfies(error -> {

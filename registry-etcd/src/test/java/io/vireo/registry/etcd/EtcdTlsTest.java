@@ -54,7 +54,7 @@ class EtcdTlsTest {
     Registry registry = EtcdRegistry.builder()
         .endpoints(ETCD.endpoint())
         .trustCertificates(CERTS.ca)
-        .connectionTimeout(Duration.ofSeconds(3))
+        .connectionTimeout(Duration.ofSeconds(5))
         .build();
     try {
       StepVerifier.create(registry.register(

@@ -310,6 +310,13 @@ public class EtcdExtension implements BeforeAllCallback, AfterAllCallback, Befor
       }
       shutdownHook = null;
     }
+    if (logFile != null) {
+      try {
+        Files.deleteIfExists(logFile);
+      } catch (IOException e) {
+        logger.debug("Could not delete etcd's log {}: {}", logFile, e.toString());
+      }
+    }
     started = false;
     perTest = false;
   }
