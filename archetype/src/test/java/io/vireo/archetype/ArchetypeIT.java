@@ -84,6 +84,7 @@ class ArchetypeIT {
         "-Dvireo.server.host=127.0.0.1", "-Dvireo.server.port=0", "-jar", jar.toString())
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     Service caller = Service.builder("archetype-it")
+        .set("vireo.client.timeout", "30s")
         .set("vireo.registry", "zookeeper")
         .set("vireo.registry.zookeeper.connect", ZK.connectString())
         .build()

@@ -41,6 +41,14 @@ public final class ProtocPlugin {
 
   /** The response to one request: the generated files, or only an error. */
   public static CodeGeneratorResponse generate(CodeGeneratorRequest request) {
-    return Generator.generate(request);
+    try {
+      return Generator.generate(request);
+    } catch (RuntimeException e) {
+      // a bug of ours: still a protoc error that says where, not a stack trace and "status 1"
+      return CodeGeneratorResponse.newBuilder()
+          .setError("vireo-protoc-plugin: internal error on " + String.join(", ", request.getFileToGenerateList())
+              + ": " + e + " (please report it with the .proto)")
+          .build();
+    }
   }
 }

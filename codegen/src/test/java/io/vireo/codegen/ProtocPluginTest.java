@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,7 +27,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProtocPluginTest {
-  private static final String[] GOOD = {"calls/calls.proto", "common/common.proto", "plain/plain_service.proto"};
+  private static final String[] GOOD = {"calls/calls.proto", "common/common.proto", "plain/plain_service.proto",
+      "clash/names.proto"};
   private static final String CALLS = "io/vireo/codegen/it/calls/";
 
   private Path work;
@@ -62,6 +62,8 @@ class ProtocPluginTest {
         CALLS + "Greeter.java", CALLS + "GreeterClient.java", CALLS + "GreeterRoutes.java",
         CALLS + "Retired.java", CALLS + "RetiredClient.java", CALLS + "RetiredRoutes.java",
         CALLS + "Ticker.java", CALLS + "TickerClient.java", CALLS + "TickerRoutes.java",
+        "io/vireo/codegen/it/clash/Names.java", "io/vireo/codegen/it/clash/NamesClient.java",
+        "io/vireo/codegen/it/clash/NamesRoutes.java",
         "vireo/test/plain/PlainService.java", "vireo/test/plain/PlainServiceClient.java",
         "vireo/test/plain/PlainServiceRoutes.java");
   }
@@ -163,9 +165,5 @@ class ProtocPluginTest {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-  }
-
-  static Map<String, String> files(Protoc.Result result) {
-    return result.files();
   }
 }

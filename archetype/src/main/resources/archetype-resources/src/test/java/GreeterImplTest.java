@@ -26,7 +26,8 @@ class GreeterImplTest {
   @ValueSource(strings = {"rsocket", "grpc"})
   void answersTheFourCallKinds(String transport) {
     Service server = service("${artifactId}", transport).handle(Greeter.class, new GreeterImpl()).build().start();
-    Service caller = service("${artifactId}-test", transport).build().start();
+    // a generous deadline: the first call of a cold JVM on a busy machine can take seconds
+    Service caller = service("${artifactId}-test", transport).set("vireo.client.timeout", "30s").build().start();
     try {
       Greeter greeter = GreeterClient.of(caller, "${artifactId}");
       HelloRequest ada = request("Ada");

@@ -23,7 +23,12 @@ public final class RoundTrip implements Function<String, List<String>> {
         .handle(Ticker.class, impl)
         .build()
         .start();
-    Service caller = Service.builder("codegen-caller-" + transport).set("vireo.transport", transport).build().start();
+    // a generous deadline: the first call of a cold JVM on a busy machine can take seconds
+    Service caller = Service.builder("codegen-caller-" + transport)
+        .set("vireo.transport", transport)
+        .set("vireo.client.timeout", "30s")
+        .build()
+        .start();
     try {
       Greeter greeter = GreeterClient.of(caller, name);
       Ticker ticker = TickerClient.of(caller, name);
