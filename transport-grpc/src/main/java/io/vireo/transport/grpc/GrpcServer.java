@@ -58,6 +58,7 @@ final class GrpcServer implements Server {
   /** Builds and binds (blocking: call it off the event loops). */
   static GrpcServer start(InetSocketAddress bind, Dispatcher dispatcher, GrpcTransport transport, EventLoopGroup group)
       throws IOException {
+    QuietProtocolErrors.install();
     HealthStatusManager health = new HealthStatusManager();
     Map<String, Map<Route, CallKind>> services = new LinkedHashMap<>();
     dispatcher.routes().forEach((route, kind) ->
@@ -71,6 +72,7 @@ final class GrpcServer implements Server {
         .maxInboundMessageSize(dispatcher.maxMessageSize())
         .flowControlWindow(transport.flowControlWindow())
         .fallbackHandlerRegistry(new Unknown(new TreeSet<>(services.keySet()).toString()))
+        .addTransportFilter(new RefusedTransports())
         .addService(health.getHealthService());
     transport.serverTls().ifPresent(builder::sslContext);
     if (transport.maxConcurrentStreams() != Integer.MAX_VALUE) {
