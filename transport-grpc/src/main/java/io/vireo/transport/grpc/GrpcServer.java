@@ -1,6 +1,5 @@
 package io.vireo.transport.grpc;
 
-import com.google.protobuf.Descriptors;
 import io.grpc.HandlerRegistry;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -11,22 +10,19 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
-import io.grpc.protobuf.ProtoServiceDescriptorSupplier;
 import io.grpc.protobuf.services.HealthStatusManager;
-import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.vireo.CallKind;
 import io.vireo.Route;
 import io.vireo.transport.Dispatcher;
+import io.vireo.transport.Frame;
 import io.vireo.transport.Server;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -37,9 +33,10 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 
-/** A bound gRPC server serving a dispatcher's routes, the health service and reflection. */
+/** A bound gRPC server serving a dispatcher's routes (server reflection among them) and the health service. */
 final class GrpcServer implements Server {
   private static final Logger log = LoggerFactory.getLogger(GrpcServer.class);
+  private static final String REFLECTION_PREFIX = "grpc.reflection.";
 
   private final io.grpc.Server server;
   private final HealthStatusManager health;
@@ -61,8 +58,12 @@ final class GrpcServer implements Server {
     QuietProtocolErrors.install();
     HealthStatusManager health = new HealthStatusManager();
     Map<String, Map<Route, CallKind>> services = new LinkedHashMap<>();
-    dispatcher.routes().forEach((route, kind) ->
-        services.computeIfAbsent(route.service(), s -> new LinkedHashMap<>()).put(route, kind));
+    dispatcher.routes().forEach((route, kind) -> {
+      // server reflection is one of the framework's routes, served on every transport; here it may be switched off
+      if (transport.reflection() || !route.service().startsWith(REFLECTION_PREFIX)) {
+        services.computeIfAbsent(route.service(), s -> new LinkedHashMap<>()).put(route, kind);
+      }
+    });
 
     NettyServerBuilder builder = NettyServerBuilder.forAddress(bind)
         .bossEventLoopGroup(group)
@@ -71,7 +72,7 @@ final class GrpcServer implements Server {
         .directExecutor()
         .maxInboundMessageSize(dispatcher.maxMessageSize())
         .flowControlWindow(transport.flowControlWindow())
-        .fallbackHandlerRegistry(new Unknown(new TreeSet<>(services.keySet()).toString()))
+        .fallbackHandlerRegistry(new Unknown(methods(dispatcher), dispatcher))
         .addTransportFilter(new RefusedTransports())
         .addService(health.getHealthService());
     transport.serverTls().ifPresent(builder::sslContext);
@@ -80,10 +81,6 @@ final class GrpcServer implements Server {
     }
     if (!transport.idleTimeout().isZero()) {
       builder.maxConnectionIdle(transport.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    }
-    if (transport.reflection()) {
-      builder.addService(ProtoReflectionServiceV1.newInstance());
-      builder.addService(legacyReflection());
     }
     services.forEach((service, routes) -> builder.addService(definition(service, routes, dispatcher, transport)));
     io.grpc.Server server = builder.build().start();
@@ -94,10 +91,11 @@ final class GrpcServer implements Server {
     return started;
   }
 
-  /** grpcurl before 1.8.8 and older tools speak only the v1alpha reflection protocol. */
-  @SuppressWarnings("deprecation")
-  private static io.grpc.BindableService legacyReflection() {
-    return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
+  /** The methods served, as gRPC names them, for the error of an unknown one. */
+  private static String methods(Dispatcher dispatcher) {
+    TreeSet<String> names = new TreeSet<>();
+    dispatcher.routes().keySet().forEach(route -> names.add("/" + route.grpcName()));
+    return names.toString();
   }
 
   private static ServerServiceDefinition definition(
@@ -106,7 +104,6 @@ final class GrpcServer implements Server {
     routes.forEach((route, kind) -> methods.put(route, Bytes.method(route, methodType(kind))));
     ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(service);
     methods.values().forEach(descriptor::addMethod);
-    schema(service, descriptors(transport, dispatcher)).ifPresent(descriptor::setSchemaDescriptor);
     ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(descriptor.build());
     methods.forEach((route, method) ->
         definition.addMethod(method, new VireoCallHandler(route, routes.get(route), dispatcher, transport.prefetch(), transport.onReadyThreshold())));
@@ -125,50 +122,6 @@ final class GrpcServer implements Server {
         // fire-and-forget too: it answers an empty message at once
         return MethodDescriptor.MethodType.UNARY;
     }
-  }
-
-  /** The files given to the builder, then those of the protobuf message classes the dispatcher serves. */
-  private static List<Descriptors.FileDescriptor> descriptors(GrpcTransport transport, Dispatcher dispatcher) {
-    List<Descriptors.FileDescriptor> files = new java.util.ArrayList<>(transport.descriptors());
-    for (Class<?> type : dispatcher.messageTypes()) {
-      if (com.google.protobuf.Message.class.isAssignableFrom(type)) {
-        try {
-          Descriptors.Descriptor message = (Descriptors.Descriptor) type.getMethod("getDescriptor").invoke(null);
-          if (!files.contains(message.getFile())) {
-            files.add(message.getFile());
-          }
-        } catch (ReflectiveOperationException | ClassCastException e) {
-          log.debug("no protobuf descriptor for {}: {}", type.getName(), e.toString());
-        }
-      }
-    }
-    return files;
-  }
-
-  /** The protobuf schema of a service, for reflection, if one of the known files defines it. */
-  private static Optional<ProtoServiceDescriptorSupplier> schema(String service, List<Descriptors.FileDescriptor> files) {
-    for (Descriptors.FileDescriptor file : files) {
-      Descriptors.ServiceDescriptor found = find(service, file);
-      if (found != null) {
-        return Optional.of(new Schema(found));
-      }
-    }
-    return Optional.empty();
-  }
-
-  private static Descriptors.@Nullable ServiceDescriptor find(String service, Descriptors.FileDescriptor file) {
-    for (Descriptors.ServiceDescriptor candidate : file.getServices()) {
-      if (candidate.getFullName().equals(service)) {
-        return candidate;
-      }
-    }
-    for (Descriptors.FileDescriptor dependency : file.getDependencies()) {
-      Descriptors.ServiceDescriptor found = find(service, dependency);
-      if (found != null) {
-        return found;
-      }
-    }
-    return null;
   }
 
   @Override
@@ -210,42 +163,52 @@ final class GrpcServer implements Server {
     return disposed.get();
   }
 
-  /** For reflection: the service as its .proto declares it. */
-  private static final class Schema implements ProtoServiceDescriptorSupplier {
-    private final Descriptors.ServiceDescriptor service;
-
-    Schema(Descriptors.ServiceDescriptor service) {
-      this.service = service;
-    }
-
-    @Override
-    public Descriptors.FileDescriptor getFileDescriptor() {
-      return service.getFile();
-    }
-
-    @Override
-    public Descriptors.ServiceDescriptor getServiceDescriptor() {
-      return service;
-    }
-  }
-
-  /** Answers every method this server does not serve with UNIMPLEMENTED, naming it. */
+  /**
+   * Answers every method this server does not serve: through the dispatcher, which counts it
+   * (under one bounded route, not the caller's name) and answers UNIMPLEMENTED naming the routes
+   * it serves.
+   */
   private static final class Unknown extends HandlerRegistry {
     private final String served;
+    private final Dispatcher dispatcher;
 
-    Unknown(String served) {
+    Unknown(String served, Dispatcher dispatcher) {
       this.served = served;
+      this.dispatcher = dispatcher;
     }
 
     @Override
     public ServerMethodDefinition<?, ?> lookupMethod(String methodName, @Nullable String authority) {
       MethodDescriptor<byte[], byte[]> method = Bytes.method(methodName, MethodDescriptor.MethodType.UNKNOWN);
       ServerCallHandler<byte[], byte[]> handler = (ServerCall<byte[], byte[]> call, Metadata headers) -> {
-        call.close(io.grpc.Status.UNIMPLEMENTED.withDescription(
-            "unknown route /" + methodName + " (this server serves the services " + served + ")"), new Metadata());
+        Route route;
+        try {
+          route = Route.parseGrpc(methodName);
+        } catch (IllegalArgumentException e) {
+          route = Route.UNKNOWN;
+        }
+        Frame frame = new Frame(route, Wire.contentType(headers), Wire.headers(headers, null), Bytes.EMPTY);
+        io.grpc.Status unimplemented = io.grpc.Status.UNIMPLEMENTED.withDescription(
+            "unknown route /" + methodName + " (this server serves " + served + ")");
+        // the dispatcher counts the call (and a server wrapper may refuse it first, e.g. UNAUTHENTICATED)
+        Mono.defer(() -> dispatcher.requestResponse(frame)).subscribe(
+            ignored -> { },
+            error -> {
+              io.grpc.Status status = Wire.status(error);
+              close(call, status.getCode() == io.grpc.Status.Code.UNIMPLEMENTED ? unimplemented : status);
+            },
+            () -> close(call, unimplemented));
         return new ServerCall.Listener<>() {};
       };
       return ServerMethodDefinition.create(method, handler);
+    }
+
+    private static void close(ServerCall<byte[], byte[]> call, io.grpc.Status status) {
+      try {
+        call.close(status, new Metadata());
+      } catch (IllegalStateException alreadyClosed) {
+        log.debug("unknown route: call already closed, {} not sent", status.getCode());
+      }
     }
   }
 }

@@ -16,6 +16,7 @@ import io.vireo.VireoException;
 import io.vireo.config.Config;
 import io.vireo.registry.ServiceInstance;
 import io.vireo.security.TlsConfig;
+import io.vireo.transport.MessageLimits;
 import io.vireo.transport.ServerLimits;
 import io.vireo.transport.Connection;
 import io.vireo.transport.Dispatcher;
@@ -45,14 +46,13 @@ import reactor.core.scheduler.Schedulers;
  * are the codec's bytes ({@code application/grpc} = protobuf, {@code application/grpc+json} =
  * JSON); headers are metadata, the deadline is {@code grpc-timeout}, errors are
  * {@code grpc-status} with the same code. A server also answers the standard health service
- * and, for services whose .proto is known, server reflection. Handlers run on the transport's
+ * and the framework's server reflection. Handlers run on the transport's
  * Netty threads; demand crosses the wire through gRPC's manual flow control.
  *
  * <pre>{@code
  * Transport grpc = GrpcTransport.builder()
  *     .maxMessageSize(8 * 1024 * 1024)
- *     .descriptors(GreeterProto.getDescriptor()) // for grpcurl's reflection
- *     .build();
+ *  *     .build();
  * Service.builder("greeter").transport(grpc).handle(Greeter.class, new GreeterImpl()).build().run();
  * }</pre>
  *
@@ -62,7 +62,7 @@ public final class GrpcTransport implements Transport {
   private static final Logger log = LoggerFactory.getLogger(GrpcTransport.class);
 
   /** {@code vireo.transport.max-message-size}: 4 MiB, as gRPC's default. */
-  public static final int DEFAULT_MAX_MESSAGE_SIZE = 4 * 1024 * 1024;
+  public static final int DEFAULT_MAX_MESSAGE_SIZE = MessageLimits.DEFAULT_MAX_MESSAGE_SIZE;
   /** {@code vireo.transport.grpc.flow-control-window}: 1 MiB per stream, fixed (no BDP auto-tuning). */
   public static final int DEFAULT_FLOW_CONTROL_WINDOW = 1024 * 1024;
   /** {@code vireo.transport.grpc.on-ready-threshold}: 32 KiB, gRPC's; a call takes more messages while less is queued. */
@@ -92,7 +92,6 @@ public final class GrpcTransport implements Transport {
   private final Duration connectTimeout;
   private final Duration shutdownTimeout;
   private final boolean reflection;
-  private final List<Descriptors.FileDescriptor> descriptors;
   private final int maxConcurrentStreams;
   private final Duration idleTimeout;
   private final Optional<SslContext> serverTls;
@@ -110,7 +109,6 @@ public final class GrpcTransport implements Transport {
     this.connectTimeout = builder.connectTimeout;
     this.shutdownTimeout = builder.shutdownTimeout;
     this.reflection = builder.reflection;
-    this.descriptors = List.copyOf(builder.descriptors);
     this.maxConcurrentStreams = builder.maxConcurrentStreams;
     this.idleTimeout = builder.idleTimeout;
     this.serverTls = builder.serverTls.map(GrpcTls::server);
@@ -126,7 +124,7 @@ public final class GrpcTransport implements Transport {
    */
   public static GrpcTransport of(Config config) {
     return builder()
-        .maxMessageSize(config.getInt("vireo.transport.max-message-size", DEFAULT_MAX_MESSAGE_SIZE))
+        .maxMessageSize(MessageLimits.maxMessageSize(config))
         .flowControlWindow(config.getInt("vireo.transport.grpc.flow-control-window", DEFAULT_FLOW_CONTROL_WINDOW))
         .prefetch(config.getInt("vireo.transport.grpc.prefetch", DEFAULT_PREFETCH))
         .onReadyThreshold(config.getInt("vireo.transport.grpc.on-ready-threshold", DEFAULT_ON_READY_THRESHOLD))
@@ -294,10 +292,6 @@ public final class GrpcTransport implements Transport {
     return serverTls;
   }
 
-  List<Descriptors.FileDescriptor> descriptors() {
-    return descriptors;
-  }
-
   /** Builds a {@link GrpcTransport}; every option has a {@code DEFAULT_*}. */
   public static final class Builder {
     private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
@@ -312,7 +306,6 @@ public final class GrpcTransport implements Transport {
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private Optional<TlsConfig> serverTls = Optional.empty();
     private Optional<TlsConfig> clientTls = Optional.empty();
-    private final List<Descriptors.FileDescriptor> descriptors = new ArrayList<>();
 
     Builder() {}
 
@@ -417,18 +410,13 @@ public final class GrpcTransport implements Transport {
       return this;
     }
 
-    /** Whether servers answer gRPC server reflection (v1 and v1alpha); default yes. */
+    /**
+   * Whether gRPC servers answer server reflection (v1 and v1alpha); default yes. The reflection
+   * service is the framework's ({@code vireo.server.reflection}, on every transport); this only
+   * keeps it off the gRPC port.
+   */
     public Builder reflection(boolean enabled) {
       this.reflection = enabled;
-      return this;
-    }
-
-    /**
-     * .proto files whose services reflection describes (with their dependencies), such as
-     * {@code GreeterProto.getDescriptor()}. Services not found in them are served but not listed.
-     */
-    public Builder descriptors(Descriptors.FileDescriptor... files) {
-      this.descriptors.addAll(List.of(files));
       return this;
     }
 
