@@ -10,6 +10,13 @@ import java.util.Objects;
  * {@code /vireo.samples.greeter.Greeter/SayHello} on gRPC.
  */
 public final class Route {
+  /**
+   * The route server wrappers see for a call to an endpoint the server does not serve: one
+   * bounded name ({@code unknown}) for all of them, so that metrics and logs cannot be flooded
+   * with callers' strings. The call ends UNIMPLEMENTED, naming the route that was asked for.
+   */
+  public static final Route UNKNOWN = new Route("unknown", "unknown");
+
   private final String service;
   private final String method;
   private final String rsocketName;

@@ -34,10 +34,7 @@ public final class MemoryTransport implements Transport {
   private final int maxMessageSize;
 
   public MemoryTransport(int maxMessageSize) {
-    if (maxMessageSize <= 0) {
-      throw new IllegalArgumentException("maxMessageSize: " + maxMessageSize + " (expected: > 0)");
-    }
-    this.maxMessageSize = maxMessageSize;
+    this.maxMessageSize = io.vireo.transport.MessageLimits.checkMaxMessageSize(maxMessageSize);
   }
 
   @Override
@@ -218,10 +215,10 @@ public final class MemoryTransport implements Transport {
 
     @Override
     public Transport create(Config config) {
-      return new MemoryTransport(config.getInt("vireo.transport.max-message-size", DEFAULT_MAX_MESSAGE_SIZE));
+      return new MemoryTransport(io.vireo.transport.MessageLimits.maxMessageSize(config));
     }
   }
 
-  /** 4 MiB, as gRPC's default. */
-  public static final int DEFAULT_MAX_MESSAGE_SIZE = 4 * 1024 * 1024;
+  /** {@link io.vireo.transport.MessageLimits#DEFAULT_MAX_MESSAGE_SIZE}. */
+  public static final int DEFAULT_MAX_MESSAGE_SIZE = io.vireo.transport.MessageLimits.DEFAULT_MAX_MESSAGE_SIZE;
 }

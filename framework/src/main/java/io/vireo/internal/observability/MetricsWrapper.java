@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vireo.Call;
+import io.vireo.Route;
 import io.vireo.Status;
 import io.vireo.broker.Message;
 import io.vireo.config.Config;
@@ -70,7 +71,7 @@ public final class MetricsWrapper implements Wrapper {
   }
 
   private reactor.core.publisher.Flux<Object> measured(String name, Call call, reactor.core.publisher.Flux<Object> responses) {
-    String endpoint = call.route().rsocketName();
+    String endpoint = call.route() == Route.UNKNOWN ? "unknown" : call.route().rsocketName();
     AtomicInteger active = gauges.computeIfAbsent(name + ".active|" + call.service() + "|" + endpoint, key -> {
       AtomicInteger value = new AtomicInteger();
       Gauge.builder(name + ".active", value, AtomicInteger::get)

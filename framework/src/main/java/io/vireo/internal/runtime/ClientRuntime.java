@@ -8,6 +8,8 @@ import io.vireo.Status;
 import io.vireo.VireoException;
 import io.vireo.codec.Codec;
 import io.vireo.config.Config;
+import io.vireo.internal.selector.Filters;
+import io.vireo.internal.selector.OutlierEjection;
 import io.vireo.registry.Registry;
 import io.vireo.registry.ServiceInstance;
 import io.vireo.selector.Filter;
@@ -27,19 +29,29 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
 import reactor.util.context.ContextView;
 import reactor.util.retry.Retry;
 
 /**
  * The client side: typed proxies, client wrappers, instance lists from registry watches,
  * filters, selectors, the connection pool, retries and deadlines.
+ *
+ * <p>Each call kind has one pipeline: encode once, then attempts (pick an instance, send,
+ * observe the outcome for the selector), retries of the attempts, one deadline over them all.
+ * Client wrappers decorate that pipeline; they never select a second one.
  */
 public final class ClientRuntime {
   private static final Logger log = LoggerFactory.getLogger(ClientRuntime.class);
@@ -113,25 +125,29 @@ public final class ClientRuntime {
     pool.close();
   }
 
-  /** One endpoint of a proxy: builds the call from the subscriber's context and runs the chain. */
+  /**
+   * One endpoint of a proxy: builds the call from the subscriber's context and runs it through
+   * the one pipeline of its kind ({@link Target#unary}, {@link Target#fireAndForget},
+   * {@link Target#stream}, {@link Target#channel}). Client wrappers, when there are any, are
+   * composed around that same pipeline; with none, the pipeline is called directly, without
+   * the {@code Flux} shape the wrapper signature needs.
+   */
   private final class ClientEndpoint {
     final Target target;
     final EndpointMethod method;
-    final CallFunction chain;
+    final @Nullable CallFunction wrapped;
     final Duration defaultTimeout;
     final boolean idempotent;
-    final boolean direct;
+    final boolean returnsMono;
 
     ClientEndpoint(Target target, EndpointMethod method) {
       this.target = target;
       this.method = method;
-      CallFunction chain = (call, requests) -> target.call(call, requests, method.responseType());
+      CallFunction chain = this::pipeline;
       for (int i = wrappers.size() - 1; i >= 0; i--) {
         chain = wrappers.get(i).client(chain);
       }
-      this.chain = chain;
-      // the hot path: a unary call with no client wrappers skips the Flux shape
-      this.direct = wrappers.isEmpty() && (method.kind() == CallKind.UNARY || method.kind() == CallKind.FIRE_AND_FORGET);
+      this.wrapped = wrappers.isEmpty() ? null : chain;
       String prefix = "vireo.client.services." + target.service + ".";
       Duration timeout = config.getDuration(prefix + "timeout", config.getDuration("vireo.client.timeout", DEFAULT_TIMEOUT));
       // a stream may rightly last forever, and fire-and-forget has no answer to wait for:
@@ -139,28 +155,62 @@ public final class ClientRuntime {
       this.defaultTimeout = method.kind().serverStreams() || method.kind() == CallKind.FIRE_AND_FORGET
           ? Duration.ZERO : timeout;
       this.idempotent = method.idempotent();
+      this.returnsMono = method.method().getReturnType() == Mono.class;
+    }
+
+    Object invoke(Object argument) {
+      CallFunction chain = wrapped;
+      if (chain == null) {
+        return direct(argument);
+      }
+      Flux<Object> requests = requests(argument);
+      Flux<Object> responses = Flux.deferContextual(context -> chain.apply(call(context), requests));
+      return returnsMono ? responses.next() : responses;
+    }
+
+    /** The pipeline without wrappers: the same code as {@link #pipeline}, minus the Flux adapters. */
+    @SuppressWarnings("unchecked")
+    private Object direct(Object argument) {
+      Class<?> responseType = method.responseType();
+      switch (method.kind()) {
+        case UNARY:
+          return Mono.deferContextual(context -> target.unary(call(context), argument, responseType));
+        case FIRE_AND_FORGET:
+          return Mono.deferContextual(context -> target.fireAndForget(call(context), argument));
+        case SERVER_STREAM:
+          return Flux.deferContextual(context -> target.stream(call(context), argument, responseType));
+        default:
+          Flux<Object> responses = Flux.deferContextual(context -> target.channel(call(context), requests(argument), responseType));
+          return returnsMono ? responses.next() : responses;
+      }
+    }
+
+    /** The innermost function of the wrapper chain: the call kind's pipeline. */
+    private Flux<Object> pipeline(Call call, Flux<Object> requests) {
+      Class<?> responseType = method.responseType();
+      switch (call.kind()) {
+        case UNARY:
+          return requests.next().flatMap(request -> target.unary(call, request, responseType)).flux();
+        case FIRE_AND_FORGET:
+          return requests.next().flatMap(request -> target.fireAndForget(call, request)).flux();
+        case SERVER_STREAM:
+          return requests.next().flatMapMany(request -> target.stream(call, request, responseType));
+        default:
+          return target.channel(call, requests, responseType);
+      }
     }
 
     @SuppressWarnings("unchecked")
-    Object invoke(Object argument) {
-      if (direct) {
-        return method.kind() == CallKind.FIRE_AND_FORGET
-            ? Mono.deferContextual(context -> target.fireAndForget(call(context), argument))
-            : Mono.deferContextual(context -> target.unary(call(context), argument, method.responseType()));
-      }
-      Flux<Object> requests = method.kind().clientStreams()
-          ? Flux.from((Publisher<Object>) argument)
-          : Flux.just(argument);
-      Flux<Object> responses = Flux.deferContextual(context -> chain.apply(call(context), requests));
-      return method.method().getReturnType() == Mono.class ? responses.next() : responses;
+    private Flux<Object> requests(Object argument) {
+      return method.kind().clientStreams() ? Flux.from((Publisher<Object>) argument) : Flux.just(argument);
     }
 
     private Call call(ContextView context) {
       Headers headers = CallOptions.headers(context);
-      Optional<Call> serving = Call.from(context);
-      if (serving.isPresent()) {
-        Optional<String> traceparent = serving.get().headers().get(Headers.TRACEPARENT);
-        if (traceparent.isPresent() && headers.get(Headers.TRACEPARENT).isEmpty()) {
+      Call serving = context.getOrDefault(Call.class, null);
+      if (serving != null && headers.get(Headers.TRACEPARENT).isEmpty()) {
+        Optional<String> traceparent = serving.headers().get(Headers.TRACEPARENT);
+        if (traceparent.isPresent()) {
           headers = headers.with(Headers.TRACEPARENT, traceparent.get());
         }
       }
@@ -175,6 +225,10 @@ public final class ClientRuntime {
     final Selector selector;
     final Filter filter;
     final int retries;
+    /** Retries of connection failures only (the call was not sent). */
+    final @Nullable Retry retryConnect;
+    /** Retries of idempotent single-request calls: connection failures and retryable statuses. */
+    final @Nullable Retry retryIdempotent;
     final Flux<List<ServiceInstance>> watch;
     final Disposable watching;
     volatile List<ServiceInstance> instances = List.of();
@@ -184,8 +238,7 @@ public final class ClientRuntime {
       this.service = service;
       String prefix = "vireo.client.services." + service + ".";
       String selectorName = config.get(prefix + "selector", config.get("vireo.selector", "round-robin"));
-      this.selector = io.vireo.internal.selector.OutlierEjection.wrap(service,
-          io.vireo.internal.runtime.Plugins.create(SelectorProvider.class, "selector", selectorName, config), config);
+      this.selector = OutlierEjection.wrap(service, Plugins.create(SelectorProvider.class, "selector", selectorName, config), config);
       // no endpoint filter by default: a server that lacks the route answers UNIMPLEMENTED, which says more
       // an instance served on several transports is registered once per transport: take ours if offered
       Filter combined = (candidates, call) -> {
@@ -202,7 +255,7 @@ public final class ClientRuntime {
       for (Map.Entry<String, String> entry : config.subset(prefix + "metadata").entrySet()) {
         combined = combined.and(Filter.metadata(entry.getKey(), entry.getValue()));
       }
-      Optional<Filter> canary = io.vireo.internal.selector.Filters.canary(config, service);
+      Optional<Filter> canary = Filters.canary(config, service);
       if (canary.isPresent()) {
         combined = combined.and(canary.get());
       }
@@ -210,6 +263,16 @@ public final class ClientRuntime {
       // a configured resilience retry (vireo.client.services.<svc>.retry.*) replaces the built-in one, so attempts do not multiply
       boolean resilienceRetry = !config.subset(prefix + "retry").isEmpty() && config.getBoolean(prefix + "retry.enabled", true);
       this.retries = resilienceRetry ? 0 : config.getInt(prefix + "retries", config.getInt("vireo.client.retries", DEFAULT_RETRIES));
+      // built once: a retry spec is immutable. Retry.max(0) would turn the first error into a
+      // RetryExhaustedException, so no retries means no retryWhen at all; when the attempts run
+      // out, the caller gets the last attempt's own VireoException
+      this.retryConnect = retries <= 0 ? null : Retry.max(retries)
+          .filter(error -> error instanceof ConnectionPool.ConnectFailed)
+          .onRetryExhaustedThrow((spec, signal) -> signal.failure());
+      this.retryIdempotent = retries <= 0 ? null : Retry.max(retries)
+          .filter(error -> error instanceof ConnectionPool.ConnectFailed
+              || error instanceof VireoException vireo && vireo.retryable())
+          .onRetryExhaustedThrow((spec, signal) -> signal.failure());
       this.watch = registry.watch(service)
           .doOnNext(list -> {
             instances = list;
@@ -226,48 +289,67 @@ public final class ClientRuntime {
       watching.dispose();
     }
 
-    /** A unary call as a Mono: encoded once, whatever the retries. */
+    /** A unary call: encoded once; each attempt picks an instance, is observed, may be retried; one deadline over all. */
     Mono<Object> unary(Call call, Object request, Class<?> responseType) {
       byte[] data;
       try {
         data = codec.encode(request);
       } catch (RuntimeException e) {
-        return Mono.error(e);
+        return Mono.error(VireoException.from(e));
       }
-      long deadline = call.timeout().isZero() ? 0 : System.nanoTime() + call.timeout().toNanos();
-      Mono<Object> attempts = Mono.defer(() -> attemptUnary(call, data, responseType, deadline));
-      if (retries > 0) {
-        attempts = attempts.retryWhen(Retry.max(retries).filter(error -> retryable(error, call)));
-      }
-      if (call.timeout().isZero()) {
-        return attempts;
-      }
-      return Deadlines.within(attempts, call.timeout(), () -> deadlineExceeded(call));
+      long deadline = deadline(call);
+      return single(call, Mono.defer(() -> attemptUnary(call, data, responseType, deadline)));
     }
 
-    /** Fire-and-forget as a Mono: completes when the frame is handed to the transport. */
+    /** Fire-and-forget: the unary pipeline, ending when the frame is handed to the transport. */
     Mono<Object> fireAndForget(Call call, Object request) {
       byte[] data;
       try {
         data = codec.encode(request);
       } catch (RuntimeException e) {
-        return Mono.error(e);
+        return Mono.error(VireoException.from(e));
       }
-      long deadline = call.timeout().isZero() ? 0 : System.nanoTime() + call.timeout().toNanos();
-      Mono<Object> attempts = Mono.defer(() -> attemptFireAndForget(call, data, deadline));
-      if (retries > 0) {
-        attempts = attempts.retryWhen(Retry.max(retries).filter(error -> retryable(error, call)));
-      }
-      return deadline == 0 ? attempts : Deadlines.within(attempts, call.timeout(), () -> deadlineExceeded(call));
+      long deadline = deadline(call);
+      return single(call, Mono.defer(() -> attemptFireAndForget(call, data, deadline)));
     }
 
-    private Mono<Object> attemptFireAndForget(Call call, byte[] data, long deadline) {
-      if (!known) {
-        return watch.next().flatMap(list -> attemptFireAndForget(call, data, deadline));
+    /** A server stream: one request encoded once; connection failures retried; the deadline bounds the whole stream. */
+    Flux<Object> stream(Call call, Object request, Class<?> responseType) {
+      byte[] data;
+      try {
+        data = codec.encode(request);
+      } catch (RuntimeException e) {
+        return Flux.error(VireoException.from(e));
       }
-      ServiceInstance instance = pick(call);
-      Frame frame = new Frame(call.route(), codec.contentType(), wireHeaders(call, deadline), data);
-      return observed(instance, call, pool.get(instance).flatMap(connection -> connection.fireAndForget(frame)).cast(Object.class));
+      long deadline = deadline(call);
+      return streamed(call, Flux.defer(() -> attemptStream(call, data, responseType, deadline)));
+    }
+
+    /** Client and bidi streams: the requests are encoded as they are sent. */
+    Flux<Object> channel(Call call, Flux<Object> requests, Class<?> responseType) {
+      long deadline = deadline(call);
+      return streamed(call, Flux.defer(() -> attemptChannel(call, requests, responseType, deadline)));
+    }
+
+    private long deadline(Call call) {
+      return call.timeout().isZero() ? 0 : System.nanoTime() + call.timeout().toNanos();
+    }
+
+    /** Retry and deadline around the attempts of a single-request call. */
+    private Mono<Object> single(Call call, Mono<Object> attempts) {
+      Retry retry = call.idempotent() ? retryIdempotent : retryConnect;
+      if (retry != null) {
+        attempts = attempts.retryWhen(retry);
+      }
+      return call.timeout().isZero() ? attempts : Deadlines.within(attempts, call.timeout(), () -> deadlineExceeded(call));
+    }
+
+    /** Retry (of connection failures) and deadline around the attempts of a stream. */
+    private Flux<Object> streamed(Call call, Flux<Object> attempts) {
+      if (retryConnect != null) {
+        attempts = attempts.retryWhen(retryConnect);
+      }
+      return call.timeout().isZero() ? attempts : Deadlines.within(attempts, call.timeout(), () -> deadlineExceeded(call));
     }
 
     private Mono<Object> attemptUnary(Call call, byte[] data, Class<?> responseType, long deadline) {
@@ -275,18 +357,61 @@ public final class ClientRuntime {
         return watch.next().flatMap(list -> attemptUnary(call, data, responseType, deadline));
       }
       ServiceInstance instance = pick(call);
-      Frame frame = new Frame(call.route(), codec.contentType(), wireHeaders(call, deadline), data);
-      return observed(instance, call, pool.get(instance)
-          .flatMap(connection -> connection.requestResponse(frame))
-          .map(bytes -> codec.decode(bytes, responseType)));
+      Frame frame = frame(call, deadline, data);
+      Connection ready = pool.ready(instance);
+      Mono<byte[]> sent = ready != null ? ready.requestResponse(frame)
+          : pool.get(instance).flatMap(connection -> connection.requestResponse(frame));
+      return new Observed<>(sent.map(bytes -> codec.decode(bytes, responseType)), this, instance, call);
     }
 
-    /** Tells the selector that a call to {@code instance} starts, and how it ended. */
-    private Mono<Object> observed(ServiceInstance instance, Call call, Mono<Object> attempt) {
-      Outcome outcome = new Outcome(instance, call);
-      selector.started(instance, call);
-      return attempt
-          .doOnSuccess(ok -> outcome.report(Status.OK))
+    private Mono<Object> attemptFireAndForget(Call call, byte[] data, long deadline) {
+      if (!known) {
+        return watch.next().flatMap(list -> attemptFireAndForget(call, data, deadline));
+      }
+      ServiceInstance instance = pick(call);
+      Frame frame = frame(call, deadline, data);
+      Connection ready = pool.ready(instance);
+      Mono<Void> sent = ready != null ? ready.fireAndForget(frame)
+          : pool.get(instance).flatMap(connection -> connection.fireAndForget(frame));
+      return new Observed<>(sent, this, instance, call);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Flux<Object> attemptStream(Call call, byte[] data, Class<?> responseType, long deadline) {
+      if (!known) {
+        return watch.next().flatMapMany(list -> attemptStream(call, data, responseType, deadline));
+      }
+      ServiceInstance instance = pick(call);
+      Frame frame = frame(call, deadline, data);
+      Flux<Object> responses = pool.get(instance)
+          .flatMapMany(connection -> connection.requestStream(frame))
+          .map(bytes -> codec.decode(bytes, (Class<Object>) responseType));
+      return observed(instance, call, responses);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Flux<Object> attemptChannel(Call call, Flux<Object> requests, Class<?> responseType, long deadline) {
+      if (!known) {
+        return watch.next().flatMapMany(list -> attemptChannel(call, requests, responseType, deadline));
+      }
+      ServiceInstance instance = pick(call);
+      Frame head = Frame.head(call.route(), codec.contentType(), wireHeaders(call, deadline));
+      Flux<Object> responses = pool.get(instance)
+          .flatMapMany(connection -> connection.requestChannel(head, requests.map(codec::encode)))
+          .map(bytes -> codec.decode(bytes, (Class<Object>) responseType));
+      return observed(instance, call, responses);
+    }
+
+    /** Tells the selector that a stream to {@code instance} starts, and how it ended. */
+    private Flux<Object> observed(ServiceInstance instance, Call call, Flux<Object> responses) {
+      Outcome outcome = new Outcome(this, instance, call);
+      if (!call.kind().serverStreams()) {
+        // a Mono's subscriber cancels right after the one reply: that reply is the success
+        responses = responses.doOnNext(reply -> outcome.report(Status.OK));
+      }
+      return responses
+          .doOnSubscribe(subscription -> outcome.start())
+          .doOnComplete(() -> outcome.report(Status.OK))
           .doOnError(e -> outcome.report(VireoException.from(e).status()))
           .doOnCancel(() -> outcome.report(Status.CANCELLED));
     }
@@ -302,6 +427,10 @@ public final class ClientRuntime {
       return picked.get();
     }
 
+    private Frame frame(Call call, long deadline, byte[] data) {
+      return new Frame(call.route(), codec.contentType(), wireHeaders(call, deadline), data);
+    }
+
     private Headers wireHeaders(Call call, long deadline) {
       Headers headers = call.headers().isEmpty() ? callerOnly : call.headers().with(Headers.CALLER, caller);
       return deadline == 0 ? headers
@@ -313,93 +442,118 @@ public final class ClientRuntime {
           "call to %s %s: no answer within %d ms (vireo.client.timeout, or CallOptions.timeout)",
           service, call.route(), call.timeout().toMillis());
     }
+  }
 
-    Flux<Object> call(Call call, Flux<Object> requests, Class<?> responseType) {
-      long deadline = call.timeout().isZero() ? 0 : System.nanoTime() + call.timeout().toNanos();
-      Flux<Object> attempts = Flux.defer(() -> attempt(call, requests, responseType, deadline));
-      if (retries > 0) {
-        // Retry.max(0) would turn the first retryable error into a RetryExhaustedException
-        attempts = attempts.retryWhen(Retry.max(retries).filter(error -> retryable(error, call)));
-      }
-      if (call.timeout().isZero()) {
-        return attempts;
-      }
-      return Deadlines.within(attempts, call.timeout(), () -> deadlineExceeded(call));
+  /** Reports one attempt's outcome to the selector exactly once. */
+  private static class Outcome {
+    private static final AtomicIntegerFieldUpdater<Outcome> REPORTED =
+        AtomicIntegerFieldUpdater.newUpdater(Outcome.class, "reported");
+    final Target target;
+    final ServiceInstance instance;
+    final Call call;
+    long start;
+    volatile int reported;
+
+    Outcome(Target target, ServiceInstance instance, Call call) {
+      this.target = target;
+      this.instance = instance;
+      this.call = call;
     }
 
-    private boolean retryable(Throwable error, Call call) {
-      if (error instanceof ConnectionPool.ConnectFailed) {
-        return true;
-      }
-      return error instanceof VireoException vireo && vireo.retryable() && call.idempotent()
-          && (call.kind() == CallKind.UNARY || call.kind() == CallKind.FIRE_AND_FORGET);
+    final void start() {
+      start = System.nanoTime();
+      target.selector.started(instance, call);
     }
 
-    @SuppressWarnings("unchecked")
-    private Flux<Object> attempt(Call call, Flux<Object> requests, Class<?> responseType, long deadline) {
-      if (!known) {
-        return watch.next().flatMapMany(list -> attempt(call, requests, responseType, deadline));
-      }
-      ServiceInstance instance = pick(call);
-      Outcome outcome = new Outcome(instance, call);
-      selector.started(instance, call);
-      Flux<Object> responses = pool.get(instance)
-          .flatMapMany(connection -> send(connection, call, requests, (Class<Object>) responseType, deadline));
-      if (!call.kind().serverStreams()) {
-        // a Mono's subscriber cancels right after the one reply: that reply is the success
-        responses = responses.doOnNext(reply -> outcome.report(Status.OK));
-      }
-      return responses
-          .doOnComplete(() -> outcome.report(Status.OK))
-          .doOnError(e -> outcome.report(VireoException.from(e).status()))
-          .doOnCancel(() -> outcome.report(Status.CANCELLED));
-    }
-
-    /** Reports one attempt's outcome to the selector exactly once. */
-    private final class Outcome extends java.util.concurrent.atomic.AtomicBoolean {
-      private static final long serialVersionUID = 1L;
-      final transient ServiceInstance instance;
-      final transient Call call;
-      final long start = System.nanoTime();
-
-      Outcome(ServiceInstance instance, Call call) {
-        this.instance = instance;
-        this.call = call;
-      }
-
-      void report(Status status) {
-        if (compareAndSet(false, true)) {
-          selector.report(instance, call, status, System.nanoTime() - start);
-        }
+    final void report(Status status) {
+      if (REPORTED.compareAndSet(this, 0, 1)) {
+        target.selector.report(instance, call, status, System.nanoTime() - start);
       }
     }
+  }
 
-    private Flux<Object> send(Connection connection, Call call, Flux<Object> requests, Class<Object> responseType, long deadline) {
-      Headers headers = wireHeaders(call, deadline);
-      switch (call.kind()) {
-        case UNARY:
-          return requests.next()
-              .flatMap(request -> connection.requestResponse(frame(call, headers, codec.encode(request))))
-              .map(data -> codec.decode(data, responseType))
-              .flux();
-        case FIRE_AND_FORGET:
-          return requests.next()
-              .flatMap(request -> connection.fireAndForget(frame(call, headers, codec.encode(request))))
-              .flux()
-              .cast(Object.class);
-        case SERVER_STREAM:
-          return requests.next()
-              .flatMapMany(request -> connection.requestStream(frame(call, headers, codec.encode(request))))
-              .map(data -> codec.decode(data, responseType));
-        default:
-          return connection.requestChannel(Frame.head(call.route(), codec.contentType(), headers),
-                  requests.map(codec::encode))
-              .map(data -> codec.decode(data, responseType));
+  /**
+   * One attempt of a single-request call, observed: the selector hears that it started when it
+   * is subscribed, and how it ended (an answer or completion is OK, an error its status, a
+   * cancel CANCELLED), once. One object where {@code doOnSubscribe/doOnSuccess/doOnError/doOnCancel}
+   * would be four operators and their lambdas per attempt.
+   */
+  private static final class Observed<T> extends Mono<Object> {
+    private final Mono<T> source;
+    private final Target target;
+    private final ServiceInstance instance;
+    private final Call call;
+
+    Observed(Mono<T> source, Target target, ServiceInstance instance, Call call) {
+      this.source = source;
+      this.target = target;
+      this.instance = instance;
+      this.call = call;
+    }
+
+    @Override
+    public void subscribe(CoreSubscriber<? super Object> actual) {
+      ObservedSubscriber observer = new ObservedSubscriber(actual, target, instance, call);
+      observer.start();
+      source.subscribe(observer);
+    }
+  }
+
+  private static final class ObservedSubscriber extends Outcome implements CoreSubscriber<Object>, Subscription {
+    private final CoreSubscriber<? super Object> actual;
+    private @Nullable Subscription upstream;
+
+    ObservedSubscriber(CoreSubscriber<? super Object> actual, Target target, ServiceInstance instance, Call call) {
+      super(target, instance, call);
+      this.actual = actual;
+    }
+
+    @Override
+    public Context currentContext() {
+      return actual.currentContext();
+    }
+
+    @Override
+    public void onSubscribe(Subscription subscription) {
+      if (Operators.validate(upstream, subscription)) {
+        upstream = subscription;
+        actual.onSubscribe(this);
       }
     }
 
-    private Frame frame(Call call, Headers headers, byte[] data) {
-      return new Frame(call.route(), codec.contentType(), headers, data);
+    @Override
+    public void onNext(Object value) {
+      report(Status.OK);
+      actual.onNext(value);
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      report(VireoException.from(error).status());
+      actual.onError(error);
+    }
+
+    @Override
+    public void onComplete() {
+      report(Status.OK);
+      actual.onComplete();
+    }
+
+    @Override
+    public void request(long n) {
+      Subscription subscription = upstream;
+      if (subscription != null) {
+        subscription.request(n);
+      }
+    }
+
+    @Override
+    public void cancel() {
+      report(Status.CANCELLED);
+      Subscription subscription = upstream;
+      if (subscription != null) {
+        subscription.cancel();
+      }
     }
   }
 }

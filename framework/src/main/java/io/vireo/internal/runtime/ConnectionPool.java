@@ -8,6 +8,7 @@ import io.vireo.transport.Transport;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -22,22 +23,47 @@ final class ConnectionPool {
   private final Function<String, Transport> transports;
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
   private volatile boolean closed;
+  private volatile @Nullable Entry last;
 
   ConnectionPool(Function<String, Transport> transports) {
     this.transports = transports;
   }
 
   Mono<Connection> get(ServiceInstance instance) {
+    Entry entry = entry(instance);
+    if (entry == null) {
+      return Mono.error(VireoException.of(Status.UNAVAILABLE, "client is closed"));
+    }
+    Connection ready = entry.ready;
+    return ready != null && !ready.isDisposed() ? Mono.just(ready) : entry.connection;
+  }
+
+  /** The open connection to the instance, if there is one now: the hot path, with no Mono. */
+  @Nullable Connection ready(ServiceInstance instance) {
+    Entry entry = entry(instance);
+    if (entry == null) {
+      return null;
+    }
+    Connection ready = entry.ready;
+    return ready != null && !ready.isDisposed() ? ready : null;
+  }
+
+  private @Nullable Entry entry(ServiceInstance instance) {
+    Entry recent = last;
+    if (recent != null && recent.instance == instance && entries.get(recent.key) == recent) {
+      return recent;
+    }
+    // the key is built only when the instance is not the last one seen: one string per call otherwise
     String key = instance.transport() + "://" + instance.address();
     Entry entry = entries.get(key);
     if (entry == null) {
       if (closed) {
-        return Mono.error(VireoException.of(Status.UNAVAILABLE, "client is closed"));
+        return null;
       }
       entry = entries.computeIfAbsent(key, k -> new Entry(k, instance));
     }
-    Connection ready = entry.ready;
-    return ready != null && !ready.isDisposed() ? Mono.just(ready) : entry.connection;
+    last = entry;
+    return entry;
   }
 
   void close() {
@@ -53,11 +79,13 @@ final class ConnectionPool {
 
   private final class Entry {
     final String key;
+    final ServiceInstance instance;
     final Mono<Connection> connection;
     volatile Connection ready;
 
     Entry(String key, ServiceInstance instance) {
       this.key = key;
+      this.instance = instance;
       this.connection = Mono.defer(() -> transports.apply(instance.transport()).connect(instance))
           .doOnNext(connected -> {
             ready = connected;

@@ -18,7 +18,6 @@ import io.vireo.config.Config;
 import io.vireo.config.ConfigSource;
 import io.vireo.config.spi.ConfigSourceProvider;
 import io.vireo.internal.config.LayeredConfig;
-import io.vireo.internal.memory.MemoryTransport;
 import io.vireo.internal.observability.Disabled;
 import io.vireo.internal.observability.Observability;
 import io.vireo.internal.observability.ServiceView;
@@ -213,10 +212,9 @@ public final class ServiceRuntime {
   }
 
   private void serve(Duration startTimeout) {
-    int maxMessageSize = config.getInt("vireo.transport.max-message-size", MemoryTransport.DEFAULT_MAX_MESSAGE_SIZE);
     List<Router.Handler> handlers = spec.handlers().stream()
         .map(h -> new Router.Handler(h.iface(), h.implementation())).toList();
-    router = Router.create(spec.name(), handlers, wrappers, codecs, maxMessageSize);
+    router = Router.create(spec.name(), handlers, wrappers, codecs, config);
     String host = config.get("vireo.server.host", "127.0.0.1");
     String advertised = config.get("vireo.server.advertise-host").orElseGet(() -> advertisedHost(host));
     Map<String, String> metadata = new LinkedHashMap<>(config.subset("vireo.server.metadata"));

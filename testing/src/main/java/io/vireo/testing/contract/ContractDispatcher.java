@@ -98,9 +98,9 @@ public final class ContractDispatcher implements Dispatcher {
         return Mono.error(new VireoException(Status.valueOf(data.substring(0, colon)), data.substring(colon + 1)));
       }
       case "Crash":
-        return Mono.error(new IllegalStateException("crashed on " + data));
+        return Mono.error(new RuntimeException("crashed on " + data));
       case "Throw":
-        throw new IllegalStateException("threw on " + data);
+        throw new RuntimeException("threw on " + data);
       default:
         return Mono.error(unimplemented(request));
     }

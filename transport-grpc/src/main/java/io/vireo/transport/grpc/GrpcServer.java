@@ -19,6 +19,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.vireo.CallKind;
 import io.vireo.Route;
 import io.vireo.transport.Dispatcher;
+import io.vireo.transport.Frame;
 import io.vireo.transport.Server;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -70,7 +71,7 @@ final class GrpcServer implements Server {
         .directExecutor()
         .maxInboundMessageSize(dispatcher.maxMessageSize())
         .flowControlWindow(transport.flowControlWindow())
-        .fallbackHandlerRegistry(new Unknown(new TreeSet<>(services.keySet()).toString()))
+        .fallbackHandlerRegistry(new Unknown(methods(dispatcher), dispatcher))
         .addService(health.getHealthService());
     transport.serverTls().ifPresent(builder::sslContext);
     if (transport.maxConcurrentStreams() != Integer.MAX_VALUE) {
@@ -90,6 +91,13 @@ final class GrpcServer implements Server {
     GrpcServer started = new GrpcServer(server, health, transport.shutdownTimeout());
     log.debug("gRPC server on {} serving {}", started.address, services.keySet());
     return started;
+  }
+
+  /** The methods served, as gRPC names them, for the error of an unknown one. */
+  private static String methods(Dispatcher dispatcher) {
+    TreeSet<String> names = new TreeSet<>();
+    dispatcher.routes().keySet().forEach(route -> names.add("/" + route.grpcName()));
+    return names.toString();
   }
 
   /** grpcurl before 1.8.8 and older tools speak only the v1alpha reflection protocol. */
@@ -227,23 +235,52 @@ final class GrpcServer implements Server {
     }
   }
 
-  /** Answers every method this server does not serve with UNIMPLEMENTED, naming it. */
+  /**
+   * Answers every method this server does not serve: through the dispatcher, which counts it
+   * (under one bounded route, not the caller's name) and answers UNIMPLEMENTED naming the routes
+   * it serves.
+   */
   private static final class Unknown extends HandlerRegistry {
     private final String served;
+    private final Dispatcher dispatcher;
 
-    Unknown(String served) {
+    Unknown(String served, Dispatcher dispatcher) {
       this.served = served;
+      this.dispatcher = dispatcher;
     }
 
     @Override
     public ServerMethodDefinition<?, ?> lookupMethod(String methodName, @Nullable String authority) {
       MethodDescriptor<byte[], byte[]> method = Bytes.method(methodName, MethodDescriptor.MethodType.UNKNOWN);
       ServerCallHandler<byte[], byte[]> handler = (ServerCall<byte[], byte[]> call, Metadata headers) -> {
-        call.close(io.grpc.Status.UNIMPLEMENTED.withDescription(
-            "unknown route /" + methodName + " (this server serves the services " + served + ")"), new Metadata());
+        Route route;
+        try {
+          route = Route.parseGrpc(methodName);
+        } catch (IllegalArgumentException e) {
+          route = Route.UNKNOWN;
+        }
+        Frame frame = new Frame(route, Wire.contentType(headers), Wire.headers(headers, null), Bytes.EMPTY);
+        io.grpc.Status unimplemented = io.grpc.Status.UNIMPLEMENTED.withDescription(
+            "unknown route /" + methodName + " (this server serves " + served + ")");
+        // the dispatcher counts the call (and a server wrapper may refuse it first, e.g. UNAUTHENTICATED)
+        Mono.defer(() -> dispatcher.requestResponse(frame)).subscribe(
+            ignored -> { },
+            error -> {
+              io.grpc.Status status = Wire.status(error);
+              close(call, status.getCode() == io.grpc.Status.Code.UNIMPLEMENTED ? unimplemented : status);
+            },
+            () -> close(call, unimplemented));
         return new ServerCall.Listener<>() {};
       };
       return ServerMethodDefinition.create(method, handler);
+    }
+
+    private static void close(ServerCall<byte[], byte[]> call, io.grpc.Status status) {
+      try {
+        call.close(status, new Metadata());
+      } catch (IllegalStateException alreadyClosed) {
+        log.debug("unknown route: call already closed, {} not sent", status.getCode());
+      }
     }
   }
 }

@@ -16,6 +16,7 @@ import io.vireo.VireoException;
 import io.vireo.config.Config;
 import io.vireo.registry.ServiceInstance;
 import io.vireo.security.TlsConfig;
+import io.vireo.transport.MessageLimits;
 import io.vireo.transport.ServerLimits;
 import io.vireo.transport.Connection;
 import io.vireo.transport.Dispatcher;
@@ -62,7 +63,7 @@ public final class GrpcTransport implements Transport {
   private static final Logger log = LoggerFactory.getLogger(GrpcTransport.class);
 
   /** {@code vireo.transport.max-message-size}: 4 MiB, as gRPC's default. */
-  public static final int DEFAULT_MAX_MESSAGE_SIZE = 4 * 1024 * 1024;
+  public static final int DEFAULT_MAX_MESSAGE_SIZE = MessageLimits.DEFAULT_MAX_MESSAGE_SIZE;
   /** {@code vireo.transport.grpc.flow-control-window}: 1 MiB per stream, fixed (no BDP auto-tuning). */
   public static final int DEFAULT_FLOW_CONTROL_WINDOW = 1024 * 1024;
   /** {@code vireo.transport.grpc.on-ready-threshold}: 32 KiB, gRPC's; a call takes more messages while less is queued. */
@@ -126,7 +127,7 @@ public final class GrpcTransport implements Transport {
    */
   public static GrpcTransport of(Config config) {
     return builder()
-        .maxMessageSize(config.getInt("vireo.transport.max-message-size", DEFAULT_MAX_MESSAGE_SIZE))
+        .maxMessageSize(MessageLimits.maxMessageSize(config))
         .flowControlWindow(config.getInt("vireo.transport.grpc.flow-control-window", DEFAULT_FLOW_CONTROL_WINDOW))
         .prefetch(config.getInt("vireo.transport.grpc.prefetch", DEFAULT_PREFETCH))
         .onReadyThreshold(config.getInt("vireo.transport.grpc.on-ready-threshold", DEFAULT_ON_READY_THRESHOLD))

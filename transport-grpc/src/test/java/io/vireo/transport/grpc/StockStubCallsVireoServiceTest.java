@@ -116,11 +116,12 @@ class StockStubCallsVireoServiceTest {
   }
 
   @Test
-  void throwingHandlerIsInternal() {
+  void throwingHandlerGetsTheStatusOfItsExceptionButNotItsText() {
+    // IllegalStateException: FAILED_PRECONDITION; its text stays in the server's log
     assertThatThrownBy(() -> blocking.sayHello(request("boom")))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.INTERNAL);
-          assertThat(e.getStatus().getDescription()).contains("the handler broke");
+          assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.FAILED_PRECONDITION);
+          assertThat(e.getStatus().getDescription()).doesNotContain("the handler broke").contains("trace");
         });
   }
 

@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.Optional;
 import io.netty.handler.ssl.SslContext;
 import io.vireo.security.TlsConfig;
+import io.vireo.transport.MessageLimits;
 import io.vireo.transport.ServerLimits;
 import reactor.netty.tcp.TcpServer;
 import reactor.core.publisher.Mono;
@@ -46,7 +47,7 @@ public final class RSocketTransport implements Transport {
   public static final String NAME = "rsocket";
 
   /** Largest message, in bytes, either way: {@value}. */
-  public static final int DEFAULT_MAX_MESSAGE_SIZE = 4 * 1024 * 1024;
+  public static final int DEFAULT_MAX_MESSAGE_SIZE = MessageLimits.DEFAULT_MAX_MESSAGE_SIZE;
   /** How often a client sends KEEPALIVE: 20 s (rsocket-java's default). */
   public static final Duration DEFAULT_KEEPALIVE_INTERVAL = Duration.ofSeconds(20);
   /** How long without any frame before a client drops the connection: 90 s. */
@@ -59,7 +60,7 @@ public final class RSocketTransport implements Transport {
   public static final Duration DEFAULT_IDLE_TIMEOUT = ServerLimits.NO_IDLE_TIMEOUT;
 
   /** Config key of {@link Builder#maxMessageSize}. */
-  public static final String MAX_MESSAGE_SIZE_KEY = "vireo.transport.max-message-size";
+  public static final String MAX_MESSAGE_SIZE_KEY = MessageLimits.MAX_MESSAGE_SIZE_KEY;
   /** Config key of {@link Builder#keepAliveInterval}. */
   public static final String KEEPALIVE_INTERVAL_KEY = "vireo.transport.rsocket.keepalive-interval";
   /** Config key of {@link Builder#keepAliveMaxLifetime}. */
@@ -89,7 +90,7 @@ public final class RSocketTransport implements Transport {
   /** A transport configured from the keys above; absent keys take their defaults. */
   public static RSocketTransport of(Config config) {
     return builder()
-        .maxMessageSize(config.getInt(MAX_MESSAGE_SIZE_KEY, DEFAULT_MAX_MESSAGE_SIZE))
+        .maxMessageSize(MessageLimits.maxMessageSize(config))
         .keepAliveInterval(config.getDuration(KEEPALIVE_INTERVAL_KEY, DEFAULT_KEEPALIVE_INTERVAL))
         .keepAliveMaxLifetime(config.getDuration(KEEPALIVE_MAX_LIFETIME_KEY, DEFAULT_KEEPALIVE_MAX_LIFETIME))
         .connectTimeout(config.getDuration(CONNECT_TIMEOUT_KEY, DEFAULT_CONNECT_TIMEOUT))

@@ -1,0 +1,87 @@
+package io.vireo.registry.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
+import io.etcd.jetcd.common.exception.EtcdException;
+import io.vireo.Status;
+import io.vireo.VireoException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
+
+/** Builds jetcd clients; turns etcd errors into {@link VireoException}s. */
+final class EtcdClients {
+  private EtcdClients() {}
+
+  /**
+   * A new client. It connects lazily, on the first call. Calls do not wait for a connection
+   * ({@code waitForReady(false)}): against an unreachable etcd they fail after jetcd's few
+   * retries, and Vireo bounds every call by the connection timeout anyway.
+   */
+  static Client newClient(ClientSettings settings) {
+    ClientBuilder builder = Client.builder()
+        .endpoints(settings.endpoints())
+        .waitForReady(false)
+        .connectTimeout(settings.connectionTimeout());
+    if (settings.user().isPresent()) {
+      builder.user(ByteSequence.from(settings.user().get(), StandardCharsets.UTF_8))
+          .password(ByteSequence.from(settings.password().orElseThrow(), StandardCharsets.UTF_8));
+    }
+    if (settings.tls()) {
+      try {
+        builder.sslContext(ssl -> {
+          settings.tlsCaFile().ifPresent(ca -> ssl.trustManager(ca.toFile()));
+          settings.tlsCertFile().ifPresent(cert -> ssl.keyManager(cert.toFile(), settings.tlsKeyFile().orElseThrow().toFile()));
+        });
+      } catch (SSLException e) {
+        throw new IllegalArgumentException("tls: cannot build a TLS context from " + settings + ": " + e.getMessage(), e);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("tls: unreadable certificate or key (expected: PEM files): " + e.getMessage(), e);
+      }
+    }
+    return builder.build();
+  }
+
+  static VireoException unreachable(ClientSettings settings, String keyPrefix, String what) {
+    return VireoException.of(Status.UNAVAILABLE,
+        "%s: cannot reach etcd at %s within %s; check that etcd runs there and that %s.endpoints names it",
+        what, settings.endpointText(), settings.connectionTimeout(), keyPrefix);
+  }
+
+  /** An etcd or jetcd failure as a {@link VireoException} with a fitting status. */
+  static VireoException toVireo(Throwable error, String what, ClientSettings settings, String keyPrefix) {
+    Throwable cause = unwrap(error);
+    if (cause instanceof VireoException vireo) {
+      return vireo;
+    }
+    if (cause instanceof TimeoutException) {
+      return unreachable(settings, keyPrefix, what);
+    }
+    Status status = Status.INTERNAL;
+    if (cause instanceof EtcdException etcd) {
+      try {
+        status = Status.valueOf(etcd.getErrorCode().name());
+      } catch (IllegalArgumentException e) {
+        status = Status.INTERNAL;
+      }
+      if (status == Status.UNAVAILABLE || status == Status.DEADLINE_EXCEEDED) {
+        return new VireoException(Status.UNAVAILABLE, unreachable(settings, keyPrefix, what).getMessage() + " (" + cause.getMessage() + ")", cause);
+      }
+    } else if (cause instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+      status = Status.CANCELLED;
+    }
+    return new VireoException(status, what + " failed on etcd at " + settings.endpointText() + ": " + cause, cause);
+  }
+
+  static Throwable unwrap(Throwable error) {
+    Throwable current = error;
+    while ((current instanceof CompletionException || current instanceof ExecutionException) && current.getCause() != null) {
+      current = current.getCause();
+    }
+    return current;
+  }
+}
