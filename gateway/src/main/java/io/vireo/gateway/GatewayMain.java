@@ -8,6 +8,9 @@ public final class GatewayMain {
   private GatewayMain() {}
 
   public static void main(String[] args) {
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "vireo-gateway-logback.xml");
+    }
     Gateway.Builder builder = Gateway.builder();
     for (String arg : args) {
       int eq = arg.indexOf('=');
