@@ -7,6 +7,7 @@ import io.vireo.broker.Broker;
 import io.vireo.config.Config;
 import io.vireo.config.ConfigSource;
 import io.vireo.config.spi.ConfigSourceProvider;
+import io.vireo.gateway.internal.Catalog;
 import io.vireo.gateway.internal.FilterChains;
 import io.vireo.gateway.internal.Front;
 import io.vireo.gateway.internal.GatewayAuthAccess;
@@ -14,6 +15,9 @@ import io.vireo.gateway.internal.HttpProxy;
 import io.vireo.gateway.internal.Plugins;
 import io.vireo.gateway.internal.RegistryInstances;
 import io.vireo.gateway.internal.Routing;
+import io.vireo.gateway.internal.RpcCalls;
+import io.vireo.gateway.internal.RpcMappings;
+import io.vireo.reflection.SchemaCache;
 import io.vireo.registry.Registry;
 import io.vireo.registry.ServiceInstance;
 import io.vireo.registry.spi.RegistryProvider;
@@ -76,6 +80,8 @@ public final class Gateway {
   private Front front;
   private Routing routing;
   private RegistryInstances instances;
+  private SchemaCache schemas;
+  private Catalog catalog;
   private ConnectionProvider connections;
   private Optional<ServiceInstance> registered = Optional.empty();
   private InetSocketAddress address;
@@ -119,7 +125,12 @@ public final class Gateway {
           .keepAlive(true)
           .responseTimeout(config.getDuration("vireo.gateway.upstream.response-timeout", Duration.ofSeconds(30)));
       instances = new RegistryInstances(registry);
-      routing = new Routing(config, chains, new HttpProxy(client, instances), GatewayAuthAccess.rpcRoutes(), List.of());
+      schemas = SchemaCache.of(service);
+      RpcCalls calls = new RpcCalls(service, schemas, this::config);
+      catalog = new Catalog(registry, calls, name);
+      catalog.start(config.getDuration("vireo.gateway.discovery.refresh", Duration.ofSeconds(5)));
+      RpcMappings rpc = new RpcMappings(calls, catalog, service, config.getBoolean("vireo.gateway.discovery.enabled", false));
+      routing = new Routing(config, chains, new HttpProxy(client, instances), rpc::routeTarget, rpc.mappings());
       front = new Front(routing, meters, config);
       address = front.bind(config, START_TIMEOUT);
       register(name);
@@ -212,6 +223,12 @@ public final class Gateway {
     if (front != null) {
       Front closing = front;
       quietly(() -> closing.close(timeout));
+    }
+    if (catalog != null) {
+      catalog.stop();
+    }
+    if (schemas != null) {
+      schemas.close();
     }
     if (instances != null) {
       instances.close();
