@@ -17,14 +17,17 @@ import io.vireo.codec.spi.CodecProvider;
 import io.vireo.config.Config;
 import io.vireo.config.ConfigSource;
 import io.vireo.config.spi.ConfigSourceProvider;
+import io.vireo.internal.config.KnownKeys;
 import io.vireo.internal.config.LayeredConfig;
 import io.vireo.internal.observability.Disabled;
 import io.vireo.internal.observability.Observability;
 import io.vireo.internal.observability.ServiceView;
+import io.vireo.internal.reflection.ReflectionService;
 import io.vireo.registry.Registry;
 import io.vireo.registry.ServiceInstance;
 import io.vireo.registry.spi.RegistryProvider;
 import io.vireo.selector.Filter;
+import io.vireo.selector.spi.SelectorProvider;
 import io.vireo.transport.Server;
 import io.vireo.transport.Transport;
 import io.vireo.transport.spi.TransportProvider;
@@ -72,7 +75,8 @@ public final class ServiceRuntime {
   public record Spec(String name, String version, Map<String, String> settings, List<HandlerSpec> handlers,
       List<SubscriptionSpec<?>> subscriptions, List<Wrapper> wrappers, List<Filter> filters,
       List<Supplier<Mono<Boolean>>> healthChecks, Map<String, String> metadata, Optional<Registry> registry,
-      Optional<Broker> broker, Optional<Transport> transport, Optional<Codec> codec) {}
+      Optional<Broker> broker, Optional<Transport> transport, Optional<Codec> codec,
+      List<com.google.protobuf.Descriptors.FileDescriptor> descriptors) {}
 
   private enum State { NEW, STARTING, RUNNING, STOPPING, STOPPED }
 
@@ -96,6 +100,8 @@ public final class ServiceRuntime {
   private final List<ServiceInstance> instances = new ArrayList<>();
   private volatile Optional<ServiceInstance> instance = Optional.empty();
   private volatile boolean registered;
+  private volatile boolean offline;
+  private volatile boolean started;
   private Disposable health;
   private volatile Optional<Observability> observability = Optional.empty();
 
@@ -146,8 +152,15 @@ public final class ServiceRuntime {
     if (!state.compareAndSet(State.NEW, State.STARTING)) {
       throw new IllegalStateException("service " + spec.name() + " is " + state.get() + " (expected: NEW; a service starts once)");
     }
-    Duration startTimeout = config.getDuration("vireo.server.start-timeout", DEFAULT_START_TIMEOUT);
     try {
+      // a wrong form or a misspelt plugin name fails here, not at the first call or publish
+      KnownKeys.check(config);
+      Duration startTimeout = config.getDuration("vireo.server.start-timeout", DEFAULT_START_TIMEOUT);
+      if (spec.broker().isEmpty()) {
+        Plugins.provider(BrokerProvider.class, "broker", config.get("vireo.broker", "memory"));
+      }
+      Plugins.provider(SelectorProvider.class, "selector", config.get("vireo.selector", "round-robin"));
+      spec.handlers().forEach(handler -> ProtoCheck.check(handler.iface()));
       Codec codec = spec.codec().orElseGet(() ->
           Plugins.create(CodecProvider.class, "codec", config.get("vireo.codec", "proto"), config));
       codecs = new Codecs(codec, config);
@@ -171,7 +184,8 @@ public final class ServiceRuntime {
         watchHealth();
       }
       state.set(State.RUNNING);
-      log.info("{} {} started{}", spec.name(), spec.version(),
+      started = true;
+      log.info("{} started{}", spec.version().isBlank() ? spec.name() : spec.name() + " " + spec.version(),
           instance.map(i -> " on " + i.transport() + "://" + i.address()).orElse(""));
     } catch (RuntimeException e) {
       log.error("{} failed to start: {}", spec.name(), e.getMessage());
@@ -212,19 +226,23 @@ public final class ServiceRuntime {
   }
 
   private void serve(Duration startTimeout) {
-    List<Router.Handler> handlers = spec.handlers().stream()
-        .map(h -> new Router.Handler(h.iface(), h.implementation())).toList();
+    List<Router.Handler> handlers = new ArrayList<>(spec.handlers().stream()
+        .map(h -> new Router.Handler(h.iface(), h.implementation())).toList());
+    if (config.getBoolean("vireo.server.reflection", true)) {
+      handlers.addAll(reflection(handlers));
+    }
     router = Router.create(spec.name(), handlers, wrappers, codecs, config);
     String host = config.get("vireo.server.host", "127.0.0.1");
     String advertised = config.get("vireo.server.advertise-host").orElseGet(() -> advertisedHost(host));
     Map<String, String> metadata = new LinkedHashMap<>(config.subset("vireo.server.metadata"));
     metadata.putAll(spec.metadata());
+    adminAddress().ifPresent(admin -> metadata.put(ServiceInstance.ADMIN_PORT_METADATA, Integer.toString(admin.getPort())));
     List<String> endpoints = router.routes().keySet().stream().map(r -> r.rsocketName()).sorted().toList();
     String id = spec.name() + "-" + UUID.randomUUID().toString().substring(0, 8);
     List<String> names = transportNames();
     for (int i = 0; i < names.size(); i++) {
       Transport serving = i == 0 ? transport : transport(names.get(i));
-      int port = config.getInt("vireo.server." + serving.name() + ".port", i == 0 ? config.getInt("vireo.server.port", 0) : 0);
+      int port = port("vireo.server." + serving.name() + ".port", i == 0 ? port("vireo.server.port", 0) : 0);
       Server server = serving.serve(new InetSocketAddress(host, port), router).block(startTimeout);
       servers.add(server);
       instances.add(new ServiceInstance(spec.name(), names.size() == 1 ? id : id + "-" + serving.name(),
@@ -234,6 +252,27 @@ public final class ServiceRuntime {
     instance = Optional.of(instances.get(0));
     registerAll().block(startTimeout);
     registered = true;
+  }
+
+  /** gRPC server reflection, served like any handler (so on every transport, through the server wrappers). */
+  private List<Router.Handler> reflection(List<Router.Handler> handlers) {
+    List<String> served = new ArrayList<>();
+    List<Class<?>> types = new ArrayList<>();
+    for (Router.Handler handler : handlers) {
+      for (EndpointMethod method : EndpointMethod.of(handler.iface())) {
+        served.add(method.route().service());
+        types.add(method.requestType());
+        types.add(method.responseType());
+      }
+    }
+    ReflectionService reflection = ReflectionService.of(served, types, spec.descriptors());
+    log.debug("{}: server reflection lists {}", spec.name(), reflection.services());
+    return List.of(new Router.Handler(io.vireo.internal.reflection.ServerReflection.class, reflection),
+        new Router.Handler(io.vireo.internal.reflection.ServerReflection.Legacy.class, reflection));
+  }
+
+  private int port(String key, int defaultValue) {
+    return config.get(key).map(value -> KnownKeys.port(key, value)).orElse(defaultValue);
   }
 
   private Mono<Void> registerAll() {
@@ -273,7 +312,7 @@ public final class ServiceRuntime {
 
   private Mono<Void> applyHealth(boolean healthy) {
     ServiceInstance self = instance.orElseThrow();
-    if (healthy && !registered && state.get() == State.RUNNING) {
+    if (healthy && !registered && !offline && state.get() == State.RUNNING) {
       log.info("{}: health checks pass again, registering {}", spec.name(), self.id());
       return registerAll().doOnSuccess(v -> registered = true);
     }
@@ -309,6 +348,21 @@ public final class ServiceRuntime {
       throw new IllegalStateException("service " + spec.name() + " is " + now + " (expected: start() it before making clients)");
     }
     return client.proxy(service, iface);
+  }
+
+  public io.vireo.client.GenericClient genericClient(String service) {
+    State now = state.get();
+    if (now != State.RUNNING && now != State.STARTING) {
+      throw new IllegalStateException("service " + spec.name() + " is " + now + " (expected: start() it before making clients)");
+    }
+    return client.generic(service);
+  }
+
+  public Registry registry() {
+    if (registry == null) {
+      throw new IllegalStateException("service " + spec.name() + " is " + state.get() + " (expected: start() it first)");
+    }
+    return registry;
   }
 
   public Mono<Void> publish(String topic, Optional<String> key, Object event) {
@@ -357,6 +411,24 @@ public final class ServiceRuntime {
     return stamp.text();
   }
 
+  /**
+   * The {@code vireo-type} a subscriber of {@code type} accepts: a concrete protobuf message's
+   * full name. None (any) for other types: with the JSON codec two services often have classes of
+   * their own, with other names, for one event.
+   */
+  public static Optional<String> expectedType(Class<?> type) {
+    if (!Message.class.isAssignableFrom(type) || type.isInterface()
+        || java.lang.reflect.Modifier.isAbstract(type.getModifiers())) {
+      return Optional.empty();
+    }
+    try {
+      Object descriptor = type.getMethod("getDescriptor").invoke(null);
+      return Optional.of(((com.google.protobuf.Descriptors.Descriptor) descriptor).getFullName());
+    } catch (ReflectiveOperationException | ClassCastException e) {
+      return Optional.empty();
+    }
+  }
+
   private static String typeName(Object event) {
     return event instanceof Message message ? message.getDescriptorForType().getFullName() : event.getClass().getName();
   }
@@ -387,7 +459,17 @@ public final class ServiceRuntime {
       chain = wrappers.get(i).subscriber(chain);
     }
     EventFunction handler = chain;
+    Optional<String> expectedType = expectedType(subscription.type());
     MessageHandler onMessage = message -> Mono.defer(() -> {
+      Optional<String> sentType = message.headers().get(io.vireo.broker.Message.TYPE);
+      if (expectedType.isPresent() && sentType.isPresent() && !sentType.get().equals(expectedType.get())) {
+        // decoding would "work" (protobuf reads any bytes as any message) and deliver nonsense
+        log.warn("{}: event on {} is a {} but the subscriber takes {}; not delivered (INVALID_ARGUMENT, to the dead letter"
+            + " topic when it is enabled)", spec.name(), message.topic(), sentType.get(), expectedType.get());
+        return Mono.error(VireoException.of(Status.INVALID_ARGUMENT,
+            "event on %s is of type %s (header vireo-type) but the subscriber takes %s", message.topic(), sentType.get(),
+            expectedType.get()));
+      }
       Codec codec = message.headers().get(io.vireo.broker.Message.CONTENT_TYPE)
           .map(codecs::forContentType).orElse(codecs.primary());
       T payload = codec.decode(message.payload(), subscription.type());
@@ -483,6 +565,26 @@ public final class ServiceRuntime {
       }
 
       @Override
+      public boolean started() {
+        return started;
+      }
+
+      @Override
+      public boolean offline() {
+        return offline;
+      }
+
+      @Override
+      public Mono<Void> takeOffline() {
+        return ServiceRuntime.this.offline();
+      }
+
+      @Override
+      public Mono<Void> bringOnline() {
+        return ServiceRuntime.this.online();
+      }
+
+      @Override
       public List<String> endpoints() {
         return router == null ? List.of() : router.routes().keySet().stream().map(r -> r.rsocketName()).sorted().toList();
       }
@@ -510,6 +612,33 @@ public final class ServiceRuntime {
         return current == null ? Optional.empty() : Optional.of(current.reachable());
       }
     };
+  }
+
+  /**
+   * Takes this service's instances out of the registry without stopping it (calls still served),
+   * until {@link #online()}: for a deploy's preStop, or an operator draining traffic.
+   */
+  public Mono<Void> offline() {
+    return Mono.defer(() -> {
+      offline = true;
+      if (!registered) {
+        return Mono.empty();
+      }
+      log.info("{}: taken offline, deregistering {}", spec.name(), instances.stream().map(ServiceInstance::id).toList());
+      return deregisterAll().doOnSuccess(v -> registered = false);
+    });
+  }
+
+  /** Registers this service's instances again after {@link #offline()}. */
+  public Mono<Void> online() {
+    return Mono.defer(() -> {
+      offline = false;
+      if (registered || instances.isEmpty() || state.get() != State.RUNNING) {
+        return Mono.empty();
+      }
+      log.info("{}: back online, registering {}", spec.name(), instances.stream().map(ServiceInstance::id).toList());
+      return registerAll().doOnSuccess(v -> registered = true);
+    });
   }
 
   /** Every instance registered, one per transport served. */
