@@ -2,10 +2,10 @@ package io.vireo.broker.kafka;
 
 import io.vireo.Headers;
 import io.vireo.VireoException;
+import io.vireo.broker.DeadLetterHeaders;
 import io.vireo.broker.Message;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -17,11 +17,7 @@ import org.slf4j.LoggerFactory;
 final class KafkaRecords {
   private static final Logger logger = LoggerFactory.getLogger(KafkaRecords.class);
   private static final byte[] EMPTY = new byte[0];
-  private static final int MAX_ERROR_LENGTH = 1000;
   private static final int RECORD_OVERHEAD = 256;
-  private static final Set<String> DEAD_LETTER_HEADERS = Set.of(
-      Message.DLT_ORIGINAL_TOPIC, Message.DLT_ORIGINAL_PARTITION, Message.DLT_ORIGINAL_OFFSET,
-      Message.DLT_ERROR, Message.DLT_STATUS, Message.REDELIVERY);
 
   private KafkaRecords() {}
 
@@ -68,21 +64,14 @@ final class KafkaRecords {
   static ProducerRecord<byte[], byte[]> toDeadLetter(ConsumerRecord<byte[], byte[]> record, VireoException error) {
     RecordHeaders headers = new RecordHeaders();
     for (Header header : record.headers()) {
-      if (!DEAD_LETTER_HEADERS.contains(header.key())) {
+      // copied as bytes: a foreign producer's header that Vireo's headers cannot hold survives
+      if (!DeadLetterHeaders.replaced(header.key())) {
         headers.add(header);
       }
     }
-    headers.add(Message.DLT_ORIGINAL_TOPIC, utf8(record.topic()));
-    headers.add(Message.DLT_ORIGINAL_PARTITION, utf8(Integer.toString(record.partition())));
-    headers.add(Message.DLT_ORIGINAL_OFFSET, utf8(Long.toString(record.offset())));
-    headers.add(Message.DLT_ERROR, utf8(oneLine(error.getMessage())));
-    headers.add(Message.DLT_STATUS, utf8(error.status().name()));
+    DeadLetterHeaders.added(record.topic(), record.partition(), record.offset(), error)
+        .forEach((name, value) -> headers.add(name, utf8(value)));
     return new ProducerRecord<>(Message.deadLetterTopic(record.topic()), null, record.key(), record.value(), headers);
-  }
-
-  private static String oneLine(String message) {
-    String line = message == null ? "" : message.replace('\r', ' ').replace('\n', ' ');
-    return line.length() <= MAX_ERROR_LENGTH ? line : line.substring(0, MAX_ERROR_LENGTH);
   }
 
   static byte[] utf8(String value) {

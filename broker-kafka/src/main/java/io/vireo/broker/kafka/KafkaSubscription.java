@@ -1,9 +1,9 @@
 package io.vireo.broker.kafka;
 
-import io.vireo.Status;
 import io.vireo.VireoException;
 import io.vireo.broker.Message;
 import io.vireo.broker.MessageHandler;
+import io.vireo.broker.RedeliveryPolicy;
 import io.vireo.broker.SubscribeOptions;
 import io.vireo.broker.Subscription;
 import io.vireo.config.Values;
@@ -62,7 +62,6 @@ import reactor.util.retry.Retry;
  */
 final class KafkaSubscription implements Subscription {
   private static final Logger logger = LoggerFactory.getLogger(KafkaSubscription.class);
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
   /** Records one lane task handles before it makes way for the other tasks on its thread. */
   private static final int MAX_BURST = 256;
@@ -75,6 +74,7 @@ final class KafkaSubscription implements Subscription {
   private final String topic;
   private final String groupId;
   private final SubscribeOptions options;
+  private final RedeliveryPolicy policy;
   private final MessageHandler handler;
   private final Map<String, Object> consumerProperties;
   private final Duration pollTimeout;
@@ -124,6 +124,7 @@ final class KafkaSubscription implements Subscription {
     this.topic = topic;
     this.groupId = groupId;
     this.options = options;
+    this.policy = RedeliveryPolicy.of(options);
     this.handler = handler;
     this.consumerProperties = Map.copyOf(consumerProperties);
     this.pollTimeout = pollTimeout;
@@ -465,13 +466,13 @@ final class KafkaSubscription implements Subscription {
 
   private Mono<Boolean> failed(Pending pending, int attempt, VireoException error) {
     ConsumerRecord<byte[], byte[]> record = pending.record;
-    if (error.status() != Status.INVALID_ARGUMENT && attempt < options.maxRetries()) {
-      Duration backoff = backoff(options.retryBackoff(), attempt);
+    if (policy.retries(error, attempt)) {
+      Duration backoff = policy.backoff(attempt);
       logger.debug("handler failed on {}-{}@{} (attempt {}), retrying in {}: {}", record.topic(), record.partition(),
           record.offset(), attempt + 1, backoff, error.toString());
       return Mono.delay(backoff).then(Mono.defer(() -> handle(pending, attempt + 1)));
     }
-    if (!options.deadLetter()) {
+    if (!policy.deadLetter()) {
       logger.warn("handler failed on {}-{}@{} after {} attempts; skipping it (dead letters are off): {}",
           record.topic(), record.partition(), record.offset(), attempt + 1, error.toString());
       return Mono.just(true);
@@ -481,7 +482,7 @@ final class KafkaSubscription implements Subscription {
     ProducerRecord<byte[], byte[]> deadLetter = KafkaRecords.toDeadLetter(record, error);
     return Mono.defer(() -> deadLetters.apply(deadLetter))
         .retryWhen(Retry.backoff(Long.MAX_VALUE, retryBackoff.isZero() ? Duration.ofMillis(1) : retryBackoff)
-            .maxBackoff(MAX_BACKOFF)
+            .maxBackoff(RedeliveryPolicy.MAX_BACKOFF)
             .filter(retry -> !pending.partition.revoked && !stopping)
             .doBeforeRetry(retry -> logger.warn("dead letter for {}-{}@{} not sent, retrying: {}", record.topic(),
                 record.partition(), record.offset(), retry.failure().toString())))
@@ -491,14 +492,6 @@ final class KafkaSubscription implements Subscription {
               record.partition(), record.offset(), e.toString());
           return Mono.just(false);
         });
-  }
-
-  static Duration backoff(Duration first, int attempt) {
-    Duration backoff = first;
-    for (int i = 0; i < attempt && backoff.compareTo(MAX_BACKOFF) < 0; i++) {
-      backoff = backoff.multipliedBy(2);
-    }
-    return backoff.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff;
   }
 
   /** Runs its records one after the other, in bursts on bounded-elastic (see the class comment). */

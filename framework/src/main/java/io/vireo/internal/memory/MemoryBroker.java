@@ -3,8 +3,10 @@ package io.vireo.internal.memory;
 import io.vireo.Status;
 import io.vireo.VireoException;
 import io.vireo.broker.Broker;
+import io.vireo.broker.DeadLetterHeaders;
 import io.vireo.broker.Message;
 import io.vireo.broker.MessageHandler;
+import io.vireo.broker.RedeliveryPolicy;
 import io.vireo.broker.SubscribeOptions;
 import io.vireo.broker.Subscription;
 import io.vireo.config.Config;
@@ -31,8 +33,9 @@ import reactor.core.publisher.Sinks;
  * The embedded broker: topics and queue groups in one JVM, with the same delivery rules as a
  * real broker. Each group keeps the messages its members have not acknowledged (bounded by
  * {@code vireo.broker.memory.capacity} per group); a message goes to one member of each group,
- * messages of one key one at a time and in order; an error is retried with backoff, then the
- * message goes to {@code <topic>.DLT}. Messages published before a group first subscribed are
+ * messages of one key one at a time and in order; an error is retried as {@link RedeliveryPolicy}
+ * says (the same rule as Kafka's), then the message goes to {@code <topic>.DLT} with
+ * {@link DeadLetterHeaders}. Messages published before a group first subscribed are
  * not kept for it.
  */
 public final class MemoryBroker implements Broker {
@@ -227,6 +230,7 @@ public final class MemoryBroker implements Broker {
     final String group;
     final SubscribeOptions options;
     final MessageHandler handler;
+    final RedeliveryPolicy policy;
     final Duration shutdownTimeout;
     final Set<Member> owner;
     final Sinks.Empty<Void> drained = Sinks.empty();
@@ -240,6 +244,7 @@ public final class MemoryBroker implements Broker {
       this.group = group;
       this.options = options;
       this.handler = handler;
+      this.policy = RedeliveryPolicy.of(options);
       this.shutdownTimeout = shutdownTimeout;
       this.owner = owner;
     }
@@ -260,10 +265,9 @@ public final class MemoryBroker implements Broker {
 
     private void failed(Delivery delivery, int redelivery, Throwable error) {
       VireoException vireo = VireoException.from(error);
-      boolean retry = vireo.status() != Status.INVALID_ARGUMENT && redelivery < options.maxRetries();
+      boolean retry = policy.retries(vireo, redelivery);
       if (retry && open) {
-        Duration backoff = options.retryBackoff().multipliedBy(1L << Math.min(redelivery, 20));
-        Mono.delay(backoff).subscribe(tick -> {
+        Mono.delay(policy.backoff(redelivery)).subscribe(tick -> {
           if (open) {
             attempt(delivery, redelivery + 1);
           } else {
@@ -276,7 +280,7 @@ public final class MemoryBroker implements Broker {
         giveBack(delivery);
         return;
       }
-      if (options.deadLetter()) {
+      if (policy.deadLetter()) {
         log.warn("{} of {} failed {} times, sent to {}: {}", id(delivery), topic, redelivery + 1,
             Message.deadLetterTopic(topic), vireo.getMessage());
         store.publish(deadLetter(delivery, vireo));
@@ -301,14 +305,7 @@ public final class MemoryBroker implements Broker {
     private Message deadLetter(Delivery delivery, VireoException error) {
       Message original = delivery.message();
       return new Message(Message.deadLetterTopic(topic), original.key(),
-          original.headers()
-              .without(Message.REDELIVERY)
-              .with(Message.DLT_ORIGINAL_TOPIC, topic)
-              .with(Message.DLT_ORIGINAL_PARTITION, "0")
-              .with(Message.DLT_ORIGINAL_OFFSET, Long.toString(delivery.offset()))
-              .with(Message.DLT_ERROR, String.valueOf(error.getMessage()).replace('\n', ' '))
-              .with(Message.DLT_STATUS, error.status().name()),
-          original.payload());
+          DeadLetterHeaders.of(original.headers(), topic, 0, delivery.offset(), error), original.payload());
     }
 
     private static Message withHeader(Message message, String name, String value) {

@@ -213,6 +213,50 @@ public abstract class BrokerContract {
     assertThat(deadLetters).hasSize(1);
   }
 
+  /**
+   * The redelivery scenario every broker runs the same way ({@code RedeliveryPolicy},
+   * {@code DeadLetterHeaders}): a handler that keeps failing gets the message {@code maxRetries}
+   * more times, each delivery numbered in {@link Message#REDELIVERY}; then the dead letter has
+   * the original's headers without the delivery count, an earlier dead letter's headers
+   * replaced, and the error on one line.
+   */
+  @Test
+  void redeliversByTheSharedPolicyThenDeadLetters() {
+    String topic = topic("always-failing");
+    Queue<Message> deadLetters = new ConcurrentLinkedQueue<>();
+    subscribe(Message.deadLetterTopic(topic), options("dlt-watch").build(), message -> {
+      deadLetters.add(message);
+      return Mono.empty();
+    });
+    Queue<String> deliveries = new ConcurrentLinkedQueue<>();
+    SubscribeOptions options = options("failing").maxRetries(3).retryBackoff(Duration.ofMillis(5)).build();
+    subscribe(topic, options, message -> {
+      deliveries.add(message.headers().get(Message.REDELIVERY).orElse("0"));
+      return Mono.error(VireoException.of(Status.UNAVAILABLE, "database\naway"));
+    });
+    // a message replayed from an earlier dead-letter topic: its old dead-letter headers go
+    Headers headers = Headers.of("x-origin", "contract", Message.DLT_ERROR, "an older failure",
+        Message.DLT_STATUS, "INTERNAL");
+
+    publish(new Message(topic, Optional.of("k"), headers, bytes("doomed")));
+
+    await().atMost(timeout()).until(() -> !deadLetters.isEmpty());
+    assertThat(deliveries).containsExactly("0", "1", "2", "3");
+    Message dead = deadLetters.peek();
+    assertThat(text(dead)).isEqualTo("doomed");
+    assertThat(dead.key()).contains("k");
+    Map<String, String> dltHeaders = dead.headers().asMap();
+    assertThat(dltHeaders)
+        .containsEntry("x-origin", "contract")
+        .containsEntry(Message.DLT_ORIGINAL_TOPIC, topic)
+        .containsEntry(Message.DLT_STATUS, "UNAVAILABLE")
+        .doesNotContainKey(Message.REDELIVERY)
+        .containsKeys(Message.DLT_ORIGINAL_PARTITION, Message.DLT_ORIGINAL_OFFSET);
+    assertThat(dltHeaders.get(Message.DLT_ERROR)).contains("database away").doesNotContain("older");
+    assertThat(Integer.parseInt(dltHeaders.get(Message.DLT_ORIGINAL_PARTITION))).isNotNegative();
+    assertThat(Long.parseLong(dltHeaders.get(Message.DLT_ORIGINAL_OFFSET))).isNotNegative();
+  }
+
   @Test
   void deadLettersInvalidArgumentWithoutRetries() {
     String topic = topic("undecodable");
