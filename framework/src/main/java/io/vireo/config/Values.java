@@ -6,6 +6,10 @@ import java.util.Locale;
 
 /** Parses configuration values, with errors that name the key and what was expected. */
 public final class Values {
+  /** What {@link #parseDuration} accepts, for messages. */
+  public static final String DURATION_FORMS = "a duration: a number and a unit, us, ms, s, m, h or d, such as 200ms, 5s"
+      + " or 1m; or ISO-8601 such as PT5S; or a number of milliseconds";
+
   private Values() {}
 
   public static int parseInt(String key, String value) {
@@ -59,7 +63,7 @@ public final class Values {
         unitStart++;
       }
       if (unitStart == 0) {
-        throw invalid(key, value, "a duration such as 200ms, 5s or 1m");
+        throw invalid(key, value, DURATION_FORMS);
       }
       double amount = Double.parseDouble(text.substring(0, unitStart));
       String unit = text.substring(unitStart).trim();
@@ -85,11 +89,11 @@ public final class Values {
           millis = amount * 86_400_000;
           break;
         default:
-          throw invalid(key, value, "a duration such as 200ms, 5s or 1m");
+          throw invalid(key, value, DURATION_FORMS);
       }
       return Duration.ofNanos((long) (millis * 1_000_000));
     } catch (NumberFormatException | DateTimeParseException e) {
-      throw invalid(key, value, "a duration such as 200ms, 5s or 1m");
+      throw invalid(key, value, DURATION_FORMS);
     }
   }
 
@@ -98,6 +102,33 @@ public final class Values {
       throw invalid(key, value, "a duration >= 0");
     }
     return duration;
+  }
+
+  /**
+   * A duration as configuration writes it, in the largest unit that is exact: {@code 5s},
+   * {@code 250ms}, {@code 90s}, {@code 2h}, {@code 0s}; {@link #parseDuration} reads it back.
+   * Log lines and messages print durations so, not as {@code PT5S}.
+   */
+  public static String format(Duration duration) {
+    if (duration.isNegative()) {
+      return "-" + format(duration.negated());
+    }
+    long nanos = duration.toNanos();
+    if (nanos == 0) {
+      return "0s";
+    }
+    if (nanos % 1_000_000 != 0) {
+      return nanos % 1000 == 0 ? nanos / 1000 + "us" : nanos / 1e6 + "ms";
+    }
+    long millis = nanos / 1_000_000;
+    long[] sizes = {86_400_000, 3_600_000, 60_000, 1000, 1};
+    String[] units = {"d", "h", "m", "s", "ms"};
+    for (int i = 0; i < sizes.length; i++) {
+      if (millis % sizes[i] == 0) {
+        return millis / sizes[i] + units[i];
+      }
+    }
+    return millis + "ms";
   }
 
   /** An {@link IllegalArgumentException}: {@code key: 'value' (expected: what)}. */

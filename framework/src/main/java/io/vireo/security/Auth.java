@@ -3,6 +3,7 @@ package io.vireo.security;
 import io.vireo.Route;
 import io.vireo.config.Config;
 import io.vireo.internal.security.AuthConfig;
+import io.vireo.internal.security.AuthHeaders;
 import io.vireo.internal.security.BearerClientWrapper;
 import io.vireo.internal.security.BearerServerWrapper;
 import io.vireo.wrapper.Wrapper;
@@ -46,6 +47,16 @@ public final class Auth {
     return new BearerClientWrapper(tokens, Map.of());
   }
 
+  /**
+   * A client wrapper sending the supplied token in {@code header} after {@code scheme} and a
+   * space; {@code scheme} {@code "none"} (or empty) sends the bare token, as a client that sends
+   * gRPC metadata {@code token: 101010} does.
+   */
+  public static Wrapper client(Supplier<Mono<String>> tokens, String header, String scheme) {
+    return new BearerClientWrapper(java.util.Optional.of(tokens), Map.of(), header,
+        AuthHeaders.scheme("scheme", scheme));
+  }
+
   /** A server wrapper that requires a token {@code verifier} accepts, on every endpoint. */
   public static ServerBuilder server(TokenVerifier verifier) {
     return new ServerBuilder(verifier);
@@ -63,9 +74,27 @@ public final class Auth {
   public static final class ServerBuilder {
     private final TokenVerifier verifier;
     private final Map<String, Requirement> endpoints = new LinkedHashMap<>();
+    private String header = io.vireo.Headers.AUTHORIZATION;
+    private String scheme = "Bearer";
 
     ServerBuilder(TokenVerifier verifier) {
       this.verifier = verifier;
+    }
+
+    /** The header that carries the token (default {@code authorization}). */
+    public ServerBuilder header(String header) {
+      this.header = header;
+      return this;
+    }
+
+    /**
+     * The word before the token (default {@code Bearer}); {@code "none"}: the header's whole
+     * value is the token.
+     */
+    public ServerBuilder scheme(String scheme) {
+      AuthHeaders.scheme("scheme", scheme);
+      this.scheme = scheme;
+      return this;
     }
 
     /**
@@ -86,7 +115,7 @@ public final class Auth {
     }
 
     public Wrapper build() {
-      return new BearerServerWrapper(verifier, Map.copyOf(endpoints));
+      return new BearerServerWrapper(verifier, Map.copyOf(endpoints), header, AuthHeaders.scheme("scheme", scheme));
     }
 
     private static String checked(String endpoint) {

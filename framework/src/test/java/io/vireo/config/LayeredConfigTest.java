@@ -55,7 +55,7 @@ class LayeredConfigTest {
     assertThat(config.getDuration("a.minutes", Duration.ZERO)).isEqualTo(Duration.ofMinutes(2));
     assertThat(config.getDuration("a.missing", Duration.ofSeconds(5))).isEqualTo(Duration.ofSeconds(5));
     assertThatThrownBy(() -> config.getDuration("a.bad", Duration.ZERO))
-        .hasMessage("a.bad: 'soon' (expected: a duration such as 200ms, 5s or 1m)");
+        .hasMessageStartingWith("a.bad: 'soon' (expected: a duration: ");
     assertThatThrownBy(() -> config.getInt("a.n", 0)).hasMessage("a.n: 'x' (expected: an integer)");
   }
 

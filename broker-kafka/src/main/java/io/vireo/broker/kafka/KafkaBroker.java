@@ -8,6 +8,7 @@ import io.vireo.broker.MessageHandler;
 import io.vireo.broker.SubscribeOptions;
 import io.vireo.broker.Subscription;
 import io.vireo.config.Config;
+import io.vireo.config.Values;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -44,6 +45,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
 
 /**
  * A {@link Broker} on Apache Kafka, through kafka-clients.
@@ -190,31 +192,49 @@ public final class KafkaBroker implements Broker {
             "group: empty (expected: a queue group, e.g. the service name)"));
       }
       String groupId = options.broadcast() ? group.get() + ".broadcast." + UUID.randomUUID() : group.get();
-      Mono<Void> ready = ensureTopic(topic)
-          .and(options.deadLetter() ? ensureTopic(Message.deadLetterTopic(topic)) : Mono.empty())
-          .timeout(settings.subscribeTimeout)
-          .onErrorResume(error -> {
-            // the consumer keeps trying; the topic may appear later or be auto-created by Kafka
-            logger.warn("cannot create topic {} (or its dead-letter topic) on {}: {}", topic,
-                settings.bootstrapServers, error.getMessage());
-            return Mono.empty();
-          });
-      return ready.then(Mono.defer(() -> start(topic, groupId, options, handler)));
+      Mono<Void> topics = ensureTopic(topic)
+          .and(options.deadLetter() ? ensureTopic(Message.deadLetterTopic(topic)) : Mono.empty());
+      // Kafka down: subscribe at once and let the consumer connect when it can, rather than
+      // holding the service's start for the topic and partition timeouts (20 s by default)
+      return reachable().flatMap(up -> {
+        if (!up) {
+          logger.warn("Kafka at {} is unreachable: the subscription to {} in group {} starts now and gets its events"
+              + " once Kafka answers", settings.bootstrapServers, topic, groupId);
+          topics.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofSeconds(1)).maxBackoff(Duration.ofSeconds(30))
+                  .filter(error -> !closed.get()))
+              .subscribe(null, error -> logger.debug("topic {} not created: {}", topic, error.toString()));
+          return Mono.fromCallable(() -> open(topic, groupId, options, handler));
+        }
+        Mono<Void> ready = topics
+            .timeout(settings.subscribeTimeout)
+            .onErrorResume(error -> {
+              // the consumer keeps trying; the topic may appear later or be auto-created by Kafka
+              logger.warn("cannot create topic {} (or its dead-letter topic) on {}: {}", topic,
+                  settings.bootstrapServers, error.getMessage());
+              return Mono.empty();
+            });
+        return ready.then(Mono.defer(() -> start(topic, groupId, options, handler)));
+      });
     });
   }
 
-  private Mono<Subscription> start(String topic, String groupId, SubscribeOptions options, MessageHandler handler) {
+  private KafkaSubscription open(String topic, String groupId, SubscribeOptions options, MessageHandler handler) {
     KafkaSubscription subscription = new KafkaSubscription(topic, groupId, options, handler,
         consumerProperties(groupId, options.broadcast()), settings.pollTimeout, settings.commitInterval,
         settings.shutdownTimeout, settings.maxPendingPerPartition, settings.retryBackoff,
         this::sendDeadLetter, subscriptions::remove);
     subscriptions.add(subscription);
     subscription.start();
+    return subscription;
+  }
+
+  private Mono<Subscription> start(String topic, String groupId, SubscribeOptions options, MessageHandler handler) {
+    KafkaSubscription subscription = open(topic, groupId, options, handler);
     return subscription.live()
         .timeout(settings.subscribeTimeout)
         .onErrorResume(TimeoutException.class, timeout -> {
           logger.warn("subscription to {} in group {} has no partitions after {}; it keeps trying ({})", topic,
-              groupId, settings.subscribeTimeout, settings.bootstrapServers);
+              groupId, Values.format(settings.subscribeTimeout), settings.bootstrapServers);
           return Mono.empty();
         })
         .thenReturn(subscription);
@@ -238,13 +258,13 @@ public final class KafkaBroker implements Broker {
 
   private VireoException notAcknowledged(ProducerRecord<byte[], byte[]> record) {
     return VireoException.of(Status.UNAVAILABLE, "publish to %s: Kafka (%s) did not acknowledge within %s", record.topic(),
-        settings.bootstrapServers, settings.publishTimeout);
+        settings.bootstrapServers, Values.format(settings.publishTimeout));
   }
 
   /** Sends a dead letter: like a publish, without topic creation. */
   private Mono<Void> sendDeadLetter(ProducerRecord<byte[], byte[]> record) {
     return send(record, Optional.empty(), 0).timeout(settings.publishTimeout, Mono.error(() -> VireoException.of(Status.UNAVAILABLE,
-        "dead letter to %s: not acknowledged within %s", record.topic(), settings.publishTimeout)));
+        "dead letter to %s: not acknowledged within %s", record.topic(), Values.format(settings.publishTimeout))));
   }
 
   /** A send on the caller's thread: the topic's metadata is cached and the buffer has room, so it does not block. */

@@ -6,6 +6,7 @@ import io.vireo.broker.Message;
 import io.vireo.broker.MessageHandler;
 import io.vireo.broker.SubscribeOptions;
 import io.vireo.broker.Subscription;
+import io.vireo.config.Values;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -227,7 +228,7 @@ final class KafkaSubscription implements Subscription {
           continue;
         } catch (KafkaException e) {
           // the broker may be away or restarting: log and keep trying, never die
-          logger.warn("poll of {} in group {} failed; retrying in {}: {}", topic, groupId, retryBackoff, e.toString());
+          logger.warn("poll of {} in group {} failed; retrying in {}: {}", topic, groupId, Values.format(retryBackoff), e.toString());
           LockSupport.parkNanos(Math.max(retryBackoff.toNanos(), pollTimeout.toNanos()));
           continue;
         }
@@ -519,7 +520,7 @@ final class KafkaSubscription implements Subscription {
       } catch (RejectedExecutionException e) {
         // bounded-elastic's task queue is full: the lane tries again shortly, its records wait
         logger.warn("handlers of {} in group {} cannot be scheduled; retrying in {}: {}", topic, groupId,
-            retryBackoff, e.toString());
+            Values.format(retryBackoff), e.toString());
         Mono.delay(retryBackoff.isZero() ? Duration.ofMillis(1) : retryBackoff)
             .subscribe(tick -> schedule(), error -> logger.error("handlers of {} in group {} stopped", topic, groupId, error));
       }

@@ -63,6 +63,34 @@ class KafkaBrokerOutageTest {
     return new Message(topic, Optional.empty(), Headers.empty(), text.getBytes(StandardCharsets.UTF_8));
   }
 
+  /**
+   * Issue 12: with Kafka down a service took 20 s to start (topic creation, then partitions,
+   * each waiting the subscribe timeout). Now subscribe() answers as soon as Kafka is known to be
+   * unreachable: here well before one subscribe timeout of 60 s, let alone two.
+   */
+  @Test
+  void subscribingWhileKafkaIsDownDoesNotWaitForTheTimeouts() {
+    KAFKA.stop();
+    KafkaBroker broker = KafkaBroker.builder()
+        .bootstrapServers(KAFKA.bootstrapServers())
+        .subscribeTimeout(Duration.ofSeconds(60))
+        .publishTimeout(Duration.ofSeconds(30))
+        .build();
+    try {
+      Queue<String> received = new ConcurrentLinkedQueue<>();
+      Subscription subscription = broker.subscribe("down-at-start", SubscribeOptions.builder().group("eager").deadLetter(true).build(),
+          message -> Mono.fromRunnable(() -> received.add(new String(message.payload(), StandardCharsets.UTF_8))))
+          .block(Duration.ofSeconds(40));
+      assertThat(subscription).isNotNull();
+
+      KAFKA.start();
+      StepVerifier.create(broker.publish(text("down-at-start", "back"))).expectComplete().verify(WAIT);
+      await().atMost(WAIT).until(() -> received.contains("back"));
+    } finally {
+      broker.close().block(WAIT);
+    }
+  }
+
   @Test
   void subscriptionKeepsTryingWhileKafkaIsAway() {
     KAFKA.stop();

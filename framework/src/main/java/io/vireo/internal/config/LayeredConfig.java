@@ -53,6 +53,15 @@ public final class LayeredConfig implements Config {
     return config.getOptionalValue(key, String.class);
   }
 
+  /** Every key some layer has, as that layer spells it (environment variables as {@code VIREO_X_Y}). */
+  public Set<String> names() {
+    Set<String> names = new java.util.TreeSet<>();
+    for (org.eclipse.microprofile.config.spi.ConfigSource source : config.getConfigSources()) {
+      names.addAll(source.getPropertyNames());
+    }
+    return names;
+  }
+
   @Override
   public Map<String, String> subset(String prefix) {
     String dotted = prefix.endsWith(".") ? prefix : prefix + ".";

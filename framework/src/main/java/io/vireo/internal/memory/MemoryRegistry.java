@@ -32,6 +32,18 @@ public final class MemoryRegistry implements Registry {
     this.store = store;
   }
 
+  /**
+   * What to add to "no instance of service" when {@code registry} is this one: it serves one
+   * JVM, so a service in another process is never in it.
+   */
+  public static String noInstanceHint(Registry registry) {
+    return registry instanceof MemoryRegistry
+        ? "; the registry is the embedded memory registry (vireo.registry=memory, the default), one per JVM:"
+            + " services in other processes are not in it; to find them set vireo.registry=zookeeper or etcd"
+            + " (with vireo.registry.zookeeper.connect or the etcd endpoints), the same in every process"
+        : "";
+  }
+
   /** A handle on the JVM-wide store. */
   public static MemoryRegistry shared() {
     return new MemoryRegistry(SHARED);

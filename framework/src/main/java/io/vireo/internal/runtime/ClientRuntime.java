@@ -10,9 +10,9 @@ import io.vireo.VireoException;
 import io.vireo.client.GenericClient;
 import io.vireo.codec.Codec;
 import io.vireo.config.Config;
-import io.vireo.internal.codec.ProtoCodec;
 import io.vireo.internal.selector.Filters;
 import io.vireo.internal.selector.OutlierEjection;
+import io.vireo.internal.codec.ProtoCodec;
 import io.vireo.registry.Registry;
 import io.vireo.registry.ServiceInstance;
 import io.vireo.selector.Filter;
@@ -34,6 +34,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
@@ -171,10 +172,7 @@ public final class ClientRuntime {
     pool.close();
   }
 
-  /**
-   * Generic calls: a route and a kind per call, protobuf bytes in and out, through the same
-   * pipelines as a proxy's endpoints, with the client wrappers composed around them.
-   */
+  /** Generic calls: a route and a kind per call, protobuf bytes in and out, through the proxies' pipeline and wrappers. */
   private final class Generic implements GenericClient {
     final Target target;
     final @Nullable CallFunction wrapped;
@@ -182,7 +180,7 @@ public final class ClientRuntime {
 
     Generic(Target target) {
       this.target = target;
-      CallFunction chain = this::pipeline;
+      CallFunction chain = (call, requests) -> target.pipeline(call, requests, byte[].class);
       for (int i = wrappers.size() - 1; i >= 0; i--) {
         chain = wrappers.get(i).client(chain);
       }
@@ -198,29 +196,29 @@ public final class ClientRuntime {
 
     @Override
     public Mono<byte[]> unary(Route route, byte[] request) {
-      CallFunction chain = wrapped;
-      return (chain == null
-          ? Mono.deferContextual(context -> target.unary(call(context, route, CallKind.UNARY), request, byte[].class))
-          : Flux.deferContextual(context -> chain.apply(call(context, route, CallKind.UNARY), Flux.just(request))).next())
-          .cast(byte[].class);
+      return Mono.deferContextual(context -> {
+        Call call = call(context, route, CallKind.UNARY);
+        CallFunction chain = wrapped;
+        return chain == null ? target.unary(call, request, byte[].class) : chain.apply(call, Flux.just(request)).next();
+      }).cast(byte[].class);
     }
 
     @Override
     public Mono<Void> fireAndForget(Route route, byte[] request) {
-      CallFunction chain = wrapped;
-      return (chain == null
-          ? Mono.deferContextual(context -> target.fireAndForget(call(context, route, CallKind.FIRE_AND_FORGET), request))
-          : Flux.deferContextual(context -> chain.apply(call(context, route, CallKind.FIRE_AND_FORGET), Flux.just(request))).next())
-          .then();
+      return Mono.deferContextual(context -> {
+        Call call = call(context, route, CallKind.FIRE_AND_FORGET);
+        CallFunction chain = wrapped;
+        return chain == null ? target.fireAndForget(call, request) : chain.apply(call, Flux.just(request)).next();
+      }).then();
     }
 
     @Override
     public Flux<byte[]> serverStream(Route route, byte[] request) {
-      CallFunction chain = wrapped;
-      return (chain == null
-          ? Flux.deferContextual(context -> target.stream(call(context, route, CallKind.SERVER_STREAM), request, byte[].class))
-          : Flux.deferContextual(context -> chain.apply(call(context, route, CallKind.SERVER_STREAM), Flux.just(request))))
-          .cast(byte[].class);
+      return Flux.deferContextual(context -> {
+        Call call = call(context, route, CallKind.SERVER_STREAM);
+        CallFunction chain = wrapped;
+        return chain == null ? target.stream(call, request, byte[].class) : chain.apply(call, Flux.just(request));
+      }).cast(byte[].class);
     }
 
     @Override
@@ -234,26 +232,12 @@ public final class ClientRuntime {
     }
 
     private Flux<byte[]> channel(Route route, CallKind kind, Flux<byte[]> requests) {
-      CallFunction chain = wrapped;
       Flux<Object> messages = requests.cast(Object.class);
-      return (chain == null
-          ? Flux.deferContextual(context -> target.channel(call(context, route, kind), messages, byte[].class))
-          : Flux.deferContextual(context -> chain.apply(call(context, route, kind), messages)))
-          .cast(byte[].class);
-    }
-
-    /** The innermost function of the wrapper chain: the call kind's pipeline. */
-    private Flux<Object> pipeline(Call call, Flux<Object> requests) {
-      switch (call.kind()) {
-        case UNARY:
-          return requests.next().flatMap(request -> target.unary(call, request, byte[].class)).flux();
-        case FIRE_AND_FORGET:
-          return requests.next().flatMap(request -> target.fireAndForget(call, request)).flux();
-        case SERVER_STREAM:
-          return requests.next().flatMapMany(request -> target.stream(call, request, byte[].class));
-        default:
-          return target.channel(call, requests, byte[].class);
-      }
+      return Flux.deferContextual(context -> {
+        Call call = call(context, route, kind);
+        CallFunction chain = wrapped;
+        return chain == null ? target.channel(call, messages, byte[].class) : chain.apply(call, messages);
+      }).cast(byte[].class);
     }
 
     private Call call(ContextView context, Route route, CallKind kind) {
@@ -378,17 +362,7 @@ public final class ClientRuntime {
 
     /** The innermost function of the wrapper chain: the call kind's pipeline. */
     private Flux<Object> pipeline(Call call, Flux<Object> requests) {
-      Class<?> responseType = method.responseType();
-      switch (call.kind()) {
-        case UNARY:
-          return requests.next().flatMap(request -> target.unary(call, request, responseType)).flux();
-        case FIRE_AND_FORGET:
-          return requests.next().flatMap(request -> target.fireAndForget(call, request)).flux();
-        case SERVER_STREAM:
-          return requests.next().flatMapMany(request -> target.stream(call, request, responseType));
-        default:
-          return target.channel(call, requests, responseType);
-      }
+      return target.pipeline(call, requests, method.responseType());
     }
 
     @SuppressWarnings("unchecked")
@@ -397,16 +371,8 @@ public final class ClientRuntime {
     }
 
     private Call call(ContextView context) {
-      Headers headers = CallOptions.headers(context);
-      Call serving = context.getOrDefault(Call.class, null);
-      if (serving != null && headers.get(Headers.TRACEPARENT).isEmpty()) {
-        Optional<String> traceparent = serving.headers().get(Headers.TRACEPARENT);
-        if (traceparent.isPresent()) {
-          headers = headers.with(Headers.TRACEPARENT, traceparent.get());
-        }
-      }
       Duration timeout = CallOptions.timeout(context).orElse(defaultTimeout);
-      return new Call(target.service, method.route(), method.kind(), headers, timeout,
+      return new Call(target.service, method.route(), method.kind(), propagated(context), timeout,
           CallOptions.idempotent(context).orElse(idempotent));
     }
   }
@@ -417,10 +383,8 @@ public final class ClientRuntime {
     final Selector selector;
     final Filter filter;
     final int retries;
-    /** Retries of connection failures only (the call was not sent). */
+    /** Retries of a stream: connection failures only (nothing was sent). */
     final @Nullable Retry retryConnect;
-    /** Retries of idempotent single-request calls: connection failures and retryable statuses. */
-    final @Nullable Retry retryIdempotent;
     final Flux<List<ServiceInstance>> watch;
     final Disposable watching;
     volatile List<ServiceInstance> instances = List.of();
@@ -461,10 +425,6 @@ public final class ClientRuntime {
       this.retryConnect = retries <= 0 ? null : Retry.max(retries)
           .filter(error -> error instanceof ConnectionPool.ConnectFailed)
           .onRetryExhaustedThrow((spec, signal) -> signal.failure());
-      this.retryIdempotent = retries <= 0 ? null : Retry.max(retries)
-          .filter(error -> error instanceof ConnectionPool.ConnectFailed
-              || error instanceof VireoException vireo && vireo.retryable())
-          .onRetryExhaustedThrow((spec, signal) -> signal.failure());
       this.watch = registry.watch(service)
           .doOnNext(list -> {
             instances = list;
@@ -479,6 +439,20 @@ public final class ClientRuntime {
 
     void close() {
       watching.dispose();
+    }
+
+    /** The call kind's pipeline in the wrapper chain's shape: its innermost function. */
+    Flux<Object> pipeline(Call call, Flux<Object> requests, Class<?> responseType) {
+      switch (call.kind()) {
+        case UNARY:
+          return requests.next().flatMap(request -> unary(call, request, responseType)).flux();
+        case FIRE_AND_FORGET:
+          return requests.next().flatMap(request -> fireAndForget(call, request)).flux();
+        case SERVER_STREAM:
+          return requests.next().flatMapMany(request -> stream(call, request, responseType));
+        default:
+          return channel(call, requests, responseType);
+      }
     }
 
     /** A unary call: encoded once; each attempt picks an instance, is observed, may be retried; one deadline over all. */
@@ -529,9 +503,8 @@ public final class ClientRuntime {
 
     /** Retry and deadline around the attempts of a single-request call. */
     private Mono<Object> single(Call call, Mono<Object> attempts) {
-      Retry retry = call.idempotent() ? retryIdempotent : retryConnect;
-      if (retry != null) {
-        attempts = attempts.retryWhen(retry);
+      if (retries > 0) {
+        attempts = new Retrying<>(attempts, retries, call.idempotent() ? IDEMPOTENT_RETRYABLE : CONNECT_RETRYABLE);
       }
       return call.timeout().isZero() ? attempts : Deadlines.within(attempts, call.timeout(), () -> deadlineExceeded(call));
     }
@@ -618,10 +591,14 @@ public final class ClientRuntime {
       Optional<ServiceInstance> picked = selector.select(candidates, call);
       if (picked.isEmpty()) {
         throw VireoException.of(Status.UNAVAILABLE,
-            "no instance of service '%s' for %s (registry has %d instances, %d left after filters); is it running and registered?",
-            service, call.route(), instances.size(), candidates.size());
+            "no instance of service '%s' for %s (registry has %d instances, %d left after filters); is it running and registered?%s",
+            service, call.route(), instances.size(), candidates.size(), io.vireo.internal.memory.MemoryRegistry.noInstanceHint(registry));
       }
       return picked.get();
+    }
+
+    private Frame frame(Call call, long deadline, byte[] data) {
+      return new Frame(call.route(), codec.contentType(), wireHeaders(call, deadline), data);
     }
 
     /** The one instance a call is pinned to (CallOptions.instance): no filter, no selector. */
@@ -636,10 +613,6 @@ public final class ClientRuntime {
           id, service, known.isEmpty() ? "none" : String.join(", ", known.stream().map(ServiceInstance::id).toList()));
     }
 
-    private Frame frame(Call call, long deadline, byte[] data) {
-      return new Frame(call.route(), codec.contentType(), wireHeaders(call, deadline), data);
-    }
-
     private Headers wireHeaders(Call call, long deadline) {
       Headers headers = call.headers().isEmpty() ? callerOnly : call.headers().with(Headers.CALLER, caller);
       return deadline == 0 ? headers
@@ -652,6 +625,12 @@ public final class ClientRuntime {
           service, call.route(), call.timeout().toMillis());
     }
   }
+
+  /** A call that was not sent (no connection) may be tried again whatever it is. */
+  private static final Predicate<Throwable> CONNECT_RETRYABLE = error -> error instanceof ConnectionPool.ConnectFailed;
+  /** An idempotent call may also be tried again after a retryable status (UNAVAILABLE). */
+  private static final Predicate<Throwable> IDEMPOTENT_RETRYABLE = error -> error instanceof ConnectionPool.ConnectFailed
+      || error instanceof VireoException vireo && vireo.retryable();
 
   /** Reports one attempt's outcome to the selector exactly once. */
   private static class Outcome {

@@ -30,11 +30,39 @@ public final class Plugins {
     Map<String, PluginProvider<?>> providers = providers(providerType);
     PluginProvider<?> provider = providers.get(name);
     if (provider == null) {
-      throw new IllegalArgumentException(String.format(
-          "unknown %s '%s' (available: %s; add the module that provides it to the classpath, or set vireo.%s)",
-          kind, name, String.join(", ", providers.keySet()), kind));
+      throw new IllegalArgumentException(unknown(kind, name, providers.keySet()));
     }
     return (P) provider;
+  }
+
+  /** Vireo's plugin modules, by kind and name: what to add when the name is one of theirs. */
+  private static final Map<String, String> MODULES = Map.of(
+      "transport/rsocket", "io.vireo:vireo-transport-rsocket",
+      "transport/grpc", "io.vireo:vireo-transport-grpc",
+      "registry/zookeeper", "io.vireo:vireo-registry-zookeeper",
+      "registry/etcd", "io.vireo:vireo-registry-etcd",
+      "broker/kafka", "io.vireo:vireo-broker-kafka",
+      "config.sources/zookeeper", "io.vireo:vireo-registry-zookeeper");
+
+  static String unknown(String kind, String name, java.util.Collection<String> available) {
+    String base = String.format("vireo.%s: unknown %s '%s' (available: %s)", kind, kind, name, String.join(", ", available));
+    String module = MODULES.get(kind + "/" + name);
+    if (module != null) {
+      return base + "; add the module " + module + " to the classpath (a dependency of the program)";
+    }
+    String nearest = null;
+    int best = Integer.MAX_VALUE;
+    for (String candidate : available) {
+      int distance = io.vireo.internal.config.KnownKeys.distance(name, candidate);
+      if (distance < best) {
+        best = distance;
+        nearest = candidate;
+      }
+    }
+    if (nearest != null && best <= Math.max(1, name.length() / 3)) {
+      return base + "; did you mean '" + nearest + "'?";
+    }
+    return base + "; a plugin of another module needs that module on the classpath";
   }
 
   /** The names of the providers of this kind. */

@@ -17,6 +17,7 @@ import io.vireo.codec.spi.CodecProvider;
 import io.vireo.config.Config;
 import io.vireo.config.ConfigSource;
 import io.vireo.config.spi.ConfigSourceProvider;
+import io.vireo.internal.config.KnownKeys;
 import io.vireo.internal.config.LayeredConfig;
 import io.vireo.internal.observability.Disabled;
 import io.vireo.internal.observability.Observability;
@@ -26,6 +27,7 @@ import io.vireo.registry.Registry;
 import io.vireo.registry.ServiceInstance;
 import io.vireo.registry.spi.RegistryProvider;
 import io.vireo.selector.Filter;
+import io.vireo.selector.spi.SelectorProvider;
 import io.vireo.transport.Server;
 import io.vireo.transport.Transport;
 import io.vireo.transport.spi.TransportProvider;
@@ -60,6 +62,8 @@ public final class ServiceRuntime {
   private static final Logger log = LoggerFactory.getLogger(ServiceRuntime.class);
 
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+  /** How long a stopping service keeps serving after deregistering, before it drains: none. */
+  public static final Duration DEFAULT_SHUTDOWN_DELAY = Duration.ZERO;
   public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration DEFAULT_HEALTH_INTERVAL = Duration.ofSeconds(5);
 
@@ -150,8 +154,15 @@ public final class ServiceRuntime {
     if (!state.compareAndSet(State.NEW, State.STARTING)) {
       throw new IllegalStateException("service " + spec.name() + " is " + state.get() + " (expected: NEW; a service starts once)");
     }
-    Duration startTimeout = config.getDuration("vireo.server.start-timeout", DEFAULT_START_TIMEOUT);
     try {
+      // a wrong form or a misspelt plugin name fails here, not at the first call or publish
+      KnownKeys.check(config);
+      Duration startTimeout = config.getDuration("vireo.server.start-timeout", DEFAULT_START_TIMEOUT);
+      if (spec.broker().isEmpty()) {
+        Plugins.provider(BrokerProvider.class, "broker", config.get("vireo.broker", "memory"));
+      }
+      Plugins.provider(SelectorProvider.class, "selector", config.get("vireo.selector", "round-robin"));
+      spec.handlers().forEach(handler -> ProtoCheck.check(handler.iface()));
       Codec codec = spec.codec().orElseGet(() ->
           Plugins.create(CodecProvider.class, "codec", config.get("vireo.codec", "proto"), config));
       codecs = new Codecs(codec, config);
@@ -176,7 +187,7 @@ public final class ServiceRuntime {
       }
       state.set(State.RUNNING);
       started = true;
-      log.info("{} {} started{}", spec.name(), spec.version(),
+      log.info("{} started{}", spec.version().isBlank() ? spec.name() : spec.name() + " " + spec.version(),
           instance.map(i -> " on " + i.transport() + "://" + i.address()).orElse(""));
     } catch (RuntimeException e) {
       log.error("{} failed to start: {}", spec.name(), e.getMessage());
@@ -233,7 +244,7 @@ public final class ServiceRuntime {
     List<String> names = transportNames();
     for (int i = 0; i < names.size(); i++) {
       Transport serving = i == 0 ? transport : transport(names.get(i));
-      int port = config.getInt("vireo.server." + serving.name() + ".port", i == 0 ? config.getInt("vireo.server.port", 0) : 0);
+      int port = port("vireo.server." + serving.name() + ".port", i == 0 ? port("vireo.server.port", 0) : 0);
       Server server = serving.serve(new InetSocketAddress(host, port), router).block(startTimeout);
       servers.add(server);
       instances.add(new ServiceInstance(spec.name(), names.size() == 1 ? id : id + "-" + serving.name(),
@@ -260,6 +271,10 @@ public final class ServiceRuntime {
     log.debug("{}: server reflection lists {}", spec.name(), reflection.services());
     return List.of(new Router.Handler(io.vireo.internal.reflection.ServerReflection.class, reflection),
         new Router.Handler(io.vireo.internal.reflection.ServerReflection.Legacy.class, reflection));
+  }
+
+  private int port(String key, int defaultValue) {
+    return config.get(key).map(value -> KnownKeys.port(key, value)).orElse(defaultValue);
   }
 
   private Mono<Void> registerAll() {
@@ -398,6 +413,24 @@ public final class ServiceRuntime {
     return stamp.text();
   }
 
+  /**
+   * The {@code vireo-type} a subscriber of {@code type} accepts: a concrete protobuf message's
+   * full name. None (any) for other types: with the JSON codec two services often have classes of
+   * their own, with other names, for one event.
+   */
+  public static Optional<String> expectedType(Class<?> type) {
+    if (!Message.class.isAssignableFrom(type) || type.isInterface()
+        || java.lang.reflect.Modifier.isAbstract(type.getModifiers())) {
+      return Optional.empty();
+    }
+    try {
+      Object descriptor = type.getMethod("getDescriptor").invoke(null);
+      return Optional.of(((com.google.protobuf.Descriptors.Descriptor) descriptor).getFullName());
+    } catch (ReflectiveOperationException | ClassCastException e) {
+      return Optional.empty();
+    }
+  }
+
   private static String typeName(Object event) {
     return event instanceof Message message ? message.getDescriptorForType().getFullName() : event.getClass().getName();
   }
@@ -428,7 +461,17 @@ public final class ServiceRuntime {
       chain = wrappers.get(i).subscriber(chain);
     }
     EventFunction handler = chain;
+    Optional<String> expectedType = expectedType(subscription.type());
     MessageHandler onMessage = message -> Mono.defer(() -> {
+      Optional<String> sentType = message.headers().get(io.vireo.broker.Message.TYPE);
+      if (expectedType.isPresent() && sentType.isPresent() && !sentType.get().equals(expectedType.get())) {
+        // decoding would "work" (protobuf reads any bytes as any message) and deliver nonsense
+        log.warn("{}: event on {} is a {} but the subscriber takes {}; not delivered (INVALID_ARGUMENT, to the dead letter"
+            + " topic when it is enabled)", spec.name(), message.topic(), sentType.get(), expectedType.get());
+        return Mono.error(VireoException.of(Status.INVALID_ARGUMENT,
+            "event on %s is of type %s (header vireo-type) but the subscriber takes %s", message.topic(), sentType.get(),
+            expectedType.get()));
+      }
       Codec codec = message.headers().get(io.vireo.broker.Message.CONTENT_TYPE)
           .map(codecs::forContentType).orElse(codecs.primary());
       T payload = codec.decode(message.payload(), subscription.type());
@@ -614,6 +657,12 @@ public final class ServiceRuntime {
     if (registered) {
       quietly("deregister", deregisterAll(), timeout);
       registered = false;
+      // clients learn of the deregistration through their registry watch; until they do, calls
+      // keep coming, and a draining server would refuse them (UNAVAILABLE)
+      Duration delay = config.getDuration("vireo.server.shutdown-delay", DEFAULT_SHUTDOWN_DELAY);
+      if (!delay.isZero() && !delay.isNegative()) {
+        quietly("wait for clients to see the deregistration", Mono.delay(delay).then(), delay.plusSeconds(1));
+      }
     }
     if (router != null) {
       quietly("drain", router.drain(timeout), timeout.plusSeconds(1));

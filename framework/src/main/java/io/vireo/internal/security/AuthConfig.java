@@ -67,7 +67,9 @@ public final class AuthConfig {
     if (verifier.isEmpty()) {
       return Optional.empty();
     }
-    Auth.ServerBuilder builder = Auth.server(verifier.get());
+    Auth.ServerBuilder builder = Auth.server(verifier.get())
+        .header(AuthHeaders.header(config, "server"))
+        .scheme(AuthHeaders.scheme(config, "server").orElse(AuthHeaders.NONE));
     for (Map.Entry<String, Map<String, String>> entry : grouped(config.subset("vireo.server.auth.endpoints")).entrySet()) {
       for (Map.Entry<String, String> setting : entry.getValue().entrySet()) {
         String[] values = list(setting.getValue());
@@ -134,7 +136,8 @@ public final class AuthConfig {
     if (tokens.isEmpty() && perService.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new BearerClientWrapper(tokens, perService));
+    return Optional.of(new BearerClientWrapper(tokens, perService, AuthHeaders.header(config, "client"),
+        AuthHeaders.scheme(config, "client")));
   }
 
   private static Optional<Supplier<Mono<String>>> tokens(Config config, String prefix) {

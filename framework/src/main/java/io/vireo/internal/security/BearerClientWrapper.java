@@ -11,24 +11,32 @@ import java.util.function.Supplier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** Puts {@code authorization: Bearer <token>} on outgoing calls: a per-service token, else the default one. */
+/**
+ * Puts {@code authorization: Bearer <token>} on outgoing calls (or another header and scheme, or
+ * the bare token): a per-service token, else the default one.
+ */
 public final class BearerClientWrapper implements Wrapper {
   private final Optional<Supplier<Mono<String>>> tokens;
   private final Map<String, Supplier<Mono<String>>> perService;
+  private final String header;
+  private final Optional<String> scheme;
 
   public BearerClientWrapper(Supplier<Mono<String>> tokens, Map<String, Supplier<Mono<String>>> perService) {
-    this(Optional.of(tokens), perService);
+    this(Optional.of(tokens), perService, Headers.AUTHORIZATION, Optional.of(AuthHeaders.BEARER));
   }
 
-  BearerClientWrapper(Optional<Supplier<Mono<String>>> tokens, Map<String, Supplier<Mono<String>>> perService) {
+  public BearerClientWrapper(Optional<Supplier<Mono<String>>> tokens, Map<String, Supplier<Mono<String>>> perService,
+      String header, Optional<String> scheme) {
     this.tokens = tokens;
     this.perService = Map.copyOf(perService);
+    this.header = AuthHeaders.name(header);
+    this.scheme = scheme;
   }
 
   @Override
   public CallFunction client(CallFunction next) {
     return (call, requests) -> {
-      if (call.headers().get(Headers.AUTHORIZATION).isPresent()) {
+      if (call.headers().get(header).isPresent()) {
         return next.apply(call, requests);
       }
       Supplier<Mono<String>> supplier = perService.get(call.service());
@@ -40,8 +48,8 @@ public final class BearerClientWrapper implements Wrapper {
       }
       return Mono.defer(supplier)
           .switchIfEmpty(Mono.error(() -> new VireoException(Status.UNAUTHENTICATED,
-              "no bearer token for the call to " + call.service() + " (the token supplier gave none)")))
-          .flatMapMany(token -> next.apply(call.withHeader(Headers.AUTHORIZATION, "Bearer " + token), requests));
+              "no token for the call to " + call.service() + " (the token supplier gave none)")))
+          .flatMapMany(token -> next.apply(call.withHeader(header, scheme.map(s -> s + " " + token).orElse(token)), requests));
     };
   }
 }

@@ -14,37 +14,50 @@ import java.util.Optional;
 import reactor.core.publisher.Flux;
 
 /**
- * Verifies the caller's bearer token before the handler runs; puts the {@link Principal} (and
- * the call without its token) in the handler's context.
+ * Verifies the caller's token before the handler runs; puts the {@link Principal} (and the call
+ * without its token) in the handler's context. The token is in header {@code header} (by default
+ * {@code authorization}), after {@code scheme} and a space (by default {@code Bearer}; none: the
+ * whole value is the token, as in {@code token: 101010}).
  */
 public final class BearerServerWrapper implements Wrapper {
-  private static final String BEARER = "bearer ";
-
   private final TokenVerifier verifier;
   private final Map<String, Requirement> endpoints;
+  private final String header;
+  private final Optional<String> scheme;
+  private final String expected;
+  private final String kind;
 
   public BearerServerWrapper(TokenVerifier verifier, Map<String, Requirement> endpoints) {
+    this(verifier, endpoints, Headers.AUTHORIZATION, Optional.of(AuthHeaders.BEARER));
+  }
+
+  public BearerServerWrapper(TokenVerifier verifier, Map<String, Requirement> endpoints, String header,
+      Optional<String> scheme) {
     this.verifier = verifier;
     this.endpoints = Map.copyOf(endpoints);
+    this.header = AuthHeaders.name(header);
+    this.scheme = scheme;
+    this.kind = scheme.map(s -> s.toLowerCase(java.util.Locale.ROOT)).orElse(this.header);
+    this.expected = "header " + this.header + ": " + scheme.map(s -> s + " <token>").orElse("<token>");
   }
 
   @Override
   public CallFunction server(CallFunction next) {
     return (call, requests) -> {
-      Optional<String> header = call.headers().get(Headers.AUTHORIZATION);
-      if (header.isEmpty()) {
+      Optional<String> value = call.headers().get(header);
+      if (value.isEmpty()) {
         return Flux.error(VireoException.of(Status.UNAUTHENTICATED,
-            "missing bearer token for %s (expected: header authorization: Bearer <token>)", call.route()));
+            "missing %s token for %s (expected: %s)", kind, call.route(), expected));
       }
-      String value = header.get();
-      if (value.length() <= BEARER.length() || !value.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      Optional<String> parsed = AuthHeaders.token(value.get(), scheme);
+      if (parsed.isEmpty()) {
         return Flux.error(VireoException.of(Status.UNAUTHENTICATED,
-            "authorization header is not a bearer token (expected: Bearer <token>)"));
+            "%s header is not a %s token (expected: %s)", header, kind, expected));
       }
-      String token = value.substring(BEARER.length()).strip();
+      String token = parsed.get();
       Requirement requirement = Requirement.forRoute(endpoints, call.route());
       // the handler sees who called, not the token: it cannot log or forward it by mistake
-      Call withoutToken = call.withHeaders(call.headers().without(Headers.AUTHORIZATION));
+      Call withoutToken = call.withHeaders(call.headers().without(header));
       return verifier.verify(token)
           .onErrorMap(e -> !(e instanceof VireoException), e -> new VireoException(Status.UNAUTHENTICATED,
               "token rejected: " + e.getMessage(), e))

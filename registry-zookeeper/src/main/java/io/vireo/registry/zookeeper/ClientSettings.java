@@ -1,6 +1,7 @@
 package io.vireo.registry.zookeeper;
 
 import io.vireo.config.Config;
+import io.vireo.config.Values;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -30,12 +31,20 @@ record ClientSettings(
         DEFAULT_CONNECT, DEFAULT_SESSION_TIMEOUT, DEFAULT_CONNECTION_TIMEOUT, false, Optional.empty());
   }
 
-  /** Reads {@code <prefix>.connect}, {@code .session-timeout}, ... falling back to {@code fallback}. */
+  /**
+   * Reads {@code <prefix>.connect}, {@code .session-timeout}, ... falling back to {@code
+   * fallback}. Without {@code .connection-timeout} it is the fallback's, but never more than the
+   * session timeout: Curator warns ("session timeout is less than connection timeout") when it
+   * is, as with a 4s session and the 5s default.
+   */
   static ClientSettings from(Config config, String prefix, ClientSettings fallback) {
+    Duration session = config.getDuration(prefix + ".session-timeout", fallback.sessionTimeout());
+    Duration connection = config.getDuration(prefix + ".connection-timeout",
+        fallback.connectionTimeout().compareTo(session) > 0 ? session : fallback.connectionTimeout());
     return new ClientSettings(
         config.get(prefix + ".connect", fallback.connect()),
-        config.getDuration(prefix + ".session-timeout", fallback.sessionTimeout()),
-        config.getDuration(prefix + ".connection-timeout", fallback.connectionTimeout()),
+        session,
+        connection,
         config.getBoolean(prefix + ".retry", fallback.retry()),
         config.get(prefix + ".auth.digest").or(fallback::authDigest));
   }
@@ -63,14 +72,14 @@ record ClientSettings(
   @Override
   public String toString() {
     // never print the password
-    return "ClientSettings[connect=" + connect + ", sessionTimeout=" + sessionTimeout
-        + ", connectionTimeout=" + connectionTimeout + ", retry=" + retry
+    return "ClientSettings[connect=" + connect + ", sessionTimeout=" + Values.format(sessionTimeout)
+        + ", connectionTimeout=" + Values.format(connectionTimeout) + ", retry=" + retry
         + ", auth=" + authDigest.map(d -> d.substring(0, d.indexOf(':')) + ":***").orElse("none") + "]";
   }
 
   private static void requirePositive(String name, Duration value) {
     if (value.isZero() || value.isNegative()) {
-      throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
+      throw new IllegalArgumentException(name + ": " + Values.format(value) + " (expected: > 0)");
     }
   }
 

@@ -2,6 +2,7 @@ package io.vireo.registry.zookeeper;
 
 import io.vireo.Status;
 import io.vireo.VireoException;
+import io.vireo.config.Values;
 import java.nio.charset.StandardCharsets;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
@@ -91,7 +92,7 @@ final class CuratorClients {
       if (System.nanoTime() - lastWarning >= TimeUnit.SECONDS.toNanos(10) || lastWarning == 0) {
         lastWarning = System.nanoTime();
         logger.warn("{}: ZooKeeper at {} still unreachable after {} attempt(s) of {}; retrying ({}.retry=true)",
-            what, settings.connect(), attempts, settings.connectionTimeout(), keyPrefix);
+            what, settings.connect(), attempts, Values.format(settings.connectionTimeout()), keyPrefix);
       }
       if (client.blockUntilConnected((int) Math.min(Integer.MAX_VALUE, timeoutMs), TimeUnit.MILLISECONDS)) {
         logger.info("{}: connected to ZooKeeper at {}", what, settings.connect());
@@ -106,7 +107,7 @@ final class CuratorClients {
     return VireoException.of(Status.UNAVAILABLE,
         "%s: cannot reach ZooKeeper at %s within %s; check that ZooKeeper runs there and that "
             + "%s.connect names it (or set %s.retry=true to keep trying)",
-        what, settings.connect(), settings.connectionTimeout(), keyPrefix, keyPrefix);
+        what, settings.connect(), Values.format(settings.connectionTimeout()), keyPrefix, keyPrefix);
   }
 
   /** A ZooKeeper or Curator failure as a {@link VireoException} with a fitting status. */

@@ -20,7 +20,6 @@ import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.curator.x.discovery.ServiceCache;
 import org.apache.curator.x.discovery.ServiceDiscovery;
-import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.details.ServiceCacheListener;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
@@ -91,11 +90,7 @@ public final class ZooKeeperRegistry implements Registry {
     this.basePath = basePath;
     this.ownsClient = client == null;
     this.client = client != null ? client : CuratorClients.newClient(settings);
-    this.discovery = ServiceDiscoveryBuilder.builder(Object.class)
-        .client(this.client)
-        .basePath(basePath)
-        .serializer(new InstanceCodec())
-        .build();
+    this.discovery = new InPlaceDiscovery(this.client, basePath, new InstanceCodec());
     this.start = Mono.<Void>fromRunnable(this::startBlocking).subscribeOn(Schedulers.boundedElastic());
   }
 
@@ -309,7 +304,7 @@ public final class ZooKeeperRegistry implements Registry {
       if (!loaded) {
         cache.close();
         throw VireoException.of(Status.UNAVAILABLE, "no answer from ZooKeeper at %s within %s while loading the instances of %s",
-            registry.settings.connect(), registry.settings.connectionTimeout(), service);
+            registry.settings.connect(), io.vireo.config.Values.format(registry.settings.connectionTimeout()), service);
       }
       watch.publish();
       return watch;

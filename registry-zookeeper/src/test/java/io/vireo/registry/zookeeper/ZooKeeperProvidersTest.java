@@ -75,12 +75,25 @@ class ZooKeeperProvidersTest {
   @Test
   void badSettingsFailWithTheKeyAndWhatWasExpected() {
     assertThatThrownBy(() -> provider().create(Config.of(Map.of("vireo.registry.zookeeper.session-timeout", "0s"))))
-        .hasMessage("sessionTimeout: PT0S (expected: > 0)");
+        .hasMessage("sessionTimeout: 0s (expected: > 0)");
     assertThatThrownBy(() -> provider().create(Config.of(Map.of("vireo.registry.zookeeper.base-path", "services"))))
         .hasMessageContaining("expected: an absolute znode path");
     assertThatThrownBy(() -> provider().create(Config.of(Map.of("vireo.registry.zookeeper.auth.digest", "nopassword"))))
         .hasMessageContaining("expected: user:password")
         .hasMessageNotContaining("nopassword");
+  }
+
+  @Test
+  void aShortSessionTimeoutShortensTheDefaultConnectionTimeout() {
+    // the samples' 4s session: Curator warns when the connection timeout (5s by default) is longer
+    ClientSettings derived = ClientSettings.from(Config.of(Map.of(
+        "vireo.registry.zookeeper.session-timeout", "4s")), ZooKeeperRegistry.CONFIG_PREFIX, ClientSettings.defaults());
+    assertThat(derived.connectionTimeout()).isEqualTo(Duration.ofSeconds(4));
+    ClientSettings given = ClientSettings.from(Config.of(Map.of(
+        "vireo.registry.zookeeper.session-timeout", "4s", "vireo.registry.zookeeper.connection-timeout", "1s")),
+        ZooKeeperRegistry.CONFIG_PREFIX, ClientSettings.defaults());
+    assertThat(given.connectionTimeout()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(ClientSettings.defaults().connectionTimeout()).isEqualTo(Duration.ofSeconds(5));
   }
 
   @Test

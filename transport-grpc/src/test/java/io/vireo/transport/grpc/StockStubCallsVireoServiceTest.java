@@ -137,7 +137,9 @@ class StockStubCallsVireoServiceTest {
             CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), request("Ada")))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
           assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNIMPLEMENTED);
-          assertThat(e.getStatus().getDescription()).contains("/vireo.samples.greeter.Greeter/SayGoodbye");
+          assertThat(e.getStatus().getDescription()).contains("/vireo.samples.greeter.Greeter/SayGoodbye")
+              // the methods it does serve, as RSocket's unknown-route error lists them
+              .contains("/vireo.samples.greeter.Greeter/SayHello", "/vireo.samples.greeter.Greeter/BidiHello");
         });
   }
 

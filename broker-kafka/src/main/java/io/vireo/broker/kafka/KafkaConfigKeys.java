@@ -1,0 +1,29 @@
+package io.vireo.broker.kafka;
+
+import io.vireo.config.spi.ConfigKeysProvider;
+import java.util.Set;
+
+/** The {@code vireo.*} keys this module reads, so that a misspelt one is warned about at start. */
+public final class KafkaConfigKeys implements ConfigKeysProvider {
+  @Override
+  public Set<String> keys() {
+    return Set.of(
+        "vireo.broker.kafka.bootstrap-servers",
+        "vireo.broker.kafka.client-id",
+        "vireo.broker.kafka.auto-create-topics",
+        "vireo.broker.kafka.topic-partitions",
+        "vireo.broker.kafka.topic-replication-factor",
+        "vireo.broker.kafka.publish-timeout",
+        "vireo.broker.kafka.subscribe-timeout",
+        "vireo.broker.kafka.shutdown-timeout",
+        "vireo.broker.kafka.poll-timeout",
+        "vireo.broker.kafka.commit-interval",
+        "vireo.broker.kafka.max-pending-per-partition",
+        "vireo.broker.kafka.retry-backoff",
+        "vireo.broker.kafka.reconnect-backoff",
+        "vireo.broker.kafka.reconnect-backoff-max",
+        "vireo.broker.kafka.producer.**",
+        "vireo.broker.kafka.consumer.**",
+        "vireo.broker.kafka.admin.**");
+  }
+}

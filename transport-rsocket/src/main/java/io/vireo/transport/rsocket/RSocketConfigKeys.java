@@ -1,0 +1,15 @@
+package io.vireo.transport.rsocket;
+
+import io.vireo.config.spi.ConfigKeysProvider;
+import java.util.Set;
+
+/** The {@code vireo.*} keys this module reads, so that a misspelt one is warned about at start. */
+public final class RSocketConfigKeys implements ConfigKeysProvider {
+  @Override
+  public Set<String> keys() {
+    return Set.of(
+        "vireo.transport.rsocket.keepalive-interval",
+        "vireo.transport.rsocket.keepalive-max-lifetime",
+        "vireo.server.rsocket.port");
+  }
+}
