@@ -91,14 +91,19 @@ public final class Main {
 
   /** The version the jar was built as. */
   static String version() {
+    return property("version", "unknown");
+  }
+
+  /** A value of the build's {@code vireo-cli.properties}. */
+  static String property(String key, String otherwise) {
     Properties properties = new Properties();
     try (InputStream in = Main.class.getResourceAsStream("/vireo-cli.properties")) {
       if (in != null) {
         properties.load(in);
       }
     } catch (IOException e) {
-      return "unknown";
+      return otherwise;
     }
-    return properties.getProperty("version", "unknown");
+    return properties.getProperty(key, otherwise);
   }
 }

@@ -105,7 +105,8 @@ final class NewCommand implements Callable<Integer> {
     List<String> command = new ArrayList<>();
     String maven = mvn != null ? mvn : System.getenv().getOrDefault("VIREO_MVN", "mvn");
     command.addAll(List.of(maven.split(" ")));
-    command.addAll(List.of("-B", "-q", "archetype:generate",
+    // the plugin by its coordinates: no prefix resolution, the version the archetype was made with
+    command.addAll(List.of("-B", Main.property("archetype-plugin", "archetype") + ":generate",
         "-DarchetypeGroupId=" + ARCHETYPE_GROUP,
         "-DarchetypeArtifactId=" + ARCHETYPE_ARTIFACT,
         "-DarchetypeVersion=" + version(),

@@ -312,7 +312,7 @@ class CliTest {
     assertThat(result.code()).as(result.err()).isZero();
     assertThat(result.lines().get(0).get("directory").asText()).isEqualTo(dir.resolve("orders").toString());
     assertThat(result.err()).contains("BUILD SUCCESS");
-    assertThat(Files.readString(args)).contains("-B", "archetype:generate", "-DarchetypeGroupId=io.vireo",
+    assertThat(Files.readString(args)).contains("-B", "org.apache.maven.plugins:maven-archetype-plugin:3.4.1:generate", "-DarchetypeGroupId=io.vireo",
         "-DarchetypeArtifactId=vireo-archetype", "-DarchetypeVersion=" + Main.version(), "-DartifactId=orders",
         "-Dpackage=com.acme.orders", "-DgroupId=com.acme.orders", "-DinteractiveMode=false");
 
