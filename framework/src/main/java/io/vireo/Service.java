@@ -4,6 +4,7 @@ import io.vireo.broker.Broker;
 import io.vireo.broker.SubscribeOptions;
 import io.vireo.codec.Codec;
 import io.vireo.config.Config;
+import io.vireo.internal.runtime.Router;
 import io.vireo.internal.runtime.ServiceRuntime;
 import io.vireo.registry.Registry;
 import io.vireo.registry.ServiceInstance;
@@ -138,7 +139,7 @@ public final class Service {
     private final String name;
     private String version = "";
     private final Map<String, String> settings = new LinkedHashMap<>();
-    private final List<ServiceRuntime.HandlerSpec> handlers = new ArrayList<>();
+    private final List<Router.Handler> handlers = new ArrayList<>();
     private final List<ServiceRuntime.SubscriptionSpec<?>> subscriptions = new ArrayList<>();
     private final List<Wrapper> wrappers = new ArrayList<>();
     private final List<Filter> filters = new ArrayList<>();
@@ -164,7 +165,7 @@ public final class Service {
 
     /** Serves every method of {@code iface} with {@code implementation}. */
     public <T> Builder handle(Class<T> iface, T implementation) {
-      handlers.add(new ServiceRuntime.HandlerSpec(iface, implementation));
+      handlers.add(new Router.Handler(iface, implementation));
       return this;
     }
 

@@ -15,7 +15,7 @@ class PublishHeadersTest {
   void messageIdsAreVersion4UuidsAndDistinct() {
     Set<String> ids = new HashSet<>();
     for (int i = 0; i < 10_000; i++) {
-      String id = ServiceRuntime.messageId();
+      String id = ServiceEvents.messageId();
       UUID uuid = UUID.fromString(id);
       assertThat(uuid.version()).isEqualTo(4);
       assertThat(uuid.variant()).isEqualTo(2);
@@ -27,7 +27,7 @@ class PublishHeadersTest {
   @Test
   void publishedAtIsIso8601WithMilliseconds() {
     Instant before = Instant.ofEpochMilli(System.currentTimeMillis());
-    Instant stamp = Instant.parse(ServiceRuntime.publishedAt());
+    Instant stamp = Instant.parse(ServiceEvents.publishedAt());
     Instant after = Instant.ofEpochMilli(System.currentTimeMillis());
     assertThat(stamp).isBetween(before, after);
   }
