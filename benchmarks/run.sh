@@ -4,7 +4,7 @@
 #   benchmarks/run.sh quick   # about 4-5 minutes on 2 cores: short warm-ups, a smoke run
 #   benchmarks/run.sh full    # about 15-20 minutes: 8 s warm-up per figure, 2 rounds
 #
-# Environment: ROUNDS (default 1 quick, 2 full: Vireo and raw alternate in order each round),
+# Environment: ROUNDS (default 1 quick, 2 full: the order of Vireo, raw, wrapped (and Armeria) reverses each round),
 # ONLY (space-separated subset of: jmh rsocket grpc kafka), JFR=1 (record each load JVM with
 # Flight Recorder into target/run/*.jfr; summarize with scripts/jfr-top.py).
 # Every JVM is bounded by `timeout`; servers exit by themselves and are stopped by their PID.
@@ -75,8 +75,11 @@ for round in $(seq 1 "$ROUNDS"); do
   for transport in rsocket grpc; do
     [[ " $ONLY " == *" $transport "* ]] || continue
     echo "== $transport, round $round"
-    # Vireo and raw back to back; the order alternates between rounds
-    if (( round % 2 == 1 )); then order="vireo raw"; else order="raw vireo"; fi
+    # Vireo, raw, Vireo with the standard wrapper chain (and for gRPC the Armeria peer server)
+    # back to back; the order reverses between rounds
+    impls="vireo raw wrapped"
+    [[ $transport == grpc ]] && impls="$impls armeria"
+    if (( round % 2 == 1 )); then order=$impls; else order=$(echo "$impls" | tr ' ' '\n' | tac | tr '\n' ' '); fi
     for who in $order; do load_run "$who-$transport" "$round"; done
   done
 done

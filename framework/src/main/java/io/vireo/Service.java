@@ -73,6 +73,20 @@ public final class Service {
     return runtime.client(service, iface);
   }
 
+  /**
+   * A client of any endpoint of {@code service} on protobuf bytes, through the same registry,
+   * filters, selector, wrappers, deadline and retries as {@link #client}; for gateways and tools
+   * that learn the schema at run time ({@link io.vireo.reflection.ServiceSchema}).
+   */
+  public io.vireo.client.GenericClient genericClient(String service) {
+    return runtime.genericClient(service);
+  }
+
+  /** The registry this service registers in and finds others through, once started. */
+  public Registry registry() {
+    return runtime.registry();
+  }
+
   /** Publishes an event; completes when the broker accepted it. */
   public Mono<Void> publish(String topic, Object event) {
     return runtime.publish(topic, Optional.empty(), event);
@@ -130,6 +144,7 @@ public final class Service {
     private final List<Filter> filters = new ArrayList<>();
     private final List<Supplier<Mono<Boolean>>> healthChecks = new ArrayList<>();
     private final Map<String, String> metadata = new LinkedHashMap<>();
+    private final List<com.google.protobuf.Descriptors.FileDescriptor> descriptors = new ArrayList<>();
     private Optional<Registry> registry = Optional.empty();
     private Optional<Broker> broker = Optional.empty();
     private Optional<Transport> transport = Optional.empty();
@@ -200,6 +215,16 @@ public final class Service {
       return this;
     }
 
+    /**
+     * .proto files that server reflection describes besides those of the handlers' message
+     * classes (with their dependencies): for a service whose {@code service} block is in another
+     * file than its messages, such as {@code GreeterServiceProto.getDescriptor()}.
+     */
+    public Builder descriptors(com.google.protobuf.Descriptors.FileDescriptor... files) {
+      descriptors.addAll(List.of(files));
+      return this;
+    }
+
     /** Uses this registry instead of the one {@code vireo.registry} names. */
     public Builder registry(Registry registry) {
       this.registry = Optional.of(registry);
@@ -227,7 +252,7 @@ public final class Service {
     public Service build() {
       return new Service(new ServiceRuntime(new ServiceRuntime.Spec(name, version, Map.copyOf(settings),
           List.copyOf(handlers), List.copyOf(subscriptions), List.copyOf(wrappers), List.copyOf(filters),
-          List.copyOf(healthChecks), Map.copyOf(metadata), registry, broker, transport, codec)));
+          List.copyOf(healthChecks), Map.copyOf(metadata), registry, broker, transport, codec, List.copyOf(descriptors))));
     }
   }
 }

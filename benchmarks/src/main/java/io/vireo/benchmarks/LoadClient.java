@@ -46,13 +46,7 @@ public final class LoadClient {
     Duration warmUp = Duration.ofSeconds(Long.parseLong(args[2]));
     Duration measure = Duration.ofSeconds(Long.parseLong(args[3]));
     List<String> scenarios = args.length > 4 ? List.of(args[4].split(",")) : ALL;
-    Target target = switch (impl) {
-      case "vireo-rsocket" -> new VireoTarget("rsocket", port);
-      case "vireo-grpc" -> new VireoTarget("grpc", port);
-      case "raw-rsocket" -> RawRSocket.connect(port);
-      case "raw-grpc" -> RawGrpc.connect(port);
-      default -> throw new IllegalArgumentException("impl: " + impl);
-    };
+    Target target = target(impl, port);
     LoadClient client = new LoadClient(target, impl);
     try {
       // both JVMs compile the common path first: the first seconds of a cold JVM run far slower
@@ -65,6 +59,20 @@ public final class LoadClient {
       target.close();
     }
     System.exit(0);
+  }
+
+  /** The client of one implementation, connected to 127.0.0.1:{@code port}. */
+  static Target target(String impl, int port) {
+    return switch (impl) {
+      case "vireo-rsocket" -> new VireoTarget("rsocket", port, false);
+      case "vireo-grpc" -> new VireoTarget("grpc", port, false);
+      case "wrapped-rsocket" -> new VireoTarget("rsocket", port, true);
+      case "wrapped-grpc" -> new VireoTarget("grpc", port, true);
+      case "raw-rsocket" -> RawRSocket.connect(port);
+      // the peer server is measured with the same raw grpc-java client
+      case "raw-grpc", "armeria-grpc" -> RawGrpc.connect(port);
+      default -> throw new IllegalArgumentException("impl: " + impl);
+    };
   }
 
   private void run(String scenario, Duration warmUp, Duration measure) throws InterruptedException {

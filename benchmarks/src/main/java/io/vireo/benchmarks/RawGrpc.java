@@ -35,6 +35,11 @@ final class RawGrpc {
     }
   }
 
+  /** The same Echo service, for a peer server (Armeria) to serve. */
+  static io.grpc.BindableService service() {
+    return new Service();
+  }
+
   static Target connect(int port) {
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port)
         .usePlaintext()

@@ -190,6 +190,71 @@ class AdminEndpointTest {
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(get(echo, "/health/ready").statusCode()).isEqualTo(200));
   }
 
+  static HttpResponse<String> post(Service service, String path) throws Exception {
+    InetSocketAddress admin = service.adminAddress().orElseThrow();
+    URI uri = URI.create("http://" + admin.getHostString() + ":" + admin.getPort() + path);
+    return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void startupIsUpOnceStartedAndTheAdminPortIsInTheRegisteredMetadata() throws Exception {
+    Service echo = start(embedded("echo").handle(Echo.class, new EchoImpl()).set("vireo.admin.port", "0"));
+    HttpResponse<String> startup = get(echo, "/health/startup");
+    assertThat(startup.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(startup.body()).get("started").asBoolean()).isTrue();
+    assertThat(echo.instance().orElseThrow().metadata())
+        .containsEntry(io.vireo.registry.ServiceInstance.ADMIN_PORT_METADATA, Integer.toString(echo.adminAddress().orElseThrow().getPort()));
+    assertThat(registry.instances("echo").block(Duration.ofSeconds(5))).singleElement()
+        .satisfies(i -> assertThat(i.metadata()).containsKey(io.vireo.registry.ServiceInstance.ADMIN_PORT_METADATA));
+  }
+
+  @Test
+  void offlineDeregistersWithoutStoppingAndOnlineRegistersAgain() throws Exception {
+    AtomicBoolean healthy = new AtomicBoolean(true);
+    Service echo = start(embedded("echo").handle(Echo.class, new EchoImpl())
+        .set("vireo.admin.port", "0").set("vireo.registry.health-interval", "50ms")
+        .healthCheck(() -> Mono.fromSupplier(healthy::get)));
+    Service caller = start(embedded("caller"));
+    Echo client = caller.client("echo", Echo.class);
+    assertThat(client.echo(new Req("a")).block(Duration.ofSeconds(5))).isEqualTo(new Reply("echo a"));
+
+    HttpResponse<String> offline = post(echo, "/admin/offline");
+    assertThat(offline.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(offline.body()).get("offline").asBoolean()).isTrue();
+    assertThat(registry.instances("echo").block(Duration.ofSeconds(5))).isEmpty();
+    assertThat(get(echo, "/health/ready").statusCode()).isEqualTo(503);
+    assertThat(JSON.readTree(get(echo, "/health/ready").body()).get("checks").get("online").asBoolean()).isFalse();
+    assertThat(get(echo, "/health/live").statusCode()).isEqualTo(200);
+    assertThat(get(echo, "/health/startup").statusCode()).isEqualTo(200);
+    assertThat(echo.isRunning()).isTrue();
+    // still served, for a caller that holds the instance
+    String id = echo.instance().orElseThrow().id();
+    assertThat(caller.genericClient("echo").unary(io.vireo.Route.of("vireo.test.Echo", "Echo"), "{\"name\":\"b\"}".getBytes())
+        .contextWrite(io.vireo.CallOptions.instance(id)).onErrorResume(e -> Mono.just(e.getMessage().getBytes())).block(Duration.ofSeconds(5)))
+        .as("a pinned call to an instance the registry no longer lists is refused by the client").asString()
+        .contains("not registered");
+    // the health checks, passing, do not put it back
+    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+        .until(() -> registry.instances("echo").block(Duration.ofSeconds(5)).isEmpty());
+
+    HttpResponse<String> online = post(echo, "/admin/online");
+    assertThat(online.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(online.body()).get("registered").asBoolean()).isTrue();
+    assertThat(registry.instances("echo").block(Duration.ofSeconds(5))).hasSize(1);
+    assertThat(get(echo, "/health/ready").statusCode()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(client.echo(new Req("c")).block(Duration.ofSeconds(5))).isEqualTo(new Reply("echo c")));
+  }
+
+  @Test
+  void offlineOfAServiceWithoutHandlersIsAConflict() throws Exception {
+    Service caller = start(embedded("caller").set("vireo.admin.port", "0"));
+    HttpResponse<String> offline = post(caller, "/admin/offline");
+    assertThat(offline.statusCode()).isEqualTo(409);
+    assertThat(offline.body()).contains("serves no handlers");
+  }
+
   @Test
   void infoShowsNameVersionInstancesEndpointsAndPlugins() throws Exception {
     Service echo = start(embedded("echo").version("1.2.3").handle(Echo.class, new EchoImpl())
@@ -201,7 +266,9 @@ class AdminEndpointTest {
     assertThat(body.get("version").asText()).isEqualTo("1.2.3");
     assertThat(body.get("instances").get(0).get("id").asText()).isEqualTo(echo.instance().orElseThrow().id());
     assertThat(body.get("instances").get(0).get("transport").asText()).isEqualTo("memory");
-    assertThat(body.get("endpoints").get(0).asText()).isEqualTo("vireo.test.Echo.Echo");
+    assertThat(body.get("endpoints")).extracting(com.fasterxml.jackson.databind.JsonNode::asText)
+        .containsExactly("grpc.reflection.v1.ServerReflection.ServerReflectionInfo",
+            "grpc.reflection.v1alpha.ServerReflection.ServerReflectionInfo", "vireo.test.Echo.Echo");
     assertThat(body.get("plugins").get("transport").asText()).isEqualTo("memory");
     assertThat(body.get("plugins").get("codec").asText()).isEqualTo("json");
     assertThat(body.get("plugins").get("wrappers").asText()).contains("LoggingWrapper");

@@ -4,14 +4,16 @@ import io.vireo.Service;
 import io.vireo.config.Config;
 import io.vireo.registry.ServiceInstance;
 import io.vireo.samples.devenv.DevEnv;
-import io.vireo.samples.greeter.Greeter;
 import io.vireo.samples.greeter.GreeterImpl;
+import io.vireo.samples.greeter.proto.Greeter;
+import io.vireo.samples.greeter.proto.GreeterClient;
 import io.vireo.samples.greeter.proto.HelloReply;
 import io.vireo.samples.greeter.proto.HelloRequest;
 import io.vireo.samples.greeter.proto.UserGreeted;
 import io.vireo.samples.orders.OrderFlow;
-import io.vireo.samples.orders.Orders;
 import io.vireo.samples.orders.proto.OrderAccepted;
+import io.vireo.samples.orders.proto.Orders;
+import io.vireo.samples.orders.proto.OrdersClient;
 import io.vireo.samples.orders.proto.PlaceOrderRequest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -184,7 +186,7 @@ public final class Main {
     Set<String> answered = new TreeSet<>();
     boolean ok = true;
     try {
-      Greeter greeter = client.client("greeter", Greeter.class);
+      Greeter greeter = GreeterClient.of(client);
       try {
         answered.addAll(instances(callAll(greeter)));
       } catch (RuntimeException e) {
@@ -206,7 +208,7 @@ public final class Main {
       }
       System.out.println("greeter instances that answered: " + answered);
       if (orders > 0) {
-        ok &= placeOrders(client.client("orders", Orders.class), orders);
+        ok &= placeOrders(OrdersClient.of(client), orders);
       }
     } finally {
       client.stop();
@@ -243,7 +245,7 @@ public final class Main {
         .start();
     Service client = Service.builder("greeter-client").build().start();
     try {
-      callAll(client.client("greeter", Greeter.class));
+      callAll(GreeterClient.of(client));
       client.publish("user.greeted", UserGreeted.newBuilder().setName("Ada").build()).block(WAIT);
       System.out.println("event user.greeted received: " + received.get(WAIT.toSeconds(), TimeUnit.SECONDS));
     } finally {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vireo.registry.ServiceInstance;
+import io.vireo.transport.RefusedConnections;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -22,7 +23,8 @@ import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * The admin HTTP endpoint: {@code /health}, {@code /health/live}, {@code /health/ready},
- * {@code /metrics} (Prometheus text) and {@code /info}. Health checks that ask the registry or
+ * {@code /health/startup}, {@code /metrics} (Prometheus text), {@code /info}, and {@code POST
+ * /admin/offline} / {@code /admin/online}. Health checks that ask the registry or
  * broker are asynchronous and bounded by {@link #CHECK_TIMEOUT}; the Prometheus scrape runs off
  * the event loop.
  */
@@ -50,14 +52,20 @@ public final class AdminServer {
     // the group lets disposeNow close open keep-alive connections too, not only the listener
     io.netty.channel.group.ChannelGroup connections =
         new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
+    // a request the HTTP decoder cannot read is a refused connection (counted, logged within limits)
+    io.netty.channel.ChannelHandler refusals = RefusedConnections.of("admin").httpDecoderFailures();
     DisposableServer server = HttpServer.create()
         .channelGroup(connections)
+        .doOnConnection(connection -> connection.addHandlerLast("vireo.refused-connections", refusals))
         .host(host)
         .port(port)
         .route(routes -> routes
             .get("/health", (request, response) -> self[0].health(response, true, true))
             .get("/health/live", (request, response) -> self[0].health(response, true, false))
             .get("/health/ready", (request, response) -> self[0].health(response, false, true))
+            .get("/health/startup", (request, response) -> self[0].startup(response))
+            .post("/admin/offline", (request, response) -> self[0].offline(response, true))
+            .post("/admin/online", (request, response) -> self[0].offline(response, false))
             .get("/metrics", (request, response) -> self[0].metrics(response))
             .get("/info", (request, response) -> self[0].info(response)))
         .bind()
@@ -99,6 +107,37 @@ public final class AdminServer {
     });
   }
 
+  /** 200 once started (and registered, if it serves), for a startup probe; 503 before. */
+  private Publisher<Void> startup(HttpServerResponse response) {
+    boolean started = service.started();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", started ? "UP" : "DOWN");
+    body.put("service", service.name());
+    body.put("state", service.state());
+    body.put("started", started);
+    return json(response.status(started ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE), body);
+  }
+
+  /** Takes the instance out of the registry (or puts it back), answering once the registry has done it. */
+  private Publisher<Void> offline(HttpServerResponse response, boolean offline) {
+    if (!service.serves() || !service.state().equals("RUNNING")) {
+      return json(response.status(HttpResponseStatus.CONFLICT), Map.of(
+          "service", service.name(), "state", service.state(),
+          "message", service.serves() ? "not running (expected: RUNNING)" : "serves no handlers, so it has no instance to take offline"));
+    }
+    Mono<Void> change = offline ? service.takeOffline() : service.bringOnline();
+    return change
+        .timeout(CHECK_TIMEOUT.multipliedBy(5))
+        .then(Mono.defer(() -> json(response, Map.of(
+            "service", service.name(),
+            "offline", service.offline(),
+            "registered", service.registered(),
+            "instances", service.instances().stream().map(ServiceInstance::id).toList()))))
+        .onErrorResume(e -> json(response.status(HttpResponseStatus.SERVICE_UNAVAILABLE), Map.of(
+            "service", service.name(),
+            "message", (offline ? "deregistering" : "registering") + " failed: " + e)));
+  }
+
   /** Every check that applies to this service; a check that errs or times out is false. */
   private Mono<Map<String, Boolean>> readiness() {
     Map<String, Boolean> results = new LinkedHashMap<>();
@@ -106,6 +145,7 @@ public final class AdminServer {
     if (service.serves()) {
       results.put("server", service.bound());
       results.put("registered", service.registered());
+      results.put("online", !service.offline());
     }
     Mono<Boolean> registry = bounded(service.registryReachable());
     Mono<Optional<Boolean>> broker = service.brokerReachable().map(check -> bounded(check).map(Optional::of))

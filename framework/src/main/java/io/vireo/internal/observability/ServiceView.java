@@ -24,6 +24,18 @@ public interface ServiceView {
   /** Whether its instances are in the registry now. */
   boolean registered();
 
+  /** Whether it has started (and registered, if it serves): true from then on, while it stops too. */
+  boolean started();
+
+  /** Whether it was taken out of the registry by {@link #offline()} and not put back. */
+  boolean offline();
+
+  /** Deregisters without stopping: calls still served; health checks do not register it again. */
+  Mono<Void> takeOffline();
+
+  /** Registers again after {@link #takeOffline()}. */
+  Mono<Void> bringOnline();
+
   List<ServiceInstance> instances();
 
   List<String> endpoints();

@@ -4,12 +4,15 @@ import io.vireo.Call;
 import io.vireo.CallKind;
 import io.vireo.CallOptions;
 import io.vireo.Headers;
+import io.vireo.Route;
 import io.vireo.Status;
 import io.vireo.VireoException;
+import io.vireo.client.GenericClient;
 import io.vireo.codec.Codec;
 import io.vireo.config.Config;
 import io.vireo.internal.selector.Filters;
 import io.vireo.internal.selector.OutlierEjection;
+import io.vireo.internal.codec.ProtoCodec;
 import io.vireo.registry.Registry;
 import io.vireo.registry.ServiceInstance;
 import io.vireo.selector.Filter;
@@ -31,6 +34,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
@@ -72,6 +76,8 @@ public final class ClientRuntime {
   private final Map<String, Target> targets = new ConcurrentHashMap<>();
   private final String preferredTransport;
   private final Headers callerOnly;
+  /** The same pipeline on protobuf bytes, for generic clients; made on first use. */
+  private volatile @Nullable ClientRuntime raw;
 
   public ClientRuntime(String caller, Config config, Registry registry, Codec codec, List<Filter> filters,
       List<Wrapper> wrappers, Function<String, Transport> transports, String preferredTransport) {
@@ -85,6 +91,42 @@ public final class ClientRuntime {
     this.pool = new ConnectionPool(transports);
     this.preferredTransport = preferredTransport;
     this.callerOnly = Headers.empty().with(Headers.CALLER, caller);
+  }
+
+  /** The runtime of generic clients: {@code typed}'s settings and connection pool, with payloads passed through as bytes. */
+  private ClientRuntime(ClientRuntime typed) {
+    this.caller = typed.caller;
+    this.config = typed.config;
+    this.registry = typed.registry;
+    this.codec = RawCodec.INSTANCE;
+    this.filters = typed.filters;
+    this.wrappers = typed.wrappers;
+    this.transports = typed.transports;
+    this.pool = typed.pool;
+    this.preferredTransport = typed.preferredTransport;
+    this.callerOnly = typed.callerOnly;
+  }
+
+  /** A client of any endpoint of {@code service}, on protobuf bytes, through the same pipeline as proxies. */
+  public GenericClient generic(String service) {
+    if (service.isEmpty()) {
+      throw new IllegalArgumentException("service: empty (expected: a name in the registry, such as greeter)");
+    }
+    ClientRuntime bytes = raw;
+    if (bytes == null) {
+      synchronized (this) {
+        bytes = raw;
+        if (bytes == null) {
+          bytes = new ClientRuntime(this);
+          raw = bytes;
+        }
+      }
+    }
+    return bytes.new Generic(bytes.targets.computeIfAbsent(service, bytes::newTarget));
+  }
+
+  private Target newTarget(String service) {
+    return new Target(service);
   }
 
   /** A typed proxy calling {@code service} through the registry. */
@@ -120,9 +162,142 @@ public final class ClientRuntime {
   }
 
   public void close() {
+    ClientRuntime bytes = raw;
+    if (bytes != null) {
+      bytes.targets.values().forEach(Target::close);
+      bytes.targets.clear();
+    }
     targets.values().forEach(Target::close);
     targets.clear();
     pool.close();
+  }
+
+  /** Generic calls: a route and a kind per call, protobuf bytes in and out, through the proxies' pipeline and wrappers. */
+  private final class Generic implements GenericClient {
+    final Target target;
+    final @Nullable CallFunction wrapped;
+    final Duration unaryTimeout;
+
+    Generic(Target target) {
+      this.target = target;
+      CallFunction chain = (call, requests) -> target.pipeline(call, requests, byte[].class);
+      for (int i = wrappers.size() - 1; i >= 0; i--) {
+        chain = wrappers.get(i).client(chain);
+      }
+      this.wrapped = wrappers.isEmpty() ? null : chain;
+      String prefix = "vireo.client.services." + target.service + ".";
+      this.unaryTimeout = config.getDuration(prefix + "timeout", config.getDuration("vireo.client.timeout", DEFAULT_TIMEOUT));
+    }
+
+    @Override
+    public String service() {
+      return target.service;
+    }
+
+    @Override
+    public Mono<byte[]> unary(Route route, byte[] request) {
+      return Mono.deferContextual(context -> {
+        Call call = call(context, route, CallKind.UNARY);
+        CallFunction chain = wrapped;
+        return chain == null ? target.unary(call, request, byte[].class) : chain.apply(call, Flux.just(request)).next();
+      }).cast(byte[].class);
+    }
+
+    @Override
+    public Mono<Void> fireAndForget(Route route, byte[] request) {
+      return Mono.deferContextual(context -> {
+        Call call = call(context, route, CallKind.FIRE_AND_FORGET);
+        CallFunction chain = wrapped;
+        return chain == null ? target.fireAndForget(call, request) : chain.apply(call, Flux.just(request)).next();
+      }).then();
+    }
+
+    @Override
+    public Flux<byte[]> serverStream(Route route, byte[] request) {
+      return Flux.deferContextual(context -> {
+        Call call = call(context, route, CallKind.SERVER_STREAM);
+        CallFunction chain = wrapped;
+        return chain == null ? target.stream(call, request, byte[].class) : chain.apply(call, Flux.just(request));
+      }).cast(byte[].class);
+    }
+
+    @Override
+    public Mono<byte[]> clientStream(Route route, Flux<byte[]> requests) {
+      return channel(route, CallKind.CLIENT_STREAM, requests).next();
+    }
+
+    @Override
+    public Flux<byte[]> bidiStream(Route route, Flux<byte[]> requests) {
+      return channel(route, CallKind.BIDI_STREAM, requests);
+    }
+
+    private Flux<byte[]> channel(Route route, CallKind kind, Flux<byte[]> requests) {
+      Flux<Object> messages = requests.cast(Object.class);
+      return Flux.deferContextual(context -> {
+        Call call = call(context, route, kind);
+        CallFunction chain = wrapped;
+        return chain == null ? target.channel(call, messages, byte[].class) : chain.apply(call, messages);
+      }).cast(byte[].class);
+    }
+
+    private Call call(ContextView context, Route route, CallKind kind) {
+      // as a proxy's endpoint: a stream, and fire-and-forget, are bounded only by a per-call timeout
+      Duration timeout = CallOptions.timeout(context)
+          .orElse(kind.serverStreams() || kind == CallKind.FIRE_AND_FORGET ? Duration.ZERO : unaryTimeout);
+      return new Call(target.service, route, kind, propagated(context), timeout,
+          CallOptions.idempotent(context).orElse(false));
+    }
+
+    @Override
+    public String toString() {
+      return "generic client of " + target.service;
+    }
+  }
+
+  /** The per-call headers, with the trace context of the call being served, if any. */
+  private static Headers propagated(ContextView context) {
+    Headers headers = CallOptions.headers(context);
+    Call serving = context.getOrDefault(Call.class, null);
+    if (serving != null && headers.get(Headers.TRACEPARENT).isEmpty()) {
+      Optional<String> traceparent = serving.headers().get(Headers.TRACEPARENT);
+      if (traceparent.isPresent()) {
+        headers = headers.with(Headers.TRACEPARENT, traceparent.get());
+      }
+    }
+    return headers;
+  }
+
+  /** Generic payloads are protobuf bytes already: sent as they are, received as they came. */
+  private static final class RawCodec implements Codec {
+    static final RawCodec INSTANCE = new RawCodec();
+
+    @Override
+    public String name() {
+      return ProtoCodec.NAME;
+    }
+
+    @Override
+    public String contentType() {
+      return ProtoCodec.CONTENT_TYPE;
+    }
+
+    @Override
+    public boolean supports(Class<?> type) {
+      return type == byte[].class;
+    }
+
+    @Override
+    public byte[] encode(Object value) {
+      if (!(value instanceof byte[] bytes)) {
+        throw VireoException.of(Status.INTERNAL, "a generic call sends byte[] (protobuf bytes), not %s", value.getClass().getName());
+      }
+      return bytes;
+    }
+
+    @Override
+    public <T> T decode(byte[] data, Class<T> type) {
+      return type.cast(data);
+    }
   }
 
   /**
@@ -187,17 +362,7 @@ public final class ClientRuntime {
 
     /** The innermost function of the wrapper chain: the call kind's pipeline. */
     private Flux<Object> pipeline(Call call, Flux<Object> requests) {
-      Class<?> responseType = method.responseType();
-      switch (call.kind()) {
-        case UNARY:
-          return requests.next().flatMap(request -> target.unary(call, request, responseType)).flux();
-        case FIRE_AND_FORGET:
-          return requests.next().flatMap(request -> target.fireAndForget(call, request)).flux();
-        case SERVER_STREAM:
-          return requests.next().flatMapMany(request -> target.stream(call, request, responseType));
-        default:
-          return target.channel(call, requests, responseType);
-      }
+      return target.pipeline(call, requests, method.responseType());
     }
 
     @SuppressWarnings("unchecked")
@@ -206,16 +371,9 @@ public final class ClientRuntime {
     }
 
     private Call call(ContextView context) {
-      Headers headers = CallOptions.headers(context);
-      Call serving = context.getOrDefault(Call.class, null);
-      if (serving != null && headers.get(Headers.TRACEPARENT).isEmpty()) {
-        Optional<String> traceparent = serving.headers().get(Headers.TRACEPARENT);
-        if (traceparent.isPresent()) {
-          headers = headers.with(Headers.TRACEPARENT, traceparent.get());
-        }
-      }
       Duration timeout = CallOptions.timeout(context).orElse(defaultTimeout);
-      return new Call(target.service, method.route(), method.kind(), headers, timeout, idempotent);
+      return new Call(target.service, method.route(), method.kind(), propagated(context), timeout,
+          CallOptions.idempotent(context).orElse(idempotent));
     }
   }
 
@@ -225,10 +383,8 @@ public final class ClientRuntime {
     final Selector selector;
     final Filter filter;
     final int retries;
-    /** Retries of connection failures only (the call was not sent). */
+    /** Retries of a stream: connection failures only (nothing was sent). */
     final @Nullable Retry retryConnect;
-    /** Retries of idempotent single-request calls: connection failures and retryable statuses. */
-    final @Nullable Retry retryIdempotent;
     final Flux<List<ServiceInstance>> watch;
     final Disposable watching;
     volatile List<ServiceInstance> instances = List.of();
@@ -269,10 +425,6 @@ public final class ClientRuntime {
       this.retryConnect = retries <= 0 ? null : Retry.max(retries)
           .filter(error -> error instanceof ConnectionPool.ConnectFailed)
           .onRetryExhaustedThrow((spec, signal) -> signal.failure());
-      this.retryIdempotent = retries <= 0 ? null : Retry.max(retries)
-          .filter(error -> error instanceof ConnectionPool.ConnectFailed
-              || error instanceof VireoException vireo && vireo.retryable())
-          .onRetryExhaustedThrow((spec, signal) -> signal.failure());
       this.watch = registry.watch(service)
           .doOnNext(list -> {
             instances = list;
@@ -289,6 +441,20 @@ public final class ClientRuntime {
       watching.dispose();
     }
 
+    /** The call kind's pipeline in the wrapper chain's shape: its innermost function. */
+    Flux<Object> pipeline(Call call, Flux<Object> requests, Class<?> responseType) {
+      switch (call.kind()) {
+        case UNARY:
+          return requests.next().flatMap(request -> unary(call, request, responseType)).flux();
+        case FIRE_AND_FORGET:
+          return requests.next().flatMap(request -> fireAndForget(call, request)).flux();
+        case SERVER_STREAM:
+          return requests.next().flatMapMany(request -> stream(call, request, responseType));
+        default:
+          return channel(call, requests, responseType);
+      }
+    }
+
     /** A unary call: encoded once; each attempt picks an instance, is observed, may be retried; one deadline over all. */
     Mono<Object> unary(Call call, Object request, Class<?> responseType) {
       byte[] data;
@@ -298,7 +464,7 @@ public final class ClientRuntime {
         return Mono.error(VireoException.from(e));
       }
       long deadline = deadline(call);
-      return single(call, Mono.defer(() -> attemptUnary(call, data, responseType, deadline)));
+      return single(call, Mono.deferContextual(context -> attemptUnary(call, data, responseType, deadline, context)));
     }
 
     /** Fire-and-forget: the unary pipeline, ending when the frame is handed to the transport. */
@@ -310,7 +476,7 @@ public final class ClientRuntime {
         return Mono.error(VireoException.from(e));
       }
       long deadline = deadline(call);
-      return single(call, Mono.defer(() -> attemptFireAndForget(call, data, deadline)));
+      return single(call, Mono.deferContextual(context -> attemptFireAndForget(call, data, deadline, context)));
     }
 
     /** A server stream: one request encoded once; connection failures retried; the deadline bounds the whole stream. */
@@ -322,13 +488,13 @@ public final class ClientRuntime {
         return Flux.error(VireoException.from(e));
       }
       long deadline = deadline(call);
-      return streamed(call, Flux.defer(() -> attemptStream(call, data, responseType, deadline)));
+      return streamed(call, Flux.deferContextual(context -> attemptStream(call, data, responseType, deadline, context)));
     }
 
     /** Client and bidi streams: the requests are encoded as they are sent. */
     Flux<Object> channel(Call call, Flux<Object> requests, Class<?> responseType) {
       long deadline = deadline(call);
-      return streamed(call, Flux.defer(() -> attemptChannel(call, requests, responseType, deadline)));
+      return streamed(call, Flux.deferContextual(context -> attemptChannel(call, requests, responseType, deadline, context)));
     }
 
     private long deadline(Call call) {
@@ -337,9 +503,8 @@ public final class ClientRuntime {
 
     /** Retry and deadline around the attempts of a single-request call. */
     private Mono<Object> single(Call call, Mono<Object> attempts) {
-      Retry retry = call.idempotent() ? retryIdempotent : retryConnect;
-      if (retry != null) {
-        attempts = attempts.retryWhen(retry);
+      if (retries > 0) {
+        attempts = new Retrying<>(attempts, retries, call.idempotent() ? IDEMPOTENT_RETRYABLE : CONNECT_RETRYABLE);
       }
       return call.timeout().isZero() ? attempts : Deadlines.within(attempts, call.timeout(), () -> deadlineExceeded(call));
     }
@@ -352,11 +517,11 @@ public final class ClientRuntime {
       return call.timeout().isZero() ? attempts : Deadlines.within(attempts, call.timeout(), () -> deadlineExceeded(call));
     }
 
-    private Mono<Object> attemptUnary(Call call, byte[] data, Class<?> responseType, long deadline) {
+    private Mono<Object> attemptUnary(Call call, byte[] data, Class<?> responseType, long deadline, ContextView context) {
       if (!known) {
-        return watch.next().flatMap(list -> attemptUnary(call, data, responseType, deadline));
+        return watch.next().flatMap(list -> attemptUnary(call, data, responseType, deadline, context));
       }
-      ServiceInstance instance = pick(call);
+      ServiceInstance instance = pick(call, context);
       Frame frame = frame(call, deadline, data);
       Connection ready = pool.ready(instance);
       Mono<byte[]> sent = ready != null ? ready.requestResponse(frame)
@@ -364,11 +529,11 @@ public final class ClientRuntime {
       return new Observed<>(sent.map(bytes -> codec.decode(bytes, responseType)), this, instance, call);
     }
 
-    private Mono<Object> attemptFireAndForget(Call call, byte[] data, long deadline) {
+    private Mono<Object> attemptFireAndForget(Call call, byte[] data, long deadline, ContextView context) {
       if (!known) {
-        return watch.next().flatMap(list -> attemptFireAndForget(call, data, deadline));
+        return watch.next().flatMap(list -> attemptFireAndForget(call, data, deadline, context));
       }
-      ServiceInstance instance = pick(call);
+      ServiceInstance instance = pick(call, context);
       Frame frame = frame(call, deadline, data);
       Connection ready = pool.ready(instance);
       Mono<Void> sent = ready != null ? ready.fireAndForget(frame)
@@ -377,11 +542,11 @@ public final class ClientRuntime {
     }
 
     @SuppressWarnings("unchecked")
-    private Flux<Object> attemptStream(Call call, byte[] data, Class<?> responseType, long deadline) {
+    private Flux<Object> attemptStream(Call call, byte[] data, Class<?> responseType, long deadline, ContextView context) {
       if (!known) {
-        return watch.next().flatMapMany(list -> attemptStream(call, data, responseType, deadline));
+        return watch.next().flatMapMany(list -> attemptStream(call, data, responseType, deadline, context));
       }
-      ServiceInstance instance = pick(call);
+      ServiceInstance instance = pick(call, context);
       Frame frame = frame(call, deadline, data);
       Flux<Object> responses = pool.get(instance)
           .flatMapMany(connection -> connection.requestStream(frame))
@@ -390,11 +555,11 @@ public final class ClientRuntime {
     }
 
     @SuppressWarnings("unchecked")
-    private Flux<Object> attemptChannel(Call call, Flux<Object> requests, Class<?> responseType, long deadline) {
+    private Flux<Object> attemptChannel(Call call, Flux<Object> requests, Class<?> responseType, long deadline, ContextView context) {
       if (!known) {
-        return watch.next().flatMapMany(list -> attemptChannel(call, requests, responseType, deadline));
+        return watch.next().flatMapMany(list -> attemptChannel(call, requests, responseType, deadline, context));
       }
-      ServiceInstance instance = pick(call);
+      ServiceInstance instance = pick(call, context);
       Frame head = Frame.head(call.route(), codec.contentType(), wireHeaders(call, deadline));
       Flux<Object> responses = pool.get(instance)
           .flatMapMany(connection -> connection.requestChannel(head, requests.map(codec::encode)))
@@ -416,8 +581,13 @@ public final class ClientRuntime {
           .doOnCancel(() -> outcome.report(Status.CANCELLED));
     }
 
-    private ServiceInstance pick(Call call) {
-      List<ServiceInstance> candidates = filter.apply(instances, call);
+    private ServiceInstance pick(Call call, ContextView context) {
+      Optional<String> pinned = CallOptions.instance(context);
+      if (pinned.isPresent()) {
+        return pinned(pinned.get());
+      }
+      Optional<Filter> extra = CallOptions.filter(context);
+      List<ServiceInstance> candidates = extra.isPresent() ? filter.and(extra.get()).apply(instances, call) : filter.apply(instances, call);
       Optional<ServiceInstance> picked = selector.select(candidates, call);
       if (picked.isEmpty()) {
         throw VireoException.of(Status.UNAVAILABLE,
@@ -429,6 +599,18 @@ public final class ClientRuntime {
 
     private Frame frame(Call call, long deadline, byte[] data) {
       return new Frame(call.route(), codec.contentType(), wireHeaders(call, deadline), data);
+    }
+
+    /** The one instance a call is pinned to (CallOptions.instance): no filter, no selector. */
+    private ServiceInstance pinned(String id) {
+      List<ServiceInstance> known = instances;
+      for (ServiceInstance candidate : known) {
+        if (candidate.id().equals(id)) {
+          return candidate;
+        }
+      }
+      throw VireoException.of(Status.UNAVAILABLE, "instance '%s' of service '%s' is not registered (registered: %s)",
+          id, service, known.isEmpty() ? "none" : String.join(", ", known.stream().map(ServiceInstance::id).toList()));
     }
 
     private Headers wireHeaders(Call call, long deadline) {
@@ -443,6 +625,12 @@ public final class ClientRuntime {
           service, call.route(), call.timeout().toMillis());
     }
   }
+
+  /** A call that was not sent (no connection) may be tried again whatever it is. */
+  private static final Predicate<Throwable> CONNECT_RETRYABLE = error -> error instanceof ConnectionPool.ConnectFailed;
+  /** An idempotent call may also be tried again after a retryable status (UNAVAILABLE). */
+  private static final Predicate<Throwable> IDEMPOTENT_RETRYABLE = error -> error instanceof ConnectionPool.ConnectFailed
+      || error instanceof VireoException vireo && vireo.retryable();
 
   /** Reports one attempt's outcome to the selector exactly once. */
   private static class Outcome {

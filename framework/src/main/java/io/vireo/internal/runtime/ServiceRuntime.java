@@ -22,6 +22,7 @@ import io.vireo.internal.config.LayeredConfig;
 import io.vireo.internal.observability.Disabled;
 import io.vireo.internal.observability.Observability;
 import io.vireo.internal.observability.ServiceView;
+import io.vireo.internal.reflection.ReflectionService;
 import io.vireo.registry.Registry;
 import io.vireo.registry.ServiceInstance;
 import io.vireo.registry.spi.RegistryProvider;
@@ -61,6 +62,8 @@ public final class ServiceRuntime {
   private static final Logger log = LoggerFactory.getLogger(ServiceRuntime.class);
 
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+  /** How long a stopping service keeps serving after deregistering, before it drains: none. */
+  public static final Duration DEFAULT_SHUTDOWN_DELAY = Duration.ZERO;
   public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration DEFAULT_HEALTH_INTERVAL = Duration.ofSeconds(5);
 
@@ -74,7 +77,8 @@ public final class ServiceRuntime {
   public record Spec(String name, String version, Map<String, String> settings, List<HandlerSpec> handlers,
       List<SubscriptionSpec<?>> subscriptions, List<Wrapper> wrappers, List<Filter> filters,
       List<Supplier<Mono<Boolean>>> healthChecks, Map<String, String> metadata, Optional<Registry> registry,
-      Optional<Broker> broker, Optional<Transport> transport, Optional<Codec> codec) {}
+      Optional<Broker> broker, Optional<Transport> transport, Optional<Codec> codec,
+      List<com.google.protobuf.Descriptors.FileDescriptor> descriptors) {}
 
   private enum State { NEW, STARTING, RUNNING, STOPPING, STOPPED }
 
@@ -98,6 +102,8 @@ public final class ServiceRuntime {
   private final List<ServiceInstance> instances = new ArrayList<>();
   private volatile Optional<ServiceInstance> instance = Optional.empty();
   private volatile boolean registered;
+  private volatile boolean offline;
+  private volatile boolean started;
   private Disposable health;
   private volatile Optional<Observability> observability = Optional.empty();
 
@@ -180,6 +186,7 @@ public final class ServiceRuntime {
         watchHealth();
       }
       state.set(State.RUNNING);
+      started = true;
       log.info("{} started{}", spec.version().isBlank() ? spec.name() : spec.name() + " " + spec.version(),
           instance.map(i -> " on " + i.transport() + "://" + i.address()).orElse(""));
     } catch (RuntimeException e) {
@@ -221,13 +228,17 @@ public final class ServiceRuntime {
   }
 
   private void serve(Duration startTimeout) {
-    List<Router.Handler> handlers = spec.handlers().stream()
-        .map(h -> new Router.Handler(h.iface(), h.implementation())).toList();
+    List<Router.Handler> handlers = new ArrayList<>(spec.handlers().stream()
+        .map(h -> new Router.Handler(h.iface(), h.implementation())).toList());
+    if (config.getBoolean("vireo.server.reflection", true)) {
+      handlers.addAll(reflection(handlers));
+    }
     router = Router.create(spec.name(), handlers, wrappers, codecs, config);
     String host = config.get("vireo.server.host", "127.0.0.1");
     String advertised = config.get("vireo.server.advertise-host").orElseGet(() -> advertisedHost(host));
     Map<String, String> metadata = new LinkedHashMap<>(config.subset("vireo.server.metadata"));
     metadata.putAll(spec.metadata());
+    adminAddress().ifPresent(admin -> metadata.put(ServiceInstance.ADMIN_PORT_METADATA, Integer.toString(admin.getPort())));
     List<String> endpoints = router.routes().keySet().stream().map(r -> r.rsocketName()).sorted().toList();
     String id = spec.name() + "-" + UUID.randomUUID().toString().substring(0, 8);
     List<String> names = transportNames();
@@ -243,6 +254,23 @@ public final class ServiceRuntime {
     instance = Optional.of(instances.get(0));
     registerAll().block(startTimeout);
     registered = true;
+  }
+
+  /** gRPC server reflection, served like any handler (so on every transport, through the server wrappers). */
+  private List<Router.Handler> reflection(List<Router.Handler> handlers) {
+    List<String> served = new ArrayList<>();
+    List<Class<?>> types = new ArrayList<>();
+    for (Router.Handler handler : handlers) {
+      for (EndpointMethod method : EndpointMethod.of(handler.iface())) {
+        served.add(method.route().service());
+        types.add(method.requestType());
+        types.add(method.responseType());
+      }
+    }
+    ReflectionService reflection = ReflectionService.of(served, types, spec.descriptors());
+    log.debug("{}: server reflection lists {}", spec.name(), reflection.services());
+    return List.of(new Router.Handler(io.vireo.internal.reflection.ServerReflection.class, reflection),
+        new Router.Handler(io.vireo.internal.reflection.ServerReflection.Legacy.class, reflection));
   }
 
   private int port(String key, int defaultValue) {
@@ -286,7 +314,7 @@ public final class ServiceRuntime {
 
   private Mono<Void> applyHealth(boolean healthy) {
     ServiceInstance self = instance.orElseThrow();
-    if (healthy && !registered && state.get() == State.RUNNING) {
+    if (healthy && !registered && !offline && state.get() == State.RUNNING) {
       log.info("{}: health checks pass again, registering {}", spec.name(), self.id());
       return registerAll().doOnSuccess(v -> registered = true);
     }
@@ -322,6 +350,21 @@ public final class ServiceRuntime {
       throw new IllegalStateException("service " + spec.name() + " is " + now + " (expected: start() it before making clients)");
     }
     return client.proxy(service, iface);
+  }
+
+  public io.vireo.client.GenericClient genericClient(String service) {
+    State now = state.get();
+    if (now != State.RUNNING && now != State.STARTING) {
+      throw new IllegalStateException("service " + spec.name() + " is " + now + " (expected: start() it before making clients)");
+    }
+    return client.generic(service);
+  }
+
+  public Registry registry() {
+    if (registry == null) {
+      throw new IllegalStateException("service " + spec.name() + " is " + state.get() + " (expected: start() it first)");
+    }
+    return registry;
   }
 
   public Mono<Void> publish(String topic, Optional<String> key, Object event) {
@@ -524,6 +567,26 @@ public final class ServiceRuntime {
       }
 
       @Override
+      public boolean started() {
+        return started;
+      }
+
+      @Override
+      public boolean offline() {
+        return offline;
+      }
+
+      @Override
+      public Mono<Void> takeOffline() {
+        return ServiceRuntime.this.offline();
+      }
+
+      @Override
+      public Mono<Void> bringOnline() {
+        return ServiceRuntime.this.online();
+      }
+
+      @Override
       public List<String> endpoints() {
         return router == null ? List.of() : router.routes().keySet().stream().map(r -> r.rsocketName()).sorted().toList();
       }
@@ -553,6 +616,33 @@ public final class ServiceRuntime {
     };
   }
 
+  /**
+   * Takes this service's instances out of the registry without stopping it (calls still served),
+   * until {@link #online()}: for a deploy's preStop, or an operator draining traffic.
+   */
+  public Mono<Void> offline() {
+    return Mono.defer(() -> {
+      offline = true;
+      if (!registered) {
+        return Mono.empty();
+      }
+      log.info("{}: taken offline, deregistering {}", spec.name(), instances.stream().map(ServiceInstance::id).toList());
+      return deregisterAll().doOnSuccess(v -> registered = false);
+    });
+  }
+
+  /** Registers this service's instances again after {@link #offline()}. */
+  public Mono<Void> online() {
+    return Mono.defer(() -> {
+      offline = false;
+      if (registered || instances.isEmpty() || state.get() != State.RUNNING) {
+        return Mono.empty();
+      }
+      log.info("{}: back online, registering {}", spec.name(), instances.stream().map(ServiceInstance::id).toList());
+      return registerAll().doOnSuccess(v -> registered = true);
+    });
+  }
+
   /** Every instance registered, one per transport served. */
   public List<ServiceInstance> instances() {
     return List.copyOf(instances);
@@ -567,6 +657,12 @@ public final class ServiceRuntime {
     if (registered) {
       quietly("deregister", deregisterAll(), timeout);
       registered = false;
+      // clients learn of the deregistration through their registry watch; until they do, calls
+      // keep coming, and a draining server would refuse them (UNAVAILABLE)
+      Duration delay = config.getDuration("vireo.server.shutdown-delay", DEFAULT_SHUTDOWN_DELAY);
+      if (!delay.isZero() && !delay.isNegative()) {
+        quietly("wait for clients to see the deregistration", Mono.delay(delay).then(), delay.plusSeconds(1));
+      }
     }
     if (router != null) {
       quietly("drain", router.drain(timeout), timeout.plusSeconds(1));

@@ -3,6 +3,7 @@ package io.vireo.internal.wrapper;
 import io.vireo.Call;
 import io.vireo.Headers;
 import io.vireo.VireoException;
+import io.vireo.broker.Message;
 import io.vireo.config.Config;
 import io.vireo.wrapper.CallFunction;
 import io.vireo.wrapper.EventFunction;
@@ -10,14 +11,18 @@ import io.vireo.wrapper.Wrapper;
 import io.vireo.wrapper.spi.WrapperProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import reactor.core.publisher.Flux;
 
 /**
  * {@code logging}: one line per failed call or event, with service, endpoint, status, caller
- * and trace id; successful calls at DEBUG.
+ * and trace id; successful calls at DEBUG. Each line also has the trace id in the MDC
+ * ({@value #MDC_TRACE_ID}), so that a JSON log encoder puts it in a field of its own.
  */
 public final class LoggingWrapper implements Wrapper {
   public static final String NAME = "logging";
+  /** The MDC key of the trace id, as OpenTelemetry's log bridges name it. */
+  public static final String MDC_TRACE_ID = "trace_id";
   private static final Logger log = LoggerFactory.getLogger(LoggingWrapper.class);
 
   @Override
@@ -34,9 +39,11 @@ public final class LoggingWrapper implements Wrapper {
   public EventFunction subscriber(EventFunction next) {
     return event -> next.handle(event).doOnError(error -> {
       VireoException vireo = VireoException.from(error);
-      log.warn("event failed topic={} id={} status={} trace={} message=\"{}\"", event.topic(),
-          event.headers().get(io.vireo.broker.Message.MESSAGE_ID).orElse("-"), vireo.status(),
-          traceId(event.headers()), vireo.getMessage());
+      String trace = traceId(event.headers());
+      try (MDC.MDCCloseable mdc = MDC.putCloseable(MDC_TRACE_ID, trace)) {
+        log.warn("event failed topic={} id={} status={} trace={} message=\"{}\"", event.topic(),
+            event.headers().get(Message.MESSAGE_ID).orElse("-"), vireo.status(), trace, vireo.getMessage());
+      }
     });
   }
 
@@ -46,14 +53,19 @@ public final class LoggingWrapper implements Wrapper {
       return responses
           .doOnError(error -> {
             VireoException vireo = VireoException.from(error);
-            log.warn("{} call failed service={} endpoint={} status={} caller={} trace={} millis={} message=\"{}\"",
-                what, call.service(), call.route(), vireo.status(), call.headers().get(Headers.CALLER).orElse("-"),
-                traceId(call.headers()), (System.nanoTime() - start) / 1_000_000, vireo.getMessage());
+            String trace = traceId(call.headers());
+            try (MDC.MDCCloseable mdc = MDC.putCloseable(MDC_TRACE_ID, trace)) {
+              log.warn("{} call failed service={} endpoint={} status={} caller={} trace={} millis={} message=\"{}\"",
+                  what, call.service(), call.route(), vireo.status(), call.headers().get(Headers.CALLER).orElse("-"),
+                  trace, (System.nanoTime() - start) / 1_000_000, vireo.getMessage());
+            }
           })
           .doOnComplete(() -> {
             if (log.isDebugEnabled()) {
-              log.debug("{} call ok service={} endpoint={} millis={}", what, call.service(), call.route(),
-                  (System.nanoTime() - start) / 1_000_000);
+              try (MDC.MDCCloseable mdc = MDC.putCloseable(MDC_TRACE_ID, traceId(call.headers()))) {
+                log.debug("{} call ok service={} endpoint={} millis={}", what, call.service(), call.route(),
+                    (System.nanoTime() - start) / 1_000_000);
+              }
             }
           });
     });

@@ -75,7 +75,7 @@ record ClientSettings(
       try {
         uri = URI.create(trimmed);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("endpoints: '" + trimmed + "' (expected: a URL such as " + DEFAULT_ENDPOINTS + ")", e);
+        throw new IllegalArgumentException("endpoints: '" + trimmed + "' (expected: http://host:port or https://host:port)", e);
       }
       if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null || uri.getPort() < 0) {
         throw new IllegalArgumentException("endpoints: '" + trimmed + "' (expected: http://host:port or https://host:port)");

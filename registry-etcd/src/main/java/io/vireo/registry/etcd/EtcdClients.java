@@ -6,6 +6,8 @@ import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.common.exception.EtcdException;
 import io.vireo.Status;
 import io.vireo.VireoException;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -61,18 +63,34 @@ final class EtcdClients {
       return unreachable(settings, keyPrefix, what);
     }
     Status status = Status.INTERNAL;
+    String code = null;
     if (cause instanceof EtcdException etcd) {
+      code = etcd.getErrorCode().name();
+    } else if (cause instanceof StatusRuntimeException || cause instanceof StatusException) {
+      code = io.grpc.Status.fromThrowable(cause).getCode().name();
+    } else if (cause instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+      status = Status.CANCELLED;
+    }
+    if (code != null) {
       try {
-        status = Status.valueOf(etcd.getErrorCode().name());
+        status = Status.valueOf(code);
       } catch (IllegalArgumentException e) {
         status = Status.INTERNAL;
       }
       if (status == Status.UNAVAILABLE || status == Status.DEADLINE_EXCEEDED) {
         return new VireoException(Status.UNAVAILABLE, unreachable(settings, keyPrefix, what).getMessage() + " (" + cause.getMessage() + ")", cause);
       }
-    } else if (cause instanceof InterruptedException) {
-      Thread.currentThread().interrupt();
-      status = Status.CANCELLED;
+      String message = String.valueOf(cause.getMessage());
+      if (message.contains("user name is empty") || message.contains("invalid auth token")) {
+        return new VireoException(Status.UNAUTHENTICATED, what + ": etcd at " + settings.endpointText()
+            + " requires authentication; set " + keyPrefix + ".user and " + keyPrefix + ".password (" + message + ")", cause);
+      }
+      if (message.contains("authentication failed") || status == Status.PERMISSION_DENIED || status == Status.UNAUTHENTICATED) {
+        return new VireoException(status == Status.PERMISSION_DENIED ? status : Status.UNAUTHENTICATED, what + ": etcd at "
+            + settings.endpointText() + " refused " + settings.user().map(user -> "user " + user).orElse("an anonymous client")
+            + "; check " + keyPrefix + ".user, " + keyPrefix + ".password and the user's roles (" + message + ")", cause);
+      }
     }
     return new VireoException(status, what + " failed on etcd at " + settings.endpointText() + ": " + cause, cause);
   }

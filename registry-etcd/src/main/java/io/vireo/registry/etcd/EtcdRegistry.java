@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -90,6 +91,8 @@ public final class EtcdRegistry implements Registry {
   private final Object lock = new Object();
   private final Map<String, ServiceInstance> registered = new ConcurrentHashMap<>();
   private final Map<String, Mono<ServiceWatch>> watches = new ConcurrentHashMap<>();
+  private final Set<String> pendingDeletes = ConcurrentHashMap.newKeySet();
+  private volatile boolean pendingWrites;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean started;
   private volatile boolean reachable = true;
@@ -130,9 +133,15 @@ public final class EtcdRegistry implements Registry {
     return blocking(what, () -> {
       String key = key(instance.service(), instance.id());
       registered.put(key, instance);
+      pendingDeletes.remove(key);
       try {
         put(key, instance, ensureLease());
       } catch (RuntimeException e) {
+        if (unavailable(e)) {
+          // remembered: the keep-alive writes it when etcd answers again
+          pendingWrites = true;
+          throw e;
+        }
         if (!leaseGone(e)) {
           registered.remove(key);
           throw e;
@@ -151,8 +160,16 @@ public final class EtcdRegistry implements Registry {
     return blocking("deregister " + instance.service() + "/" + instance.id(), () -> {
       String key = key(instance.service(), instance.id());
       registered.remove(key);
-      // also when another client registered it
-      await(client.getKVClient().delete(PrefixCache.bytes(key)));
+      try {
+        // also when another client registered it
+        await(client.getKVClient().delete(PrefixCache.bytes(key)));
+      } catch (RuntimeException e) {
+        if (unavailable(e)) {
+          // remembered: the keep-alive deletes it when etcd answers again
+          pendingDeletes.add(key);
+        }
+        throw e;
+      }
       logger.debug("Deregistered {}/{}", instance.service(), instance.id());
       return null;
     });
@@ -327,6 +344,16 @@ public final class EtcdRegistry implements Registry {
           reachable = true;
           logger.info("etcd at {} answers again", settings.endpointText());
         }
+        for (String key : List.copyOf(pendingDeletes)) {
+          await(client.getKVClient().delete(PrefixCache.bytes(key)));
+          pendingDeletes.remove(key);
+          logger.info("Deleted {} from etcd, as deregistered while etcd was unreachable", key);
+        }
+        if (pendingWrites) {
+          writeAll();
+          pendingWrites = false;
+          logger.info("Wrote {} instance(s) to etcd, registered while etcd was unreachable", registered.size());
+        }
       } catch (RuntimeException e) {
         if (reachable) {
           reachable = false;
@@ -335,6 +362,10 @@ public final class EtcdRegistry implements Registry {
         }
       }
     }
+  }
+
+  private boolean unavailable(Throwable error) {
+    return EtcdClients.toVireo(error, "", settings, CONFIG_PREFIX).status() == Status.UNAVAILABLE;
   }
 
   private static boolean leaseGone(Throwable error) {

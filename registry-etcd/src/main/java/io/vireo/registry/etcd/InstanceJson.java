@@ -53,7 +53,6 @@ final class InstanceJson {
     parts.addObject().put("value", "address").put("variable", true);
     parts.addObject().put("value", ":").put("variable", false);
     parts.addObject().put("value", "port").put("variable", true);
-    root.put("enabled", true);
     try {
       return mapper.writeValueAsBytes(root);
     } catch (IOException e) {
@@ -127,7 +126,7 @@ final class InstanceJson {
       return Map.of();
     }
     Map<String, String> result = new LinkedHashMap<>();
-    node.fields().forEachRemaining(field -> text(field.getValue()).ifPresent(value -> result.put(field.getKey(), value)));
+    node.properties().forEach(field -> text(field.getValue()).ifPresent(value -> result.put(field.getKey(), value)));
     return result;
   }
 

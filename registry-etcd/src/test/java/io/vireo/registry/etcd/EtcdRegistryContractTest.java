@@ -15,7 +15,7 @@ class EtcdRegistryContractTest extends RegistryContract {
     return EtcdRegistry.builder()
         .endpoints(ETCD.endpoint())
         .leaseTtl(Duration.ofSeconds(3))
-        .connectionTimeout(Duration.ofSeconds(3))
+        .connectionTimeout(Duration.ofSeconds(5))
         .build();
   }
 }

@@ -70,6 +70,23 @@ class EtcdRegistryFaultTest {
   }
 
   @Test
+  void callersAndWatchersNeverRunOnTheClientLibrarysThreads() {
+    EtcdRegistry writer = registry();
+    EtcdRegistry reader = registry();
+    String service = "threads-" + suffix();
+    List<String> watchThreads = new CopyOnWriteArrayList<>();
+    subscriptions.add(reader.watch(service).subscribe(instances -> watchThreads.add(Thread.currentThread().getName())));
+    await().atMost(BLOCK).until(() -> !watchThreads.isEmpty());
+
+    String registerThread = writer.register(instance(service, "i-1"))
+        .then(reactor.core.publisher.Mono.fromSupplier(() -> Thread.currentThread().getName())).block(BLOCK);
+
+    await().atMost(BLOCK).until(() -> watchThreads.size() >= 2);
+    assertThat(registerThread).startsWith("boundedElastic");
+    assertThat(watchThreads).allSatisfy(name -> assertThat(name).matches("vireo-etcd-watch-\\d+|boundedElastic-\\d+"));
+  }
+
+  @Test
   void killedProcessInstanceVanishesWhenItsLeaseExpires() throws Exception {
     EtcdRegistry reader = registry();
     String service = "crash-" + suffix();
@@ -96,7 +113,7 @@ class EtcdRegistryFaultTest {
     EtcdRegistry reader = registry();
     String service = "vanish-" + suffix();
     Client client = Client.builder().endpoints(ETCD.endpoint()).build();
-    EtcdRegistry writer = track(EtcdRegistry.builder().client(client).leaseTtl(TTL).connectionTimeout(Duration.ofSeconds(2)).build());
+    EtcdRegistry writer = track(EtcdRegistry.builder().client(client).leaseTtl(TTL).connectionTimeout(Duration.ofSeconds(5)).build());
     ServiceInstance instance = instance(service, "i-1");
     writer.register(instance).block(BLOCK);
     awaitInstances(reader, service, List.of(instance));
@@ -128,6 +145,28 @@ class EtcdRegistryFaultTest {
     await().atMost(BLOCK).untilAsserted(() -> assertThat(last(seen)).containsExactlyInAnyOrder(one, two));
     awaitInstances(fresh, service, List.of(one, two));
     await().atMost(BLOCK).until(() -> writer.reachable().block(BLOCK));
+  }
+
+  @Test
+  void changesMadeWhileEtcdIsDownFailButAreWrittenWhenItReturns() {
+    EtcdRegistry writer = registry();
+    String service = "pending-" + suffix();
+    ServiceInstance stays = instance(service, "stays");
+    ServiceInstance leaves = instance(service, "leaves");
+    ServiceInstance late = instance(service, "late");
+    writer.register(stays).then(writer.register(leaves)).block(BLOCK);
+
+    ETCD.stop();
+    StepVerifier.create(writer.register(late))
+        .expectErrorSatisfies(error -> assertThat(((VireoException) error).status()).isEqualTo(Status.UNAVAILABLE))
+        .verify(BLOCK);
+    StepVerifier.create(writer.deregister(leaves))
+        .expectErrorSatisfies(error -> assertThat(((VireoException) error).status()).isEqualTo(Status.UNAVAILABLE))
+        .verify(BLOCK);
+    ETCD.restart();
+
+    EtcdRegistry fresh = registry();
+    awaitInstances(fresh, service, List.of(late, stays));
   }
 
   @Test
@@ -173,8 +212,8 @@ class EtcdRegistryFaultTest {
   void watchResumesAfterADisconnectWithoutMissingOrRepeatingAChange() throws Exception {
     TcpProxy proxy = new TcpProxy(ETCD.port());
     closeables.add(proxy);
-    EtcdRegistry writer = registry();
-    EtcdRegistry reader = track(EtcdRegistry.builder().endpoints(proxy.endpoint()).leaseTtl(TTL).connectionTimeout(Duration.ofSeconds(2)).build());
+    EtcdRegistry writer = track(EtcdRegistry.builder().endpoints(ETCD.endpoint()).build()); // 15 s lease: no lapse under load
+    EtcdRegistry reader = track(EtcdRegistry.builder().endpoints(proxy.endpoint()).leaseTtl(TTL).connectionTimeout(Duration.ofSeconds(5)).build());
     String service = "resume-" + suffix();
     List<Long> applied = new CopyOnWriteArrayList<>();
     reader.onApplied((type, key, revision) -> {
@@ -213,8 +252,8 @@ class EtcdRegistryFaultTest {
   void watchThatFindsItsRevisionsCompactedReadsTheServiceAgain() throws Exception {
     TcpProxy proxy = new TcpProxy(ETCD.port());
     closeables.add(proxy);
-    EtcdRegistry writer = registry();
-    EtcdRegistry reader = track(EtcdRegistry.builder().endpoints(proxy.endpoint()).leaseTtl(TTL).connectionTimeout(Duration.ofSeconds(2)).build());
+    EtcdRegistry writer = track(EtcdRegistry.builder().endpoints(ETCD.endpoint()).build()); // 15 s lease: no lapse under load
+    EtcdRegistry reader = track(EtcdRegistry.builder().endpoints(proxy.endpoint()).leaseTtl(TTL).connectionTimeout(Duration.ofSeconds(5)).build());
     String service = "compact-" + suffix();
     ServiceInstance one = instance(service, "i-1");
     writer.register(one).block(BLOCK);
@@ -235,7 +274,7 @@ class EtcdRegistryFaultTest {
   }
 
   private EtcdRegistry registry() {
-    return track(EtcdRegistry.builder().endpoints(ETCD.endpoint()).leaseTtl(TTL).connectionTimeout(Duration.ofSeconds(2)).build());
+    return track(EtcdRegistry.builder().endpoints(ETCD.endpoint()).leaseTtl(TTL).connectionTimeout(Duration.ofSeconds(5)).build());
   }
 
   private EtcdRegistry track(EtcdRegistry registry) {

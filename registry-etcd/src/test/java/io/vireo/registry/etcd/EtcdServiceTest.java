@@ -117,7 +117,7 @@ class EtcdServiceTest {
         .set("vireo.registry", "etcd")
         .set("vireo.registry.etcd.endpoints", ETCD.endpoint())
         .set("vireo.registry.etcd.lease-ttl", "3s")
-        .set("vireo.registry.etcd.connection-timeout", "2s")
+        .set("vireo.registry.etcd.connection-timeout", "5s")
         .set("vireo.transport", "rsocket")
         .set("vireo.codec", "json")
         .set("vireo.server.shutdown-timeout", "2s")

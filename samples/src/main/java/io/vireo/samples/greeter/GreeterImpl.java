@@ -1,5 +1,6 @@
 package io.vireo.samples.greeter;
 
+import io.vireo.samples.greeter.proto.Greeter;
 import io.vireo.samples.greeter.proto.HelloReply;
 import io.vireo.samples.greeter.proto.HelloRequest;
 import java.util.function.Supplier;

@@ -3,6 +3,7 @@ package io.vireo.samples.orders;
 import io.vireo.Service;
 import io.vireo.samples.orders.proto.OrderAccepted;
 import io.vireo.samples.orders.proto.OrderPlaced;
+import io.vireo.samples.orders.proto.Orders;
 import io.vireo.samples.orders.proto.PlaceOrderRequest;
 import io.vireo.samples.orders.proto.StockReserved;
 import java.io.PrintStream;

@@ -1,8 +1,8 @@
 package io.vireo.samples.readme;
 
 import io.vireo.Service;
-import io.vireo.samples.greeter.Greeter;
 import io.vireo.samples.greeter.GreeterImpl;
+import io.vireo.samples.greeter.proto.Greeter;
 import io.vireo.samples.greeter.proto.UserCreated;
 
 /** The README's five-line service, kept here so that it compiles with every build. */

@@ -67,6 +67,7 @@ public class EtcdExtension implements BeforeAllCallback, AfterAllCallback, Befor
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
   private final List<String> extraArgs;
+  private final boolean tls;
   private @Nullable Process process;
   private @Nullable Path dataDir;
   private @Nullable Path logFile;
@@ -83,7 +84,26 @@ public class EtcdExtension implements BeforeAllCallback, AfterAllCallback, Befor
 
   /** An etcd with these command-line flags on top of the ones the extension sets (e.g. {@code --auto-compaction-retention=1}). */
   public EtcdExtension(List<String> extraArgs) {
+    this(extraArgs, false);
+  }
+
+  private EtcdExtension(List<String> extraArgs, boolean tls) {
     this.extraArgs = List.copyOf(extraArgs);
+    this.tls = tls;
+  }
+
+  /**
+   * An etcd that serves clients over TLS only ({@code https://127.0.0.1:<port>}) with this
+   * certificate and key (PEM; the certificate should name {@code 127.0.0.1}).
+   */
+  public static EtcdExtension tls(Path certFile, Path keyFile) {
+    return new EtcdExtension(List.of("--cert-file", certFile.toString(), "--key-file", keyFile.toString()), true);
+  }
+
+  /** Like {@link #tls}, and clients must present a certificate issued by {@code clientCaFile} ({@code --client-cert-auth}). */
+  public static EtcdExtension mutualTls(Path certFile, Path keyFile, Path clientCaFile) {
+    return new EtcdExtension(List.of("--cert-file", certFile.toString(), "--key-file", keyFile.toString(),
+        "--client-cert-auth", "--trusted-ca-file", clientCaFile.toString()), true);
   }
 
   @Override
@@ -113,10 +133,10 @@ public class EtcdExtension implements BeforeAllCallback, AfterAllCallback, Befor
     close();
   }
 
-  /** The client URL, {@code http://127.0.0.1:<port>}. */
+  /** The client URL, {@code http://127.0.0.1:<port>} ({@code https://} for a TLS etcd). */
   public synchronized String endpoint() {
     requireStarted();
-    return "http://127.0.0.1:" + clientPort;
+    return scheme() + "://127.0.0.1:" + clientPort;
   }
 
   /** The client port. */
@@ -183,7 +203,7 @@ public class EtcdExtension implements BeforeAllCallback, AfterAllCallback, Befor
   }
 
   private void launch(String binary) {
-    String client = "http://127.0.0.1:" + clientPort;
+    String client = scheme() + "://127.0.0.1:" + clientPort;
     String peer = "http://127.0.0.1:" + peerPort;
     List<String> command = new ArrayList<>(List.of(
         binary,
@@ -196,6 +216,12 @@ public class EtcdExtension implements BeforeAllCallback, AfterAllCallback, Befor
         "--initial-cluster", "default=" + peer,
         "--initial-cluster-state", "new"));
     command.addAll(extraArgs);
+    long logOffset;
+    try {
+      logOffset = Files.size(logFile);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read etcd's log " + logFile, e);
+    }
     try {
       process = new ProcessBuilder(command)
           .redirectErrorStream(true)
@@ -204,11 +230,15 @@ public class EtcdExtension implements BeforeAllCallback, AfterAllCallback, Befor
     } catch (IOException e) {
       throw new IllegalStateException("cannot run " + binary + ": " + e.getMessage() + missingHint(), e);
     }
-    awaitHealthy();
+    awaitHealthy(logOffset);
+  }
+
+  private String scheme() {
+    return tls ? "https" : "http";
   }
 
   /** Polls {@code /health} until etcd answers that it is healthy, it dies, or {@link #START_TIMEOUT} passes. */
-  private void awaitHealthy() {
+  private void awaitHealthy(long logOffset) {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + clientPort + "/health"))
         .timeout(Duration.ofSeconds(2)).build();
@@ -218,9 +248,16 @@ public class EtcdExtension implements BeforeAllCallback, AfterAllCallback, Befor
         throw new IllegalStateException("etcd exited with " + process.exitValue() + " at start; its log:\n" + tail());
       }
       try {
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() == 200 && response.body().contains("\"health\":\"true\"")) {
-          return;
+        if (tls) {
+          // /health needs a trusted (and maybe a client) certificate: read etcd's own word instead
+          if (logSince(logOffset).contains("ready to serve client requests")) {
+            return;
+          }
+        } else {
+          HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+          if (response.statusCode() == 200 && response.body().contains("\"health\":\"true\"")) {
+            return;
+          }
         }
       } catch (IOException e) {
         // not listening yet
@@ -273,6 +310,13 @@ public class EtcdExtension implements BeforeAllCallback, AfterAllCallback, Befor
       }
       shutdownHook = null;
     }
+    if (logFile != null) {
+      try {
+        Files.deleteIfExists(logFile);
+      } catch (IOException e) {
+        logger.debug("Could not delete etcd's log {}: {}", logFile, e.toString());
+      }
+    }
     started = false;
     perTest = false;
   }
@@ -297,6 +341,11 @@ public class EtcdExtension implements BeforeAllCallback, AfterAllCallback, Befor
       }
       dataDir = null;
     }
+  }
+
+  private String logSince(long offset) throws IOException {
+    byte[] all = Files.readAllBytes(logFile);
+    return new String(all, (int) Math.min(offset, all.length), (int) Math.max(0, all.length - offset), StandardCharsets.UTF_8);
   }
 
   private String tail() {

@@ -1,6 +1,5 @@
 package io.vireo.transport.grpc;
 
-import com.google.protobuf.Descriptors;
 import io.grpc.HandlerRegistry;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -11,9 +10,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
-import io.grpc.protobuf.ProtoServiceDescriptorSupplier;
 import io.grpc.protobuf.services.HealthStatusManager;
-import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.vireo.CallKind;
@@ -25,9 +22,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,9 +33,10 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 
-/** A bound gRPC server serving a dispatcher's routes, the health service and reflection. */
+/** A bound gRPC server serving a dispatcher's routes (server reflection among them) and the health service. */
 final class GrpcServer implements Server {
   private static final Logger log = LoggerFactory.getLogger(GrpcServer.class);
+  private static final String REFLECTION_PREFIX = "grpc.reflection.";
 
   private final io.grpc.Server server;
   private final HealthStatusManager health;
@@ -59,10 +55,15 @@ final class GrpcServer implements Server {
   /** Builds and binds (blocking: call it off the event loops). */
   static GrpcServer start(InetSocketAddress bind, Dispatcher dispatcher, GrpcTransport transport, EventLoopGroup group)
       throws IOException {
+    QuietProtocolErrors.install();
     HealthStatusManager health = new HealthStatusManager();
     Map<String, Map<Route, CallKind>> services = new LinkedHashMap<>();
-    dispatcher.routes().forEach((route, kind) ->
-        services.computeIfAbsent(route.service(), s -> new LinkedHashMap<>()).put(route, kind));
+    dispatcher.routes().forEach((route, kind) -> {
+      // server reflection is one of the framework's routes, served on every transport; here it may be switched off
+      if (transport.reflection() || !route.service().startsWith(REFLECTION_PREFIX)) {
+        services.computeIfAbsent(route.service(), s -> new LinkedHashMap<>()).put(route, kind);
+      }
+    });
 
     NettyServerBuilder builder = NettyServerBuilder.forAddress(bind)
         .bossEventLoopGroup(group)
@@ -72,6 +73,7 @@ final class GrpcServer implements Server {
         .maxInboundMessageSize(dispatcher.maxMessageSize())
         .flowControlWindow(transport.flowControlWindow())
         .fallbackHandlerRegistry(new Unknown(methods(dispatcher), dispatcher))
+        .addTransportFilter(new RefusedTransports())
         .addService(health.getHealthService());
     transport.serverTls().ifPresent(builder::sslContext);
     if (transport.maxConcurrentStreams() != Integer.MAX_VALUE) {
@@ -79,10 +81,6 @@ final class GrpcServer implements Server {
     }
     if (!transport.idleTimeout().isZero()) {
       builder.maxConnectionIdle(transport.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    }
-    if (transport.reflection()) {
-      builder.addService(ProtoReflectionServiceV1.newInstance());
-      builder.addService(legacyReflection());
     }
     services.forEach((service, routes) -> builder.addService(definition(service, routes, dispatcher, transport)));
     io.grpc.Server server = builder.build().start();
@@ -100,19 +98,12 @@ final class GrpcServer implements Server {
     return names.toString();
   }
 
-  /** grpcurl before 1.8.8 and older tools speak only the v1alpha reflection protocol. */
-  @SuppressWarnings("deprecation")
-  private static io.grpc.BindableService legacyReflection() {
-    return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
-  }
-
   private static ServerServiceDefinition definition(
       String service, Map<Route, CallKind> routes, Dispatcher dispatcher, GrpcTransport transport) {
     Map<Route, MethodDescriptor<byte[], byte[]>> methods = new LinkedHashMap<>();
     routes.forEach((route, kind) -> methods.put(route, Bytes.method(route, methodType(kind))));
     ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(service);
     methods.values().forEach(descriptor::addMethod);
-    schema(service, descriptors(transport, dispatcher)).ifPresent(descriptor::setSchemaDescriptor);
     ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(descriptor.build());
     methods.forEach((route, method) ->
         definition.addMethod(method, new VireoCallHandler(route, routes.get(route), dispatcher, transport.prefetch(), transport.onReadyThreshold())));
@@ -131,50 +122,6 @@ final class GrpcServer implements Server {
         // fire-and-forget too: it answers an empty message at once
         return MethodDescriptor.MethodType.UNARY;
     }
-  }
-
-  /** The files given to the builder, then those of the protobuf message classes the dispatcher serves. */
-  private static List<Descriptors.FileDescriptor> descriptors(GrpcTransport transport, Dispatcher dispatcher) {
-    List<Descriptors.FileDescriptor> files = new java.util.ArrayList<>(transport.descriptors());
-    for (Class<?> type : dispatcher.messageTypes()) {
-      if (com.google.protobuf.Message.class.isAssignableFrom(type)) {
-        try {
-          Descriptors.Descriptor message = (Descriptors.Descriptor) type.getMethod("getDescriptor").invoke(null);
-          if (!files.contains(message.getFile())) {
-            files.add(message.getFile());
-          }
-        } catch (ReflectiveOperationException | ClassCastException e) {
-          log.debug("no protobuf descriptor for {}: {}", type.getName(), e.toString());
-        }
-      }
-    }
-    return files;
-  }
-
-  /** The protobuf schema of a service, for reflection, if one of the known files defines it. */
-  private static Optional<ProtoServiceDescriptorSupplier> schema(String service, List<Descriptors.FileDescriptor> files) {
-    for (Descriptors.FileDescriptor file : files) {
-      Descriptors.ServiceDescriptor found = find(service, file);
-      if (found != null) {
-        return Optional.of(new Schema(found));
-      }
-    }
-    return Optional.empty();
-  }
-
-  private static Descriptors.@Nullable ServiceDescriptor find(String service, Descriptors.FileDescriptor file) {
-    for (Descriptors.ServiceDescriptor candidate : file.getServices()) {
-      if (candidate.getFullName().equals(service)) {
-        return candidate;
-      }
-    }
-    for (Descriptors.FileDescriptor dependency : file.getDependencies()) {
-      Descriptors.ServiceDescriptor found = find(service, dependency);
-      if (found != null) {
-        return found;
-      }
-    }
-    return null;
   }
 
   @Override
@@ -214,25 +161,6 @@ final class GrpcServer implements Server {
   @Override
   public boolean isDisposed() {
     return disposed.get();
-  }
-
-  /** For reflection: the service as its .proto declares it. */
-  private static final class Schema implements ProtoServiceDescriptorSupplier {
-    private final Descriptors.ServiceDescriptor service;
-
-    Schema(Descriptors.ServiceDescriptor service) {
-      this.service = service;
-    }
-
-    @Override
-    public Descriptors.FileDescriptor getFileDescriptor() {
-      return service.getFile();
-    }
-
-    @Override
-    public Descriptors.ServiceDescriptor getServiceDescriptor() {
-      return service;
-    }
   }
 
   /**

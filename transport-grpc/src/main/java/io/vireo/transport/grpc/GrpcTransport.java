@@ -46,14 +46,13 @@ import reactor.core.scheduler.Schedulers;
  * are the codec's bytes ({@code application/grpc} = protobuf, {@code application/grpc+json} =
  * JSON); headers are metadata, the deadline is {@code grpc-timeout}, errors are
  * {@code grpc-status} with the same code. A server also answers the standard health service
- * and, for services whose .proto is known, server reflection. Handlers run on the transport's
+ * and the framework's server reflection. Handlers run on the transport's
  * Netty threads; demand crosses the wire through gRPC's manual flow control.
  *
  * <pre>{@code
  * Transport grpc = GrpcTransport.builder()
  *     .maxMessageSize(8 * 1024 * 1024)
- *     .descriptors(GreeterProto.getDescriptor()) // for grpcurl's reflection
- *     .build();
+ *  *     .build();
  * Service.builder("greeter").transport(grpc).handle(Greeter.class, new GreeterImpl()).build().run();
  * }</pre>
  *
@@ -93,7 +92,6 @@ public final class GrpcTransport implements Transport {
   private final Duration connectTimeout;
   private final Duration shutdownTimeout;
   private final boolean reflection;
-  private final List<Descriptors.FileDescriptor> descriptors;
   private final int maxConcurrentStreams;
   private final Duration idleTimeout;
   private final Optional<SslContext> serverTls;
@@ -111,7 +109,6 @@ public final class GrpcTransport implements Transport {
     this.connectTimeout = builder.connectTimeout;
     this.shutdownTimeout = builder.shutdownTimeout;
     this.reflection = builder.reflection;
-    this.descriptors = List.copyOf(builder.descriptors);
     this.maxConcurrentStreams = builder.maxConcurrentStreams;
     this.idleTimeout = builder.idleTimeout;
     this.serverTls = builder.serverTls.map(GrpcTls::server);
@@ -295,10 +292,6 @@ public final class GrpcTransport implements Transport {
     return serverTls;
   }
 
-  List<Descriptors.FileDescriptor> descriptors() {
-    return descriptors;
-  }
-
   /** Builds a {@link GrpcTransport}; every option has a {@code DEFAULT_*}. */
   public static final class Builder {
     private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
@@ -313,7 +306,6 @@ public final class GrpcTransport implements Transport {
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private Optional<TlsConfig> serverTls = Optional.empty();
     private Optional<TlsConfig> clientTls = Optional.empty();
-    private final List<Descriptors.FileDescriptor> descriptors = new ArrayList<>();
 
     Builder() {}
 
@@ -418,18 +410,13 @@ public final class GrpcTransport implements Transport {
       return this;
     }
 
-    /** Whether servers answer gRPC server reflection (v1 and v1alpha); default yes. */
+    /**
+   * Whether gRPC servers answer server reflection (v1 and v1alpha); default yes. The reflection
+   * service is the framework's ({@code vireo.server.reflection}, on every transport); this only
+   * keeps it off the gRPC port.
+   */
     public Builder reflection(boolean enabled) {
       this.reflection = enabled;
-      return this;
-    }
-
-    /**
-     * .proto files whose services reflection describes (with their dependencies), such as
-     * {@code GreeterProto.getDescriptor()}. Services not found in them are served but not listed.
-     */
-    public Builder descriptors(Descriptors.FileDescriptor... files) {
-      this.descriptors.addAll(List.of(files));
       return this;
     }
 

@@ -159,7 +159,14 @@ final class VireoCallHandler implements ServerCallHandler<byte[], byte[]> {
       Frame frame = new Frame(route, contentType, headers, data);
       switch (kind) {
         case UNARY:
-          Mono.defer(() -> dispatcher.requestResponse(frame)).subscribe(responses);
+          // no Mono.defer per call: a dispatcher that throws instead of signalling is caught here
+          Mono<byte[]> answer;
+          try {
+            answer = dispatcher.requestResponse(frame);
+          } catch (RuntimeException e) {
+            answer = Mono.error(e);
+          }
+          answer.subscribe(responses);
           break;
         case FIRE_AND_FORGET:
           // answered at once; the handler runs on without the caller, as on any transport
@@ -168,7 +175,13 @@ final class VireoCallHandler implements ServerCallHandler<byte[], byte[]> {
           Mono.defer(() -> dispatcher.fireAndForget(frame)).subscribe(null, e -> log.debug("{}: fire-and-forget failed: {}", route, e.toString()));
           break;
         default:
-          Flux.defer(() -> dispatcher.requestStream(frame)).subscribe(responses);
+          Flux<byte[]> answers;
+          try {
+            answers = dispatcher.requestStream(frame);
+          } catch (RuntimeException e) {
+            answers = Flux.error(e);
+          }
+          answers.subscribe(responses);
           break;
       }
     }
@@ -202,7 +215,12 @@ final class VireoCallHandler implements ServerCallHandler<byte[], byte[]> {
           // the handler wants no more requests; it may still answer, so the call stays open
         }
       };
-      Flux<byte[]> answers = Flux.defer(() -> dispatcher.requestChannel(head, requests));
+      Flux<byte[]> answers;
+      try {
+        answers = dispatcher.requestChannel(head, requests);
+      } catch (RuntimeException e) {
+        answers = Flux.error(e);
+      }
       answers.subscribe(responses);
     }
 

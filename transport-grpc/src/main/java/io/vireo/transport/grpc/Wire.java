@@ -9,8 +9,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -80,30 +84,74 @@ final class Wire {
    * {@link Headers#TIMEOUT} as the caller sent it, else the time left of {@code grpc-timeout}.
    */
   static Headers headers(Metadata metadata, @Nullable Deadline deadline) {
-    Headers headers = Headers.empty();
-    for (String key : metadata.keys()) {
+    // one pass into one array, and Metadata.Key objects reused: this runs for every call
+    Set<String> keys = metadata.keys();
+    String[] pairs = new String[keys.size() * 2 + 2];
+    int size = 0;
+    boolean timeout = false;
+    for (String key : keys) {
       String name = key;
       String value;
       if (key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
         name = key.substring(0, key.length() - Metadata.BINARY_HEADER_SUFFIX.length());
+        if (name.isEmpty() || reserved(name)) {
+          continue;
+        }
         byte[] bytes = metadata.get(Metadata.Key.of(key, Metadata.BINARY_BYTE_MARSHALLER));
         value = bytes == null ? null : utf8(bytes);
       } else {
-        value = metadata.get(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
+        if (reserved(name)) {
+          continue;
+        }
+        value = metadata.get(asciiKey(key));
       }
-      if (value == null || name.isEmpty() || reserved(name)) {
+      if (value == null || !validHeader(name, value)) {
         continue;
       }
-      try {
-        headers = headers.with(name, value);
-      } catch (IllegalArgumentException e) {
-        log.debug("metadata {} skipped: {}", key, e.getMessage());
+      timeout |= name.equals(Headers.TIMEOUT);
+      pairs[size++] = name;
+      pairs[size++] = value;
+    }
+    if (deadline != null && !timeout) {
+      pairs[size++] = Headers.TIMEOUT;
+      pairs[size++] = Long.toString(Math.max(1, deadline.timeRemaining(TimeUnit.MILLISECONDS)));
+    }
+    return size == 0 ? Headers.empty() : Headers.of(size == pairs.length ? pairs : Arrays.copyOf(pairs, size));
+  }
+
+  /** What {@link Headers} accepts: a token name (metadata names are lower-case already) and a one-line value. */
+  private static boolean validHeader(String name, String value) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c <= ' ' || c == ':' || c >= 127) {
+        log.debug("metadata {} skipped: not a header name", name);
+        return false;
       }
     }
-    if (deadline != null && headers.get(Headers.TIMEOUT).isEmpty()) {
-      headers = headers.with(Headers.TIMEOUT, Long.toString(Math.max(1, deadline.timeRemaining(TimeUnit.MILLISECONDS))));
+    if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
+      log.debug("metadata {} skipped: value has a line break", name);
+      return false;
     }
-    return headers;
+    return true;
+  }
+
+  private static final int MAX_CACHED_KEYS = 1024;
+  private static final Map<String, Metadata.Key<String>> ASCII_KEYS = new ConcurrentHashMap<>();
+
+  /**
+   * An ASCII metadata key, from a bounded cache: a key validates and encodes its name when made,
+   * and the same few names come with every call. Callers choose names, so the cache stops growing
+   * at {@value #MAX_CACHED_KEYS}.
+   */
+  static Metadata.Key<String> asciiKey(String name) {
+    Metadata.Key<String> key = ASCII_KEYS.get(name);
+    if (key == null) {
+      key = Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER);
+      if (ASCII_KEYS.size() < MAX_CACHED_KEYS) {
+        ASCII_KEYS.putIfAbsent(name, key);
+      }
+    }
+    return key;
   }
 
   private static @Nullable String utf8(byte[] bytes) {
@@ -130,7 +178,7 @@ final class Wire {
       }
       try {
         if (printableAscii(value) && !name.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
-          metadata.put(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER), value);
+          metadata.put(asciiKey(name), value);
         } else {
           metadata.put(Metadata.Key.of(name + Metadata.BINARY_HEADER_SUFFIX, Metadata.BINARY_BYTE_MARSHALLER),
               value.getBytes(StandardCharsets.UTF_8));

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vireo.Service;
 import io.vireo.internal.memory.MemoryRegistry;
-import io.vireo.transport.grpc.greeter.GreeterProto;
 import io.vireo.transport.grpc.greeter.HelloReply;
 import io.vireo.transport.grpc.greeter.HelloRequest;
 import java.time.Duration;
@@ -18,7 +17,6 @@ class ReadmeExampleTest {
     // README snippet starts
     GrpcTransport grpc = GrpcTransport.builder()
         .maxMessageSize(8 * 1024 * 1024)
-        .descriptors(GreeterProto.getDescriptor()) // so that grpcurl can list and describe it
         .build();
     Service greeter = Service.builder("greeter")
         .transport(grpc)                           // or .set("vireo.transport", "grpc")
