@@ -21,7 +21,7 @@ import io.vireo.observability.Tracing;
 import io.vireo.registry.Registry;
 import io.vireo.registry.ServiceInstance;
 import io.vireo.registry.zookeeper.ZooKeeperRegistry;
-import io.vireo.samples.greeter.Greeter;
+import io.vireo.samples.greeter.proto.Greeter;
 import io.vireo.samples.greeter.GreeterImpl;
 import io.vireo.samples.greeter.proto.HelloReply;
 import io.vireo.samples.greeter.proto.HelloRequest;

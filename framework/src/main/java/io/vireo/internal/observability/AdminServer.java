@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vireo.registry.ServiceInstance;
+import io.vireo.transport.RefusedConnections;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -51,8 +52,11 @@ public final class AdminServer {
     // the group lets disposeNow close open keep-alive connections too, not only the listener
     io.netty.channel.group.ChannelGroup connections =
         new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
+    // a request the HTTP decoder cannot read is a refused connection (counted, logged within limits)
+    io.netty.channel.ChannelHandler refusals = RefusedConnections.of("admin").httpDecoderFailures();
     DisposableServer server = HttpServer.create()
         .channelGroup(connections)
+        .doOnConnection(connection -> connection.addHandlerLast("vireo.refused-connections", refusals))
         .host(host)
         .port(port)
         .route(routes -> routes
@@ -67,7 +71,7 @@ public final class AdminServer {
         .bind()
         .block(timeout);
     if (server == null) {
-      throw new IllegalStateException("vireo.admin.port: " + port + " did not bind within " + timeout);
+      throw new IllegalStateException("vireo.admin.port: " + port + " did not bind within " + io.vireo.config.Values.format(timeout));
     }
     self[0] = new AdminServer(service, prometheus, server);
     log.info("{}: admin endpoint on http://{}:{}/health", service.name(), host, server.port());

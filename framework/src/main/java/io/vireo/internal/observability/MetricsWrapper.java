@@ -14,6 +14,7 @@ import io.vireo.broker.Message;
 import io.vireo.config.Config;
 import io.vireo.registry.Registry;
 import io.vireo.resilience.CircuitBreakerWrapper;
+import io.vireo.transport.RefusedConnections;
 import io.vireo.wrapper.CallFunction;
 import io.vireo.wrapper.EventFunction;
 import io.vireo.wrapper.PublishFunction;
@@ -130,6 +131,7 @@ public final class MetricsWrapper implements Wrapper {
   public void bind(Registry registry, List<CircuitBreakerWrapper> breakers) {
     serviceRegistry.set(registry);
     this.breakers = List.copyOf(breakers);
+    RefusedConnections.bindTo(this.registry);
   }
 
   /** On the first call to {@code service}: a gauge of its instances and a counter of changes to them. */

@@ -62,6 +62,8 @@ public final class ServiceRuntime {
   private static final Logger log = LoggerFactory.getLogger(ServiceRuntime.class);
 
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+  /** How long a stopping service keeps serving after deregistering, before it drains: none. */
+  public static final Duration DEFAULT_SHUTDOWN_DELAY = Duration.ZERO;
   public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration DEFAULT_HEALTH_INTERVAL = Duration.ofSeconds(5);
 
@@ -655,6 +657,12 @@ public final class ServiceRuntime {
     if (registered) {
       quietly("deregister", deregisterAll(), timeout);
       registered = false;
+      // clients learn of the deregistration through their registry watch; until they do, calls
+      // keep coming, and a draining server would refuse them (UNAVAILABLE)
+      Duration delay = config.getDuration("vireo.server.shutdown-delay", DEFAULT_SHUTDOWN_DELAY);
+      if (!delay.isZero() && !delay.isNegative()) {
+        quietly("wait for clients to see the deregistration", Mono.delay(delay).then(), delay.plusSeconds(1));
+      }
     }
     if (router != null) {
       quietly("drain", router.drain(timeout), timeout.plusSeconds(1));

@@ -55,6 +55,7 @@ final class GrpcServer implements Server {
   /** Builds and binds (blocking: call it off the event loops). */
   static GrpcServer start(InetSocketAddress bind, Dispatcher dispatcher, GrpcTransport transport, EventLoopGroup group)
       throws IOException {
+    QuietProtocolErrors.install();
     HealthStatusManager health = new HealthStatusManager();
     Map<String, Map<Route, CallKind>> services = new LinkedHashMap<>();
     dispatcher.routes().forEach((route, kind) -> {
@@ -72,6 +73,7 @@ final class GrpcServer implements Server {
         .maxInboundMessageSize(dispatcher.maxMessageSize())
         .flowControlWindow(transport.flowControlWindow())
         .fallbackHandlerRegistry(new Unknown(methods(dispatcher), dispatcher))
+        .addTransportFilter(new RefusedTransports())
         .addService(health.getHealthService());
     transport.serverTls().ifPresent(builder::sslContext);
     if (transport.maxConcurrentStreams() != Integer.MAX_VALUE) {
@@ -143,7 +145,7 @@ final class GrpcServer implements Server {
     Schedulers.boundedElastic().schedule(() -> {
       try {
         if (!server.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-          log.warn("gRPC server on {}: calls still open after {}; cancelling them", address, shutdownTimeout);
+          log.warn("gRPC server on {}: calls still open after {}; cancelling them", address, io.vireo.config.Values.format(shutdownTimeout));
           server.shutdownNow();
           server.awaitTermination(1, TimeUnit.SECONDS);
         }

@@ -20,6 +20,7 @@ import java.util.Optional;
 import io.netty.handler.ssl.SslContext;
 import io.vireo.security.TlsConfig;
 import io.vireo.transport.MessageLimits;
+import io.vireo.transport.RefusedConnections;
 import io.vireo.transport.ServerLimits;
 import reactor.netty.tcp.TcpServer;
 import reactor.core.publisher.Mono;
@@ -58,6 +59,8 @@ public final class RSocketTransport implements Transport {
   public static final int DEFAULT_MAX_CONCURRENT_STREAMS = ServerLimits.UNLIMITED_STREAMS;
   /** How long a server keeps a connection with no open request: zero, for ever. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = ServerLimits.NO_IDLE_TIMEOUT;
+  /** How long a server waits for the rest of a frame it has begun to receive: 10 s. */
+  public static final Duration DEFAULT_FRAME_TIMEOUT = Duration.ofSeconds(10);
 
   /** Config key of {@link Builder#maxMessageSize}. */
   public static final String MAX_MESSAGE_SIZE_KEY = MessageLimits.MAX_MESSAGE_SIZE_KEY;
@@ -71,15 +74,20 @@ public final class RSocketTransport implements Transport {
   public static final String MAX_CONCURRENT_STREAMS_KEY = ServerLimits.MAX_CONCURRENT_STREAMS_KEY;
   /** Config key of {@link Builder#idleTimeout}. */
   public static final String IDLE_TIMEOUT_KEY = ServerLimits.IDLE_TIMEOUT_KEY;
+  /** Config key of {@link Builder#frameTimeout}. */
+  public static final String FRAME_TIMEOUT_KEY = "vireo.transport.rsocket.frame-timeout";
 
   private final Settings settings;
   private final Optional<SslContext> serverTls;
   private final Optional<SslContext> clientTls;
+  private final Duration frameTimeout;
 
-  private RSocketTransport(Settings settings, Optional<SslContext> serverTls, Optional<SslContext> clientTls) {
+  private RSocketTransport(Settings settings, Optional<SslContext> serverTls, Optional<SslContext> clientTls,
+      Duration frameTimeout) {
     this.settings = settings;
     this.serverTls = serverTls;
     this.clientTls = clientTls;
+    this.frameTimeout = frameTimeout;
   }
 
   /** A transport with every option at its default. */
@@ -97,6 +105,7 @@ public final class RSocketTransport implements Transport {
         .idleDataMimeType(Settings.contentTypeOfCodec(config.get("vireo.codec", "proto")))
         .maxConcurrentStreams(ServerLimits.maxConcurrentStreams(config))
         .idleTimeout(ServerLimits.idleTimeout(config))
+        .frameTimeout(config.getDuration(FRAME_TIMEOUT_KEY, DEFAULT_FRAME_TIMEOUT))
         .serverTls(TlsConfig.server(config))
         .clientTls(TlsConfig.client(config))
         .build();
@@ -122,14 +131,22 @@ public final class RSocketTransport implements Transport {
     Objects.requireNonNull(dispatcher, "dispatcher");
     return Mono.defer(() -> {
       ServerAcceptor acceptor = new ServerAcceptor(dispatcher, settings);
+      // every frame is checked before rsocket-java reads it (FrameGuard); a refused
+      // connection is counted and logged once, within RefusedConnections' limits
+      RefusedConnections refused = RefusedConnections.of(NAME);
+      int maxFrameLength = settings.maxFrameLength();
+      TcpServer tcp = TcpServer.create()
+          .bindAddress(() -> address)
+          .doOnConnection(connection -> connection.addHandlerFirst(
+              FrameGuard.NAME, new FrameGuard(maxFrameLength, frameTimeout, refused)));
+      if (serverTls.isPresent()) {
+        tcp = tcp.secure(spec -> spec.sslContext(serverTls.get()));
+      }
       return RSocketServer.create(acceptor)
           .payloadDecoder(PayloadDecoder.ZERO_COPY)
           .fragment(settings.mtu())
           .maxInboundPayloadSize(settings.maxInboundPayloadSize())
-          .bind(serverTls.isEmpty()
-              ? TcpServerTransport.create(address)
-              : TcpServerTransport.create(TcpServer.create().bindAddress(() -> address)
-                  .secure(spec -> spec.sslContext(serverTls.get()))))
+          .bind(TcpServerTransport.create(tcp))
           .<Server>map(channel -> new RSocketServerHandle(channel, acceptor))
           .onErrorMap(
               error -> !(error instanceof VireoException),
@@ -178,6 +195,7 @@ public final class RSocketTransport implements Transport {
     private String idleDataMimeType = Settings.PROTOBUF;
     private int maxConcurrentStreams = DEFAULT_MAX_CONCURRENT_STREAMS;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private Duration frameTimeout = DEFAULT_FRAME_TIMEOUT;
     private Optional<TlsConfig> serverTls = Optional.empty();
     private Optional<TlsConfig> clientTls = Optional.empty();
 
@@ -264,6 +282,19 @@ public final class RSocketTransport implements Transport {
       return this;
     }
 
+    /**
+     * How long a server waits for the rest of a frame once part of it has arrived and no byte
+     * follows; then it closes the connection (a refused connection, reason {@code
+     * truncated-frame}). Default 10 s; zero: for ever.
+     */
+    public Builder frameTimeout(Duration timeout) {
+      if (timeout.isNegative()) {
+        throw new IllegalArgumentException("frameTimeout: " + timeout + " (expected: >= 0, 0 for no limit)");
+      }
+      this.frameTimeout = timeout;
+      return this;
+    }
+
     public RSocketTransport build() {
       if (keepAliveMaxLifetime.compareTo(keepAliveInterval) <= 0) {
         throw new IllegalArgumentException(
@@ -272,7 +303,7 @@ public final class RSocketTransport implements Transport {
       return new RSocketTransport(
           new Settings(maxMessageSize, keepAliveInterval, keepAliveMaxLifetime, connectTimeout, idleDataMimeType,
               maxConcurrentStreams, idleTimeout),
-          serverTls.map(Tls::server), clientTls.map(Tls::client));
+          serverTls.map(Tls::server), clientTls.map(Tls::client), frameTimeout);
     }
   }
 }

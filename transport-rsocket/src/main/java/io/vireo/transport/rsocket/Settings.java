@@ -27,6 +27,14 @@ record Settings(
     return (int) Math.min(Integer.MAX_VALUE, (long) maxMessageSize + METADATA_ALLOWANCE);
   }
 
+  /**
+   * The largest frame a server accepts: the largest payload plus room for the frame's own fields
+   * while nothing is fragmented, else RSocket's largest frame.
+   */
+  int maxFrameLength() {
+    return mtu() == 0 ? Math.min(MAX_FRAME_LENGTH, maxPayloadSize() + 1024) : MAX_FRAME_LENGTH;
+  }
+
   /** No fragmentation while every payload fits in one frame; fragments of 1 MiB otherwise. */
   int mtu() {
     return maxPayloadSize() <= MAX_FRAME_LENGTH ? 0 : FRAGMENT_SIZE;
