@@ -43,21 +43,31 @@ class KafkaRestartIT {
         AtomicLong published = new AtomicLong();
         AtomicLong publishRetries = new AtomicLong();
         AtomicLong failed = new AtomicLong();
+        AtomicLong downAt = new AtomicLong();
+        AtomicLong upAt = new AtomicLong();
+        AtomicLong publishedWhileDown = new AtomicLong();
         Flux.range(0, EVENTS)
-            .delayElements(Duration.ofMillis(1))
+            .delayElements(Duration.ofMillis(2))
             .doOnNext(id -> {
-              if (id == EVENTS / 3) {
+              if (id == EVENTS / 5) {
                 // on its own thread: the publishing goes on while the broker is down
                 Thread outage = new Thread(() -> {
+                  downAt.set(System.nanoTime());
                   KAFKA.stop();
                   sleepQuietly(3_000);
                   KAFKA.start();
+                  upAt.set(System.nanoTime());
                 }, "kafka-outage");
                 outage.setDaemon(true);
                 outage.start();
               }
             })
             .flatMap(id -> source.publish("chaos.events", Long.toString(id), new Event(id))
+                .doOnSubscribe(subscription -> {
+                  if (downAt.get() != 0 && upAt.get() == 0) {
+                    publishedWhileDown.incrementAndGet();
+                  }
+                })
                 .doOnError(error -> publishRetries.incrementAndGet())
                 .retryWhen(Retry.backoff(10, Duration.ofMillis(200)))
                 .doOnSuccess(done -> published.incrementAndGet())
@@ -76,7 +86,10 @@ class KafkaRestartIT {
         long lost = EVENTS - seen.size();
         long duplicates = deliveries - seen.size();
         Chaos.report("kafka-restart", EVENTS, failed.get(), lost, duplicates, (System.nanoTime() - start) / 1_000_000,
-            Chaos.figures("published", published.get(), "publish-retries", publishRetries.get(), "deliveries", deliveries));
+            Chaos.figures("published", published.get(), "publish-retries", publishRetries.get(), "deliveries", deliveries,
+                "sent-while-broker-stopping-or-down", publishedWhileDown.get(),
+                "broker-stopping-and-down-ms", (upAt.get() - downAt.get()) / 1_000_000));
+        assertThat(publishedWhileDown.get()).as("events sent while the broker was stopping or down").isPositive();
         assertThat(failed.get()).as("events that could not be published").isZero();
         assertThat(lost).as("events lost").isZero();
       } finally {

@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class MalformedFramesIT {
   static final int CONNECTIONS = Integer.getInteger("chaos.malformed.connections", 10_000);
-  static final int PARALLEL = 32;
+  static final int PARALLEL = 64;
 
   @RegisterExtension
   static final ZooKeeperExtension ZK = new ZooKeeperExtension();
