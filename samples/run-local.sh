@@ -17,6 +17,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAR="$ROOT/samples/target/vireo-samples.jar"
+GATEWAY_JAR="$ROOT/gateway/target/vireo-gateway.jar"
+GATEWAY_PORT=${VIREO_GATEWAY_PORT:-28080}
 ZK_PORT=${VIREO_SAMPLES_DEV_ENV_ZOOKEEPER_PORT:-22181}
 KAFKA_PORT=${VIREO_SAMPLES_DEV_ENV_KAFKA_PORT:-29092}
 read -r -a JVM <<< "${JAVA_OPTS:--Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}"
@@ -37,9 +39,9 @@ SETTINGS=(
 
 say() { echo "run-local: $*"; }
 
-if [[ ! -f "$JAR" ]]; then
-  say "building $JAR"
-  (cd "$ROOT" && ./mvnw -B -q package -DskipTests -pl samples -am)
+if [[ ! -f "$JAR" || ! -f "$GATEWAY_JAR" ]]; then
+  say "building $JAR and $GATEWAY_JAR"
+  (cd "$ROOT" && ./mvnw -B -q package -DskipTests -pl samples,gateway -am)
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vireo-run-local.XXXXXX")
@@ -78,6 +80,15 @@ start() {
   java "${JVM[@]}" "${props[@]}" "-Dvireo.samples.ready-file=$WORK/$name.ready" \
     -jar "$JAR" "$command" > "$WORK/$name.out" 2> "$WORK/$name.err" &
   NAMES+=("$name")
+  PIDS+=("$!")
+}
+
+# start_gateway [key=value...]: the API gateway (gateway/) in the background, with SETTINGS.
+start_gateway() {
+  local props=() kv
+  for kv in "${SETTINGS[@]}" "$@"; do props+=("-D$kv"); done
+  java "${JVM[@]}" "${props[@]}" -jar "$GATEWAY_JAR" > "$WORK/gateway.out" 2> "$WORK/gateway.err" &
+  NAMES+=(gateway)
   PIDS+=("$!")
 }
 
@@ -131,6 +142,7 @@ start inventory-1 inventory
 start inventory-2 inventory
 start notifier notifier
 await_ready greeter-1 greeter-2 orders inventory-1 inventory-2 notifier
+start_gateway vireo.gateway.port=$GATEWAY_PORT vireo.gateway.host=127.0.0.1 vireo.gateway.discovery.enabled=true
 
 say "the client calls the greeters and places orders:"
 status=0
@@ -146,6 +158,16 @@ if (($(count "$WORK/notifier.out" "stock reserved") < placed)); then
   say "the notifier did not hear stock.reserved for all $placed orders within 60s"
   status=1
 fi
+
+# the gateway: HTTP JSON into the greeter (unary, then a server stream as NDJSON)
+for ((n = 0; n < START_TIMEOUT * 10; n++)); do
+  curl -sf "http://127.0.0.1:$GATEWAY_PORT/_gateway/health" > /dev/null 2>&1 && break
+  sleep 0.1
+done
+say "through the gateway on port $GATEWAY_PORT:"
+curl -sS -X POST "http://127.0.0.1:$GATEWAY_PORT/greeter/SayHello" -d '{"name":"curl"}' || status=1
+echo
+curl -sS -X POST "http://127.0.0.1:$GATEWAY_PORT/greeter/LotsOfReplies" -d '{"name":"curl"}' || status=1
 
 say "what the services printed:"
 for name in greeter-1 greeter-2 orders inventory-1 inventory-2 notifier; do

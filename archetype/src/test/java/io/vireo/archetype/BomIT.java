@@ -18,8 +18,10 @@ import org.w3c.dom.NodeList;
 
 /** vireo-bom lists every library module of the reactor, at the reactor's version. */
 class BomIT {
-  /** Programs and build helpers, not dependencies. */
-  private static final Set<String> NOT_LIBRARIES = Set.of("vireo-samples", "vireo-benchmarks", "vireo-archetype", "vireo-dependencies", "vireo-bom");
+  /** Programs, tests of deployments and build helpers: not dependencies (and so are vireo-samples-*). */
+  private static final Set<String> NOT_LIBRARIES = Set.of(
+      "vireo-samples", "vireo-benchmarks", "vireo-deploy", "vireo-archetype", "vireo-dependencies", "vireo-bom",
+      "vireo-chaos", "vireo-cli");
 
   private final Path root = Paths.get(System.getProperty("vireo.root")).toAbsolutePath().normalize();
 
@@ -38,7 +40,8 @@ class BomIT {
       Element project = read(pom).getDocumentElement();
       String packaging = text(project, "packaging");
       String artifactId = text(project, "artifactId");
-      if ((packaging.isEmpty() || packaging.equals("jar")) && !NOT_LIBRARIES.contains(artifactId)) {
+      if ((packaging.isEmpty() || packaging.equals("jar")) && !NOT_LIBRARIES.contains(artifactId)
+          && !artifactId.startsWith("vireo-samples-")) {
         libraries.add(artifactId);
       }
     }

@@ -136,8 +136,8 @@ class ProtocPluginTest {
     assertThat(result.exitCode()).isNotZero();
     assertThat(result.output())
         .contains("bad/collides.proto: service vireo.test.bad.Greeter: the client class io.vireo.codegen.it.bad.GreeterClient")
-        .contains("suffix=<Name>")
-        .contains("rename");
+        .contains("(change: rename the service or that type")
+        .contains("or pass the plugin option client=false)");
     assertThat(result.files()).as("not even the files of service Fine").isEmpty();
   }
 

@@ -37,7 +37,7 @@ public final class ServerLimits {
 
   public static Duration checkIdleTimeout(Duration timeout) {
     if (timeout.isNegative()) {
-      throw new IllegalArgumentException(IDLE_TIMEOUT_KEY + ": " + timeout + " (expected: >= 0, 0 = no timeout)");
+      throw new IllegalArgumentException(IDLE_TIMEOUT_KEY + ": " + io.vireo.config.Values.format(timeout) + " (expected: >= 0, 0 = no timeout)");
     }
     return timeout;
   }

@@ -134,12 +134,22 @@ public final class Main {
       stopped.countDown();
     }, "dev-env-shutdown"));
     env.start();
+    CompletableFuture<String> exited = env.exited();
     StringBuilder settings = new StringBuilder();
     env.serviceEnvironment().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
         .forEach(e -> settings.append(' ').append(e.getKey()).append('=').append(e.getValue()));
     System.out.println("dev-env: services reach it with" + settings);
-    ready(config, "dev-env ready: ZooKeeper " + env.zookeeperConnect() + ", Kafka " + env.kafkaBootstrapServers()
-        + " (Ctrl-C stops both)");
+    if (!exited.isDone()) {
+      ready(config, "dev-env ready: ZooKeeper " + env.zookeeperConnect() + ", Kafka " + env.kafkaBootstrapServers()
+          + " (Ctrl-C stops both)");
+    }
+    // a child that dies is no longer ready: say so, take the ready file back, stop the other, exit 1
+    exited.thenAccept(what -> new Thread(() -> {
+      System.out.println("dev-env: " + what);
+      System.out.println("dev-env: not ready any more; stopping");
+      config.get(READY_FILE).ifPresent(file -> Path.of(file).toFile().delete());
+      System.exit(1); // the shutdown hook stops the other child
+    }, "dev-env-exit").start());
     stopped.await();
   }
 

@@ -37,7 +37,13 @@ final class SampleProcess implements AutoCloseable {
   }
 
   static SampleProcess start(String name, List<String> command, Map<String, String> environment, Path stderr) {
-    ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr.toFile());
+    return start(name, command, environment, stderr, Path.of("").toAbsolutePath());
+  }
+
+  /** In {@code directory} (its paths on the command line may then be relative to it). */
+  static SampleProcess start(String name, List<String> command, Map<String, String> environment, Path stderr,
+      Path directory) {
+    ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr.toFile()).directory(directory.toFile());
     builder.environment().putAll(environment);
     try {
       return new SampleProcess(builder.start(), name);

@@ -91,15 +91,17 @@ public final class Generator {
     }
     for (Map.Entry<String, String> name : own.entrySet()) {
       String qualified = javaPackage.isEmpty() ? name.getKey() : javaPackage + "." + name.getKey();
+      String option = name.getKey().equals(iface) ? "pass the plugin option suffix=<Name>"
+          : name.getKey().equals(routes) ? "pass the plugin option routes=false" : "pass the plugin option client=false";
       if (index.classesIn(javaPackage).contains(name.getKey())) {
         errors.add(where + name.getValue() + " " + qualified + " is also a class protoc's Java generator writes for "
             + index.ownerOf(javaPackage, name.getKey())
-            + " (change: rename the service or that type, set java_outer_classname or java_multiple_files, or pass the plugin option suffix=<Name>)");
+            + " (change: rename the service or that type, set java_outer_classname or java_multiple_files, or " + option + ")");
       }
       String previous = written.putIfAbsent(qualified, file.getName() + "'s service " + fullName);
       if (previous != null) {
         errors.add(where + name.getValue() + " " + qualified + " is also written for " + previous
-            + " (change: rename one service, give the files different java_package options, or pass the plugin option suffix=<Name>)");
+            + " (change: rename one service, give the files different java_package options, or " + option + ")");
       }
     }
 

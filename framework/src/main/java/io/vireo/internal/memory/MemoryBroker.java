@@ -347,7 +347,7 @@ public final class MemoryBroker implements Broker {
           checkDrained();
         }
         return drained.asMono().timeout(shutdownTimeout, Mono.fromRunnable(() ->
-            log.warn("subscription to {} ({}) closed with handlers still running after {}", topic, group, shutdownTimeout)));
+            log.warn("subscription to {} ({}) closed with handlers still running after {}", topic, group, io.vireo.config.Values.format(shutdownTimeout))));
       });
     }
   }

@@ -71,7 +71,7 @@ public final class AdminServer {
         .bind()
         .block(timeout);
     if (server == null) {
-      throw new IllegalStateException("vireo.admin.port: " + port + " did not bind within " + timeout);
+      throw new IllegalStateException("vireo.admin.port: " + port + " did not bind within " + io.vireo.config.Values.format(timeout));
     }
     self[0] = new AdminServer(service, prometheus, server);
     log.info("{}: admin endpoint on http://{}:{}/health", service.name(), host, server.port());

@@ -111,7 +111,7 @@ public final class JwtTokenVerifier implements TokenVerifier {
       return Optional.of("token has no expiry (exp claim)");
     }
     if (expiry != null && now.isAfter(expiry.toInstant().plus(clockSkew))) {
-      return Optional.of("token expired at " + expiry.toInstant() + " (now " + now + ", clock skew " + clockSkew + ")");
+      return Optional.of("token expired at " + expiry.toInstant() + " (now " + now + ", clock skew " + io.vireo.config.Values.format(clockSkew) + ")");
     }
     Date notBefore = claims.getNotBeforeTime();
     if (notBefore != null && now.isBefore(notBefore.toInstant().minus(clockSkew))) {

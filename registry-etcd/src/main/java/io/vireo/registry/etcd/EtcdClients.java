@@ -50,7 +50,7 @@ final class EtcdClients {
   static VireoException unreachable(ClientSettings settings, String keyPrefix, String what) {
     return VireoException.of(Status.UNAVAILABLE,
         "%s: cannot reach etcd at %s within %s; check that etcd runs there and that %s.endpoints names it",
-        what, settings.endpointText(), settings.connectionTimeout(), keyPrefix);
+        what, settings.endpointText(), io.vireo.config.Values.format(settings.connectionTimeout()), keyPrefix);
   }
 
   /** An etcd or jetcd failure as a {@link VireoException} with a fitting status. */

@@ -11,7 +11,8 @@ public final class EtcdConfigKeys implements ConfigKeysProvider {
   @Override
   public Set<String> keys() {
     Set<String> keys = new java.util.TreeSet<>(Set.of("vireo.registry.etcd.prefix", "vireo.registry.etcd.lease-ttl",
-        "vireo.config.etcd.root"));
+        "vireo.config.etcd.root",
+        "vireo.etcd.binary")); // the testing module's EtcdExtension reads VIREO_ETCD_BINARY
     for (String key : CLIENT) {
       keys.add("vireo.registry.etcd." + key);
       keys.add("vireo.config.etcd." + key);

@@ -70,6 +70,23 @@ class EtcdRegistryFaultTest {
   }
 
   @Test
+  void callersAndWatchersNeverRunOnTheClientLibrarysThreads() {
+    EtcdRegistry writer = registry();
+    EtcdRegistry reader = registry();
+    String service = "threads-" + suffix();
+    List<String> watchThreads = new CopyOnWriteArrayList<>();
+    subscriptions.add(reader.watch(service).subscribe(instances -> watchThreads.add(Thread.currentThread().getName())));
+    await().atMost(BLOCK).until(() -> !watchThreads.isEmpty());
+
+    String registerThread = writer.register(instance(service, "i-1"))
+        .then(reactor.core.publisher.Mono.fromSupplier(() -> Thread.currentThread().getName())).block(BLOCK);
+
+    await().atMost(BLOCK).until(() -> watchThreads.size() >= 2);
+    assertThat(registerThread).startsWith("boundedElastic");
+    assertThat(watchThreads).allSatisfy(name -> assertThat(name).matches("vireo-etcd-watch-\\d+|boundedElastic-\\d+"));
+  }
+
+  @Test
   void killedProcessInstanceVanishesWhenItsLeaseExpires() throws Exception {
     EtcdRegistry reader = registry();
     String service = "crash-" + suffix();

@@ -304,7 +304,7 @@ public final class ZooKeeperRegistry implements Registry {
       if (!loaded) {
         cache.close();
         throw VireoException.of(Status.UNAVAILABLE, "no answer from ZooKeeper at %s within %s while loading the instances of %s",
-            registry.settings.connect(), registry.settings.connectionTimeout(), service);
+            registry.settings.connect(), io.vireo.config.Values.format(registry.settings.connectionTimeout()), service);
       }
       watch.publish();
       return watch;

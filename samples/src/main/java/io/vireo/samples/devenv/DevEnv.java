@@ -1,6 +1,7 @@
 package io.vireo.samples.devenv;
 
 import io.vireo.config.Config;
+import io.vireo.config.Values;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -79,6 +80,7 @@ public final class DevEnv {
   private final Optional<String> kafkaClasspath;
   private final PrintStream out;
   private final List<Process> processes = new ArrayList<>();
+  private final Map<Process, String> names = new java.util.concurrent.ConcurrentHashMap<>();
   private Optional<Path> dir = Optional.empty();
   private boolean stopped;
 
@@ -89,7 +91,7 @@ public final class DevEnv {
     this.configuredDir = config.get(PREFIX + "dir").map(Path::of);
     this.startTimeout = config.getDuration(PREFIX + "start-timeout", DEFAULT_START_TIMEOUT);
     if (startTimeout.isNegative() || startTimeout.isZero()) {
-      throw new IllegalArgumentException(PREFIX + "start-timeout: " + startTimeout + " (expected: > 0)");
+      throw new IllegalArgumentException(PREFIX + "start-timeout: " + Values.format(startTimeout) + " (expected: > 0)");
     }
     this.kafkaHeap = config.get(PREFIX + "kafka-heap", DEFAULT_KAFKA_HEAP);
     this.kafkaClasspath = config.get(PREFIX + "kafka-classpath");
@@ -144,6 +146,10 @@ public final class DevEnv {
       Process kafka = startKafka(root, deadline);
       awaitKafka(kafka, root, deadline);
       out.println("dev-env: Kafka answers on " + kafkaBootstrapServers() + " (pid " + kafka.pid() + ")");
+      // ZooKeeper may have died while Kafka started, or Kafka right after it answered
+      firstExited().ifPresent(exit -> {
+        throw new IllegalStateException("dev-env: " + exit + tail(root, names.get(exitedProcess())));
+      });
       return this;
     } catch (IOException e) {
       stop();
@@ -175,6 +181,43 @@ public final class DevEnv {
     if (configuredDir.isEmpty()) {
       dir.ifPresent(DevEnv::deleteQuietly);
     }
+  }
+
+  /**
+   * Completes, with what exited and its code, when ZooKeeper or Kafka exits while the
+   * environment runs (not when {@link #stop()} stops them): the caller must stop saying "ready".
+   */
+  public java.util.concurrent.CompletableFuture<String> exited() {
+    List<Process> running = List.copyOf(processes);
+    java.util.concurrent.CompletableFuture<String> any = new java.util.concurrent.CompletableFuture<>();
+    for (Process process : running) {
+      process.onExit().thenAccept(gone -> {
+        boolean stopping;
+        synchronized (this) {
+          stopping = stopped;
+        }
+        // completed outside the lock: what the caller does next (stop(), exit) takes it
+        if (!stopping) {
+          any.complete(describe(gone) + dir.map(root -> tail(root, names.get(gone))).orElse(""));
+        }
+      });
+    }
+    return any;
+  }
+
+  private Optional<String> firstExited() {
+    Process gone = exitedProcess();
+    return gone == null ? Optional.empty() : Optional.of(describe(gone));
+  }
+
+  private Process exitedProcess() {
+    return processes.stream().filter(p -> !p.isAlive()).findFirst().orElse(null);
+  }
+
+  private String describe(Process gone) {
+    String name = names.getOrDefault(gone, "a child process");
+    String what = name.equals("kafka") ? "Kafka" : name.equals("zookeeper") ? "ZooKeeper" : name;
+    return what + " exited (code " + gone.exitValue() + ", pid " + gone.pid() + ")";
   }
 
   /** ZooKeeper's settings (zoo.cfg), but for its data directory. */
@@ -240,7 +283,7 @@ public final class DevEnv {
       long waitNanos = Math.max(0, deadline - System.nanoTime());
       if (!format.waitFor(waitNanos, TimeUnit.NANOSECONDS)) {
         format.destroyForcibly();
-        throw new IllegalStateException("dev-env: formatting Kafka's storage took longer than " + startTimeout + tail(root, "kafka-format"));
+        throw new IllegalStateException("dev-env: formatting Kafka's storage took longer than " + Values.format(startTimeout) + tail(root, "kafka-format"));
       }
     } catch (InterruptedException e) {
       format.destroyForcibly();
@@ -266,6 +309,7 @@ public final class DevEnv {
         classpath = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
       }
     }
+    classpath = absolute(classpath);
     for (String entry : classpath.split(File.pathSeparator)) {
       if (!entry.isEmpty() && !Files.exists(Path.of(entry))) {
         throw new IllegalStateException("dev-env: Kafka's jar " + entry + " is missing (expected: the jars the build"
@@ -275,8 +319,24 @@ public final class DevEnv {
     return classpath;
   }
 
-  private static String ownClasspath() {
-    return System.getProperty("java.class.path");
+  /**
+   * This JVM's class path with every entry absolute: the children run in the data directory, so
+   * {@code java -jar samples/target/vireo-samples.jar dev-env} (a relative path) would give them
+   * a class path that resolves to nothing.
+   */
+  static String ownClasspath() {
+    return absolute(System.getProperty("java.class.path"));
+  }
+
+  /** Each entry of a class path made absolute against the working directory. */
+  static String absolute(String classpath) {
+    List<String> entries = new ArrayList<>();
+    for (String entry : classpath.split(File.pathSeparator)) {
+      if (!entry.isEmpty()) {
+        entries.add(Path.of(entry).toAbsolutePath().normalize().toString());
+      }
+    }
+    return String.join(File.pathSeparator, entries);
   }
 
   private Process launch(String name, Path root, List<String> args) throws IOException {
@@ -289,6 +349,7 @@ public final class DevEnv {
         .redirectOutput(root.resolve(name + ".log").toFile())
         .start();
     processes.add(process);
+    names.put(process, name);
     return process;
   }
 
@@ -346,7 +407,7 @@ public final class DevEnv {
         throw new IllegalStateException("dev-env: " + what + " exited (code " + process.exitValue() + ")" + tail(root, log));
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("dev-env: " + what + " did not answer within " + startTimeout
+        throw new IllegalStateException("dev-env: " + what + " did not answer within " + Values.format(startTimeout)
             + " (" + PREFIX + "start-timeout)" + tail(root, log));
       }
       try {

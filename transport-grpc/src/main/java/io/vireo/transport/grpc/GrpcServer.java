@@ -145,7 +145,7 @@ final class GrpcServer implements Server {
     Schedulers.boundedElastic().schedule(() -> {
       try {
         if (!server.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-          log.warn("gRPC server on {}: calls still open after {}; cancelling them", address, shutdownTimeout);
+          log.warn("gRPC server on {}: calls still open after {}; cancelling them", address, io.vireo.config.Values.format(shutdownTimeout));
           server.shutdownNow();
           server.awaitTermination(1, TimeUnit.SECONDS);
         }

@@ -198,7 +198,7 @@ public final class GrpcTransport implements Transport {
       awaitReady(channel, channel.getState(true), instance, sink, settled);
     }).timeout(connectTimeout.plusSeconds(1), Mono.error(() -> VireoException.of(Status.UNAVAILABLE,
         "cannot reach %s (instance %s of %s) over gRPC within %s", instance.address(), instance.id(), instance.service(),
-        connectTimeout)));
+        io.vireo.config.Values.format(connectTimeout))));
   }
 
   private void awaitReady(ManagedChannel channel, ConnectivityState state, ServiceInstance instance,

@@ -105,7 +105,7 @@ final class Responder implements RSocket {
   /** A request that came in after the timer was armed keeps the connection open. */
   private void closeIfIdle() {
     if (open.get() == 0 && !stopped) {
-      logger.debug("closing a connection idle for {} (vireo.server.idle-timeout)", idleTimeout);
+      logger.debug("closing a connection idle for {} (vireo.server.idle-timeout)", io.vireo.config.Values.format(idleTimeout));
       closeConnection.run();
     }
   }

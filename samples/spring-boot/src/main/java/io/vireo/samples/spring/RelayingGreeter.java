@@ -1,6 +1,6 @@
 package io.vireo.samples.spring;
 
-import io.vireo.samples.greeter.Greeter;
+import io.vireo.samples.greeter.proto.Greeter;
 import io.vireo.samples.greeter.proto.HelloReply;
 import io.vireo.samples.greeter.proto.HelloRequest;
 import io.vireo.spring.VireoClient;

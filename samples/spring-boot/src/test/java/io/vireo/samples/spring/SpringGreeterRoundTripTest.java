@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vireo.Service;
-import io.vireo.samples.greeter.Greeter;
+import io.vireo.samples.greeter.proto.Greeter;
 import io.vireo.samples.greeter.GreeterImpl;
 import io.vireo.samples.greeter.proto.HelloReply;
 import io.vireo.samples.greeter.proto.HelloRequest;

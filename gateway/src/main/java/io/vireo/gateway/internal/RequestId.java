@@ -1,0 +1,27 @@
+package io.vireo.gateway.internal;
+
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import reactor.core.publisher.Mono;
+
+/** {@code X-Request-Id}: the caller's (when it sends a sane one) or a new one, sent upstream and back. */
+final class RequestId implements Step {
+  static final String HEADER = "x-request-id";
+
+  @Override
+  public Mono<Reply> apply(Exchange exchange, Handler next) {
+    String id = exchange.header(HEADER).filter(RequestId::sane).orElseGet(RequestId::newId);
+    exchange.requestId(id);
+    exchange.headers().set(HEADER, id);
+    return next.handle(exchange).doOnNext(reply -> reply.headers().set(HEADER, id));
+  }
+
+  private static boolean sane(String id) {
+    return !id.isEmpty() && id.length() <= 128 && id.chars().allMatch(c -> c > ' ' && c < 127);
+  }
+
+  private static String newId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    return new UUID(random.nextLong(), random.nextLong()).toString();
+  }
+}
