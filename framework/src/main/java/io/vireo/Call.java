@@ -7,7 +7,7 @@ import reactor.util.context.ContextView;
 
 /**
  * One call as wrappers and handlers see it: which service and endpoint, its kind, its headers
- * and its deadline.
+ * and its timeout.
  *
  * <p>On the server the current call rides in Reactor's {@code Context}; read it with
  * {@link #current()} or {@link #from(ContextView)}:
@@ -44,8 +44,8 @@ public record Call(
     return context.getOrEmpty(Call.class);
   }
 
-  /** The timeout, if the call has one. */
-  public Optional<Duration> deadline() {
+  /** The {@link #timeout()}, if the caller gave one (empty for {@link Duration#ZERO}). */
+  public Optional<Duration> timeoutIfSet() {
     return timeout.isZero() ? Optional.empty() : Optional.of(timeout);
   }
 

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.vireo.broker.SubscribeOptions;
-import io.vireo.internal.memory.MemoryBroker;
-import io.vireo.internal.memory.MemoryRegistry;
+import io.vireo.broker.memory.MemoryBroker;
+import io.vireo.registry.memory.MemoryRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -308,7 +308,7 @@ class ServiceTest {
   @Test
   void undecodablePayloadIsInvalidArgumentAndOversizedIsResourceExhausted() {
     io.vireo.registry.ServiceInstance instance = server.instance().orElseThrow();
-    io.vireo.transport.Connection raw = new io.vireo.internal.memory.MemoryTransport(64 * 1024 * 1024)
+    io.vireo.transport.Connection raw = new io.vireo.transport.memory.MemoryTransport(64 * 1024 * 1024)
         .connect(instance).block(Duration.ofSeconds(5));
     Route sayHello = Route.of("vireo.test.Greeter", "SayHello");
     byte[] garbage = "{not json".getBytes(java.nio.charset.StandardCharsets.UTF_8);

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vireo.config.Values;
 import io.vireo.internal.config.KnownKeys;
-import io.vireo.internal.memory.MemoryRegistry;
 import io.vireo.internal.runtime.ServiceRuntime;
+import io.vireo.registry.memory.MemoryRegistry;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;

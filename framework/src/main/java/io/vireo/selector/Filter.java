@@ -1,8 +1,8 @@
 package io.vireo.selector;
 
 import io.vireo.Call;
-import io.vireo.registry.ServiceInstance;
 import io.vireo.internal.selector.Filters;
+import io.vireo.registry.ServiceInstance;
 import java.util.List;
 import java.util.Objects;
 
@@ -30,12 +30,6 @@ public interface Filter {
   /** Instances served on this transport ({@code rsocket}, {@code grpc}, ...). */
   static Filter transport(String transport) {
     return Filters.keep(instance -> instance.transport().equals(transport));
-  }
-
-  /** Instances that serve the call's endpoint, or that list no endpoints at all. */
-  static Filter endpoint() {
-    return (candidates, call) -> Filters.keep(candidates,
-        instance -> instance.endpoints().isEmpty() || instance.endpoints().contains(call.route().rsocketName()));
   }
 
   /**

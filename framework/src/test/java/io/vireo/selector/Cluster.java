@@ -6,7 +6,7 @@ import io.vireo.RpcService;
 import io.vireo.Service;
 import io.vireo.Status;
 import io.vireo.VireoException;
-import io.vireo.internal.memory.MemoryRegistry;
+import io.vireo.registry.memory.MemoryRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

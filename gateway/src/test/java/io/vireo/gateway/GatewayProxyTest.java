@@ -2,9 +2,9 @@ package io.vireo.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vireo.internal.memory.MemoryRegistry;
 import io.vireo.registry.Registry;
 import io.vireo.registry.ServiceInstance;
+import io.vireo.registry.memory.MemoryRegistry;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.HashSet;

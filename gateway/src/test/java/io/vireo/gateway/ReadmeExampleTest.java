@@ -2,7 +2,7 @@ package io.vireo.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vireo.internal.memory.MemoryRegistry;
+import io.vireo.registry.memory.MemoryRegistry;
 import org.junit.jupiter.api.Test;
 
 /** The README's embedding snippet, compiled and run. */

@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.netty.buffer.ByteBuf;
 import io.vireo.Service;
-import io.vireo.internal.memory.MemoryRegistry;
 import io.vireo.registry.Registry;
+import io.vireo.registry.memory.MemoryRegistry;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;

@@ -10,8 +10,7 @@ import com.google.protobuf.Timestamp;
 import io.vireo.Service;
 import io.vireo.broker.Message;
 import io.vireo.broker.SubscribeOptions;
-import io.vireo.internal.memory.MemoryRegistry;
-import io.vireo.internal.runtime.ServiceRuntime;
+import io.vireo.registry.memory.MemoryRegistry;
 import io.vireo.testing.kafka.KafkaExtension;
 import java.time.Duration;
 import java.util.List;
@@ -47,7 +46,8 @@ class KafkaEventTypeTest {
     KAFKA.createTopic(Message.deadLetterTopic(topic), 1);
     List<com.google.protobuf.Duration> delivered = new CopyOnWriteArrayList<>();
     List<Message> deadLetters = new CopyOnWriteArrayList<>();
-    Logger logger = (Logger) LoggerFactory.getLogger(ServiceRuntime.class);
+    // the service's log category (a name: the class behind it is internal)
+    Logger logger = (Logger) LoggerFactory.getLogger("io.vireo.internal.runtime.ServiceRuntime");
     ListAppender<ILoggingEvent> log = new ListAppender<>();
     log.start();
     logger.addAppender(log);

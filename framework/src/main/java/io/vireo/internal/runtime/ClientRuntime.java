@@ -10,9 +10,9 @@ import io.vireo.VireoException;
 import io.vireo.client.GenericClient;
 import io.vireo.codec.Codec;
 import io.vireo.config.Config;
+import io.vireo.internal.codec.ProtoCodec;
 import io.vireo.internal.selector.Filters;
 import io.vireo.internal.selector.OutlierEjection;
-import io.vireo.internal.codec.ProtoCodec;
 import io.vireo.registry.Registry;
 import io.vireo.registry.ServiceInstance;
 import io.vireo.selector.Filter;
@@ -592,7 +592,7 @@ public final class ClientRuntime {
       if (picked.isEmpty()) {
         throw VireoException.of(Status.UNAVAILABLE,
             "no instance of service '%s' for %s (registry has %d instances, %d left after filters); is it running and registered?%s",
-            service, call.route(), instances.size(), candidates.size(), io.vireo.internal.memory.MemoryRegistry.noInstanceHint(registry));
+            service, call.route(), instances.size(), candidates.size(), io.vireo.registry.memory.MemoryRegistry.noInstanceHint(registry));
       }
       return picked.get();
     }

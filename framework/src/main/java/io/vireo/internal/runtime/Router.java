@@ -180,11 +180,6 @@ public final class Router implements Dispatcher {
     return types;
   }
 
-  /** Calls in flight now. */
-  public int inFlight() {
-    return inFlight.get();
-  }
-
   /**
    * Refuses new calls with UNAVAILABLE (so callers go elsewhere) and completes when the calls in
    * flight have finished, or after {@code timeout}.

@@ -1,7 +1,7 @@
 package io.vireo.testing.contract;
 
 import io.vireo.broker.Broker;
-import io.vireo.internal.memory.MemoryBroker;
+import io.vireo.broker.memory.MemoryBroker;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

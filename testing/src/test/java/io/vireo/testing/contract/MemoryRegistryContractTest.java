@@ -1,7 +1,7 @@
 package io.vireo.testing.contract;
 
-import io.vireo.internal.memory.MemoryRegistry;
 import io.vireo.registry.Registry;
+import io.vireo.registry.memory.MemoryRegistry;
 
 /** The embedded registry keeps the registry contract: each test gets its own store, each client a handle on it. */
 class MemoryRegistryContractTest extends RegistryContract {

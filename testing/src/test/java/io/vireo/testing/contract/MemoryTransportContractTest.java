@@ -1,7 +1,7 @@
 package io.vireo.testing.contract;
 
-import io.vireo.internal.memory.MemoryTransport;
 import io.vireo.transport.Transport;
+import io.vireo.transport.memory.MemoryTransport;
 
 /** The embedded default keeps the wire's rules: it runs the transport contract too. */
 class MemoryTransportContractTest extends TransportContract {

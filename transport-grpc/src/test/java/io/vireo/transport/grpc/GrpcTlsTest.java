@@ -13,7 +13,7 @@ import io.netty.pkitesting.X509Bundle;
 import io.vireo.Service;
 import io.vireo.Status;
 import io.vireo.VireoException;
-import io.vireo.internal.memory.MemoryRegistry;
+import io.vireo.registry.memory.MemoryRegistry;
 import io.vireo.transport.grpc.greeter.GreeterGrpc;
 import io.vireo.transport.grpc.greeter.HelloReply;
 import io.vireo.transport.grpc.greeter.HelloRequest;

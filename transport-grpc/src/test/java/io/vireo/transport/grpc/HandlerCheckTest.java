@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vireo.RpcService;
 import io.vireo.Service;
-import io.vireo.internal.memory.MemoryRegistry;
+import io.vireo.registry.memory.MemoryRegistry;
 import io.vireo.transport.grpc.greeter.HelloReply;
 import io.vireo.transport.grpc.greeter.HelloRequest;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package io.vireo.transport.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vireo.Service;
-import io.vireo.internal.memory.MemoryRegistry;
+import io.vireo.registry.memory.MemoryRegistry;
 import io.vireo.transport.grpc.greeter.HelloReply;
 import io.vireo.transport.grpc.greeter.HelloRequest;
 import java.time.Duration;

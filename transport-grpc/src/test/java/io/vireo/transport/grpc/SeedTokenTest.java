@@ -10,7 +10,7 @@ import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import io.vireo.Service;
-import io.vireo.internal.memory.MemoryRegistry;
+import io.vireo.registry.memory.MemoryRegistry;
 import io.vireo.security.Principal;
 import io.vireo.transport.grpc.greeter.GreeterGrpc;
 import io.vireo.transport.grpc.greeter.HelloReply;

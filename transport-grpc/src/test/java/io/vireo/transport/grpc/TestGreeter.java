@@ -31,7 +31,7 @@ final class TestGreeter implements Greeter {
       case "whoami":
         return Call.current().map(call -> reply(call.headers().get(Headers.AUTHORIZATION).orElse("nobody")
             + " tenant=" + call.headers().get("x-tenant").orElse("none")
-            + " deadline=" + call.deadline().isPresent()));
+            + " deadline=" + call.timeoutIfSet().isPresent()));
       default:
         return Mono.just(reply("Hello, " + request.getName()));
     }

@@ -14,8 +14,8 @@ import io.grpc.stub.ClientCalls;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vireo.Service;
-import io.vireo.internal.memory.MemoryRegistry;
-import io.vireo.internal.observability.MetricsWrapper;
+import io.vireo.observability.Metrics;
+import io.vireo.registry.memory.MemoryRegistry;
 import io.vireo.transport.grpc.greeter.HelloReply;
 import io.vireo.transport.grpc.greeter.HelloRequest;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +30,7 @@ class UnknownMethodMetricsTest {
         .set("vireo.transport", "grpc")
         .set("vireo.transport.grpc.shutdown-timeout", "500ms")
         .registry(MemoryRegistry.newStore())
-        .wrap(new MetricsWrapper(meters))
+        .wrap(Metrics.of(meters))
         .handle(Greeter.class, new TestGreeter())
         .build()
         .start();

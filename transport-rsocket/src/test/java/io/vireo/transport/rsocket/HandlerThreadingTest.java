@@ -12,9 +12,8 @@ import io.vireo.RpcService;
 import io.vireo.Service;
 import io.vireo.Status;
 import io.vireo.VireoException;
-import io.vireo.internal.memory.MemoryRegistry;
-import io.vireo.internal.observability.MetricsWrapper;
-import io.vireo.internal.runtime.Router;
+import io.vireo.observability.Metrics;
+import io.vireo.registry.memory.MemoryRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -152,7 +151,8 @@ class HandlerThreadingTest {
 
   @Test
   void handlerHoldingTheEventLoopIsWarnedAboutOnceByName() {
-    Logger logger = (Logger) LoggerFactory.getLogger(Router.class);
+    // the router's log category (a name: the class behind it is internal)
+    Logger logger = (Logger) LoggerFactory.getLogger("io.vireo.internal.runtime.Router");
     ListAppender<ILoggingEvent> appender = new ListAppender<>();
     appender.start();
     logger.addAppender(appender);
@@ -175,7 +175,7 @@ class HandlerThreadingTest {
   @Test
   void unknownMethodIsCountedInServerMetrics() {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    start(service("slow").wrap(new MetricsWrapper(meters)));
+    start(service("slow").wrap(Metrics.of(meters)));
     StepVerifier.create(caller.client("slow", SlowPlus.class).notServed(new Ask("x")))
         .expectErrorSatisfies(e -> assertThat(((VireoException) e).status()).isEqualTo(Status.UNIMPLEMENTED))
         .verify(TIMEOUT);

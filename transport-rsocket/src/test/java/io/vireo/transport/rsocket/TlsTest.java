@@ -9,7 +9,7 @@ import io.vireo.RpcService;
 import io.vireo.Service;
 import io.vireo.Status;
 import io.vireo.VireoException;
-import io.vireo.internal.memory.MemoryRegistry;
+import io.vireo.registry.memory.MemoryRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

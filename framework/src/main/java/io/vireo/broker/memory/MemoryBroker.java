@@ -1,4 +1,4 @@
-package io.vireo.internal.memory;
+package io.vireo.broker.memory;
 
 import io.vireo.Status;
 import io.vireo.VireoException;
@@ -9,8 +9,8 @@ import io.vireo.broker.MessageHandler;
 import io.vireo.broker.RedeliveryPolicy;
 import io.vireo.broker.SubscribeOptions;
 import io.vireo.broker.Subscription;
-import io.vireo.config.Config;
 import io.vireo.broker.spi.BrokerProvider;
+import io.vireo.config.Config;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.vireo.internal.memory;
+package io.vireo.transport.memory;
 
 import io.vireo.Status;
 import io.vireo.VireoException;

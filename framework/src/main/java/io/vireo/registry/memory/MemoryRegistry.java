@@ -1,4 +1,4 @@
-package io.vireo.internal.memory;
+package io.vireo.registry.memory;
 
 import io.vireo.config.Config;
 import io.vireo.registry.Registry;

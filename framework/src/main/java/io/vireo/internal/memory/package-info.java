@@ -1,4 +1,0 @@
-@NullMarked
-package io.vireo.internal.memory;
-
-import org.jspecify.annotations.NullMarked;
