@@ -11,7 +11,8 @@ import java.util.Optional;
  * @param broadcast every instance gets every message (a group of its own per instance)
  * @param concurrency handlers running at once (messages of one key stay in order)
  * @param maxRetries deliveries after the first before a message goes to the dead-letter topic
- * @param retryBackoff wait before the first retry, doubling each retry
+ * @param retryBackoff wait before the first retry, doubling each retry up to
+ *     {@link RedeliveryPolicy#MAX_BACKOFF} (the same on every broker)
  * @param deadLetter whether a message that failed every retry goes to {@code <topic>.DLT}
  */
 public record SubscribeOptions(
