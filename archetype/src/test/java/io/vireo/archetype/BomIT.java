@@ -20,7 +20,8 @@ import org.w3c.dom.NodeList;
 class BomIT {
   /** Programs, tests of deployments and build helpers: not dependencies (and so are vireo-samples-*). */
   private static final Set<String> NOT_LIBRARIES = Set.of(
-      "vireo-samples", "vireo-benchmarks", "vireo-deploy", "vireo-archetype", "vireo-dependencies", "vireo-bom");
+      "vireo-samples", "vireo-benchmarks", "vireo-deploy", "vireo-archetype", "vireo-dependencies", "vireo-bom",
+      "vireo-chaos", "vireo-cli");
 
   private final Path root = Paths.get(System.getProperty("vireo.root")).toAbsolutePath().normalize();
 

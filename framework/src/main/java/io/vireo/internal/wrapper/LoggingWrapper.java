@@ -9,10 +9,12 @@ import io.vireo.wrapper.CallFunction;
 import io.vireo.wrapper.EventFunction;
 import io.vireo.wrapper.Wrapper;
 import io.vireo.wrapper.spi.WrapperProvider;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.SignalType;
 
 /**
  * {@code logging}: one line per failed call or event, with service, endpoint, status, caller
@@ -40,7 +42,7 @@ public final class LoggingWrapper implements Wrapper {
     return event -> next.handle(event).doOnError(error -> {
       VireoException vireo = VireoException.from(error);
       String trace = traceId(event.headers());
-      try (MDC.MDCCloseable mdc = MDC.putCloseable(MDC_TRACE_ID, trace)) {
+      try (MDC.MDCCloseable mdc = traceInMdc(trace)) {
         log.warn("event failed topic={} id={} status={} trace={} message=\"{}\"", event.topic(),
             event.headers().get(Message.MESSAGE_ID).orElse("-"), vireo.status(), trace, vireo.getMessage());
       }
@@ -54,21 +56,28 @@ public final class LoggingWrapper implements Wrapper {
           .doOnError(error -> {
             VireoException vireo = VireoException.from(error);
             String trace = traceId(call.headers());
-            try (MDC.MDCCloseable mdc = MDC.putCloseable(MDC_TRACE_ID, trace)) {
+            try (MDC.MDCCloseable mdc = traceInMdc(trace)) {
               log.warn("{} call failed service={} endpoint={} status={} caller={} trace={} millis={} message=\"{}\"",
                   what, call.service(), call.route(), vireo.status(), call.headers().get(Headers.CALLER).orElse("-"),
                   trace, (System.nanoTime() - start) / 1_000_000, vireo.getMessage());
             }
           })
-          .doOnComplete(() -> {
-            if (log.isDebugEnabled()) {
-              try (MDC.MDCCloseable mdc = MDC.putCloseable(MDC_TRACE_ID, traceId(call.headers()))) {
-                log.debug("{} call ok service={} endpoint={} millis={}", what, call.service(), call.route(),
-                    (System.nanoTime() - start) / 1_000_000);
+          // a unary call's single reply may end the stream by cancelling it, not completing it
+          .doFinally(signal -> {
+            if (signal != SignalType.ON_ERROR && log.isDebugEnabled()) {
+              try (MDC.MDCCloseable mdc = traceInMdc(traceId(call.headers()))) {
+                boolean ok = signal != SignalType.CANCEL || !call.kind().serverStreams();
+                log.debug("{} call {} service={} endpoint={} millis={}", what, ok ? "ok" : "cancelled",
+                    call.service(), call.route(), (System.nanoTime() - start) / 1_000_000);
               }
             }
           });
     });
+  }
+
+  /** Puts the trace id in the MDC until closed; null (nothing to close) without one. */
+  private static MDC.@Nullable MDCCloseable traceInMdc(String traceId) {
+    return traceId.equals("-") ? null : MDC.putCloseable(MDC_TRACE_ID, traceId);
   }
 
   /** The trace id of a W3C traceparent ({@code 00-<trace id>-<span id>-<flags>}), or "-". */
