@@ -96,7 +96,7 @@
 
   function show(title, ...content) {
     document.title = title + ' · Vireo console';
-    main.replaceChildren(...content);
+    main.replaceChildren(...content.filter(c => c !== null && c !== undefined));
   }
 
   function render() {
@@ -228,7 +228,7 @@
     const reply = el('pre', { id: 'reply', tabindex: '0', 'aria-label': 'Reply' });
     const messages = el('ol', { class: 'messages', id: 'messages', 'aria-label': 'Stream messages' });
     const share = el('input', { id: 'share', type: 'text', readonly: true, class: 'share mono', 'aria-label': 'Link to this request' });
-    const charts = el('div', { class: 'charts' });
+    const charts = el('div', { class: 'charts', id: 'charts' }, el('p', { class: 'muted small' }, 'Charts appear after two metric samples (from the instances\' /metrics).'));
     const shareParams = () => new URLSearchParams({ body: body.value, headers: headers.value, timeout: timeout.value }).toString();
     const updateShare = () => { share.value = location.origin + location.pathname + callHash(name, { service: protoService, method }, shareParams()); };
     [body, headers, timeout].forEach(input => input.addEventListener('input', updateShare));
@@ -383,6 +383,10 @@
     topic.focus();
   }
 
+  // A page in the back/forward cache would keep its streams open, and a browser gives each host
+  // only six HTTP/1.1 connections: close them on leaving, open them again on coming back.
+  window.addEventListener('pagehide', () => { leave.forEach(stop => stop()); leave = []; });
+  window.addEventListener('pageshow', (e) => { if (e.persisted) render(); });
   window.addEventListener('hashchange', render);
   render();
 })();

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
@@ -124,7 +125,11 @@ class ConsoleBrowserTest {
 
   @AfterEach
   void screenshot() throws IOException {
-    Files.write(SCREENSHOTS.resolve(screenshot + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+    save(screenshot);
+  }
+
+  static void save(String name) throws IOException {
+    Files.write(SCREENSHOTS.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
   }
 
   void open(String hash) {
@@ -146,8 +151,8 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  void servicesPageShowsAServiceThatStartsWithoutReload() {
-    screenshot = "console-services";
+  void servicesPageShowsAServiceThatStartsWithoutReload() throws IOException {
+    screenshot = "console-services-after-stop";
     open("#/services");
     waitForText(By.cssSelector("tr[data-service=greeter] .count"), "1");
     ((JavascriptExecutor) browser).executeScript("window.sameDocument = 'yes'");
@@ -158,6 +163,14 @@ class ConsoleBrowserTest {
       waitForText(By.cssSelector("tr[data-service=latecomer] .count"), "1");
       assertThat(((JavascriptExecutor) browser).executeScript("return window.sameDocument")).isEqualTo("yes");
       assertThat(browser.findElement(By.id("services-state")).getText()).contains("live");
+      save("console-services");
+      browser.manage().window().setSize(new Dimension(420, 800));
+      try {
+        assertThat(browser.findElement(By.cssSelector("tr[data-service=latecomer] a")).isDisplayed()).isTrue();
+        save("console-narrow");
+      } finally {
+        browser.manage().window().setSize(new Dimension(1200, 900));
+      }
     } finally {
       latecomer.stop();
     }
