@@ -53,7 +53,7 @@ start() { # name command...
 BACKEND=$(free_port); ECHO=$(free_port); VIREO=$(free_port); SCG=$(free_port)
 echo "== servers: backend $BACKEND, echo $ECHO, vireo gateway $VIREO, spring cloud gateway $SCG"
 start backend java "${JAVA_OPTS[@]}" -cp "$CP" io.vireo.benchmarks.GatewayBench backend "$BACKEND" "$MAX"
-start echo java "${JAVA_OPTS[@]}" -cp "$CP" io.vireo.benchmarks.LoadServer vireo-rsocket "$ECHO" "$MAX"
+start echo java "${JAVA_OPTS[@]}" -cp "$CP" io.vireo.benchmarks.GatewayBench echo "$ECHO" "$MAX"
 start vireo-gateway java "${JAVA_OPTS[@]}" -cp "$CP" io.vireo.benchmarks.GatewayBench gateway "$VIREO" "$BACKEND" "$ECHO" "$MAX"
 start scg java "${JAVA_OPTS[@]}" -cp "$SCG_CP" io.vireo.benchmarks.scg.ScgMain --server.port="$SCG" --backend="http://127.0.0.1:$BACKEND"
 java -cp "$CP" io.vireo.benchmarks.GatewayBench json > "$RUN/echo.json"

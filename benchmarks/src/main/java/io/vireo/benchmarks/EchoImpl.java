@@ -6,7 +6,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /** The Vireo handler: does what the raw servers do, nothing more. */
-final class EchoImpl implements Echo {
+final class EchoImpl implements FireAndForgetEcho {
   private final LongAdder fired = new LongAdder();
 
   @Override

@@ -27,6 +27,7 @@ import reactor.netty.resources.LoopResources;
  *
  * <pre>
  * GatewayBench backend PORT MAX_SECONDS                     reactor-netty HTTP, GET /bench/** answers 100 bytes
+ * GatewayBench echo PORT MAX_SECONDS                        the Echo service's Unary on RSocket, as "echo"
  * GatewayBench gateway PORT BACKEND_PORT ECHO_PORT MAX_SECONDS  the Vireo gateway: /bench/** to the backend, discovery of "echo"
  * GatewayBench load NAME URL GET|POST BODY_FILE|- INFLIGHT WARM MEASURE   HTTP load, one RESULT line
  * </pre>
@@ -39,6 +40,7 @@ public final class GatewayBench {
   public static void main(String[] args) throws Exception {
     switch (args.length == 0 ? "" : args[0]) {
       case "backend" -> backend(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+      case "echo" -> echo(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
       case "gateway" -> gateway(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
       case "load" -> load(args[1], args[2], HttpMethod.valueOf(args[3]), args[4], Integer.parseInt(args[5]),
           Integer.parseInt(args[6]), Integer.parseInt(args[7]));
@@ -59,6 +61,22 @@ public final class GatewayBench {
     System.out.println("READY");
     Thread.sleep(TimeUnit.SECONDS.toMillis(maxSeconds));
     server.disposeNow();
+  }
+
+  /** Echo's unary call alone: the endpoint both the gateway and the direct client call. */
+  @io.vireo.RpcService("vireo.bench.Echo")
+  public interface UnaryEcho {
+    Mono<io.vireo.benchmarks.proto.Payload> unary(io.vireo.benchmarks.proto.Payload request);
+  }
+
+  private static void echo(int port, int maxSeconds) throws InterruptedException {
+    io.vireo.Service service = io.vireo.Service.builder("echo")
+        .set("vireo.transport", "rsocket").set("vireo.server.port", Integer.toString(port))
+        .handle(UnaryEcho.class, Mono::just)
+        .build().start();
+    System.out.println("READY");
+    Thread.sleep(TimeUnit.SECONDS.toMillis(maxSeconds));
+    service.stop();
   }
 
   private static void gateway(int port, int backendPort, int echoPort, int maxSeconds) throws InterruptedException {

@@ -39,7 +39,7 @@ public final class LoadServer {
     return switch (impl) {
       case "vireo-rsocket", "vireo-grpc", "wrapped-rsocket", "wrapped-grpc" -> {
         Service.Builder builder = Service.builder("echo")
-            .handle(Echo.class, new EchoImpl())
+            .handle(FireAndForgetEcho.class, new EchoImpl())
             .set("vireo.transport", impl.substring(impl.indexOf('-') + 1))
             .set("vireo.server.port", String.valueOf(port));
         if (impl.startsWith("wrapped-")) {

@@ -45,7 +45,7 @@ public class RouterBenchmark {
       chain.add(Wrapper.server(next -> (call, requests) -> next.apply(call, requests)));
     }
     Codecs codecs = new Codecs(new ProtoCodec(), Config.of(Map.of()));
-    router = Router.create("echo", List.of(new Router.Handler(Echo.class, new EchoImpl())), chain, codecs, 4 << 20);
+    router = Router.create("echo", List.of(new Router.Handler(FireAndForgetEcho.class, new EchoImpl())), chain, codecs, 4 << 20);
     data = Payloads.REQUEST.toByteArray();
     Route route = Route.parse(Payloads.UNARY);
     frame = new Frame(route, ProtoCodec.CONTENT_TYPE, Headers.of("vireo-caller", "bench-client"), data);

@@ -13,7 +13,7 @@ import reactor.core.publisher.Flux;
  */
 final class VireoTarget implements Target {
   private final Service service;
-  private final Echo echo;
+  private final FireAndForgetEcho echo;
   private final boolean fires;
 
   VireoTarget(String transport, int port, boolean wrapped) {
@@ -27,7 +27,7 @@ final class VireoTarget implements Target {
       Wrapped.chain(builder);
     }
     service = builder.build().start();
-    echo = service.client("echo", Echo.class);
+    echo = service.client("echo", FireAndForgetEcho.class);
     fires = transport.equals("rsocket");
   }
 

@@ -90,7 +90,8 @@ final class Attack {
         futures.add(pool.submit(() -> {
           Random random = new Random(seed + first);
           for (int i = first; i < count; i += parallel) {
-            Kind kind = kinds.get(i % kinds.size());
+            // each worker goes through every kind (i % size alone would pin a kind to a worker)
+            Kind kind = kinds.get((i + i / parallel) % kinds.size());
             if (one(port, kind, random)) {
               done.incrementAndGet();
             } else {

@@ -57,8 +57,12 @@ class ProviderRestartIT {
       plain = Load.start(RATE, echo::echo, DELAY_MILLIS);
       safe = Load.start(RATE, echo::echoSafe, DELAY_MILLIS);
       awaitCalls(plain, 400);
-      long inFlight = plain.inFlight() + safe.inFlight();
+      // in flight at the kill: the calls already sent, and those sent while the killed process
+      // was dying (until it had exited, its instance was still picked)
+      long sentBeforeKill = plain.started() + safe.started();
+      long inFlightBeforeKill = plain.inFlight() + safe.inFlight();
       second.kill();
+      long inFlight = inFlightBeforeKill + (plain.started() + safe.started() - sentBeforeKill);
       // past the session timeout, so that the dead provider's registration is gone too
       awaitCalls(plain, plain.started() + 8 * RATE);
       plain.stopAndDrain(Duration.ofSeconds(30));

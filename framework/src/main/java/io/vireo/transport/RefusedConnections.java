@@ -2,9 +2,11 @@ package io.vireo.transport;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderResultProvider;
 import io.netty.handler.codec.TooLongFrameException;
 import java.net.InetSocketAddress;
@@ -26,6 +28,8 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.scheduler.Schedulers;
+import reactor.netty.ConnectionObserver;
+import reactor.netty.NettyPipeline;
 
 /**
  * Connections a server closed because the peer broke the protocol: malformed, oversized or
@@ -49,7 +53,8 @@ import reactor.core.scheduler.Schedulers;
  *
  * <pre>{@code
  * RefusedConnections refused = RefusedConnections.of("gateway");
- * refused.refuse(channel.remoteAddress(), Reason.MALFORMED_FRAME, "bad HTTP request line", cause);
+ * HttpServer.create().doOnChannelInit(refused::watchHttp);   // HTTP requests its decoder cannot read
+ * refused.refuse(channel.remoteAddress(), Reason.PROTOCOL_ERROR, "WebSocket frame before the upgrade", cause);
  * }</pre>
  */
 public final class RefusedConnections {
@@ -62,6 +67,7 @@ public final class RefusedConnections {
 
   /** Peer addresses remembered in one window; beyond it every peer counts as already seen. */
   private static final int MAX_PEERS_PER_WINDOW = 4096;
+  private static final String HTTP_HANDLER = "vireo.refused-connections";
   private static final Pattern KIND = Pattern.compile("[a-z0-9][a-z0-9.-]{0,31}");
   private static final Logger log = LoggerFactory.getLogger(RefusedConnections.class);
   private static final Map<String, RefusedConnections> KINDS = new ConcurrentHashMap<>();
@@ -218,14 +224,26 @@ public final class RefusedConnections {
   }
 
   /**
-   * A Netty handler for HTTP servers (after the HTTP codec, as reactor-netty's {@code
-   * doOnConnection(c -> c.addHandlerLast(...))} puts it): counts each request the HTTP decoder
+   * A Netty handler for HTTP servers, to sit right after the HTTP codec ({@link #watchHttp} puts
+   * it there on reactor-netty): counts each request the HTTP decoder
    * could not read as a refused connection ({@link Reason#MALFORMED_FRAME}, or {@link
    * Reason#OVERSIZED_FRAME} for a line or header above its limit) and passes it on, so that the
    * server still answers 400 and closes. One handler serves every connection of a server.
    */
   public ChannelHandler httpDecoderFailures() {
     return new HttpDecoderFailures(this);
+  }
+
+  /**
+   * Puts {@link #httpDecoderFailures()} right after reactor-netty's HTTP/1.1 codec of a new
+   * connection (ahead of reactor-netty's own handler, which answers a failed request itself):
+   * {@code HttpServer.create().doOnChannelInit(refused::watchHttp)}.
+   */
+  public void watchHttp(ConnectionObserver observer, Channel channel, @Nullable SocketAddress remoteAddress) {
+    ChannelPipeline pipeline = channel.pipeline();
+    if (pipeline.get(HTTP_HANDLER) == null && pipeline.get(NettyPipeline.HttpCodec) != null) {
+      pipeline.addAfter(NettyPipeline.HttpCodec, HTTP_HANDLER, httpDecoderFailures());
+    }
   }
 
   @ChannelHandler.Sharable

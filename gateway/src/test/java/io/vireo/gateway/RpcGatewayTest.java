@@ -38,6 +38,7 @@ class RpcGatewayTest {
   static final MemoryBroker BROKER = MemoryBroker.newStore(1000);
   static final List<Book> RECEIVED = new CopyOnWriteArrayList<>();
   static Service library;
+  static Service canary;
   static Gateway gateway;
 
   @BeforeAll
@@ -51,10 +52,17 @@ class RpcGatewayTest {
           return reactor.core.publisher.Mono.empty();
         })
         .build().start();
+    canary = Service.builder("library")
+        .registry(REGISTRY).broker(BROKER)
+        .set("vireo.transport", "rsocket")
+        .metadata("canary", "true")
+        .handle(Library.class, new LibraryImpl("library-canary"))
+        .build().start();
     gateway = Gateway.builder().registry(REGISTRY).broker(BROKER).port(0).host("127.0.0.1")
         .set("vireo.transport", "rsocket")
         .set("vireo.gateway.discovery.enabled", "true")
         .set("vireo.gateway.max-body-size", "64KB")
+        .set("vireo.gateway.services.library.canary.header", "x-canary")
         .set("vireo.gateway.routes[0].id", "gone")
         .set("vireo.gateway.routes[0].path", "/gone/**")
         .set("vireo.gateway.routes[0].service", "nobody-runs-this")
@@ -64,7 +72,16 @@ class RpcGatewayTest {
   @AfterAll
   static void stop() {
     gateway.stop();
+    canary.stop();
     library.stop();
+  }
+
+  @Test
+  void aCanaryHeaderReachesOnlyTheCanaryInstance() {
+    for (int i = 0; i < 6; i++) {
+      assertThat(Http.post(gateway, "/library/GetBook", "{}", "x-canary", "true").body()).contains("/library-canary\"");
+      assertThat(Http.post(gateway, "/library/GetBook", "{}").body()).contains("/library-1\"");
+    }
   }
 
   @Test

@@ -53,10 +53,10 @@ public final class AdminServer {
     io.netty.channel.group.ChannelGroup connections =
         new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
     // a request the HTTP decoder cannot read is a refused connection (counted, logged within limits)
-    io.netty.channel.ChannelHandler refusals = RefusedConnections.of("admin").httpDecoderFailures();
+    RefusedConnections refused = RefusedConnections.of("admin");
     DisposableServer server = HttpServer.create()
         .channelGroup(connections)
-        .doOnConnection(connection -> connection.addHandlerLast("vireo.refused-connections", refusals))
+        .doOnChannelInit(refused::watchHttp)
         .host(host)
         .port(port)
         .route(routes -> routes

@@ -15,7 +15,8 @@ import java.util.Set;
  * of its methods carry their file's descriptor, services included. When the interface's service
  * name ({@code @RpcService}) is a service there, each method must be one of its rpcs, with the
  * same message types and streaming; else the service fails to start naming the method and the
- * rpcs that exist (rather than answering UNIMPLEMENTED at the first call). An interface whose
+ * rpcs that exist (rather than answering UNIMPLEMENTED at the first call). Fire-and-forget methods
+ * ({@code Mono<Void> m(Q)}) that the proto does not name are allowed. An interface whose
  * service is in none of those files (plain Java types, JSON) is not checked.
  */
 final class ProtoCheck {
@@ -32,6 +33,11 @@ final class ProtoCheck {
     for (EndpointMethod endpoint : methods) {
       String where = iface.getName() + "." + endpoint.method().getName();
       Descriptors.MethodDescriptor rpc = service.findMethodByName(endpoint.route().method());
+      if (rpc == null && endpoint.kind() == CallKind.FIRE_AND_FORGET) {
+        // fire-and-forget (Mono<Void> m(Q)) is Vireo's own kind, which a .proto cannot declare:
+        // it may stand beside the proto's rpcs
+        continue;
+      }
       if (rpc == null) {
         throw new IllegalArgumentException(where + ": endpoint " + endpoint.route().method() + " is no rpc of service "
             + service.getFullName() + " in " + service.getFile().getName() + " (its rpcs: " + rpcs(service)

@@ -210,10 +210,9 @@ public final class RpcCalls {
   private static Reply socket(GenericClient client, Route route, CallKind kind, MethodDescriptor method, Transcoder transcoder,
       Function<byte[], byte[]> reply, Function<Context, Context> options) {
     return Reply.socket((in, out) -> {
-      Flux<byte[]> requests = in.receiveFrames()
-          .filter(frame -> frame instanceof TextWebSocketFrame)
-          .map(frame -> ((TextWebSocketFrame) frame).text())
-          .takeWhile(text -> !text.isEmpty())
+      Flux<byte[]> requests = SocketRequests.of(in.receiveFrames()
+              .filter(frame -> frame instanceof TextWebSocketFrame)
+              .map(frame -> ((TextWebSocketFrame) frame).text()))
           .map(text -> transcoder.parse(method.getInputType(), text.getBytes(StandardCharsets.UTF_8)).toByteArray());
       Flux<byte[]> replies = switch (kind) {
         case UNARY -> requests.next().flatMap(bytes -> client.unary(route, bytes)).flux();
@@ -228,7 +227,7 @@ public final class RpcCalls {
             failure.set(VireoException.from(error));
             return Mono.empty();
           });
-      return out.sendObject(frames).then(Mono.defer(() -> {
+      return out.sendObject(frames, frame -> true).then(Mono.defer(() -> {
         VireoException error = failure.get();
         if (error == null) {
           return out.sendClose(1000, "OK");

@@ -1,5 +1,6 @@
 package io.vireo.transport.grpc;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vireo.RpcService;
@@ -31,6 +32,13 @@ class HandlerCheckTest {
     Mono<HelloRequest> sayHello(HelloRequest request);
   }
 
+  @RpcService("vireo.samples.greeter.Greeter")
+  public interface WithFireAndForget {
+    Mono<HelloReply> sayHello(HelloRequest request);
+
+    Mono<Void> audit(HelloRequest request);   // fire-and-forget: no rpc declares it
+  }
+
   private static Service.Builder builder() {
     return Service.builder("greeter").registry(MemoryRegistry.newStore()).set("vireo.transport", "grpc");
   }
@@ -51,5 +59,25 @@ class HandlerCheckTest {
         .hasMessageContaining("WrongKind.sayHello is SERVER_STREAM but rpc vireo.samples.greeter.Greeter.SayHello is UNARY");
     assertThatThrownBy(() -> builder().handle(WrongType.class, request -> Mono.empty()).build().start())
         .hasMessageContaining("response type vireo.samples.greeter.HelloRequest but the rpc's is vireo.samples.greeter.HelloReply");
+  }
+
+  @Test
+  void aFireAndForgetMethodBesideTheRpcsStarts() {
+    Service service = builder().handle(WithFireAndForget.class, new WithFireAndForget() {
+      @Override
+      public Mono<HelloReply> sayHello(HelloRequest request) {
+        return Mono.just(HelloReply.getDefaultInstance());
+      }
+
+      @Override
+      public Mono<Void> audit(HelloRequest request) {
+        return Mono.empty();
+      }
+    }).build().start();
+    try {
+      assertThat(service.isRunning()).isTrue();
+    } finally {
+      service.stop();
+    }
   }
 }

@@ -6,6 +6,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vireo.transport.RefusedConnections;
 import io.vireo.transport.RefusedConnections.Reason;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -262,7 +263,7 @@ final class FrameGuard extends ByteToMessageDecoder {
     if (at + 1 + length > to) {
       return null;
     }
-    return in.toString(at + 1, length, java.nio.charset.StandardCharsets.ISO_8859_1);
+    return in.toString(at + 1, length, StandardCharsets.ISO_8859_1);
   }
 
   private static Verdict metadata(ByteBuf in, int flags, int at, int to) {
