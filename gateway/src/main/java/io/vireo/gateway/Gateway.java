@@ -7,6 +7,7 @@ import io.vireo.broker.Broker;
 import io.vireo.config.Config;
 import io.vireo.config.ConfigSource;
 import io.vireo.config.spi.ConfigSourceProvider;
+import io.vireo.gateway.console.Console;
 import io.vireo.gateway.internal.Catalog;
 import io.vireo.gateway.internal.FilterChains;
 import io.vireo.gateway.internal.Front;
@@ -130,7 +131,8 @@ public final class Gateway {
       catalog = new Catalog(registry, calls, name);
       catalog.start(config.getDuration("vireo.gateway.discovery.refresh", Duration.ofSeconds(5)));
       RpcMappings rpc = new RpcMappings(calls, catalog, service, config.getBoolean("vireo.gateway.discovery.enabled", false));
-      routing = new Routing(config, chains, new HttpProxy(client, instances), rpc::routeTarget, rpc.mappings());
+      routing = new Routing(config, chains, new HttpProxy(client, instances), rpc::routeTarget,
+          Console.mount(config, registry, calls, chains, client, name, watches::add, rpc.mappings()));
       front = new Front(routing, meters, config);
       address = front.bind(config, START_TIMEOUT);
       register(name);
