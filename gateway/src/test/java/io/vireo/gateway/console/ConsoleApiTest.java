@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.vireo.Service;
 import io.vireo.gateway.Gateway;
-import io.vireo.internal.memory.MemoryRegistry;
+import io.vireo.registry.memory.MemoryRegistry;
 import io.vireo.registry.Registry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
