@@ -5,6 +5,7 @@ import io.etcd.jetcd.KeyValue;
 import io.vireo.Status;
 import io.vireo.VireoException;
 import io.vireo.config.Config;
+import io.vireo.config.ConfigDocuments;
 import io.vireo.config.ConfigSource;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -185,7 +186,7 @@ public final class EtcdConfigSource implements ConfigSource {
       parsedDocuments.remove(scope);
     } else if (oldDoc == null || oldDoc.getModRevision() != doc.getModRevision()) {
       try {
-        parsedDocuments.put(scope, ConfigText.parse(document, doc.getValue().getBytes()));
+        parsedDocuments.put(scope, ConfigDocuments.parse(document, doc.getValue().getBytes()));
       } catch (IllegalArgumentException e) {
         // keep serving what the key held last
         logger.warn("Ignoring unreadable configuration in {} on etcd at {}: {}", document, settings.endpointText(), e.getMessage());

@@ -3,6 +3,7 @@ package io.vireo.registry.zookeeper;
 import io.vireo.Status;
 import io.vireo.VireoException;
 import io.vireo.config.Config;
+import io.vireo.config.ConfigDocuments;
 import io.vireo.config.ConfigSource;
 import java.time.Duration;
 import java.util.HashMap;
@@ -220,7 +221,7 @@ public final class ZooKeeperConfigSource implements ConfigSource {
       return;
     }
     try {
-      parsed.put(path, ConfigText.parse(path, bytes));
+      parsed.put(path, ConfigDocuments.parse(path, bytes));
     } catch (IllegalArgumentException e) {
       // keep serving what the znode held last
       logger.warn("Ignoring unreadable configuration in {} on ZooKeeper at {}: {}", path, settings.connect(), e.getMessage());

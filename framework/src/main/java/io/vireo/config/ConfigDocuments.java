@@ -1,4 +1,4 @@
-package io.vireo.registry.zookeeper;
+package io.vireo.config;
 
 import io.smallrye.config.source.yaml.YamlConfigSource;
 import java.io.IOException;
@@ -13,13 +13,20 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /**
- * Reads a config znode's text: a document whose top level is a YAML mapping is YAML (flattened
- * the way {@code vireo.yaml} is), anything else Java properties.
+ * Reads a configuration document kept in a config center (a znode, an etcd key): a document whose
+ * top level is a YAML mapping is YAML, flattened the way {@code vireo.yaml} is; anything else is
+ * Java properties. One rule for every config source, so a document moves between centers as it is.
  */
-final class ConfigText {
-  private ConfigText() {}
+public final class ConfigDocuments {
+  private ConfigDocuments() {}
 
-  static Map<String, String> parse(String name, byte[] data) {
+  /**
+   * The keys and values of {@code data}; empty for a blank document.
+   *
+   * @param name where the document came from, for the error message
+   * @throws IllegalArgumentException when the text is neither a YAML mapping nor Java properties
+   */
+  public static Map<String, String> parse(String name, byte[] data) {
     String text = new String(data, StandardCharsets.UTF_8);
     if (text.isBlank()) {
       return Map.of();
