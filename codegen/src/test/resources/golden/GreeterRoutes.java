@@ -5,7 +5,7 @@ import io.vireo.Route;
 
 /**
  * The wire names of {@code vireo.test.calls.Greeter} ({@code calls/calls.proto}): each {@code Route}
- * gives the RSocket route ({@code rsocketName()}) and the gRPC method ({@code grpcName()}).
+ * gives the full name ({@code fullName()}, {@code pkg.Service.Method}) that metrics, logs and endpoint keys use.
  */
 public final class GreeterRoutes {
   /** The full proto service name, {@value}. */

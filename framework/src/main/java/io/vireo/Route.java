@@ -3,11 +3,13 @@ package io.vireo;
 import java.util.Objects;
 
 /**
- * An endpoint's wire name: the full protobuf service name and a method.
+ * An endpoint's name: the full protobuf service name and a method.
  *
- * <p>{@code Route.of("vireo.samples.greeter.Greeter", "SayHello")} is
- * {@code vireo.samples.greeter.Greeter.SayHello} on RSocket and
- * {@code /vireo.samples.greeter.Greeter/SayHello} on gRPC.
+ * <p>{@code Route.of("vireo.samples.greeter.Greeter", "SayHello")} has the full name
+ * {@code vireo.samples.greeter.Greeter.SayHello}, the protobuf full name of the method. How a
+ * transport writes a route on its wire is the transport's business (the RSocket transport's
+ * routing tag is the full name; the gRPC transport's method is
+ * {@code vireo.samples.greeter.Greeter/SayHello}).
  */
 public final class Route {
   /**
@@ -19,12 +21,12 @@ public final class Route {
 
   private final String service;
   private final String method;
-  private final String rsocketName;
+  private final String fullName;
 
   private Route(String service, String method) {
     this.service = service;
     this.method = method;
-    this.rsocketName = service + '.' + method;
+    this.fullName = service + '.' + method;
   }
 
   public static Route of(String service, String method) {
@@ -35,26 +37,16 @@ public final class Route {
     return new Route(service, method);
   }
 
-  /** Parses the RSocket form {@code pkg.Service.Method}: the method is after the last dot. */
-  public static Route parse(String rsocketName) {
-    int dot = rsocketName.lastIndexOf('.');
-    if (dot <= 0 || dot == rsocketName.length() - 1) {
+  /** Parses a full name {@code pkg.Service.Method}: the method is after the last dot. */
+  public static Route parse(String fullName) {
+    int dot = fullName.lastIndexOf('.');
+    if (dot <= 0 || dot == fullName.length() - 1) {
       throw new IllegalArgumentException(
-          "route: '" + rsocketName + "' (expected: <package>.<Service>.<Method>)");
+          "route: '" + fullName + "' (expected: <package>.<Service>.<Method>)");
     }
-    return new Route(rsocketName.substring(0, dot), rsocketName.substring(dot + 1));
+    return new Route(fullName.substring(0, dot), fullName.substring(dot + 1));
   }
 
-  /** Parses the gRPC full method name {@code pkg.Service/Method} (a leading slash is allowed). */
-  public static Route parseGrpc(String fullMethodName) {
-    String name = fullMethodName.startsWith("/") ? fullMethodName.substring(1) : fullMethodName;
-    int slash = name.indexOf('/');
-    if (slash <= 0 || slash == name.length() - 1) {
-      throw new IllegalArgumentException(
-          "route: '" + fullMethodName + "' (expected: /<package>.<Service>/<Method>)");
-    }
-    return of(name.substring(0, slash), name.substring(slash + 1));
-  }
 
   /** The full service name, such as {@code vireo.samples.greeter.Greeter}. */
   public String service() {
@@ -66,29 +58,27 @@ public final class Route {
     return method;
   }
 
-  /** {@code pkg.Service.Method}, the RSocket routing name. */
-  public String rsocketName() {
-    return rsocketName;
-  }
-
-  /** {@code pkg.Service/Method}, gRPC's full method name (the HTTP/2 path without its slash). */
-  public String grpcName() {
-    return service + '/' + method;
+  /**
+   * {@code pkg.Service.Method}: the method's protobuf full name, also the name that metrics, logs
+   * and {@code vireo.server.endpoints.<full name>.*} keys use.
+   */
+  public String fullName() {
+    return fullName;
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Route other && rsocketName.equals(other.rsocketName);
+    return o instanceof Route other && fullName.equals(other.fullName);
   }
 
   @Override
   public int hashCode() {
-    return rsocketName.hashCode();
+    return fullName.hashCode();
   }
 
   @Override
   public String toString() {
-    return rsocketName;
+    return fullName;
   }
 
   static Route requireNonNull(Route route) {

@@ -1,5 +1,8 @@
 package io.vireo;
 
+import com.google.protobuf.Descriptors;
+import io.vireo.client.GenericClient;
+import java.net.InetSocketAddress;
 import io.vireo.broker.Broker;
 import io.vireo.broker.SubscribeOptions;
 import io.vireo.codec.Codec;
@@ -79,7 +82,7 @@ public final class Service {
    * filters, selector, wrappers, deadline and retries as {@link #client}; for gateways and tools
    * that learn the schema at run time ({@link io.vireo.reflection.ServiceSchema}).
    */
-  public io.vireo.client.GenericClient genericClient(String service) {
+  public GenericClient genericClient(String service) {
     return runtime.genericClient(service);
   }
 
@@ -117,7 +120,7 @@ public final class Service {
   }
 
   /** Every instance this service registered: one per transport it serves ({@code vireo.transport=rsocket,grpc}). */
-  public java.util.List<ServiceInstance> instances() {
+  public List<ServiceInstance> instances() {
     return runtime.instances();
   }
 
@@ -125,7 +128,7 @@ public final class Service {
    * The admin endpoint's address ({@code /health}, {@code /metrics}, {@code /info}), when
    * {@code vireo.admin.port} is set and the service started; with port 0, the real port.
    */
-  public Optional<java.net.InetSocketAddress> adminAddress() {
+  public Optional<InetSocketAddress> adminAddress() {
     return runtime.adminAddress();
   }
 
@@ -145,7 +148,7 @@ public final class Service {
     private final List<Filter> filters = new ArrayList<>();
     private final List<Supplier<Mono<Boolean>>> healthChecks = new ArrayList<>();
     private final Map<String, String> metadata = new LinkedHashMap<>();
-    private final List<com.google.protobuf.Descriptors.FileDescriptor> descriptors = new ArrayList<>();
+    private final List<Descriptors.FileDescriptor> descriptors = new ArrayList<>();
     private Optional<Registry> registry = Optional.empty();
     private Optional<Broker> broker = Optional.empty();
     private Optional<Transport> transport = Optional.empty();
@@ -221,7 +224,7 @@ public final class Service {
      * classes (with their dependencies): for a service whose {@code service} block is in another
      * file than its messages, such as {@code GreeterServiceProto.getDescriptor()}.
      */
-    public Builder descriptors(com.google.protobuf.Descriptors.FileDescriptor... files) {
+    public Builder descriptors(Descriptors.FileDescriptor... files) {
       descriptors.addAll(List.of(files));
       return this;
     }

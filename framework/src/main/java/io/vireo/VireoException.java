@@ -1,5 +1,7 @@
 package io.vireo;
 
+import java.util.NoSuchElementException;
+import java.util.concurrent.CancellationException;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 
@@ -90,13 +92,13 @@ public class VireoException extends RuntimeException {
     if (error instanceof TimeoutException) {
       return Status.DEADLINE_EXCEEDED;
     }
-    if (error instanceof java.util.NoSuchElementException) {
+    if (error instanceof NoSuchElementException) {
       return Status.NOT_FOUND;
     }
     if (error instanceof SecurityException) {
       return Status.PERMISSION_DENIED;
     }
-    if (error instanceof java.util.concurrent.CancellationException) {
+    if (error instanceof CancellationException) {
       return Status.CANCELLED;
     }
     if (error instanceof IndexOutOfBoundsException) {

@@ -1,5 +1,12 @@
 package io.vireo;
 
+import io.vireo.registry.ServiceInstance;
+import io.vireo.transport.Connection;
+import io.vireo.transport.Frame;
+import io.vireo.transport.memory.MemoryTransport;
+import io.vireo.wrapper.Wrapper;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -198,8 +205,8 @@ class ServiceTest {
   @Test
   void idempotentCallsRetryOnAnotherInstance() {
     // a registered instance that is gone: connecting to it fails, the retry picks the live one
-    registry.register(new io.vireo.registry.ServiceInstance("greeter", "ghost", "127.0.0.1", 65000, "memory", "",
-        100, java.util.Map.of(), List.of())).block();
+    registry.register(new ServiceInstance("greeter", "ghost", "127.0.0.1", 65000, "memory", "",
+        100, Map.of(), List.of())).block();
     Greeter greeter = caller.client("greeter", Greeter.class);
     for (int i = 0; i < 10; i++) {
       StepVerifier.create(greeter.sayHello(new Hello("r" + i))).expectNext(new Reply("Hello, r" + i)).verifyComplete();
@@ -277,11 +284,11 @@ class ServiceTest {
   @Test
   void wrappersRunOnEveryPathInOrder() {
     List<String> seen = new CopyOnWriteArrayList<>();
-    io.vireo.wrapper.Wrapper tenant = io.vireo.wrapper.Wrapper.client(next -> (call, requests) -> {
+    Wrapper tenant = Wrapper.client(next -> (call, requests) -> {
       seen.add("client");
       return next.apply(call.withHeader("x-tenant", "wrapped"), requests);
     });
-    io.vireo.wrapper.Wrapper audit = io.vireo.wrapper.Wrapper.server(next -> (call, requests) -> {
+    Wrapper audit = Wrapper.server(next -> (call, requests) -> {
       seen.add("server " + call.route().method());
       return next.apply(call, requests);
     });
@@ -307,18 +314,18 @@ class ServiceTest {
 
   @Test
   void undecodablePayloadIsInvalidArgumentAndOversizedIsResourceExhausted() {
-    io.vireo.registry.ServiceInstance instance = server.instance().orElseThrow();
-    io.vireo.transport.Connection raw = new io.vireo.transport.memory.MemoryTransport(64 * 1024 * 1024)
+    ServiceInstance instance = server.instance().orElseThrow();
+    Connection raw = new MemoryTransport(64 * 1024 * 1024)
         .connect(instance).block(Duration.ofSeconds(5));
     Route sayHello = Route.of("vireo.test.Greeter", "SayHello");
-    byte[] garbage = "{not json".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    StepVerifier.create(raw.requestResponse(new io.vireo.transport.Frame(sayHello, "application/json", Headers.empty(), garbage)))
+    byte[] garbage = "{not json".getBytes(StandardCharsets.UTF_8);
+    StepVerifier.create(raw.requestResponse(new Frame(sayHello, "application/json", Headers.empty(), garbage)))
         .expectErrorSatisfies(e -> {
           assertThat(((VireoException) e).status()).isEqualTo(Status.INVALID_ARGUMENT);
           assertThat(e.getMessage()).contains("Hello");
         })
         .verify(Duration.ofSeconds(5));
-    StepVerifier.create(raw.requestResponse(new io.vireo.transport.Frame(sayHello, "text/plain", Headers.empty(), garbage)))
+    StepVerifier.create(raw.requestResponse(new Frame(sayHello, "text/plain", Headers.empty(), garbage)))
         .expectErrorSatisfies(e -> assertThat(((VireoException) e).status()).isEqualTo(Status.INVALID_ARGUMENT))
         .verify(Duration.ofSeconds(5));
     Greeter greeter = caller.client("greeter", Greeter.class);

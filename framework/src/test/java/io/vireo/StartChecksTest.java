@@ -1,5 +1,8 @@
 package io.vireo;
 
+import io.vireo.internal.config.LayeredConfig;
+import java.util.Locale;
+import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -56,15 +59,15 @@ class StartChecksTest {
 
   @Test
   void environmentVariablesOfDashedKeysAreKnown() {
-    io.vireo.internal.config.LayeredConfig config = io.vireo.internal.config.LayeredConfig.builder()
-        .environment(java.util.Map.of("VIREO_SERVER_ADVERTISE_HOST", "10.0.0.7",
+    LayeredConfig config = LayeredConfig.builder()
+        .environment(Map.of("VIREO_SERVER_ADVERTISE_HOST", "10.0.0.7",
             "VIREO_SERVER_SHUTDOWN_TIMEOUT", "4s", "VIREO_TRANPORT", "grpc"))
         .build();
     try (LogCapture log = new LogCapture(KnownKeys.class)) {
       KnownKeys.check(config);
       assertThat(log.lines()).noneMatch(line -> line.contains("ADVERTISE") || line.contains("advertise")
           || line.contains("SHUTDOWN") || line.contains("shutdown"));
-      assertThat(log.lines()).filteredOn(line -> line.toUpperCase(java.util.Locale.ROOT).contains("TRANPORT"))
+      assertThat(log.lines()).filteredOn(line -> line.toUpperCase(Locale.ROOT).contains("TRANPORT"))
           .containsExactly("WARN unknown configuration key VIREO_TRANPORT: did you mean VIREO_TRANSPORT?"
               + " (no module on the classpath reads it; it is ignored)");
     }

@@ -2,8 +2,8 @@ package io.vireo.benchmarks;
 
 import io.vireo.benchmarks.proto.Payload;
 import io.vireo.codec.Codec;
-import io.vireo.internal.codec.JsonCodec;
-import io.vireo.internal.codec.ProtoCodec;
+import io.vireo.codec.spi.CodecProvider;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -28,7 +28,7 @@ public class CodecBenchmark {
 
   @Setup
   public void setUp() {
-    instance = codec.equals("proto") ? new ProtoCodec() : new JsonCodec();
+    instance = Plugins.create(CodecProvider.class, codec, Map.of());
     encoded = instance.encode(Payloads.REQUEST);
     rawEncoded = Payloads.REQUEST.toByteArray();
   }

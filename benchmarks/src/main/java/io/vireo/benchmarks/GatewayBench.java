@@ -1,5 +1,10 @@
 package io.vireo.benchmarks;
 
+import io.vireo.Service;
+import io.vireo.benchmarks.proto.Payload;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
 import com.google.protobuf.util.JsonFormat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -66,11 +71,11 @@ public final class GatewayBench {
   /** Echo's unary call alone: the endpoint both the gateway and the direct client call. */
   @io.vireo.RpcService("vireo.bench.Echo")
   public interface UnaryEcho {
-    Mono<io.vireo.benchmarks.proto.Payload> unary(io.vireo.benchmarks.proto.Payload request);
+    Mono<Payload> unary(Payload request);
   }
 
   private static void echo(int port, int maxSeconds) throws InterruptedException {
-    io.vireo.Service service = io.vireo.Service.builder("echo")
+    Service service = Service.builder("echo")
         .set("vireo.transport", "rsocket").set("vireo.server.port", Integer.toString(port))
         .handle(UnaryEcho.class, Mono::just)
         .build().start();
@@ -99,7 +104,7 @@ public final class GatewayBench {
   /** INFLIGHT requests in flight on as many connections, for WARM then MEASURE seconds. */
   private static void load(String name, String url, HttpMethod method, String bodyFile, int inflight, int warm, int measure)
       throws Exception {
-    byte[] body = bodyFile.equals("-") ? new byte[0] : java.nio.file.Files.readAllBytes(java.nio.file.Path.of(bodyFile));
+    byte[] body = bodyFile.equals("-") ? new byte[0] : Files.readAllBytes(Path.of(bodyFile));
     ConnectionProvider connections = ConnectionProvider.builder("load").maxConnections(inflight).pendingAcquireMaxCount(-1).build();
     LoopResources loops = LoopResources.create("load", 1, true);
     HttpClient client = HttpClient.create(connections).runOn(loops).keepAlive(true)
@@ -123,7 +128,7 @@ public final class GatewayBench {
     double seconds = (System.nanoTime() - start) / 1e9;
     running.set(false);
     done.await(10, TimeUnit.SECONDS);
-    System.out.printf(java.util.Locale.ROOT,
+    System.out.printf(Locale.ROOT,
         "RESULT name=%s impl=%s scenario=http inflight=%d ops_per_s=%.0f p50_us=%.1f p99_us=%.1f errors=%d%n",
         name, name, inflight, ops / seconds, histogram.getValueAtPercentile(50) / 1000.0,
         histogram.getValueAtPercentile(99) / 1000.0, errors.get() - startErrors);

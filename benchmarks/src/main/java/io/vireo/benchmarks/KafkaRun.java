@@ -1,5 +1,6 @@
 package io.vireo.benchmarks;
 
+import java.util.function.Consumer;
 import com.google.protobuf.ByteString;
 import io.vireo.Service;
 import io.vireo.benchmarks.proto.Payload;
@@ -81,7 +82,7 @@ public final class KafkaRun {
   }
 
   private interface Publisher {
-    void publish(java.util.function.Consumer<Throwable> done);
+    void publish(Consumer<Throwable> done);
   }
 
   private static void report(String impl, String scenario, double[] figures) {

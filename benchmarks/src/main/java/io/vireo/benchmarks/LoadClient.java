@@ -1,5 +1,6 @@
 package io.vireo.benchmarks;
 
+import java.util.function.Consumer;
 import io.vireo.benchmarks.proto.Payload;
 import java.time.Duration;
 import java.util.List;
@@ -162,7 +163,7 @@ public final class LoadClient {
   }
 
   /** Streaming calls one after the other for the window; counts the messages that arrive. */
-  private Figures streams(Duration window, java.util.function.Consumer<Target.Sink> call) throws InterruptedException {
+  private Figures streams(Duration window, Consumer<Target.Sink> call) throws InterruptedException {
     AtomicLong messages = new AtomicLong();
     AtomicLong errors = new AtomicLong();
     CountDownLatch finished = new CountDownLatch(1);

@@ -1,5 +1,6 @@
 package io.vireo.benchmarks;
 
+import io.grpc.BindableService;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.netty.NettyChannelBuilder;
@@ -36,7 +37,7 @@ final class RawGrpc {
   }
 
   /** The same Echo service, for a peer server (Armeria) to serve. */
-  static io.grpc.BindableService service() {
+  static BindableService service() {
     return new Service();
   }
 

@@ -1,10 +1,11 @@
 package io.vireo.benchmarks;
 
+import io.vireo.Status;
 import io.vireo.Call;
 import io.vireo.CallKind;
 import io.vireo.Headers;
 import io.vireo.Route;
-import io.vireo.internal.selector.Selectors;
+import io.vireo.selector.spi.SelectorProvider;
 import io.vireo.registry.ServiceInstance;
 import io.vireo.selector.Selector;
 import java.time.Duration;
@@ -27,6 +28,8 @@ import org.openjdk.jmh.annotations.State;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class SelectorBenchmark {
+  private static final String HASH_HEADER = "x-hash-key";
+
   @Param({"round-robin", "random", "weighted", "consistent-hash", "least-loaded"})
   public String strategy;
 
@@ -39,14 +42,7 @@ public class SelectorBenchmark {
 
   @Setup
   public void setUp() {
-    selector = switch (strategy) {
-      case "round-robin" -> Selectors.roundRobin();
-      case "random" -> Selectors.random();
-      case "weighted" -> Selectors.weighted(Duration.ZERO);
-      case "consistent-hash" -> Selectors.consistentHash(Selectors.DEFAULT_VIRTUAL_NODES, Selectors.DEFAULT_HASH_HEADER);
-      case "least-loaded" -> Selectors.leastLoaded(Selectors.DEFAULT_DECAY_TIME);
-      default -> throw new IllegalArgumentException(strategy);
-    };
+    selector = Plugins.create(SelectorProvider.class, strategy, Map.of("vireo.selector.consistent-hash.header", HASH_HEADER));
     List<ServiceInstance> list = new ArrayList<>();
     for (int i = 0; i < instances; i++) {
       list.add(new ServiceInstance("echo", "echo-" + i, "10.0." + (i / 250) + "." + (i % 250), 9000, "rsocket",
@@ -54,7 +50,7 @@ public class SelectorBenchmark {
     }
     candidates = List.copyOf(list);
     call = new Call("echo", Route.parse(Payloads.UNARY), CallKind.UNARY,
-        Headers.of(Selectors.DEFAULT_HASH_HEADER, "user-42"), Duration.ofSeconds(5), true);
+        Headers.of(HASH_HEADER, "user-42"), Duration.ofSeconds(5), true);
     for (int i = 0; i < 10_000; i++) {
       select(); // the first selections build per-candidate-set caches
     }
@@ -70,7 +66,7 @@ public class SelectorBenchmark {
     Optional<ServiceInstance> chosen = selector.select(candidates, call);
     chosen.ifPresent(instance -> {
       selector.started(instance, call);
-      selector.report(instance, call, io.vireo.Status.OK, 250_000);
+      selector.report(instance, call, Status.OK, 250_000);
     });
     return chosen;
   }

@@ -1,5 +1,8 @@
 package io.vireo.chaos;
 
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,7 +43,7 @@ final class Attack {
         new Kind("random-bytes", true, random -> randomBytes(random, 1 + random.nextInt(512))),
         new Kind("truncated", true, random -> {
           byte[] setup = frame(setup(COMPOSITE));
-          return java.util.Arrays.copyOf(setup, 3 + random.nextInt(setup.length - 4));
+          return Arrays.copyOf(setup, 3 + random.nextInt(setup.length - 4));
         }),
         new Kind("oversized", false, random -> concat(new byte[] {0x50, 0, 0}, randomBytes(random, 64))),
         new Kind("wrong-metadata", false, random -> frame(setup("text/plain"))),
@@ -58,7 +61,7 @@ final class Attack {
         new Kind("16mb-length-prefix", false, random -> concat(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF},
             randomBytes(random, 256))),
         new Kind("truncated-left-open", false, random -> concat(frame(setup(COMPOSITE)),
-            java.util.Arrays.copyOf(frame(bytes(0, 0, 0, 1, 0x04 << 2, 0, 1, 2, 3, 4, 5, 6)), 10))));
+            Arrays.copyOf(frame(bytes(0, 0, 0, 1, 0x04 << 2, 0, 1, 2, 3, 4, 5, 6)), 10))));
   }
 
   /** The gRPC kinds: each breaks the HTTP/2 connection preface or the first frame after it. */
@@ -66,7 +69,7 @@ final class Attack {
     byte[] preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     return List.of(
         new Kind("random-bytes", true, random -> randomBytes(random, 1 + random.nextInt(512))),
-        new Kind("truncated", true, random -> java.util.Arrays.copyOf(preface, 1 + random.nextInt(preface.length - 2))),
+        new Kind("truncated", true, random -> Arrays.copyOf(preface, 1 + random.nextInt(preface.length - 2))),
         new Kind("wrong-preface", false,
             random -> "GET / HTTP/1.1\r\nHost: chaos\r\n\r\n".getBytes(StandardCharsets.US_ASCII)),
         new Kind("16mb-frame", false, random -> concat(preface, bytes(0xFF, 0xFF, 0xFF, 0x04, 0, 0, 0, 0, 0),
@@ -82,7 +85,7 @@ final class Attack {
   static int run(int port, List<Kind> kinds, int count, int parallel, long seed) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(parallel);
     AtomicInteger done = new AtomicInteger();
-    java.util.Map<String, AtomicInteger> open = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, AtomicInteger> open = new ConcurrentHashMap<>();
     try {
       List<Future<?>> futures = new ArrayList<>();
       for (int worker = 0; worker < parallel; worker++) {

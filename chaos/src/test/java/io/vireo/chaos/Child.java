@@ -1,5 +1,6 @@
 package io.vireo.chaos;
 
+import java.util.Optional;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -94,7 +95,7 @@ final class Child implements AutoCloseable {
         .atMost(timeout)
         .pollInterval(Duration.ofMillis(50))
         .failFast(() -> !process.isAlive() && lines.stream().noneMatch(line -> line.startsWith(prefix)))
-        .until(() -> lines.stream().filter(line -> line.startsWith(prefix)).findFirst(), java.util.Optional::isPresent)
+        .until(() -> lines.stream().filter(line -> line.startsWith(prefix)).findFirst(), Optional::isPresent)
         .orElseThrow();
   }
 

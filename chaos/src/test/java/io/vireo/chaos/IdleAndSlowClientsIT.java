@@ -1,5 +1,6 @@
 package io.vireo.chaos;
 
+import java.net.SocketTimeoutException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vireo.Service;
@@ -79,7 +80,7 @@ class IdleAndSlowClientsIT {
     try {
       socket.setSoTimeout(1);
       return socket.getInputStream().read() < 0;
-    } catch (java.net.SocketTimeoutException stillOpen) {
+    } catch (SocketTimeoutException stillOpen) {
       return false;
     } catch (IOException reset) {
       return true;

@@ -1,5 +1,6 @@
 package io.vireo.chaos;
 
+import org.awaitility.Awaitility;
 import io.vireo.chaos.Echo.Reply;
 import io.vireo.chaos.Echo.Request;
 import java.time.Duration;
@@ -74,7 +75,7 @@ final class Load implements AutoCloseable {
   /** Stops, then waits (at most {@code timeout}) for the calls in flight to end. */
   Load stopAndDrain(Duration timeout) {
     close();
-    org.awaitility.Awaitility.await("calls in flight end").atMost(timeout).until(() -> inFlight.get() == 0);
+    Awaitility.await("calls in flight end").atMost(timeout).until(() -> inFlight.get() == 0);
     return this;
   }
 }

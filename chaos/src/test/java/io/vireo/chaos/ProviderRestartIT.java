@@ -1,5 +1,8 @@
 package io.vireo.chaos;
 
+import java.util.LinkedHashMap;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vireo.Service;
@@ -83,14 +86,14 @@ class ProviderRestartIT {
   }
 
   private static Map<String, String> withId(Map<String, String> config, String id) {
-    Map<String, String> copy = new java.util.LinkedHashMap<>(config);
+    Map<String, String> copy = new LinkedHashMap<>(config);
     copy.put("chaos.id", id);
     return copy;
   }
 
   static void awaitInstances(Service client, int count) {
     Echo echo = client.client("echo", Echo.class);
-    java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Set<String> seen = ConcurrentHashMap.newKeySet();
     Awaitility.await("calls reach " + count + " providers").atMost(Duration.ofSeconds(60)).ignoreExceptions()
         .pollInterval(Duration.ofMillis(20))
         .until(() -> {

@@ -1,5 +1,6 @@
 package io.vireo.chaos;
 
+import java.util.LinkedHashMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vireo.Service;
@@ -74,7 +75,7 @@ class ZooKeeperOutageIT {
   }
 
   private static Map<String, String> with(Map<String, String> config, String id) {
-    Map<String, String> copy = new java.util.LinkedHashMap<>(config);
+    Map<String, String> copy = new LinkedHashMap<>(config);
     copy.put("chaos.id", id);
     return copy;
   }

@@ -1,5 +1,8 @@
 package io.vireo.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Locale;
+import reactor.core.publisher.Mono;
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -87,7 +90,7 @@ final class CallCommand implements Callable<Integer> {
       GenericClient client = session.client(service);
       Function<Context, Context> context = context();
       Function<byte[], Map<String, Object>> reply = bytes -> print(output, descriptor.getOutputType(), types, bytes);
-      String where = "the request to " + route.grpcName();
+      String where = "the request to " + route.fullName();
       switch (kind) {
         case UNARY:
           reply.apply(client.unary(route, Requests.parse(text.orElse(""), requestType, types, where).toByteArray())
@@ -98,7 +101,7 @@ final class CallCommand implements Callable<Integer> {
               .contextWrite(context).block();
           // "sent" means handed to the transport: one round trip on the same connection (frames keep
           // their order) makes sure it left before the command closes the connection
-          ServiceSchema.fetch(client).contextWrite(context).onErrorResume(e -> reactor.core.publisher.Mono.empty())
+          ServiceSchema.fetch(client).contextWrite(context).onErrorResume(e -> Mono.empty())
               .block(Duration.ofSeconds(5));
           break;
         case SERVER_STREAM:
@@ -128,7 +131,7 @@ final class CallCommand implements Callable<Integer> {
       if (colon <= 0) {
         throw VireoException.of(Status.INVALID_ARGUMENT, "-H '%s' (expected: NAME:VALUE, such as x-tenant:acme)", header);
       }
-      context = context.andThen(CallOptions.header(header.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT),
+      context = context.andThen(CallOptions.header(header.substring(0, colon).trim().toLowerCase(Locale.ROOT),
           header.substring(colon + 1).trim()));
     }
     if (instance != null) {
@@ -158,7 +161,7 @@ final class CallCommand implements Callable<Integer> {
     } catch (InvalidProtocolBufferException e) {
       throw VireoException.of(Status.INTERNAL, "the reply is not a %s: %s", type.getFullName(), e.getMessage());
     }
-    com.fasterxml.jackson.databind.JsonNode tree = Output.tree(message, types);
+    JsonNode tree = Output.tree(message, types);
     output.message(tree);
     return Output.fields(tree);
   }

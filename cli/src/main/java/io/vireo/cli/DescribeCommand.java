@@ -65,7 +65,7 @@ final class DescribeCommand implements Callable<Integer> {
         row.put("request", method.getInputType().getFullName());
         row.put("response", method.getOutputType().getFullName());
         methods.add(row);
-        described.add(ServiceSchema.route(method).rsocketName());
+        described.add(ServiceSchema.route(method).fullName());
         collect(method.getInputType(), messages);
         collect(method.getOutputType(), messages);
       }

@@ -1,5 +1,7 @@
 package io.vireo.cli;
 
+import java.io.OutputStreamWriter;
+import reactor.core.publisher.Hooks;
 import io.vireo.Status;
 import io.vireo.VireoException;
 import java.io.IOException;
@@ -38,9 +40,9 @@ public final class Main {
   /** Runs one command, reading {@code in} and writing {@code out} and {@code err}; answers the exit code. */
   public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
     // an operation that timed out may fail later still: that failure has nobody to tell
-    reactor.core.publisher.Hooks.onErrorDropped(dropped -> { });
-    PrintWriter stdout = new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
-    PrintWriter stderr = new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true);
+    Hooks.onErrorDropped(dropped -> { });
+    PrintWriter stdout = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
+    PrintWriter stderr = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
     CommandLine line = commandLine(new Vireo(in, stdout, stderr));
     line.setOut(stdout);
     line.setErr(stderr);

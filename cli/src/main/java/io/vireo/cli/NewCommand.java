@@ -1,5 +1,6 @@
 package io.vireo.cli;
 
+import java.nio.charset.StandardCharsets;
 import io.vireo.Status;
 import io.vireo.VireoException;
 import java.io.IOException;
@@ -81,7 +82,7 @@ final class NewCommand implements Callable<Integer> {
     try (InputStream output = process.getInputStream()) {
       byte[] buffer = new byte[8192];
       for (int read; (read = output.read(buffer)) >= 0; ) {
-        vireo.err.print(new String(buffer, 0, read, java.nio.charset.StandardCharsets.UTF_8));
+        vireo.err.print(new String(buffer, 0, read, StandardCharsets.UTF_8));
       }
     }
     if (!process.waitFor(10, TimeUnit.MINUTES)) {

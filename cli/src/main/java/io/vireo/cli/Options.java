@@ -1,5 +1,6 @@
 package io.vireo.cli;
 
+import io.vireo.config.Values;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -111,7 +112,7 @@ final class Options {
   static final class Durations implements picocli.CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
-      return io.vireo.config.Values.parseDuration("duration", value);
+      return Values.parseDuration("duration", value);
     }
   }
 }

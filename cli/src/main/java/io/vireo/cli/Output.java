@@ -1,5 +1,6 @@
 package io.vireo.cli;
 
+import java.util.Locale;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -98,7 +99,7 @@ final class Output {
       }
     }
     if (!headerDone) {
-      line(columns.stream().map(c -> c.toUpperCase(java.util.Locale.ROOT)).toList(), widths);
+      line(columns.stream().map(c -> c.toUpperCase(Locale.ROOT)).toList(), widths);
       headerDone = true;
     }
     cells.forEach(row -> line(row, widths));

@@ -1,5 +1,7 @@
 package io.vireo.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Iterator;
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -75,7 +77,7 @@ final class Requests {
    * JsonFormat's own message names an unknown field, but not the field of a value of the wrong type.
    */
   private static Optional<String> culprit(String json, Descriptors.Descriptor type, JsonFormat.TypeRegistry types) {
-    com.fasterxml.jackson.databind.JsonNode tree;
+    JsonNode tree;
     try {
       tree = Output.JSON.readTree(json);
     } catch (IOException e) {
@@ -84,9 +86,9 @@ final class Requests {
     if (tree == null || !tree.isObject()) {
       return Optional.empty();
     }
-    java.util.Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> fields = tree.fields();
+    Iterator<Map.Entry<String, JsonNode>> fields = tree.fields();
     while (fields.hasNext()) {
-      Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> field = fields.next();
+      Map.Entry<String, JsonNode> field = fields.next();
       try {
         JsonFormat.parser().usingTypeRegistry(types)
             .merge(Output.JSON.createObjectNode().set(field.getKey(), field.getValue()).toString(), DynamicMessage.newBuilder(type));

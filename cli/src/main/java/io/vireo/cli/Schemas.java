@@ -1,5 +1,6 @@
 package io.vireo.cli;
 
+import java.util.Locale;
 import com.google.protobuf.Descriptors;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,7 +48,7 @@ final class Schemas {
       case ENUM:
         return field.getEnumType().getFullName();
       default:
-        return field.getType().name().toLowerCase(java.util.Locale.ROOT);
+        return field.getType().name().toLowerCase(Locale.ROOT);
     }
   }
 

@@ -1,5 +1,8 @@
 package io.vireo.cli;
 
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import reactor.core.Exceptions;
 import com.google.protobuf.Descriptors;
 import io.vireo.Service;
 import io.vireo.Status;
@@ -94,7 +97,7 @@ final class Session implements AutoCloseable {
     if (addressed.isPresent()) {
       return List.of();
     }
-    return new ArrayList<>(new java.util.TreeSet<>(registry("list services", service.registry().services())));
+    return new ArrayList<>(new TreeSet<>(registry("list services", service.registry().services())));
   }
 
   /** The instances of {@code name}; with {@code --address}, the one instance at that address. */
@@ -185,7 +188,7 @@ final class Session implements AutoCloseable {
     }), timeout, () -> VireoException.of(Status.UNAVAILABLE, "%s did not answer within %d ms (trying to %s)", where(), timeout.toMillis(), what));
   }
 
-  static <T> T block(Mono<T> operation, Duration timeout, java.util.function.Supplier<VireoException> onTimeout) {
+  static <T> T block(Mono<T> operation, Duration timeout, Supplier<VireoException> onTimeout) {
     try {
       T value = operation.timeout(timeout, Mono.error(onTimeout)).block();
       if (value == null) {
@@ -193,7 +196,7 @@ final class Session implements AutoCloseable {
       }
       return value;
     } catch (RuntimeException e) {
-      throw Main.failure(reactor.core.Exceptions.unwrap(e));
+      throw Main.failure(Exceptions.unwrap(e));
     }
   }
 

@@ -1,5 +1,7 @@
 package io.vireo.cli;
 
+import io.vireo.Status;
+import reactor.core.publisher.Mono;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -66,7 +68,7 @@ class CliTest {
         .set("vireo.broker.kafka.consumer.auto.offset.reset", "earliest")
         .set("vireo.admin.port", "0")
         .handle(Greeter.class, greeter)
-        .subscribe("cli.users", UserCreated.class, event -> reactor.core.publisher.Mono.fromRunnable(() -> RECEIVED.add(event)))
+        .subscribe("cli.users", UserCreated.class, event -> Mono.fromRunnable(() -> RECEIVED.add(event)))
         .build()
         .start();
     SERVICES.add(served);
@@ -196,7 +198,7 @@ class CliTest {
       assertThat(services.lines()).singleElement().satisfies(line -> assertThat(line.get("service").asText()).isEqualTo("vireo.cli.test.Greeter"));
     }
     Result gone = vireo("call", "greeter", "SayHello", "{}", "--instance", "greeter-nope");
-    assertThat(gone.code()).isEqualTo(Main.exitCode(io.vireo.Status.UNAVAILABLE));
+    assertThat(gone.code()).isEqualTo(Main.exitCode(Status.UNAVAILABLE));
     assertThat(gone.err()).startsWith("UNAVAILABLE: ").contains("greeter-nope").contains(grpc);
   }
 

@@ -1,5 +1,6 @@
 package io.vireo.codegen;
 
+import java.io.UncheckedIOException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
@@ -163,7 +164,7 @@ class ProtocPluginTest {
       Files.createDirectories(to.getParent());
       Files.copy(from, to);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 }

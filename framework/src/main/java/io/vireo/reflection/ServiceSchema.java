@@ -1,5 +1,6 @@
 package io.vireo.reflection;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Any;
 import com.google.protobuf.Api;
 import com.google.protobuf.DescriptorProtos;
@@ -216,7 +217,7 @@ public final class ServiceSchema {
     List<String> roots = new ArrayList<>();
     for (ServerReflectionResponse response : responses) {
       boolean first = true;
-      for (com.google.protobuf.ByteString bytes : response.getFileDescriptorResponse().getFileDescriptorProtoList()) {
+      for (ByteString bytes : response.getFileDescriptorResponse().getFileDescriptorProtoList()) {
         DescriptorProtos.FileDescriptorProto file;
         try {
           file = DescriptorProtos.FileDescriptorProto.parseFrom(bytes);

@@ -1,5 +1,8 @@
 package io.vireo.security;
 
+import io.vireo.Headers;
+import java.util.Optional;
+import java.util.TreeSet;
 import io.vireo.Route;
 import io.vireo.config.Config;
 import io.vireo.internal.security.AuthConfig;
@@ -53,7 +56,7 @@ public final class Auth {
    * gRPC metadata {@code token: 101010} does.
    */
   public static Wrapper client(Supplier<Mono<String>> tokens, String header, String scheme) {
-    return new BearerClientWrapper(java.util.Optional.of(tokens), Map.of(), header,
+    return new BearerClientWrapper(Optional.of(tokens), Map.of(), header,
         AuthHeaders.scheme("scheme", scheme));
   }
 
@@ -74,7 +77,7 @@ public final class Auth {
   public static final class ServerBuilder {
     private final TokenVerifier verifier;
     private final Map<String, Requirement> endpoints = new LinkedHashMap<>();
-    private String header = io.vireo.Headers.AUTHORIZATION;
+    private String header = Headers.AUTHORIZATION;
     private String scheme = "Bearer";
 
     ServerBuilder(TokenVerifier verifier) {
@@ -139,21 +142,21 @@ public final class Auth {
     }
 
     /** What the principal lacks, or empty when it may call. */
-    public java.util.Optional<String> unmetBy(Principal principal) {
+    public Optional<String> unmetBy(Principal principal) {
       if (!roles.isEmpty() && roles.stream().noneMatch(principal::hasRole)) {
-        return java.util.Optional.of("needs one of the roles " + new java.util.TreeSet<>(roles)
-            + " (has " + new java.util.TreeSet<>(principal.roles()) + ")");
+        return Optional.of("needs one of the roles " + new TreeSet<>(roles)
+            + " (has " + new TreeSet<>(principal.roles()) + ")");
       }
       if (!principal.scopes().containsAll(scopes)) {
-        return java.util.Optional.of("needs the scopes " + new java.util.TreeSet<>(scopes)
-            + " (has " + new java.util.TreeSet<>(principal.scopes()) + ")");
+        return Optional.of("needs the scopes " + new TreeSet<>(scopes)
+            + " (has " + new TreeSet<>(principal.scopes()) + ")");
       }
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
 
     /** The requirement for {@code route} in this map: by full route first, then by method. */
     public static Requirement forRoute(Map<String, Requirement> endpoints, Route route) {
-      Requirement byRoute = endpoints.get(route.rsocketName());
+      Requirement byRoute = endpoints.get(route.fullName());
       return byRoute != null ? byRoute : endpoints.getOrDefault(route.method(), NONE);
     }
   }

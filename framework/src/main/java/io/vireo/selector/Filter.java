@@ -1,5 +1,6 @@
 package io.vireo.selector;
 
+import java.util.concurrent.ThreadLocalRandom;
 import io.vireo.Call;
 import io.vireo.internal.selector.Filters;
 import io.vireo.registry.ServiceInstance;
@@ -38,7 +39,7 @@ public interface Filter {
    * {@code vireo.client.services.<service>.canary.percent}.
    */
   static Filter canary(double percent) {
-    return Filters.canary(percent, "", () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
+    return Filters.canary(percent, "", () -> ThreadLocalRandom.current().nextDouble());
   }
 
   /**
@@ -49,7 +50,7 @@ public interface Filter {
    */
   static Filter canary(double percent, String header) {
     Objects.requireNonNull(header, "header");
-    return Filters.canary(percent, header, () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
+    return Filters.canary(percent, header, () -> ThreadLocalRandom.current().nextDouble());
   }
 
   /** This filter, then {@code next}. */

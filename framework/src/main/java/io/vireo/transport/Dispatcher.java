@@ -1,5 +1,6 @@
 package io.vireo.transport;
 
+import java.util.Set;
 import io.vireo.CallKind;
 import io.vireo.Route;
 import java.util.Map;
@@ -19,7 +20,7 @@ public interface Dispatcher extends FrameHandler {
    * The request and response classes of the routes served, so that a transport can describe
    * them (gRPC server reflection reads the protobuf descriptors of generated classes).
    */
-  default java.util.Set<Class<?>> messageTypes() {
-    return java.util.Set.of();
+  default Set<Class<?>> messageTypes() {
+    return Set.of();
   }
 }

@@ -1,5 +1,6 @@
 package io.vireo.transport;
 
+import io.vireo.config.Values;
 import io.vireo.config.Config;
 import java.time.Duration;
 
@@ -37,7 +38,7 @@ public final class ServerLimits {
 
   public static Duration checkIdleTimeout(Duration timeout) {
     if (timeout.isNegative()) {
-      throw new IllegalArgumentException(IDLE_TIMEOUT_KEY + ": " + io.vireo.config.Values.format(timeout) + " (expected: >= 0, 0 = no timeout)");
+      throw new IllegalArgumentException(IDLE_TIMEOUT_KEY + ": " + Values.format(timeout) + " (expected: >= 0, 0 = no timeout)");
     }
     return timeout;
   }

@@ -1,5 +1,13 @@
 package io.vireo.observability;
 
+import io.micrometer.core.instrument.Timer;
+import io.vireo.CallOptions;
+import io.vireo.Route;
+import io.vireo.registry.ServiceInstance;
+import io.vireo.resilience.CircuitBreakerPolicy;
+import io.vireo.resilience.Resilience;
+import java.io.IOException;
+import org.assertj.core.api.Assertions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -144,7 +152,7 @@ class AdminEndpointTest {
     start(embedded("echo").handle(Echo.class, new EchoImpl()));
     MeterRegistry meters = new SimpleMeterRegistry();
     Echo client = start(embedded("caller").set("vireo.client.retries", "0").wrap(Metrics.of(meters),
-        io.vireo.resilience.Resilience.circuitBreaker(io.vireo.resilience.CircuitBreakerPolicy.defaults().slidingWindowSize(2))))
+        Resilience.circuitBreaker(CircuitBreakerPolicy.defaults().slidingWindowSize(2))))
         .client("echo", Echo.class);
     StepVerifier.create(client.echo(new Req("ok"))).expectNextCount(1).verifyComplete();
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
@@ -154,7 +162,7 @@ class AdminEndpointTest {
     }
     assertThat(meters.get("vireo.resilience.breaker.state").tags("service", "echo").gauge().value()).isEqualTo(1);
     double unavailable = meters.find("vireo.client.calls").tags("status", "UNAVAILABLE").timers().stream()
-        .mapToDouble(io.micrometer.core.instrument.Timer::count).sum();
+        .mapToDouble(Timer::count).sum();
     StepVerifier.create(client.echo(new Req("ok"))).expectErrorSatisfies(e ->
         assertThat(((VireoException) e).status()).isEqualTo(Status.UNAVAILABLE)).verify(Duration.ofSeconds(5));
     assertThat(meters.get("vireo.client.calls").tags("service", "echo", "status", "UNAVAILABLE").timer().count())
@@ -204,9 +212,9 @@ class AdminEndpointTest {
     assertThat(startup.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(startup.body()).get("started").asBoolean()).isTrue();
     assertThat(echo.instance().orElseThrow().metadata())
-        .containsEntry(io.vireo.registry.ServiceInstance.ADMIN_PORT_METADATA, Integer.toString(echo.adminAddress().orElseThrow().getPort()));
+        .containsEntry(ServiceInstance.ADMIN_PORT_METADATA, Integer.toString(echo.adminAddress().orElseThrow().getPort()));
     assertThat(registry.instances("echo").block(Duration.ofSeconds(5))).singleElement()
-        .satisfies(i -> assertThat(i.metadata()).containsKey(io.vireo.registry.ServiceInstance.ADMIN_PORT_METADATA));
+        .satisfies(i -> assertThat(i.metadata()).containsKey(ServiceInstance.ADMIN_PORT_METADATA));
   }
 
   @Test
@@ -230,8 +238,8 @@ class AdminEndpointTest {
     assertThat(echo.isRunning()).isTrue();
     // still served, for a caller that holds the instance
     String id = echo.instance().orElseThrow().id();
-    assertThat(caller.genericClient("echo").unary(io.vireo.Route.of("vireo.test.Echo", "Echo"), "{\"name\":\"b\"}".getBytes())
-        .contextWrite(io.vireo.CallOptions.instance(id)).onErrorResume(e -> Mono.just(e.getMessage().getBytes())).block(Duration.ofSeconds(5)))
+    assertThat(caller.genericClient("echo").unary(Route.of("vireo.test.Echo", "Echo"), "{\"name\":\"b\"}".getBytes())
+        .contextWrite(CallOptions.instance(id)).onErrorResume(e -> Mono.just(e.getMessage().getBytes())).block(Duration.ofSeconds(5)))
         .as("a pinned call to an instance the registry no longer lists is refused by the client").asString()
         .contains("not registered");
     // the health checks, passing, do not put it back
@@ -266,7 +274,7 @@ class AdminEndpointTest {
     assertThat(body.get("version").asText()).isEqualTo("1.2.3");
     assertThat(body.get("instances").get(0).get("id").asText()).isEqualTo(echo.instance().orElseThrow().id());
     assertThat(body.get("instances").get(0).get("transport").asText()).isEqualTo("memory");
-    assertThat(body.get("endpoints")).extracting(com.fasterxml.jackson.databind.JsonNode::asText)
+    assertThat(body.get("endpoints")).extracting(JsonNode::asText)
         .containsExactly("grpc.reflection.v1.ServerReflection.ServerReflectionInfo",
             "grpc.reflection.v1alpha.ServerReflection.ServerReflectionInfo", "vireo.test.Echo.Echo");
     assertThat(body.get("plugins").get("transport").asText()).isEqualTo("memory");
@@ -295,10 +303,10 @@ class AdminEndpointTest {
     assertThat(echo.adminAddress()).isEmpty();
     // an HTTP request rather than a bare connect: it fails even in the rare case where the
     // kernel hands the probe socket the very port it connects to (a TCP self-connect)
-    java.net.http.HttpRequest probe = java.net.http.HttpRequest.newBuilder(
-        java.net.URI.create("http://127.0.0.1:" + admin.getPort() + "/health/live")).timeout(Duration.ofSeconds(5)).build();
+    HttpRequest probe = HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + admin.getPort() + "/health/live")).timeout(Duration.ofSeconds(5)).build();
     HttpClient fresh = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> fresh.send(probe, HttpResponse.BodyHandlers.ofString()))
-        .isInstanceOf(java.io.IOException.class);
+    Assertions.assertThatThrownBy(() -> fresh.send(probe, HttpResponse.BodyHandlers.ofString()))
+        .isInstanceOf(IOException.class);
   }
 }

@@ -1,5 +1,7 @@
 package io.vireo.resilience;
 
+import io.vireo.Service;
+import java.util.concurrent.CopyOnWriteArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -37,7 +39,7 @@ class ResilienceTest {
   }
 
   /** A caller of "echo" with the runtime's own retries and outlier ejection off, to see the wrappers alone. */
-  Echo caller(UnaryOperator<io.vireo.Service.Builder> settings) {
+  Echo caller(UnaryOperator<Service.Builder> settings) {
     return cluster.caller(b -> settings.apply(b.set("vireo.client.retries", "0").set("vireo.client.outlier.enabled", "false")));
   }
 
@@ -139,7 +141,7 @@ class ResilienceTest {
     Sinks.Empty<Void> release = Sinks.empty();
     backend.gate.set(release.asMono());
     Echo echo = caller(b -> b.set("vireo.client.services.echo.bulkhead.max-concurrent-calls", "2"));
-    List<Reply> replies = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Reply> replies = new CopyOnWriteArrayList<>();
     echo.once(new Hello("1")).subscribe(replies::add);
     echo.once(new Hello("2")).subscribe(replies::add);
     await().atMost(Duration.ofSeconds(5)).until(() -> backend.calls.get() == 2);
@@ -217,7 +219,7 @@ class ResilienceTest {
     Sinks.Empty<Void> release = Sinks.empty();
     backend.gate.set(release.asMono());
     Echo echo = caller(b -> b);
-    List<Reply> replies = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Reply> replies = new CopyOnWriteArrayList<>();
     echo.hello(new Hello("1")).subscribe(replies::add);
     await().atMost(Duration.ofSeconds(5)).until(() -> backend.calls.get() == 1);
     failsWith(echo.hello(new Hello("2")), Status.RESOURCE_EXHAUSTED, "concurrency limit of vireo.test.Echo.Hello reached");

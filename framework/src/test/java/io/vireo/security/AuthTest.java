@@ -1,5 +1,8 @@
 package io.vireo.security;
 
+import io.vireo.Call;
+import java.net.ServerSocket;
+import java.util.TreeSet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -62,7 +65,7 @@ class AuthTest {
     @Override
     public Mono<Reply> whoAmI(Req request) {
       return Principal.current()
-          .zipWith(io.vireo.Call.current(), (p, call) -> new Reply(p.subject() + " " + new java.util.TreeSet<>(p.roles())
+          .zipWith(Call.current(), (p, call) -> new Reply(p.subject() + " " + new TreeSet<>(p.roles())
               + " token-visible=" + call.headers().get(Headers.AUTHORIZATION).isPresent()))
           .defaultIfEmpty(new Reply("nobody"));
     }
@@ -274,7 +277,7 @@ class AuthTest {
   @Test
   void unreachableJwksUrlIsUnavailable() throws Exception {
     int closedPort;
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+    try (ServerSocket socket = new ServerSocket(0)) {
       closedPort = socket.getLocalPort();
     }
     TokenVerifier verifier = JwtVerifier.builder().jwksUrl(URI.create("http://127.0.0.1:" + closedPort + "/jwks.json")).build();

@@ -1,5 +1,10 @@
 package io.vireo.selector;
 
+import io.vireo.Call;
+import io.vireo.CallKind;
+import io.vireo.Headers;
+import io.vireo.Route;
+import reactor.core.publisher.Mono;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
@@ -36,7 +41,7 @@ class EjectionAndCanaryTest {
         .concatMap(i -> (idempotent ? echo.hello(new Hello("n" + i)) : echo.once(new Hello("n" + i)))
             .onErrorResume(e -> {
               failed.incrementAndGet();
-              return reactor.core.publisher.Mono.empty();
+              return Mono.empty();
             }))
         .then()
         .block(Duration.ofSeconds(30));
@@ -179,8 +184,8 @@ class EjectionAndCanaryTest {
     return new ServiceInstance("echo", id, "127.0.0.1", 1, "memory", "", 100, Map.of(), List.of());
   }
 
-  private static io.vireo.Call call() {
-    return new io.vireo.Call("echo", io.vireo.Route.of("vireo.test.Echo", "Hello"), io.vireo.CallKind.UNARY,
-        io.vireo.Headers.empty(), Duration.ZERO, true);
+  private static Call call() {
+    return new Call("echo", Route.of("vireo.test.Echo", "Hello"), CallKind.UNARY,
+        Headers.empty(), Duration.ZERO, true);
   }
 }

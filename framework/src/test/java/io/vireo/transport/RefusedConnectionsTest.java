@@ -1,5 +1,7 @@
 package io.vireo.transport;
 
+import org.assertj.core.api.Assertions;
+import reactor.core.publisher.Mono;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
@@ -80,7 +82,7 @@ class RefusedConnectionsTest {
 
   @Test
   void aKindIsAShortLowerCaseName() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> RefusedConnections.of("My Gateway"))
+    Assertions.assertThatThrownBy(() -> RefusedConnections.of("My Gateway"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("kind: 'My Gateway' (expected: lower case letters, digits, '.', '-', at most 32)");
   }
@@ -93,7 +95,7 @@ class RefusedConnectionsTest {
         .host("127.0.0.1")
         .port(0)
         .doOnChannelInit(refused::watchHttp)
-        .handle((request, response) -> response.sendString(reactor.core.publisher.Mono.just("ok")))
+        .handle((request, response) -> response.sendString(Mono.just("ok")))
         .bindNow();
     try {
       String answer = send(server.port(), "GET / HTTP/1.1\r\nHost: x\r\nX-Long: " + "a".repeat(20_000) + "\r\n\r\n");

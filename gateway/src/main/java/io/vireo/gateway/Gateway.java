@@ -1,5 +1,6 @@
 package io.vireo.gateway;
 
+import reactor.core.publisher.Mono;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vireo.Service;
@@ -243,7 +244,7 @@ public final class Gateway {
       quietly(closing::stop);
       service = null;
     }
-    Flux.fromIterable(sources).flatMap(ConfigSource::close).onErrorResume(e -> reactor.core.publisher.Mono.empty())
+    Flux.fromIterable(sources).flatMap(ConfigSource::close).onErrorResume(e -> Mono.empty())
         .then().block(timeout);
     sources.clear();
     if (ownRegistry && registry != null) {

@@ -1,5 +1,6 @@
 package io.vireo.gateway;
 
+import org.awaitility.Awaitility;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vireo.registry.Registry;
@@ -114,7 +115,7 @@ class GatewayProxyTest {
         "vireo.gateway.routes[0].rate-limit.rate", "0.01", "vireo.gateway.routes[0].rate-limit.burst", "4",
         "vireo.gateway.routes[0].rate-limit.cluster", "true"));
 
-    org.awaitility.Awaitility.await().untilAsserted(() ->
+    Awaitility.await().untilAsserted(() ->
         assertThat(registry.instances("gateway").block()).hasSize(2));
     int served = 0;
     for (int i = 0; i < 4; i++) {

@@ -1,5 +1,11 @@
 package io.vireo.gateway;
 
+import io.grpc.Status;
+import io.vireo.gateway.test.CountRequest;
+import io.vireo.gateway.test.Ping;
+import java.net.http.HttpRequest;
+import org.assertj.core.api.Assertions;
+import reactor.core.publisher.Mono;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -49,7 +55,7 @@ class RpcGatewayTest {
         .handle(Library.class, new LibraryImpl("library-1"))
         .subscribe("book.added", Book.class, book -> {
           RECEIVED.add(book);
-          return reactor.core.publisher.Mono.empty();
+          return Mono.empty();
         })
         .build().start();
     canary = Service.builder("library")
@@ -104,7 +110,7 @@ class RpcGatewayTest {
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).isEqualTo("{\"name\":\"shelves/fiction/books/dune\",\"title\":\"FULL/7/-/library-1\",\"pages\":7}");
     HttpResponse<String> put = Http.send(Http.request(gateway, "/v1/shelves/s3/books")
-        .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"name\":\"b3\"}")).build());
+        .PUT(HttpRequest.BodyPublishers.ofString("{\"name\":\"b3\"}")).build());
     assertThat(put.body()).contains("\"name\":\"shelves/s3/b3\"");
   }
 
@@ -161,11 +167,11 @@ class RpcGatewayTest {
       Book book = stub.getBook(GetBookRequest.newBuilder().setShelf("g").setBook("h").setLimit(1).build());
       assertThat(book.getName()).isEqualTo("shelves/g/books/h");
       List<Long> values = new ArrayList<>();
-      stub.count(io.vireo.gateway.test.CountRequest.newBuilder().setCount(3).build()).forEachRemaining(n -> values.add(n.getValue()));
+      stub.count(CountRequest.newBuilder().setCount(3).build()).forEachRemaining(n -> values.add(n.getValue()));
       assertThat(values).containsExactly(1L, 2L, 3L);
-      StatusRuntimeException error = org.assertj.core.api.Assertions.catchThrowableOfType(StatusRuntimeException.class,
-          () -> stub.fail(io.vireo.gateway.test.Ping.newBuilder().setStatus("PERMISSION_DENIED").setText("x").build()));
-      assertThat(error.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.PERMISSION_DENIED);
+      StatusRuntimeException error = Assertions.catchThrowableOfType(StatusRuntimeException.class,
+          () -> stub.fail(Ping.newBuilder().setStatus("PERMISSION_DENIED").setText("x").build()));
+      assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(error.getStatus().getDescription()).contains("failed as asked: x");
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

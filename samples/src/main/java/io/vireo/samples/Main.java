@@ -1,5 +1,7 @@
 package io.vireo.samples;
 
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
 import io.vireo.Service;
 import io.vireo.config.Config;
 import io.vireo.registry.ServiceInstance;
@@ -136,7 +138,7 @@ public final class Main {
     env.start();
     CompletableFuture<String> exited = env.exited();
     StringBuilder settings = new StringBuilder();
-    env.serviceEnvironment().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+    env.serviceEnvironment().entrySet().stream().sorted(Map.Entry.comparingByKey())
         .forEach(e -> settings.append(' ').append(e.getKey()).append('=').append(e.getValue()));
     System.out.println("dev-env: services reach it with" + settings);
     if (!exited.isDone()) {
@@ -160,7 +162,7 @@ public final class Main {
       Path path = Path.of(file.get());
       Path temporary = path.resolveSibling(path.getFileName() + ".tmp");
       Files.writeString(temporary, line + "\n", StandardCharsets.UTF_8);
-      Files.move(temporary, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE);
     }
   }
 

@@ -1,5 +1,11 @@
 package io.vireo.samples;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.TreeSet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -61,7 +67,7 @@ class GreeterFailoverIT {
         assertThat(afterGrace)
             .allSatisfy(call -> assertThat(call.group(3)).as("%s", call.group()).isEqualTo(survivor));
         assertThat(client.output()).contains("greeter instances that answered: [" + String.join(", ",
-            new java.util.TreeSet<>(List.of(killed, survivor))) + "]");
+            new TreeSet<>(List.of(killed, survivor))) + "]");
       }
 
       ZooKeeperRegistry registry = ZooKeeperRegistry.builder().connect(ZK.connectString()).build();
@@ -82,7 +88,7 @@ class GreeterFailoverIT {
   }
 
   private Map<String, String> settings(Map<String, String> more) {
-    Map<String, String> settings = new java.util.HashMap<>(Map.of(
+    Map<String, String> settings = new HashMap<>(Map.of(
         "vireo.registry", "zookeeper",
         "vireo.registry.zookeeper.connect", ZK.connectString(),
         "vireo.registry.zookeeper.session-timeout", "4s",
@@ -97,8 +103,8 @@ class GreeterFailoverIT {
     await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(ready));
     try {
       return Files.readString(ready, StandardCharsets.UTF_8).split(" ")[0];
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -106,8 +112,8 @@ class GreeterFailoverIT {
     return lines.stream().map(LOOP_LINE::matcher).filter(Matcher::matches).toList();
   }
 
-  private static java.util.Set<String> answerers(List<String> lines) {
-    java.util.Set<String> found = new java.util.HashSet<>();
+  private static Set<String> answerers(List<String> lines) {
+    Set<String> found = new HashSet<>();
     for (Matcher call : loopLines(lines)) {
       if (call.group(3) != null) {
         found.add(call.group(3));

@@ -1,5 +1,6 @@
 package io.vireo.samples;
 
+import java.io.IOException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -117,7 +118,7 @@ class PackagedJarPluginsIT {
     }
   }
 
-  private String log(SampleProcess process, String stderr) throws java.io.IOException {
+  private String log(SampleProcess process, String stderr) throws IOException {
     return process.output() + "\n" + Files.readString(dir.resolve(stderr));
   }
 }

@@ -1,5 +1,7 @@
 package io.vireo.samples;
 
+import java.net.InetAddress;
+import java.nio.file.Files;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -48,7 +50,7 @@ class RunLocalScriptIT {
     try (SampleProcess run = SampleProcess.start("run-local", List.of("bash", script.toString()), environment,
         dir.resolve("run-local.err"))) {
       exit = run.await(3, TimeUnit.MINUTES);
-      output = run.output() + "\n" + java.nio.file.Files.readString(dir.resolve("run-local.err"));
+      output = run.output() + "\n" + Files.readString(dir.resolve("run-local.err"));
     }
     assertThat(exit).as("exit code (-1: still running after 3 minutes); output:\n%s", output).isZero();
 
@@ -89,7 +91,7 @@ class RunLocalScriptIT {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
   }

@@ -1,5 +1,6 @@
 package io.vireo.samples;
 
+import org.junit.jupiter.api.Assumptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -78,7 +79,7 @@ final class SampleProcess implements AutoCloseable {
    * do, before {@code package}); failsafe runs it after {@code package} in the same build.
    */
   static void assumePackaged() {
-    org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty(JAR_PROPERTY) != null,
+    Assumptions.assumeTrue(System.getProperty(JAR_PROPERTY) != null,
         "needs the packaged samples jar: failsafe runs this after package");
   }
 

@@ -1,5 +1,8 @@
 package io.vireo.samples;
 
+import java.io.File;
+import java.util.Properties;
+import org.apache.zookeeper.Version;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vireo.config.Config;
@@ -108,7 +111,7 @@ class SamplesComposeTest {
     DevEnv devEnv = DevEnv.of(Config.of(Map.of()), new PrintStream(OutputStream.nullOutputStream()));
 
     Map<String, Object> zookeeper = map(services.get("zookeeper"));
-    assertThat(zookeeper.get("image")).isEqualTo("zookeeper:" + org.apache.zookeeper.Version.getFullVersion().split("-")[0]);
+    assertThat(zookeeper.get("image")).isEqualTo("zookeeper:" + Version.getFullVersion().split("-")[0]);
     Map<String, Object> zooEnv = map(zookeeper.get("environment"));
     assertThat(zooEnv).containsEntry("ZOO_TICK_TIME", devEnv.zookeeperSettings().get("tickTime"));
 
@@ -205,7 +208,7 @@ class SamplesComposeTest {
 
   /** The kafka-clients version on the classpath: the broker's too (one {@code kafka.version}). */
   private static String kafkaVersion() throws IOException {
-    java.util.Properties properties = new java.util.Properties();
+    Properties properties = new Properties();
     try (InputStream in = SamplesComposeTest.class.getResourceAsStream("/kafka/kafka-version.properties")) {
       assertThat(in).as("kafka-clients' version file").isNotNull();
       properties.load(in);
@@ -214,7 +217,7 @@ class SamplesComposeTest {
   }
 
   private static Path findOnPath(String name) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
       Path candidate = Path.of(dir, name);
       if (Files.isExecutable(candidate)) {
         return candidate;

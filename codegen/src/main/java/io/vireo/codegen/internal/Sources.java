@@ -1,5 +1,7 @@
 package io.vireo.codegen.internal;
 
+import java.util.ArrayList;
+import java.util.Locale;
 import io.vireo.codegen.internal.Generator.Names;
 import io.vireo.codegen.internal.Generator.Rpc;
 import java.util.List;
@@ -12,7 +14,7 @@ final class Sources {
 
   static String handler(Names names, List<Rpc> rpcs, Imports imports, Options options) {
     StringBuilder body = new StringBuilder();
-    List<String> doc = new java.util.ArrayList<>(Javadoc.lines(names.comment()));
+    List<String> doc = new ArrayList<>(Javadoc.lines(names.comment()));
     if (!doc.isEmpty()) {
       doc.add("");
     }
@@ -45,7 +47,7 @@ final class Sources {
   }
 
   private static void method(StringBuilder body, Names names, Rpc rpc, Imports imports) {
-    List<String> doc = new java.util.ArrayList<>(Javadoc.lines(rpc.comment()));
+    List<String> doc = new ArrayList<>(Javadoc.lines(rpc.comment()));
     if (!doc.isEmpty()) {
       doc.add("");
     }
@@ -87,14 +89,14 @@ final class Sources {
     String route = imports.ref("io.vireo.Route");
     javadoc(body, "", deprecated(names, List.of(
         "The wire names of {@code " + names.serviceFullName() + "} ({@code " + names.fileName() + "}): each {@code Route}",
-        "gives the RSocket route ({@code rsocketName()}) and the gRPC method ({@code grpcName()}).")));
+        "gives the full name ({@code fullName()}, {@code pkg.Service.Method}) that metrics, logs and endpoint keys use.")));
     deprecatedAnnotation(body, "", names.deprecated(), imports);
     body.append("public final class ").append(names.routes()).append(" {\n");
     body.append("  /** The full proto service name, {@value}. */\n");
     body.append("  public static final ").append(string).append(" SERVICE = \"").append(names.serviceFullName()).append("\";\n");
     for (Rpc rpc : rpcs) {
       body.append('\n');
-      List<String> doc = new java.util.ArrayList<>();
+      List<String> doc = new ArrayList<>();
       doc.add("{@code " + names.serviceFullName() + "." + rpc.protoName() + "} on RSocket, {@code /" + names.serviceFullName()
           + "/" + rpc.protoName() + "} on gRPC.");
       if (rpc.deprecated()) {
@@ -140,14 +142,14 @@ final class Sources {
 
   /** {@code Greeter} → {@code greeter}, {@code OrderService} → {@code order-service}. */
   static String dashCase(String name) {
-    return Generator.constant(name).replace('_', '-').toLowerCase(java.util.Locale.ROOT);
+    return Generator.constant(name).replace('_', '-').toLowerCase(Locale.ROOT);
   }
 
   private static List<String> deprecated(Names names, List<String> doc) {
     if (!names.deprecated()) {
       return doc;
     }
-    List<String> out = new java.util.ArrayList<>(doc);
+    List<String> out = new ArrayList<>(doc);
     out.add("");
     out.add("@deprecated {@code " + names.serviceFullName() + "} is marked deprecated in {@code " + names.fileName() + "}.");
     return out;

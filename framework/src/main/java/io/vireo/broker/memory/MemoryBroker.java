@@ -1,5 +1,6 @@
 package io.vireo.broker.memory;
 
+import io.vireo.config.Values;
 import io.vireo.Status;
 import io.vireo.VireoException;
 import io.vireo.broker.Broker;
@@ -344,7 +345,7 @@ public final class MemoryBroker implements Broker {
           checkDrained();
         }
         return drained.asMono().timeout(shutdownTimeout, Mono.fromRunnable(() ->
-            log.warn("subscription to {} ({}) closed with handlers still running after {}", topic, group, io.vireo.config.Values.format(shutdownTimeout))));
+            log.warn("subscription to {} ({}) closed with handlers still running after {}", topic, group, Values.format(shutdownTimeout))));
       });
     }
   }

@@ -1,5 +1,7 @@
 package io.vireo.internal.codec;
 
+import java.io.IOException;
+import java.lang.reflect.Method;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,9 +24,9 @@ public final class JsonCodec implements Codec {
   public static final String NAME = "json";
   public static final String CONTENT_TYPE = "application/json";
 
-  private static final ClassValue<java.lang.reflect.Method> BUILDERS = new ClassValue<>() {
+  private static final ClassValue<Method> BUILDERS = new ClassValue<>() {
     @Override
-    protected java.lang.reflect.Method computeValue(Class<?> type) {
+    protected Method computeValue(Class<?> type) {
       try {
         return type.getMethod("newBuilder");
       } catch (NoSuchMethodException e) {
@@ -86,7 +88,7 @@ public final class JsonCodec implements Codec {
         return type.cast(builder.build());
       }
       return mapper.readValue(data, type);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new VireoException(Status.INVALID_ARGUMENT,
           "cannot decode " + type.getName() + " from " + data.length + " bytes of JSON: " + firstLine(e.getMessage()));
     } catch (ReflectiveOperationException e) {

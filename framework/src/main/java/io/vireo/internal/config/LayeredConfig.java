@@ -1,5 +1,6 @@
 package io.vireo.internal.config;
 
+import java.util.TreeSet;
 import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
@@ -55,7 +56,7 @@ public final class LayeredConfig implements Config {
 
   /** Every key some layer has, as that layer spells it (environment variables as {@code VIREO_X_Y}). */
   public Set<String> names() {
-    Set<String> names = new java.util.TreeSet<>();
+    Set<String> names = new TreeSet<>();
     for (org.eclipse.microprofile.config.spi.ConfigSource source : config.getConfigSources()) {
       names.addAll(source.getPropertyNames());
     }

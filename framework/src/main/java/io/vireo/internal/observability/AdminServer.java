@@ -1,5 +1,9 @@
 package io.vireo.internal.observability;
 
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.vireo.config.Values;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -50,8 +54,8 @@ public final class AdminServer {
       Duration timeout) {
     AdminServer[] self = new AdminServer[1];
     // the group lets disposeNow close open keep-alive connections too, not only the listener
-    io.netty.channel.group.ChannelGroup connections =
-        new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
+    ChannelGroup connections =
+        new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     // a request the HTTP decoder cannot read is a refused connection (counted, logged within limits)
     RefusedConnections refused = RefusedConnections.of("admin");
     DisposableServer server = HttpServer.create()
@@ -71,7 +75,7 @@ public final class AdminServer {
         .bind()
         .block(timeout);
     if (server == null) {
-      throw new IllegalStateException("vireo.admin.port: " + port + " did not bind within " + io.vireo.config.Values.format(timeout));
+      throw new IllegalStateException("vireo.admin.port: " + port + " did not bind within " + Values.format(timeout));
     }
     self[0] = new AdminServer(service, prometheus, server);
     log.info("{}: admin endpoint on http://{}:{}/health", service.name(), host, server.port());

@@ -1,5 +1,9 @@
 package io.vireo.internal.observability;
 
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import reactor.core.publisher.Flux;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -71,20 +75,20 @@ public final class MetricsWrapper implements Wrapper {
     };
   }
 
-  private reactor.core.publisher.Flux<Object> measured(String name, Call call, reactor.core.publisher.Flux<Object> responses) {
-    String endpoint = call.route() == Route.UNKNOWN ? "unknown" : call.route().rsocketName();
+  private Flux<Object> measured(String name, Call call, Flux<Object> responses) {
+    String endpoint = call.route() == Route.UNKNOWN ? "unknown" : call.route().fullName();
     AtomicInteger active = gauges.computeIfAbsent(name + ".active|" + call.service() + "|" + endpoint, key -> {
       AtomicInteger value = new AtomicInteger();
       Gauge.builder(name + ".active", value, AtomicInteger::get)
           .description("calls in flight").tags("service", call.service(), "endpoint", endpoint).register(registry);
       return value;
     });
-    return reactor.core.publisher.Flux.defer(() -> {
+    return Flux.defer(() -> {
       active.incrementAndGet();
       long start = System.nanoTime();
       return Outcome.on(responses, call.kind(), ended -> {
         active.decrementAndGet();
-        timer(name, call.service(), endpoint, ended.status()).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+        timer(name, call.service(), endpoint, ended.status()).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       });
     });
   }
@@ -112,7 +116,7 @@ public final class MetricsWrapper implements Wrapper {
       return Outcome.on(next.handle(event), ended -> {
         timers.computeIfAbsent("vireo.events.consumed|" + event.topic() + "|" + ended.status(), key -> Timer.builder("vireo.events.consumed")
                 .description("events handled").tags("topic", event.topic(), "status", ended.status().name()).register(registry))
-            .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+            .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         if (redelivered) {
           counter("vireo.events.redelivered", "events handled again after a failure", Tags.of("topic", event.topic())).increment();
         }
@@ -159,7 +163,7 @@ public final class MetricsWrapper implements Wrapper {
       if (!known.isEmpty()) {
         // 0 closed, 1 open, 2 half-open; -1 while no breaker guards calls to the service
         Gauge.builder("vireo.resilience.breaker.state", known, all -> all.stream().map(b -> b.state(name))
-                .flatMap(java.util.Optional::stream).findFirst().map(state -> (double) state.ordinal()).orElse(-1.0))
+                .flatMap(Optional::stream).findFirst().map(state -> (double) state.ordinal()).orElse(-1.0))
             .description("circuit breaker state of calls to a service: 0 closed, 1 open, 2 half-open")
             .tags("service", name).register(registry);
       }
@@ -173,23 +177,23 @@ public final class MetricsWrapper implements Wrapper {
   }
 
   /** The Prometheus registry behind this wrapper, if it has one (also inside a composite). */
-  public java.util.Optional<PrometheusMeterRegistry> prometheus() {
+  public Optional<PrometheusMeterRegistry> prometheus() {
     return prometheus(registry);
   }
 
-  private static java.util.Optional<PrometheusMeterRegistry> prometheus(MeterRegistry registry) {
+  private static Optional<PrometheusMeterRegistry> prometheus(MeterRegistry registry) {
     if (registry instanceof PrometheusMeterRegistry prometheus) {
-      return java.util.Optional.of(prometheus);
+      return Optional.of(prometheus);
     }
-    if (registry instanceof io.micrometer.core.instrument.composite.CompositeMeterRegistry composite) {
+    if (registry instanceof CompositeMeterRegistry composite) {
       for (MeterRegistry each : composite.getRegistries()) {
-        java.util.Optional<PrometheusMeterRegistry> found = prometheus(each);
+        Optional<PrometheusMeterRegistry> found = prometheus(each);
         if (found.isPresent()) {
           return found;
         }
       }
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   /** {@code metrics}: a Prometheus registry of its own, scraped at the admin endpoint's {@code /metrics}. */

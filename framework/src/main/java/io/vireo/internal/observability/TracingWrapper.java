@@ -1,5 +1,6 @@
 package io.vireo.internal.observability;
 
+import io.vireo.broker.Message;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
@@ -164,7 +165,7 @@ public final class TracingWrapper implements Wrapper {
         .setAttribute(RPC_SERVICE, route.service())
         .setAttribute(RPC_METHOD, route.method())
         .setAttribute(VIREO_SERVICE, call.service())
-        .setAttribute(VIREO_ROUTE, route.rsocketName())
+        .setAttribute(VIREO_ROUTE, route.fullName())
         .startSpan();
   }
 
@@ -175,7 +176,7 @@ public final class TracingWrapper implements Wrapper {
         .setAttribute(MESSAGING_SYSTEM, "vireo")
         .setAttribute(MESSAGING_DESTINATION, event.topic())
         .setAttribute(MESSAGING_OPERATION, operation)
-        .setAttribute(MESSAGING_ID, event.headers().get(io.vireo.broker.Message.MESSAGE_ID).orElse(""))
+        .setAttribute(MESSAGING_ID, event.headers().get(Message.MESSAGE_ID).orElse(""))
         .startSpan();
   }
 

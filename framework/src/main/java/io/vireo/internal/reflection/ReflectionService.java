@@ -1,5 +1,7 @@
 package io.vireo.internal.reflection;
 
+import io.vireo.internal.reflection.v1.ReflectionProto;
+import java.util.Optional;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.Message;
@@ -70,7 +72,7 @@ public final class ReflectionService implements ServerReflection, ServerReflecti
   public static ReflectionService of(Collection<String> served, Collection<Class<?>> messageTypes,
       Collection<Descriptors.FileDescriptor> extraFiles) {
     Set<Descriptors.FileDescriptor> roots = new LinkedHashSet<>(extraFiles);
-    roots.add(io.vireo.internal.reflection.v1.ReflectionProto.getDescriptor());
+    roots.add(ReflectionProto.getDescriptor());
     for (Class<?> type : messageTypes) {
       descriptor(type).ifPresent(d -> roots.add(d.getFile()));
     }
@@ -80,15 +82,15 @@ public final class ReflectionService implements ServerReflection, ServerReflecti
   }
 
   /** The descriptor of a generated protobuf message class. */
-  public static java.util.Optional<Descriptors.Descriptor> descriptor(Class<?> type) {
+  public static Optional<Descriptors.Descriptor> descriptor(Class<?> type) {
     if (!Message.class.isAssignableFrom(type)) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     try {
-      return java.util.Optional.of((Descriptors.Descriptor) type.getMethod("getDescriptor").invoke(null));
+      return Optional.of((Descriptors.Descriptor) type.getMethod("getDescriptor").invoke(null));
     } catch (ReflectiveOperationException | ClassCastException e) {
       log.debug("no protobuf descriptor for {}: {}", type.getName(), e.toString());
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
   }
 

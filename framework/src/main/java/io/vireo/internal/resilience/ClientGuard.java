@@ -1,5 +1,10 @@
 package io.vireo.internal.resilience;
 
+import io.vireo.Route;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
@@ -194,19 +199,19 @@ public final class ClientGuard {
 
   /** The last good responses per route and request, served when a call fails as a fallback would. */
   final class ResponseCache {
-    private final java.util.Map<Key, java.util.List<Object>> entries;
+    private final Map<Key, List<Object>> entries;
 
-    private record Key(io.vireo.Route route, Object request) {}
+    private record Key(Route route, Object request) {}
 
     ResponseCache(int maxEntries) {
       if (maxEntries <= 0) {
         throw new IllegalArgumentException("fallback.cache-size: " + maxEntries + " (expected: > 0)");
       }
-      this.entries = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
+      this.entries = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<Key, java.util.List<Object>> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Key, List<Object>> eldest) {
           return size() > maxEntries;
         }
       });
@@ -215,10 +220,10 @@ public final class ClientGuard {
     Flux<Object> remember(Call call, Object request, Flux<Object> responses) {
       Key key = new Key(call.route(), request);
       return responses.collectList()
-          .doOnNext(list -> entries.put(key, java.util.List.copyOf(list)))
+          .doOnNext(list -> entries.put(key, List.copyOf(list)))
           .flatMapMany(Flux::fromIterable)
           .onErrorResume(Errors::fallsBack, error -> {
-            java.util.List<Object> last = entries.get(key);
+            List<Object> last = entries.get(key);
             if (last != null) {
               return Flux.fromIterable(last);
             }

@@ -68,7 +68,7 @@ public final class ServerGuard {
 
   public Flux<Object> call(CallFunction next, Call call, Flux<Object> requests) {
     Flux<Object> responses = Flux.defer(() -> next.apply(call, requests));
-    String key = call.route().rsocketName();
+    String key = call.route().fullName();
     if (perCaller) {
       key = key + "|" + call.headers().get(Headers.CALLER).orElse("");
     }

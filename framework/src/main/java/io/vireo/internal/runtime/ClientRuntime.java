@@ -1,5 +1,6 @@
 package io.vireo.internal.runtime;
 
+import io.vireo.registry.memory.MemoryRegistry;
 import io.vireo.Call;
 import io.vireo.CallKind;
 import io.vireo.CallOptions;
@@ -592,7 +593,7 @@ public final class ClientRuntime {
       if (picked.isEmpty()) {
         throw VireoException.of(Status.UNAVAILABLE,
             "no instance of service '%s' for %s (registry has %d instances, %d left after filters); is it running and registered?%s",
-            service, call.route(), instances.size(), candidates.size(), io.vireo.registry.memory.MemoryRegistry.noInstanceHint(registry));
+            service, call.route(), instances.size(), candidates.size(), MemoryRegistry.noInstanceHint(registry));
       }
       return picked.get();
     }

@@ -1,5 +1,7 @@
 package io.vireo.internal.runtime;
 
+import io.vireo.internal.config.KnownKeys;
+import java.util.Collection;
 import io.vireo.config.Config;
 import io.vireo.spi.PluginProvider;
 import java.util.ArrayList;
@@ -44,7 +46,7 @@ public final class Plugins {
       "broker/kafka", "io.vireo:vireo-broker-kafka",
       "config.sources/zookeeper", "io.vireo:vireo-registry-zookeeper");
 
-  static String unknown(String kind, String name, java.util.Collection<String> available) {
+  static String unknown(String kind, String name, Collection<String> available) {
     String base = String.format("vireo.%s: unknown %s '%s' (available: %s)", kind, kind, name, String.join(", ", available));
     String module = MODULES.get(kind + "/" + name);
     if (module != null) {
@@ -53,7 +55,7 @@ public final class Plugins {
     String nearest = null;
     int best = Integer.MAX_VALUE;
     for (String candidate : available) {
-      int distance = io.vireo.internal.config.KnownKeys.distance(name, candidate);
+      int distance = KnownKeys.distance(name, candidate);
       if (distance < best) {
         best = distance;
         nearest = candidate;

@@ -1,5 +1,6 @@
 package io.vireo.internal.runtime;
 
+import java.lang.reflect.Modifier;
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.Message;
 import io.vireo.CallKind;
@@ -89,7 +90,7 @@ final class ProtoCheck {
 
   private static Optional<Descriptors.Descriptor> descriptor(Class<?> type) {
     if (!Message.class.isAssignableFrom(type) || type.isInterface()
-        || java.lang.reflect.Modifier.isAbstract(type.getModifiers())) {
+        || Modifier.isAbstract(type.getModifiers())) {
       return Optional.empty();
     }
     try {

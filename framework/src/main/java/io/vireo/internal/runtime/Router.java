@@ -1,5 +1,7 @@
 package io.vireo.internal.runtime;
 
+import io.netty.util.concurrent.FastThreadLocalThread;
+import reactor.core.scheduler.NonBlocking;
 import io.vireo.Blocking;
 import io.vireo.Call;
 import io.vireo.CallKind;
@@ -143,7 +145,7 @@ public final class Router implements Dispatcher {
   private static boolean blocking(EndpointMethod method, Config config) {
     return method.method().isAnnotationPresent(Blocking.class)
         || method.method().getDeclaringClass().isAnnotationPresent(Blocking.class)
-        || config.getBoolean("vireo.server.endpoints." + method.route().rsocketName() + ".blocking",
+        || config.getBoolean("vireo.server.endpoints." + method.route().fullName() + ".blocking",
             config.getBoolean("vireo.server.endpoints." + method.route().method() + ".blocking", false));
   }
 
@@ -600,7 +602,7 @@ public final class Router implements Dispatcher {
     }
 
     private static boolean eventLoop(Thread thread) {
-      return thread instanceof reactor.core.scheduler.NonBlocking || thread instanceof io.netty.util.concurrent.FastThreadLocalThread;
+      return thread instanceof NonBlocking || thread instanceof FastThreadLocalThread;
     }
 
     /** After the call's synchronous part: warns once if it held an event-loop thread too long. */

@@ -202,7 +202,7 @@ final class ServiceBinding {
 
   List<String> endpoints() {
     Router current = router;
-    return current == null ? List.of() : current.routes().keySet().stream().map(r -> r.rsocketName()).sorted().toList();
+    return current == null ? List.of() : current.routes().keySet().stream().map(r -> r.fullName()).sorted().toList();
   }
 
   /** Deregisters, waits {@code vireo.server.shutdown-delay}, drains the router and closes the servers. */

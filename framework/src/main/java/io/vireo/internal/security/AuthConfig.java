@@ -1,5 +1,8 @@
 package io.vireo.internal.security;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.LinkedHashSet;
 import io.vireo.config.Config;
 import io.vireo.security.Auth;
 import io.vireo.security.JwtVerifier;
@@ -163,13 +166,13 @@ public final class AuthConfig {
 
   private static String[] list(String value) {
     return Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty())
-        .collect(Collectors.toCollection(java.util.LinkedHashSet::new)).toArray(String[]::new);
+        .collect(Collectors.toCollection(LinkedHashSet::new)).toArray(String[]::new);
   }
 
   private static String read(String key, String file) {
     try {
-      return java.nio.file.Files.readString(Path.of(file));
-    } catch (java.io.IOException e) {
+      return Files.readString(Path.of(file));
+    } catch (IOException e) {
       throw new IllegalArgumentException(key + ": cannot read " + file + " (" + e + ")", e);
     }
   }

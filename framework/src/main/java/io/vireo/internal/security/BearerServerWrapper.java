@@ -1,5 +1,6 @@
 package io.vireo.internal.security;
 
+import java.util.Locale;
 import io.vireo.Call;
 import io.vireo.Headers;
 import io.vireo.Status;
@@ -37,7 +38,7 @@ public final class BearerServerWrapper implements Wrapper {
     this.endpoints = Map.copyOf(endpoints);
     this.header = AuthHeaders.name(header);
     this.scheme = scheme;
-    this.kind = scheme.map(s -> s.toLowerCase(java.util.Locale.ROOT)).orElse(this.header);
+    this.kind = scheme.map(s -> s.toLowerCase(Locale.ROOT)).orElse(this.header);
     this.expected = "header " + this.header + ": " + scheme.map(s -> s + " <token>").orElse("<token>");
   }
 

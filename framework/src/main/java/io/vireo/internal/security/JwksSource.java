@@ -1,5 +1,6 @@
 package io.vireo.internal.security;
 
+import java.security.GeneralSecurityException;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
@@ -66,7 +67,7 @@ public interface JwksSource {
     for (String algorithm : List.of("RSA", "EC")) {
       try {
         return of(KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(der)));
-      } catch (java.security.GeneralSecurityException e) {
+      } catch (GeneralSecurityException e) {
         // try the next algorithm
       }
     }

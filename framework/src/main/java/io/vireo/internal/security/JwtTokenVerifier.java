@@ -1,5 +1,6 @@
 package io.vireo.internal.security;
 
+import io.vireo.config.Values;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -111,7 +112,7 @@ public final class JwtTokenVerifier implements TokenVerifier {
       return Optional.of("token has no expiry (exp claim)");
     }
     if (expiry != null && now.isAfter(expiry.toInstant().plus(clockSkew))) {
-      return Optional.of("token expired at " + expiry.toInstant() + " (now " + now + ", clock skew " + io.vireo.config.Values.format(clockSkew) + ")");
+      return Optional.of("token expired at " + expiry.toInstant() + " (now " + now + ", clock skew " + Values.format(clockSkew) + ")");
     }
     Date notBefore = claims.getNotBeforeTime();
     if (notBefore != null && now.isBefore(notBefore.toInstant().minus(clockSkew))) {

@@ -1,5 +1,6 @@
 package io.vireo.transport.memory;
 
+import io.vireo.transport.MessageLimits;
 import io.vireo.Status;
 import io.vireo.VireoException;
 import io.vireo.config.Config;
@@ -34,7 +35,7 @@ public final class MemoryTransport implements Transport {
   private final int maxMessageSize;
 
   public MemoryTransport(int maxMessageSize) {
-    this.maxMessageSize = io.vireo.transport.MessageLimits.checkMaxMessageSize(maxMessageSize);
+    this.maxMessageSize = MessageLimits.checkMaxMessageSize(maxMessageSize);
   }
 
   @Override
@@ -215,10 +216,10 @@ public final class MemoryTransport implements Transport {
 
     @Override
     public Transport create(Config config) {
-      return new MemoryTransport(io.vireo.transport.MessageLimits.maxMessageSize(config));
+      return new MemoryTransport(MessageLimits.maxMessageSize(config));
     }
   }
 
   /** {@link io.vireo.transport.MessageLimits#DEFAULT_MAX_MESSAGE_SIZE}. */
-  public static final int DEFAULT_MAX_MESSAGE_SIZE = io.vireo.transport.MessageLimits.DEFAULT_MAX_MESSAGE_SIZE;
+  public static final int DEFAULT_MAX_MESSAGE_SIZE = MessageLimits.DEFAULT_MAX_MESSAGE_SIZE;
 }

@@ -1,5 +1,6 @@
 package io.vireo.internal.runtime;
 
+import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -35,7 +36,7 @@ class PublishHeadersTest {
   @Test
   void headersOfKeepsTheLastValueOfANameAndValidates() {
     Headers headers = Headers.of("A", "1", "b", "2", "a", "3");
-    assertThat(headers.asMap()).containsExactly(java.util.Map.entry("a", "3"), java.util.Map.entry("b", "2"));
+    assertThat(headers.asMap()).containsExactly(Map.entry("a", "3"), Map.entry("b", "2"));
     assertThat(Headers.of()).isEqualTo(Headers.empty());
     assertThatThrownBy(() -> Headers.of("x", "line\nbreak")).hasMessageContaining("line break");
     assertThatThrownBy(() -> Headers.of("bad name", "v")).hasMessageContaining("expected: visible ASCII");

@@ -1,5 +1,6 @@
 package io.vireo.gateway.console;
 
+import java.util.Locale;
 import io.vireo.gateway.internal.HttpErrors;
 import java.util.Collection;
 import java.util.Map;
@@ -22,7 +23,7 @@ final class Json {
     } else if (value instanceof String text) {
       out.append(HttpErrors.quote(text));
     } else if (value instanceof Double number) {
-      out.append(number.isNaN() || number.isInfinite() ? "null" : String.format(java.util.Locale.ROOT, "%.4f", number));
+      out.append(number.isNaN() || number.isInfinite() ? "null" : String.format(Locale.ROOT, "%.4f", number));
     } else if (value instanceof Number || value instanceof Boolean) {
       out.append(value);
     } else if (value instanceof Map<?, ?> map) {

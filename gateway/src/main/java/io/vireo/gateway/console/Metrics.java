@@ -1,5 +1,6 @@
 package io.vireo.gateway.console;
 
+import java.util.Optional;
 import io.vireo.registry.ServiceInstance;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -135,11 +136,11 @@ final class Metrics {
   }
 
   /** The admin port an instance advertises, if any. */
-  static java.util.Optional<Integer> adminPort(ServiceInstance instance) {
+  static Optional<Integer> adminPort(ServiceInstance instance) {
     try {
-      return java.util.Optional.ofNullable(instance.metadata().get(ServiceInstance.ADMIN_PORT_METADATA)).map(Integer::parseInt);
+      return Optional.ofNullable(instance.metadata().get(ServiceInstance.ADMIN_PORT_METADATA)).map(Integer::parseInt);
     } catch (NumberFormatException e) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
   }
 }

@@ -1,5 +1,7 @@
 package io.vireo.gateway.console;
 
+import java.util.Locale;
+import java.util.Optional;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.MethodDescriptor;
@@ -22,7 +24,7 @@ final class Schemas {
       Map<String, Object> endpoint = new LinkedHashMap<>();
       endpoint.put("service", method.getService().getFullName());
       endpoint.put("method", method.getName());
-      endpoint.put("metric", ServiceSchema.route(method).rsocketName());
+      endpoint.put("metric", ServiceSchema.route(method).fullName());
       endpoint.put("kind", ServiceSchema.kind(method).name());
       endpoint.put("requestType", method.getInputType().getFullName());
       endpoint.put("responseType", method.getOutputType().getFullName());
@@ -83,7 +85,7 @@ final class Schemas {
     return switch (field.getJavaType()) {
       case MESSAGE -> field.getMessageType().getFullName();
       case ENUM -> field.getEnumType().getFullName();
-      default -> field.getType().name().toLowerCase(java.util.Locale.ROOT);
+      default -> field.getType().name().toLowerCase(Locale.ROOT);
     };
   }
 
@@ -125,8 +127,8 @@ final class Schemas {
     };
   }
 
-  private static java.util.Optional<String> wellKnown(Descriptor message) {
-    return java.util.Optional.ofNullable(switch (message.getFullName()) {
+  private static Optional<String> wellKnown(Descriptor message) {
+    return Optional.ofNullable(switch (message.getFullName()) {
       case "google.protobuf.Timestamp" -> "\"1970-01-01T00:00:00Z\"";
       case "google.protobuf.Duration" -> "\"1s\"";
       case "google.protobuf.Struct", "google.protobuf.Any", "google.protobuf.Empty" -> "{}";

@@ -1,5 +1,6 @@
 package io.vireo.gateway.internal;
 
+import java.util.TreeSet;
 import io.vireo.Status;
 import io.vireo.VireoException;
 import io.vireo.security.Principal;
@@ -34,7 +35,7 @@ final class Authenticate implements Step {
         .<Object>flatMap(principal -> {
           if (!roles.isEmpty() && roles.stream().noneMatch(principal::hasRole)) {
             return Mono.just(HttpErrors.reply(Status.PERMISSION_DENIED,
-                "needs one of the roles " + new java.util.TreeSet<>(roles) + " (has " + new java.util.TreeSet<>(principal.roles()) + ")"));
+                "needs one of the roles " + new TreeSet<>(roles) + " (has " + new TreeSet<>(principal.roles()) + ")"));
           }
           return Mono.just(principal);
         })

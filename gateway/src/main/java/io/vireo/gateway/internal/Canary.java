@@ -1,5 +1,6 @@
 package io.vireo.gateway.internal;
 
+import java.util.Optional;
 import io.vireo.registry.ServiceInstance;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
@@ -46,7 +47,7 @@ final class Canary implements Step {
 
   @Override
   public Mono<Reply> apply(Exchange exchange, Handler next) {
-    String said = exchange.header(header).or(() -> cookie.isEmpty() ? java.util.Optional.empty() : exchange.cookie(cookie)).orElse("");
+    String said = exchange.header(header).or(() -> cookie.isEmpty() ? Optional.empty() : exchange.cookie(cookie)).orElse("");
     boolean toCanary = said.isEmpty() ? weight > 0 && ThreadLocalRandom.current().nextDouble(100) < weight : said.equalsIgnoreCase("true");
     exchange.instanceFilter(toCanary ? canary : canary.negate());
     return next.handle(exchange);

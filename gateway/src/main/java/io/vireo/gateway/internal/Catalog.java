@@ -1,5 +1,8 @@
 package io.vireo.gateway.internal;
 
+import com.google.protobuf.Descriptors;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.Descriptors.ServiceDescriptor;
@@ -34,7 +37,7 @@ public final class Catalog {
   private final RpcCalls calls;
   private final String self;
   private final AtomicLong lastOnDemand = new AtomicLong();
-  private final java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<String> seen = ConcurrentHashMap.newKeySet();
   private volatile Snapshot snapshot = new Snapshot(Map.of(), List.of(), Map.of());
   private Disposable refreshing = () -> { };
 
@@ -117,7 +120,7 @@ public final class Catalog {
     for (Descriptor message : proto.getFile().getMessageTypes()) {
       addType(service, message, types);
     }
-    for (com.google.protobuf.Descriptors.FileDescriptor dependency : proto.getFile().getDependencies()) {
+    for (Descriptors.FileDescriptor dependency : proto.getFile().getDependencies()) {
       for (Descriptor message : dependency.getMessageTypes()) {
         addType(service, message, types);
       }

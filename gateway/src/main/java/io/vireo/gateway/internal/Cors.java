@@ -1,5 +1,8 @@
 package io.vireo.gateway.internal;
 
+import io.vireo.Status;
+import java.time.Duration;
+import java.util.Arrays;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -26,7 +29,7 @@ final class Cors implements Step {
     this.headers = policy.get("cors.allowed-headers").orElse("*");
     this.exposed = policy.get("cors.exposed-headers").orElse("x-request-id,traceparent,retry-after,x-ratelimit-limit,x-ratelimit-remaining");
     this.credentials = policy.bool("cors.allow-credentials", false);
-    this.maxAge = Long.toString(policy.duration("cors.max-age").orElse(java.time.Duration.ofMinutes(30)).toSeconds());
+    this.maxAge = Long.toString(policy.duration("cors.max-age").orElse(Duration.ofMinutes(30)).toSeconds());
   }
 
   @Override
@@ -38,7 +41,7 @@ final class Cors implements Step {
     boolean allowed = origins.contains("*") || origins.contains(origin.toLowerCase(Locale.ROOT));
     if (exchange.method().equals(HttpMethod.OPTIONS) && exchange.header("access-control-request-method").isPresent()) {
       if (!allowed) {
-        return Mono.just(HttpErrors.reply(io.vireo.Status.PERMISSION_DENIED, "origin " + origin + " is not allowed (cors.allowed-origins)"));
+        return Mono.just(HttpErrors.reply(Status.PERMISSION_DENIED, "origin " + origin + " is not allowed (cors.allowed-origins)"));
       }
       Reply preflight = Reply.empty(HttpResponseStatus.NO_CONTENT);
       mark(preflight.headers(), origin);
@@ -65,6 +68,6 @@ final class Cors implements Step {
   }
 
   private static List<String> split(String text) {
-    return java.util.Arrays.stream(text.split(",")).map(s -> s.trim().toLowerCase(Locale.ROOT)).filter(s -> !s.isEmpty()).toList();
+    return Arrays.stream(text.split(",")).map(s -> s.trim().toLowerCase(Locale.ROOT)).filter(s -> !s.isEmpty()).toList();
   }
 }

@@ -1,5 +1,6 @@
 package io.vireo.gateway.internal;
 
+import reactor.core.publisher.SynchronousSink;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -202,7 +203,7 @@ public final class Exchange {
       List<byte[]> parts = new ArrayList<>();
       AtomicLong size = new AtomicLong();
       return request.receive()
-          .handle((ByteBuf buf, reactor.core.publisher.SynchronousSink<byte[]> sink) -> {
+          .handle((ByteBuf buf, SynchronousSink<byte[]> sink) -> {
             if (size.addAndGet(buf.readableBytes()) > maxBodySize) {
               sink.error(tooLarge());
               return;
@@ -227,7 +228,7 @@ public final class Exchange {
   /** The body as it streams in (retained buffers for a proxy), cut off with 413 past the limit. */
   public Flux<ByteBuf> rawBody() {
     AtomicLong size = new AtomicLong();
-    return request.receive().retain().handle((ByteBuf buf, reactor.core.publisher.SynchronousSink<ByteBuf> sink) -> {
+    return request.receive().retain().handle((ByteBuf buf, SynchronousSink<ByteBuf> sink) -> {
       if (size.addAndGet(buf.readableBytes()) > maxBodySize) {
         buf.release();
         sink.error(tooLarge());

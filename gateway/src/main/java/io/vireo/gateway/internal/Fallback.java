@@ -1,5 +1,8 @@
 package io.vireo.gateway.internal;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -61,11 +64,11 @@ final class Fallback implements Step {
       return Mono.just(reply);
     }
     return stream.content()
-        .reduce(new java.io.ByteArrayOutputStream((int) length), (out, buf) -> {
+        .reduce(new ByteArrayOutputStream((int) length), (out, buf) -> {
           try {
             buf.readBytes(out, buf.readableBytes());
-          } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
           } finally {
             buf.release();
           }

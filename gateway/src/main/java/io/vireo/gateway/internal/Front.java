@@ -1,5 +1,6 @@
 package io.vireo.gateway.internal;
 
+import io.vireo.Status;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -126,7 +127,7 @@ public final class Front {
       case "/health" -> response.header(HttpHeaderNames.CONTENT_TYPE, Reply.JSON).sendString(Mono.just("{\"status\":\"UP\"}")).then();
       case "/metrics" -> response.header(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
           .sendString(Mono.fromCallable(meters::scrape)).then();
-      default -> write(HttpErrors.reply(io.vireo.Status.NOT_FOUND, "no such gateway endpoint: " + what), response);
+      default -> write(HttpErrors.reply(Status.NOT_FOUND, "no such gateway endpoint: " + what), response);
     };
   }
 

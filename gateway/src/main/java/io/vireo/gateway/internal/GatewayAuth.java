@@ -1,5 +1,6 @@
 package io.vireo.gateway.internal;
 
+import java.io.IOException;
 import io.vireo.config.Config;
 import io.vireo.security.JwtVerifier;
 import io.vireo.security.Principal;
@@ -68,7 +69,7 @@ final class GatewayAuth {
     config.get(prefix + "public-key-file").ifPresent(file -> {
       try {
         builder.publicKeyPem(Files.readString(Path.of(file)));
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         throw new IllegalArgumentException(prefix + "public-key-file: " + file + " cannot be read (expected: a PEM file)", e);
       }
     });

@@ -13,6 +13,7 @@ import io.vireo.Route;
 import io.vireo.Status;
 import io.vireo.VireoException;
 import io.vireo.client.GenericClient;
+import io.vireo.transport.grpc.GrpcNames;
 import io.vireo.reflection.ServiceSchema;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +55,7 @@ final class GrpcCalls {
   Mono<Reply> handle(Exchange exchange) {
     Route route;
     try {
-      route = Route.parseGrpc(exchange.path());
+      route = GrpcNames.route(exchange.path());
     } catch (IllegalArgumentException e) {
       return Mono.just(trailersOnly(Status.UNIMPLEMENTED, e.getMessage()));
     }
@@ -74,7 +75,7 @@ final class GrpcCalls {
 
   private Reply call(Exchange exchange, String name, ServiceSchema schema, Route route) {
     MethodDescriptor method = schema.method(route.service(), route.method()).orElseThrow(() ->
-        new VireoException(Status.UNIMPLEMENTED, "method " + route.grpcName() + " not found"));
+        new VireoException(Status.UNIMPLEMENTED, "method " + GrpcNames.fullMethodName(route) + " not found"));
     GenericClient client = calls.client(name);
     Function<Context, Context> options = calls.options(exchange, RpcCalls.idempotent(method, exchange.method()));
     Flux<byte[]> requests = deframe(exchange.rawBody());

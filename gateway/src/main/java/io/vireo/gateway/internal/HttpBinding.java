@@ -1,5 +1,9 @@
 package io.vireo.gateway.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import com.google.api.AnnotationsProto;
 import com.google.api.HttpRule;
 import com.google.protobuf.DescriptorProtos.MethodOptions;
@@ -106,8 +110,8 @@ public record HttpBinding(String service, MethodDescriptor method, HttpMethod ht
         transcoder.merge(sub, json);
         builder.setField(field, sub.build());
       } else {
-        String wrapped = "{\"" + field.getJsonName() + "\":" + new String(json, java.nio.charset.StandardCharsets.UTF_8) + "}";
-        transcoder.merge(builder, wrapped.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String wrapped = "{\"" + field.getJsonName() + "\":" + new String(json, StandardCharsets.UTF_8) + "}";
+        transcoder.merge(builder, wrapped.getBytes(StandardCharsets.UTF_8));
       }
     }
     Set<String> bound = new HashSet<>();
@@ -142,10 +146,10 @@ public record HttpBinding(String service, MethodDescriptor method, HttpMethod ht
         return transcoder.print((Message) reply.getField(field));
       }
       // a scalar or repeated field: the reply's JSON narrowed to that field's value
-      String whole = new String(transcoder.print(reply), java.nio.charset.StandardCharsets.UTF_8);
-      com.fasterxml.jackson.databind.JsonNode node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(whole).get(field.getJsonName());
-      return (node == null ? "null" : node.toString()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    } catch (InvalidProtocolBufferException | com.fasterxml.jackson.core.JsonProcessingException e) {
+      String whole = new String(transcoder.print(reply), StandardCharsets.UTF_8);
+      JsonNode node = new ObjectMapper().readTree(whole).get(field.getJsonName());
+      return (node == null ? "null" : node.toString()).getBytes(StandardCharsets.UTF_8);
+    } catch (InvalidProtocolBufferException | JsonProcessingException e) {
       throw new VireoException(Status.INTERNAL, "reply is not a " + method.getOutputType().getFullName() + ": " + e.getMessage(), e);
     }
   }

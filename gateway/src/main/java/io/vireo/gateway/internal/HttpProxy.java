@@ -1,5 +1,10 @@
 package io.vireo.gateway.internal;
 
+import io.netty.handler.timeout.ReadTimeoutException;
+import java.net.InetSocketAddress;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -86,12 +91,12 @@ public final class HttpProxy {
           .responseConnection((response, connection) -> {
             HttpHeaders headers = new DefaultHttpHeaders();
             response.responseHeaders().forEach(entry -> {
-              if (!HOP_BY_HOP.contains(entry.getKey().toLowerCase(java.util.Locale.ROOT))) {
+              if (!HOP_BY_HOP.contains(entry.getKey().toLowerCase(Locale.ROOT))) {
                 headers.add(entry.getKey(), entry.getValue());
               }
             });
             Reply reply = Reply.of(HttpResponseStatus.valueOf(response.status().code()), headers,
-                new Reply.Stream(connection.inbound().receive().retain(), java.util.Optional.empty(), false));
+                new Reply.Stream(connection.inbound().receive().retain(), Optional.empty(), false));
             return Mono.just(reply);
           })
           .next()
@@ -104,7 +109,7 @@ public final class HttpProxy {
   }
 
   private static Throwable connectError(URI uri, Throwable e) {
-    if (e instanceof io.netty.handler.timeout.ReadTimeoutException || e instanceof java.util.concurrent.TimeoutException) {
+    if (e instanceof ReadTimeoutException || e instanceof TimeoutException) {
       return new VireoException(Status.DEADLINE_EXCEEDED, "upstream " + uri + " did not answer in time", e);
     }
     if (e instanceof PrematureCloseException) {
@@ -115,12 +120,12 @@ public final class HttpProxy {
 
   private static void copyRequestHeaders(Exchange exchange, HttpHeaders out) {
     for (Map.Entry<String, String> entry : exchange.headers()) {
-      if (!HOP_BY_HOP.contains(entry.getKey().toLowerCase(java.util.Locale.ROOT))) {
+      if (!HOP_BY_HOP.contains(entry.getKey().toLowerCase(Locale.ROOT))) {
         out.add(entry.getKey(), entry.getValue());
       }
     }
     String forwarded = exchange.headers().get("x-forwarded-for");
-    java.net.InetSocketAddress remote = exchange.request().remoteAddress();
+    InetSocketAddress remote = exchange.request().remoteAddress();
     String peer = remote == null || remote.getAddress() == null ? "unknown" : remote.getAddress().getHostAddress();
     out.set("x-forwarded-for", forwarded == null ? peer : forwarded + ", " + peer);
     out.set("x-forwarded-proto", exchange.request().scheme());

@@ -1,5 +1,7 @@
 package io.vireo.gateway.internal;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -98,8 +100,8 @@ public final class HttpTemplate {
     }
     List<String[]> values = new ArrayList<>(fields.size());
     for (int i = 0; i < fields.size(); i++) {
-      values.add(new String[] {fields.get(i), java.net.URLDecoder.decode(matcher.group("v" + (i + 1)).replace("+", "%2B"),
-          java.nio.charset.StandardCharsets.UTF_8)});
+      values.add(new String[] {fields.get(i), URLDecoder.decode(matcher.group("v" + (i + 1)).replace("+", "%2B"),
+          StandardCharsets.UTF_8)});
     }
     return Optional.of(values);
   }

@@ -1,5 +1,6 @@
 package io.vireo.gateway.internal;
 
+import java.util.Locale;
 import io.vireo.config.Values;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -114,7 +115,7 @@ public final class Policy {
   }
 
   static long parseSize(String key, String value) {
-    String text = value.trim().toUpperCase(java.util.Locale.ROOT).replace("B", "");
+    String text = value.trim().toUpperCase(Locale.ROOT).replace("B", "");
     long unit = 1;
     if (text.endsWith("K")) {
       unit = 1024;

@@ -1,5 +1,8 @@
 package io.vireo.gateway.internal;
 
+import io.vireo.config.Values;
+import java.util.LinkedHashSet;
+import java.util.regex.Matcher;
 import io.netty.handler.codec.http.HttpMethod;
 import java.net.URI;
 import java.util.ArrayList;
@@ -94,8 +97,8 @@ public record RouteDef(String id, PathPattern path, Set<HttpMethod> methods, Map
 
   private static int compareKeys(String a, String b) {
     // routes[2] before routes[10]
-    java.util.regex.Matcher ma = INDEX.matcher(a);
-    java.util.regex.Matcher mb = INDEX.matcher(b);
+    Matcher ma = INDEX.matcher(a);
+    Matcher mb = INDEX.matcher(b);
     if (ma.lookingAt() && mb.lookingAt()) {
       int byIndex = Integer.compare(Integer.parseInt(ma.group(1)), Integer.parseInt(mb.group(1)));
       if (byIndex != 0) {
@@ -114,7 +117,7 @@ public record RouteDef(String id, PathPattern path, Set<HttpMethod> methods, Map
       throw new IllegalArgumentException(prefix + "path: missing (expected: a path such as /api/orders/**)");
     }
     PathPattern path = PathPattern.parse(prefix + "path", pathText.trim());
-    Set<HttpMethod> methods = new java.util.LinkedHashSet<>();
+    Set<HttpMethod> methods = new LinkedHashSet<>();
     for (String method : list(keys, "methods")) {
       methods.add(HttpMethod.valueOf(method.trim().toUpperCase(Locale.ROOT)));
     }
@@ -129,7 +132,7 @@ public record RouteDef(String id, PathPattern path, Set<HttpMethod> methods, Map
       }
     });
     Target target = target(prefix, keys);
-    int strip = keys.containsKey("strip-prefix") ? io.vireo.config.Values.parseInt(prefix + "strip-prefix", keys.get("strip-prefix")) : 0;
+    int strip = keys.containsKey("strip-prefix") ? Values.parseInt(prefix + "strip-prefix", keys.get("strip-prefix")) : 0;
     if (strip < 0) {
       throw new IllegalArgumentException(prefix + "strip-prefix: " + strip + " (expected: >= 0)");
     }

@@ -1,5 +1,13 @@
 package io.vireo.gateway.internal;
 
+import io.vireo.registry.ServiceInstance;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Locale;
+import java.util.WeakHashMap;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import reactor.core.scheduler.Schedulers;
 import com.google.protobuf.DescriptorProtos;
 import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.DynamicMessage;
@@ -46,12 +54,12 @@ public final class RpcCalls {
 
   private final Service service;
   private final SchemaCache schemas;
-  private final java.util.function.Supplier<Config> config;
+  private final Supplier<Config> config;
   private final Map<String, GenericClient> clients = new ConcurrentHashMap<>();
   private final Map<String, Mono<ServiceSchema>> files = new ConcurrentHashMap<>();
-  private final Map<ServiceSchema, Transcoder> transcoders = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+  private final Map<ServiceSchema, Transcoder> transcoders = Collections.synchronizedMap(new WeakHashMap<>());
 
-  public RpcCalls(Service service, SchemaCache schemas, java.util.function.Supplier<Config> config) {
+  public RpcCalls(Service service, SchemaCache schemas, Supplier<Config> config) {
     this.service = service;
     this.schemas = schemas;
     this.config = config;
@@ -65,7 +73,7 @@ public final class RpcCalls {
               DescriptorProtos.FileDescriptorSet.parseFrom(Files.readAllBytes(Path.of(file.get())))))
           .onErrorMap(IOException.class, e -> new VireoException(Status.INTERNAL, "vireo.gateway.services." + n
               + ".descriptor-set: " + file.get() + " cannot be read (expected: protoc --descriptor_set_out output)", e))
-          .subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic())
+          .subscribeOn(Schedulers.boundedElastic())
           .cache());
     }
     return schemas.schema(name).onErrorMap(e -> !(e instanceof VireoException vireo) || vireo.status() != Status.UNAVAILABLE
@@ -100,14 +108,14 @@ public final class RpcCalls {
         result = CallOptions.timeout(exchange.timeout().get()).apply(result);
       }
       for (Map.Entry<String, String> header : exchange.headers()) {
-        String name = header.getKey().toLowerCase(java.util.Locale.ROOT);
+        String name = header.getKey().toLowerCase(Locale.ROOT);
         if (name.equals("authorization") || name.equals("traceparent") || name.equals("tracestate")
             || name.startsWith("x-") && !name.startsWith("x-forwarded-") && !name.equals("x-request-timeout")) {
           result = CallOptions.header(name, header.getValue()).apply(result);
         }
       }
       if (exchange.instanceFilter().isPresent()) {
-        java.util.function.Predicate<io.vireo.registry.ServiceInstance> keep = exchange.instanceFilter().get();
+        Predicate<ServiceInstance> keep = exchange.instanceFilter().get();
         result = CallOptions.filter((candidates, call) -> candidates.stream().filter(keep).toList()).apply(result);
       }
       return result;
@@ -164,7 +172,7 @@ public final class RpcCalls {
     int start = 0;
     for (int i = 0; i <= body.length; i++) {
       if (i == body.length || body[i] == '\n') {
-        byte[] line = java.util.Arrays.copyOfRange(body, start, i);
+        byte[] line = Arrays.copyOfRange(body, start, i);
         if (!new String(line, StandardCharsets.UTF_8).isBlank()) {
           lines.add(line);
         }

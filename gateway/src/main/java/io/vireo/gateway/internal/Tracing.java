@@ -1,5 +1,6 @@
 package io.vireo.gateway.internal;
 
+import java.util.regex.Matcher;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import reactor.core.publisher.Mono;
@@ -15,7 +16,7 @@ final class Tracing implements Step {
   @Override
   public Mono<Reply> apply(Exchange exchange, Handler next) {
     String incoming = exchange.header("traceparent").orElse("");
-    java.util.regex.Matcher matcher = TRACEPARENT.matcher(incoming);
+    Matcher matcher = TRACEPARENT.matcher(incoming);
     String traceparent = matcher.matches() && !matcher.group(1).equals(ZERO_TRACE)
         ? "00-" + matcher.group(1) + "-" + hex(16) + "-" + matcher.group(3)
         : "00-" + hex(32) + "-" + hex(16) + "-01";

@@ -1,5 +1,6 @@
 package io.vireo.gateway.console;
 
+import reactor.core.publisher.Sinks;
 import io.vireo.RpcService;
 import io.vireo.gateway.console.test.HelloReply;
 import io.vireo.gateway.console.test.HelloRequest;
@@ -17,7 +18,7 @@ public interface Greeter {
   /** The implementation the tests run. */
   final class Impl implements Greeter {
     /** When set, {@code LotsOfReplies} for the name "controlled" sends what the test puts here. */
-    volatile reactor.core.publisher.Sinks.Many<HelloReply> controlled;
+    volatile Sinks.Many<HelloReply> controlled;
 
     @Override
     public Mono<HelloReply> sayHello(HelloRequest request) {

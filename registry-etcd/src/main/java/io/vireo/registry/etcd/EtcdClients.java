@@ -1,5 +1,6 @@
 package io.vireo.registry.etcd;
 
+import io.vireo.config.Values;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
@@ -50,7 +51,7 @@ final class EtcdClients {
   static VireoException unreachable(ClientSettings settings, String keyPrefix, String what) {
     return VireoException.of(Status.UNAVAILABLE,
         "%s: cannot reach etcd at %s within %s; check that etcd runs there and that %s.endpoints names it",
-        what, settings.endpointText(), io.vireo.config.Values.format(settings.connectionTimeout()), keyPrefix);
+        what, settings.endpointText(), Values.format(settings.connectionTimeout()), keyPrefix);
   }
 
   /** An etcd or jetcd failure as a {@link VireoException} with a fitting status. */

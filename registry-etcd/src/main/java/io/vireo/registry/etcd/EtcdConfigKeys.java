@@ -1,5 +1,6 @@
 package io.vireo.registry.etcd;
 
+import java.util.TreeSet;
 import io.vireo.config.spi.ConfigKeysProvider;
 import java.util.Set;
 
@@ -10,7 +11,7 @@ public final class EtcdConfigKeys implements ConfigKeysProvider {
 
   @Override
   public Set<String> keys() {
-    Set<String> keys = new java.util.TreeSet<>(Set.of("vireo.registry.etcd.prefix", "vireo.registry.etcd.lease-ttl",
+    Set<String> keys = new TreeSet<>(Set.of("vireo.registry.etcd.prefix", "vireo.registry.etcd.lease-ttl",
         "vireo.config.etcd.root",
         "vireo.etcd.binary")); // the testing module's EtcdExtension reads VIREO_ETCD_BINARY
     for (String key : CLIENT) {

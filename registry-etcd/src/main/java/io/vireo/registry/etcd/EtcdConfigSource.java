@@ -1,5 +1,6 @@
 package io.vireo.registry.etcd;
 
+import java.util.concurrent.TimeoutException;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.vireo.Status;
@@ -161,7 +162,7 @@ public final class EtcdConfigSource implements ConfigSource {
       throw VireoException.of(Status.CANCELLED, "interrupted while reading configuration from etcd at %s", settings.endpointText());
     } catch (Exception e) {
       closeNow();
-      throw EtcdClients.toVireo(e instanceof java.util.concurrent.TimeoutException ? e : EtcdClients.unwrap(e),
+      throw EtcdClients.toVireo(e instanceof TimeoutException ? e : EtcdClients.unwrap(e),
           "etcd config source", settings, CONFIG_PREFIX);
     }
     logger.info("etcd config source {}: {} key(s)", name(), properties.size());

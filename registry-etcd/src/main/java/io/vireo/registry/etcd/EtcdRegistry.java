@@ -1,5 +1,8 @@
 package io.vireo.registry.etcd;
 
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -259,7 +262,7 @@ public final class EtcdRegistry implements Registry {
   }
 
   /** Runs {@code call} on boundedElastic under the lock, after the first contact with etcd. */
-  private <T> Mono<T> blocking(String what, java.util.concurrent.Callable<@Nullable T> call) {
+  private <T> Mono<T> blocking(String what, Callable<@Nullable T> call) {
     return Mono.<T>fromCallable(() -> {
       synchronized (lock) {
         ensureOpen();
@@ -382,10 +385,10 @@ public final class EtcdRegistry implements Registry {
       Thread.currentThread().interrupt();
       call.cancel(true);
       throw VireoException.of(Status.CANCELLED, "interrupted while waiting for etcd at %s", settings.endpointText());
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       call.cancel(true);
       throw EtcdClients.unreachable(settings, CONFIG_PREFIX, "etcd registry");
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       Throwable cause = EtcdClients.unwrap(e);
       throw cause instanceof RuntimeException runtime ? runtime : new IllegalStateException(cause);
     }

@@ -1,5 +1,9 @@
 package io.vireo.registry.etcd;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.TreeMap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -71,19 +75,19 @@ class CuratorFormatTest {
         .containsEntry("endpoints", List.of("vireo.samples.greeter.Greeter.SayHello"));
 
     // field for field what Curator writes for the same instance (the registration time aside)
-    Map<String, Object> payload = new java.util.LinkedHashMap<>();
+    Map<String, Object> payload = new LinkedHashMap<>();
     payload.put("version", "1.2.0");
     payload.put("transport", "grpc");
     payload.put("weight", 30);
-    payload.put("metadata", new java.util.LinkedHashMap<>(new java.util.TreeMap<>(Map.of("zone", "eu-1", "canary", "true"))));
-    payload.put("endpoints", new java.util.ArrayList<>(List.of("vireo.samples.greeter.Greeter.SayHello")));
+    payload.put("metadata", new LinkedHashMap<>(new TreeMap<>(Map.of("zone", "eu-1", "canary", "true"))));
+    payload.put("endpoints", new ArrayList<>(List.of("vireo.samples.greeter.Greeter.SayHello")));
     byte[] expected = curator.serialize(new org.apache.curator.x.discovery.ServiceInstance<>(
         service, "i-1", "10.0.0.12", 7000, null, payload, read.getRegistrationTimeUTC(), ServiceType.DYNAMIC,
         new UriSpec("grpc://{address}:{port}"), true));
     ObjectMapper mapper = new ObjectMapper();
     assertThat(mapper.readTree(stored)).isEqualTo(mapper.readTree(expected));
-    assertThat(new String(stored, java.nio.charset.StandardCharsets.UTF_8))
-        .as("same field order too").isEqualTo(new String(expected, java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(new String(stored, StandardCharsets.UTF_8))
+        .as("same field order too").isEqualTo(new String(expected, StandardCharsets.UTF_8));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.vireo.registry.etcd;
 
+import reactor.core.publisher.Mono;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -79,7 +80,7 @@ class EtcdRegistryFaultTest {
     await().atMost(BLOCK).until(() -> !watchThreads.isEmpty());
 
     String registerThread = writer.register(instance(service, "i-1"))
-        .then(reactor.core.publisher.Mono.fromSupplier(() -> Thread.currentThread().getName())).block(BLOCK);
+        .then(Mono.fromSupplier(() -> Thread.currentThread().getName())).block(BLOCK);
 
     await().atMost(BLOCK).until(() -> watchThreads.size() >= 2);
     assertThat(registerThread).startsWith("boundedElastic");

@@ -1,5 +1,9 @@
 package io.vireo.registry.zookeeper;
 
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collections;
+import org.apache.curator.framework.imps.CuratorFrameworkState;
 import io.vireo.Status;
 import io.vireo.VireoException;
 import io.vireo.config.Values;
@@ -58,7 +62,7 @@ final class CuratorClients {
     try {
       Id owner = new Id("digest", DigestAuthenticationProvider.generateDigest(userPassword));
       // not List.of: ZooKeeper asks the list whether it contains null, which List.of rejects
-      return java.util.Collections.unmodifiableList(java.util.Arrays.asList(
+      return Collections.unmodifiableList(Arrays.asList(
           new ACL(ZooDefs.Perms.ALL, owner), new ACL(ZooDefs.Perms.READ, ZooDefs.Ids.ANYONE_ID_UNSAFE)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-1 is not available for ZooKeeper digest auth", e);
@@ -74,7 +78,7 @@ final class CuratorClients {
       CuratorFramework client, ClientSettings settings, String keyPrefix, String what, BooleanSupplier closed)
       throws InterruptedException {
     synchronized (client) {
-      if (client.getState() == org.apache.curator.framework.imps.CuratorFrameworkState.LATENT) {
+      if (client.getState() == CuratorFrameworkState.LATENT) {
         client.start();
       }
     }
@@ -130,7 +134,7 @@ final class CuratorClients {
     return new VireoException(status, what + " failed on ZooKeeper at " + connect + ": " + error, error);
   }
 
-  static int millis(java.time.Duration duration) {
+  static int millis(Duration duration) {
     return (int) Math.min(Integer.MAX_VALUE, Math.max(1, duration.toMillis()));
   }
 }

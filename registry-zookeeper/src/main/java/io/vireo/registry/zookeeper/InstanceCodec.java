@@ -1,5 +1,7 @@
 package io.vireo.registry.zookeeper;
 
+import java.nio.charset.StandardCharsets;
+import java.util.TreeMap;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -52,7 +54,7 @@ final class InstanceCodec implements InstanceSerializer<Object> {
   public org.apache.curator.x.discovery.ServiceInstance<Object> deserialize(byte[] bytes) throws Exception {
     JsonNode root = mapper.readTree(bytes);
     if (!(root instanceof ObjectNode object)) {
-      throw new IOException("not a service instance (expected: a JSON object): " + new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+      throw new IOException("not a service instance (expected: a JSON object): " + new String(bytes, StandardCharsets.UTF_8));
     }
     JsonNode payloadNode = object.remove("payload");
     org.apache.curator.x.discovery.ServiceInstance<Object> raw =
@@ -74,7 +76,7 @@ final class InstanceCodec implements InstanceSerializer<Object> {
     payload.put(VERSION, instance.version());
     payload.put(TRANSPORT, instance.transport());
     payload.put(WEIGHT, instance.weight());
-    payload.put(METADATA, new LinkedHashMap<>(new java.util.TreeMap<>(instance.metadata())));
+    payload.put(METADATA, new LinkedHashMap<>(new TreeMap<>(instance.metadata())));
     payload.put(ENDPOINTS, new ArrayList<>(instance.endpoints()));
     return new org.apache.curator.x.discovery.ServiceInstance<>(
         instance.service(), instance.id(), instance.host(), instance.port(), null, payload,

@@ -1,5 +1,6 @@
 package io.vireo.registry.zookeeper;
 
+import java.util.TreeSet;
 import io.vireo.Status;
 import io.vireo.VireoException;
 import io.vireo.config.Config;
@@ -209,7 +210,7 @@ public final class ZooKeeperConfigSource implements ConfigSource {
       return;
     }
     properties = Map.copyOf(merged);
-    logger.info("Configuration from ZooKeeper changed: {}", new java.util.TreeSet<>(changed));
+    logger.info("Configuration from ZooKeeper changed: {}", new TreeSet<>(changed));
     changes.tryEmitNext(Set.copyOf(changed));
   }
 

@@ -1,5 +1,6 @@
 package io.vireo.registry.zookeeper;
 
+import io.vireo.config.Values;
 import io.vireo.Status;
 import io.vireo.VireoException;
 import io.vireo.config.Config;
@@ -304,7 +305,7 @@ public final class ZooKeeperRegistry implements Registry {
       if (!loaded) {
         cache.close();
         throw VireoException.of(Status.UNAVAILABLE, "no answer from ZooKeeper at %s within %s while loading the instances of %s",
-            registry.settings.connect(), io.vireo.config.Values.format(registry.settings.connectionTimeout()), service);
+            registry.settings.connect(), Values.format(registry.settings.connectionTimeout()), service);
       }
       watch.publish();
       return watch;

@@ -1,5 +1,7 @@
 package io.vireo.registry.zookeeper;
 
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -46,8 +48,8 @@ class ReadmeExampleTest {
 
   @Test
   void configSnippetWatchesAKey() throws Exception {
-    try (var admin = org.apache.curator.framework.CuratorFrameworkFactory.newClient(
-        ZK.connectString(), new org.apache.curator.retry.RetryOneTime(100))) {
+    try (var admin = CuratorFrameworkFactory.newClient(
+        ZK.connectString(), new RetryOneTime(100))) {
       admin.start();
       admin.create().creatingParentsIfNeeded().forPath("/vireo/config/orders", "orders.max-batch=50".getBytes(StandardCharsets.UTF_8));
 

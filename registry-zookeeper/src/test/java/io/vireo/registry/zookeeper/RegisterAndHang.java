@@ -1,5 +1,7 @@
 package io.vireo.registry.zookeeper;
 
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import io.vireo.registry.ServiceInstance;
 import java.time.Duration;
 import java.util.List;
@@ -19,7 +21,7 @@ public final class RegisterAndHang {
     System.out.println("REGISTERED");
     System.out.flush();
     // until killed; a safety net ends it if the test forgets
-    new java.util.concurrent.CountDownLatch(1).await(60, java.util.concurrent.TimeUnit.SECONDS);
+    new CountDownLatch(1).await(60, TimeUnit.SECONDS);
     System.exit(2);
   }
 }

@@ -1,5 +1,8 @@
 package io.vireo.samples.devenv;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import io.vireo.config.Config;
 import io.vireo.config.Values;
 import java.io.File;
@@ -80,7 +83,7 @@ public final class DevEnv {
   private final Optional<String> kafkaClasspath;
   private final PrintStream out;
   private final List<Process> processes = new ArrayList<>();
-  private final Map<Process, String> names = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Process, String> names = new ConcurrentHashMap<>();
   private Optional<Path> dir = Optional.empty();
   private boolean stopped;
 
@@ -187,9 +190,9 @@ public final class DevEnv {
    * Completes, with what exited and its code, when ZooKeeper or Kafka exits while the
    * environment runs (not when {@link #stop()} stops them): the caller must stop saying "ready".
    */
-  public java.util.concurrent.CompletableFuture<String> exited() {
+  public CompletableFuture<String> exited() {
     List<Process> running = List.copyOf(processes);
-    java.util.concurrent.CompletableFuture<String> any = new java.util.concurrent.CompletableFuture<>();
+    CompletableFuture<String> any = new CompletableFuture<>();
     for (Process process : running) {
       process.onExit().thenAccept(gone -> {
         boolean stopping;
@@ -401,7 +404,7 @@ public final class DevEnv {
   }
 
   private void awaitUntil(String what, Process process, Path root, String log, long deadline,
-      java.util.function.BooleanSupplier answers) {
+      BooleanSupplier answers) {
     while (!answers.getAsBoolean()) {
       if (!process.isAlive()) {
         throw new IllegalStateException("dev-env: " + what + " exited (code " + process.exitValue() + ")" + tail(root, log));

@@ -1,5 +1,6 @@
 package io.vireo.transport.grpc;
 
+import java.util.Arrays;
 import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import io.vireo.Route;
@@ -28,7 +29,7 @@ final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
   }
 
   static MethodDescriptor<byte[], byte[]> method(Route route, MethodDescriptor.MethodType type) {
-    return method(route.grpcName(), type);
+    return method(GrpcNames.fullMethodName(route), type);
   }
 
   @Override
@@ -56,7 +57,7 @@ final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
         }
         // more than it said: append the byte just read and whatever is left
         byte[] rest = stream.readAllBytes();
-        byte[] whole = java.util.Arrays.copyOf(message, message.length + 1 + rest.length);
+        byte[] whole = Arrays.copyOf(message, message.length + 1 + rest.length);
         whole[message.length] = (byte) next;
         System.arraycopy(rest, 0, whole, message.length + 1, rest.length);
         return whole;

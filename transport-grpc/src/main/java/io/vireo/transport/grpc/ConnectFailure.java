@@ -1,5 +1,6 @@
 package io.vireo.transport.grpc;
 
+import io.grpc.Status;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
@@ -27,8 +28,8 @@ final class ConnectFailure {
         CallOptions.DEFAULT.withDeadlineAfter(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS));
     call.start(new ClientCall.Listener<>() {
       @Override
-      public void onClose(io.grpc.Status status, Metadata trailers) {
-        reason.accept(status.getCode() == io.grpc.Status.Code.UNAVAILABLE
+      public void onClose(Status status, Metadata trailers) {
+        reason.accept(status.getCode() == Status.Code.UNAVAILABLE
             ? describe(status)
             : "the connection failed, then recovered (" + status.getCode() + ")");
       }
@@ -36,7 +37,7 @@ final class ConnectFailure {
     call.halfClose();
   }
 
-  static String describe(io.grpc.Status status) {
+  static String describe(Status status) {
     // grpc-netty appends the channel pipeline on further lines: keep the first line of each message
     StringBuilder text = new StringBuilder(firstLine(status.getDescription() == null ? status.getCode().name() : status.getDescription()));
     Throwable cause = status.getCause();

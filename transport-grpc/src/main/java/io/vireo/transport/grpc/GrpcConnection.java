@@ -1,5 +1,6 @@
 package io.vireo.transport.grpc;
 
+import java.util.EnumMap;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ConnectivityState;
@@ -40,7 +41,7 @@ final class GrpcConnection implements Connection {
   private final int onReadyThreshold;
   /** Method descriptors by type, then route; the maps per type are made here, so this one is only read. */
   private final Map<MethodDescriptor.MethodType, Map<Route, MethodDescriptor<byte[], byte[]>>> methods =
-      new java.util.EnumMap<>(MethodDescriptor.MethodType.class);
+      new EnumMap<>(MethodDescriptor.MethodType.class);
 
   {
     for (MethodDescriptor.MethodType type : MethodDescriptor.MethodType.values()) {

@@ -1,5 +1,7 @@
 package io.vireo.transport.grpc;
 
+import io.grpc.Status;
+import io.vireo.config.Values;
 import io.grpc.HandlerRegistry;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -94,7 +96,7 @@ final class GrpcServer implements Server {
   /** The methods served, as gRPC names them, for the error of an unknown one. */
   private static String methods(Dispatcher dispatcher) {
     TreeSet<String> names = new TreeSet<>();
-    dispatcher.routes().keySet().forEach(route -> names.add("/" + route.grpcName()));
+    dispatcher.routes().keySet().forEach(route -> names.add("/" + GrpcNames.fullMethodName(route)));
     return names.toString();
   }
 
@@ -145,7 +147,7 @@ final class GrpcServer implements Server {
     Schedulers.boundedElastic().schedule(() -> {
       try {
         if (!server.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-          log.warn("gRPC server on {}: calls still open after {}; cancelling them", address, io.vireo.config.Values.format(shutdownTimeout));
+          log.warn("gRPC server on {}: calls still open after {}; cancelling them", address, Values.format(shutdownTimeout));
           server.shutdownNow();
           server.awaitTermination(1, TimeUnit.SECONDS);
         }
@@ -183,19 +185,19 @@ final class GrpcServer implements Server {
       ServerCallHandler<byte[], byte[]> handler = (ServerCall<byte[], byte[]> call, Metadata headers) -> {
         Route route;
         try {
-          route = Route.parseGrpc(methodName);
+          route = GrpcNames.route(methodName);
         } catch (IllegalArgumentException e) {
           route = Route.UNKNOWN;
         }
         Frame frame = new Frame(route, Wire.contentType(headers), Wire.headers(headers, null), Bytes.EMPTY);
-        io.grpc.Status unimplemented = io.grpc.Status.UNIMPLEMENTED.withDescription(
+        Status unimplemented = Status.UNIMPLEMENTED.withDescription(
             "unknown route /" + methodName + " (this server serves " + served + ")");
         // the dispatcher counts the call (and a server wrapper may refuse it first, e.g. UNAUTHENTICATED)
         Mono.defer(() -> dispatcher.requestResponse(frame)).subscribe(
             ignored -> { },
             error -> {
-              io.grpc.Status status = Wire.status(error);
-              close(call, status.getCode() == io.grpc.Status.Code.UNIMPLEMENTED ? unimplemented : status);
+              Status status = Wire.status(error);
+              close(call, status.getCode() == Status.Code.UNIMPLEMENTED ? unimplemented : status);
             },
             () -> close(call, unimplemented));
         return new ServerCall.Listener<>() {};
@@ -203,7 +205,7 @@ final class GrpcServer implements Server {
       return ServerMethodDefinition.create(method, handler);
     }
 
-    private static void close(ServerCall<byte[], byte[]> call, io.grpc.Status status) {
+    private static void close(ServerCall<byte[], byte[]> call, Status status) {
       try {
         call.close(status, new Metadata());
       } catch (IllegalStateException alreadyClosed) {

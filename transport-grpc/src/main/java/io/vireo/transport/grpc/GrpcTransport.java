@@ -1,5 +1,6 @@
 package io.vireo.transport.grpc;
 
+import io.vireo.config.Values;
 import com.google.protobuf.Descriptors;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
@@ -198,7 +199,7 @@ public final class GrpcTransport implements Transport {
       awaitReady(channel, channel.getState(true), instance, sink, settled);
     }).timeout(connectTimeout.plusSeconds(1), Mono.error(() -> VireoException.of(Status.UNAVAILABLE,
         "cannot reach %s (instance %s of %s) over gRPC within %s", instance.address(), instance.id(), instance.service(),
-        io.vireo.config.Values.format(connectTimeout))));
+        Values.format(connectTimeout))));
   }
 
   private void awaitReady(ManagedChannel channel, ConnectivityState state, ServiceInstance instance,

@@ -1,5 +1,6 @@
 package io.vireo.transport.grpc;
 
+import java.nio.charset.StandardCharsets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -150,7 +151,7 @@ class BoundedStreamTest {
           .take(1_000)
           .doOnNext(request -> consumed.incrementAndGet())
           .count()
-          .map(count -> Long.toString(count).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+          .map(count -> Long.toString(count).getBytes(StandardCharsets.UTF_8))
           .flux();
     }
 

@@ -1,5 +1,7 @@
 package io.vireo.transport.grpc;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import org.awaitility.Awaitility;
 import static io.vireo.transport.grpc.TestGreeter.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -126,7 +128,7 @@ class GenericClientTest {
   private static String message(byte[] reply) {
     try {
       return HelloReply.parseFrom(reply).getMessage();
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+    } catch (InvalidProtocolBufferException e) {
       throw new AssertionError(e);
     }
   }
@@ -150,7 +152,7 @@ class GenericClientTest {
         .expectNext("Hi, a", "Hi, b").expectComplete().verify(WAIT);
     StepVerifier.create(client.fireAndForget(Route.of("vireo.samples.greeter.Notifier", "Notify"), hello("ping")))
         .expectComplete().verify(WAIT);
-    org.awaitility.Awaitility.await().atMost(WAIT).until(() -> notified.contains("ping"));
+    Awaitility.await().atMost(WAIT).until(() -> notified.contains("ping"));
   }
 
   @ParameterizedTest

@@ -1,5 +1,6 @@
 package io.vireo.transport.grpc;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import static io.vireo.transport.grpc.TestGreeter.reply;
 import static io.vireo.transport.grpc.TestGreeter.request;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -92,7 +93,7 @@ class GrpcLimitsTest {
     return reply.map(bytes -> {
       try {
         return HelloReply.parseFrom(bytes).getMessage();
-      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      } catch (InvalidProtocolBufferException e) {
         throw new IllegalStateException(e);
       }
     });

@@ -1,5 +1,6 @@
 package io.vireo.transport.grpc;
 
+import io.netty.handler.ssl.SslContext;
 import static io.vireo.transport.grpc.TestGreeter.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -219,7 +220,7 @@ class GrpcTlsTest {
         .hasMessageContaining("vireo.client.tls: ");
   }
 
-  ManagedChannel channel(io.netty.handler.ssl.SslContext tls) {
+  ManagedChannel channel(SslContext tls) {
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).sslContext(tls).build();
     channels.add(channel);
     return channel;

@@ -1,5 +1,6 @@
 package io.vireo.transport.grpc;
 
+import io.grpc.Status;
 import static io.vireo.transport.grpc.TestGreeter.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -95,10 +96,10 @@ class SeedTokenTest {
   void aWrongTokenOrTheDefaultHeaderIsUnauthenticated() {
     assertThatThrownBy(() -> stub("token", "999").sayHello(request("x")))
         .isInstanceOfSatisfying(StatusRuntimeException.class,
-            e -> assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAUTHENTICATED));
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
     assertThatThrownBy(() -> stub("authorization", "Bearer 101010").sayHello(request("x")))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAUTHENTICATED);
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
           assertThat(e.getStatus().getDescription()).contains("header token: <token>");
         });
   }

@@ -1,5 +1,6 @@
 package io.vireo.transport.grpc;
 
+import io.grpc.Status;
 import static io.vireo.transport.grpc.TestGreeter.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -110,7 +111,7 @@ class StockStubCallsVireoServiceTest {
   void vireoStatusArrivesAsTheSameGrpcStatusWithItsMessage() {
     assertThatThrownBy(() -> blocking.sayHello(request("missing")))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.NOT_FOUND);
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
           assertThat(e.getStatus().getDescription()).isEqualTo("no user named missing");
         });
   }
@@ -120,7 +121,7 @@ class StockStubCallsVireoServiceTest {
     // IllegalStateException: FAILED_PRECONDITION; its text stays in the server's log
     assertThatThrownBy(() -> blocking.sayHello(request("boom")))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.FAILED_PRECONDITION);
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
           assertThat(e.getStatus().getDescription()).doesNotContain("the handler broke").contains("trace");
         });
   }
@@ -136,7 +137,7 @@ class StockStubCallsVireoServiceTest {
     assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel, unknown,
             CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), request("Ada")))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNIMPLEMENTED);
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
           assertThat(e.getStatus().getDescription()).contains("/vireo.samples.greeter.Greeter/SayGoodbye")
               // the methods it does serve, as RSocket's unknown-route error lists them
               .contains("/vireo.samples.greeter.Greeter/SayHello", "/vireo.samples.greeter.Greeter/BidiHello");
@@ -150,7 +151,7 @@ class StockStubCallsVireoServiceTest {
             .withDeadlineAfter(300, TimeUnit.MILLISECONDS)
             .sayHello(request("slow")))
         .isInstanceOfSatisfying(StatusRuntimeException.class,
-            e -> assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.DEADLINE_EXCEEDED));
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(greeter.cancelled.get()).isGreaterThan(before));
   }
 

@@ -1,5 +1,6 @@
 package io.vireo.transport.grpc;
 
+import io.grpc.Status;
 import static io.vireo.transport.grpc.TestGreeter.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -47,7 +48,7 @@ class UnknownMethodMetricsTest {
         assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel, unknown,
                 CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), request("Ada")))
             .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-              assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNIMPLEMENTED);
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
               // the methods served, not only the services
               assertThat(e.getStatus().getDescription()).contains("/" + name).contains("/vireo.samples.greeter.Greeter/SayHello");
             });

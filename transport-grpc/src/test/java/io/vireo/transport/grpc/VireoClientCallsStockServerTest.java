@@ -1,5 +1,6 @@
 package io.vireo.transport.grpc;
 
+import io.grpc.Deadline;
 import static io.vireo.transport.grpc.TestGreeter.reply;
 import static io.vireo.transport.grpc.TestGreeter.request;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -170,7 +171,7 @@ class VireoClientCallsStockServerTest {
         case "slow":
           return; // never answers
         case "whoami":
-          io.grpc.Deadline deadline = Context.current().getDeadline();
+          Deadline deadline = Context.current().getDeadline();
           responses.onNext(reply("tenant=" + TENANT.get() + " deadline="
               + (deadline == null ? -1 : deadline.timeRemaining(TimeUnit.MILLISECONDS))));
           responses.onCompleted();

@@ -1,5 +1,6 @@
 package io.vireo.transport.rsocket;
 
+import io.vireo.config.Values;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.rsocket.Payload;
@@ -105,7 +106,7 @@ final class Responder implements RSocket {
   /** A request that came in after the timer was armed keeps the connection open. */
   private void closeIfIdle() {
     if (open.get() == 0 && !stopped) {
-      logger.debug("closing a connection idle for {} (vireo.server.idle-timeout)", io.vireo.config.Values.format(idleTimeout));
+      logger.debug("closing a connection idle for {} (vireo.server.idle-timeout)", Values.format(idleTimeout));
       closeConnection.run();
     }
   }

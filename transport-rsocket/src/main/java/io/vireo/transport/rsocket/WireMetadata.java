@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * intermediate objects. Entries:
  *
  * <ul>
- *   <li>routing ({@code message/x.rsocket.routing.v0}): one tag, {@link Route#rsocketName()};
+ *   <li>routing ({@code message/x.rsocket.routing.v0}): one tag, the route's full name ({@link Route#fullName()});
  *   <li>mime-type ({@code message/x.rsocket.mime-type.v0}): the content type, only when it
  *       differs from SETUP's data mime type;
  *   <li>authentication ({@code message/x.rsocket.authentication.v0}), bearer: the token of an
@@ -158,7 +158,7 @@ final class WireMetadata {
   private static byte[] routingEntry(Route route) {
     byte[] entry = ROUTING_ENTRIES.get(route);
     if (entry == null) {
-      byte[] tag = route.rsocketName().getBytes(StandardCharsets.UTF_8);
+      byte[] tag = route.fullName().getBytes(StandardCharsets.UTF_8);
       if (tag.length > 255) {
         throw VireoException.of(Status.INVALID_ARGUMENT, "route: %s (expected: at most 255 bytes)", route);
       }

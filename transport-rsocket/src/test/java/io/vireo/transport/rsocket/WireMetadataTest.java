@@ -56,7 +56,7 @@ class WireMetadataTest {
     ByteBuf metadata = WireMetadata.encode(new Frame(SAY_HELLO, "application/json", headers, new byte[0]), "application/json");
 
     ByteBuf expected = Unpooled.buffer();
-    expected.writeByte(0xFE).writeMedium(0x27).writeByte(0x26).writeCharSequence(SAY_HELLO.rsocketName(), StandardCharsets.US_ASCII);
+    expected.writeByte(0xFE).writeMedium(0x27).writeByte(0x26).writeCharSequence(SAY_HELLO.fullName(), StandardCharsets.US_ASCII);
     expected.writeByte(0xFC).writeMedium(0x0A).writeByte(0x81).writeCharSequence("t0k3n1234", StandardCharsets.US_ASCII);
     expected.writeByte(0x19).writeCharSequence("message/x.vireo.headers.v0", StandardCharsets.US_ASCII);
     expected.writeMedium(0x2A).writeCharSequence("vireo-timeout: 250\nvireo-caller: frontend\n", StandardCharsets.US_ASCII);

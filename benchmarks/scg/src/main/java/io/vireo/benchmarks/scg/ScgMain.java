@@ -1,5 +1,6 @@
 package io.vireo.benchmarks.scg;
 
+import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
@@ -17,7 +18,7 @@ public class ScgMain {
       }
     }
     SpringApplication app = new SpringApplication(ScgMain.class);
-    app.setDefaultProperties(java.util.Map.of(
+    app.setDefaultProperties(Map.of(
         "spring.cloud.gateway.server.webflux.routes[0].id", "backend",
         "spring.cloud.gateway.server.webflux.routes[0].uri", backend,
         "spring.cloud.gateway.server.webflux.routes[0].predicates[0]", "Path=/**",
