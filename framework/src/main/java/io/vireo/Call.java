@@ -6,11 +6,11 @@ import reactor.core.publisher.Mono;
 import reactor.util.context.ContextView;
 
 /**
- * One call as wrappers and handlers see it: which service and endpoint, its kind, its headers
- * and its timeout.
+ * One call as wrappers and handlers see it: which service and endpoint, its kind, its headers and
+ * its timeout.
  *
- * <p>On the server the current call rides in Reactor's {@code Context}; read it with
- * {@link #current()} or {@link #from(ContextView)}:
+ * <p>On the server the current call rides in Reactor's {@code Context}; read it with {@link
+ * #current()} or {@link #from(ContextView)}:
  *
  * <pre>{@code
  * public Mono<HelloReply> sayHello(HelloRequest request) {
@@ -26,7 +26,12 @@ import reactor.util.context.ContextView;
  * @param idempotent whether the call may be repeated (the client retries such calls on UNAVAILABLE)
  */
 public record Call(
-    String service, Route route, CallKind kind, Headers headers, Duration timeout, boolean idempotent) {
+    String service,
+    Route route,
+    CallKind kind,
+    Headers headers,
+    Duration timeout,
+    boolean idempotent) {
 
   public Call {
     if (timeout.isNegative()) {

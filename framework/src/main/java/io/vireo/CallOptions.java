@@ -43,12 +43,14 @@ public final class CallOptions {
   }
 
   /**
-   * Sends the call to this one registered instance (its {@link io.vireo.registry.ServiceInstance#id()}),
-   * past the filters and the selector. UNAVAILABLE, naming the ids that are registered, if it is not.
+   * Sends the call to this one registered instance (its {@link
+   * io.vireo.registry.ServiceInstance#id()}), past the filters and the selector. UNAVAILABLE,
+   * naming the ids that are registered, if it is not.
    */
   public static Function<Context, Context> instance(String instanceId) {
     if (instanceId.isEmpty()) {
-      throw new IllegalArgumentException("instanceId: empty (expected: an instance id, such as greeter-1a2b3c4d)");
+      throw new IllegalArgumentException(
+          "instanceId: empty (expected: an instance id, such as greeter-1a2b3c4d)");
     }
     return context -> context.put(INSTANCE_KEY, instanceId);
   }
@@ -58,7 +60,10 @@ public final class CallOptions {
    * given twice, both apply.
    */
   public static Function<Context, Context> filter(Filter filter) {
-    return context -> context.put(FILTER_KEY, context.<Filter>getOrEmpty(FILTER_KEY).map(f -> f.and(filter)).orElse(filter));
+    return context ->
+        context.put(
+            FILTER_KEY,
+            context.<Filter>getOrEmpty(FILTER_KEY).map(f -> f.and(filter)).orElse(filter));
   }
 
   /**

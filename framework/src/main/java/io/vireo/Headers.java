@@ -11,18 +11,21 @@ import java.util.function.BiConsumer;
 /**
  * Immutable call or event headers: lower-case names to string values, in insertion order.
  *
- * <p>Kept as a flat array because calls carry a handful of headers and are created on the hot
- * path; {@link #with} copies.
+ * <p>Kept as a flat array because calls carry a handful of headers and are created on the hot path;
+ * {@link #with} copies.
  */
 public final class Headers {
   private static final Headers EMPTY = new Headers(new String[0]);
 
   /** The deadline of a call on the wire: milliseconds left, as a decimal integer. */
   public static final String TIMEOUT = "vireo-timeout";
+
   /** The name of the calling service. */
   public static final String CALLER = "vireo-caller";
+
   /** W3C trace context. */
   public static final String TRACEPARENT = "traceparent";
+
   /** A bearer token: {@code Bearer <token>}. */
   public static final String AUTHORIZATION = "authorization";
 
@@ -67,7 +70,9 @@ public final class Headers {
       pairs[size++] = name;
       pairs[size++] = value;
     }
-    return size == 0 ? EMPTY : new Headers(size == pairs.length ? pairs : Arrays.copyOf(pairs, size));
+    return size == 0
+        ? EMPTY
+        : new Headers(size == pairs.length ? pairs : Arrays.copyOf(pairs, size));
   }
 
   public Optional<String> get(String name) {
@@ -142,14 +147,16 @@ public final class Headers {
 
   private static String validValue(String name, String value) {
     if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
-      throw new IllegalArgumentException("header " + name + ": value has a line break (expected: one line)");
+      throw new IllegalArgumentException(
+          "header " + name + ": value has a line break (expected: one line)");
     }
     return value;
   }
 
   private static String validName(String name) {
     if (name.isEmpty()) {
-      throw new IllegalArgumentException("header name: empty (expected: a token such as x-request-id)");
+      throw new IllegalArgumentException(
+          "header name: empty (expected: a token such as x-request-id)");
     }
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);

@@ -7,8 +7,8 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Marks a handler method as safe to repeat: clients retry it on UNAVAILABLE, on another
- * instance, up to {@code vireo.client.retries} times.
+ * Marks a handler method as safe to repeat: clients retry it on UNAVAILABLE, on another instance,
+ * up to {@code vireo.client.retries} times.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

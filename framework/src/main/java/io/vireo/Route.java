@@ -5,17 +5,16 @@ import java.util.Objects;
 /**
  * An endpoint's name: the full protobuf service name and a method.
  *
- * <p>{@code Route.of("vireo.samples.greeter.Greeter", "SayHello")} has the full name
- * {@code vireo.samples.greeter.Greeter.SayHello}, the protobuf full name of the method. How a
- * transport writes a route on its wire is the transport's business (the RSocket transport's
- * routing tag is the full name; the gRPC transport's method is
- * {@code vireo.samples.greeter.Greeter/SayHello}).
+ * <p>{@code Route.of("vireo.samples.greeter.Greeter", "SayHello")} has the full name {@code
+ * vireo.samples.greeter.Greeter.SayHello}, the protobuf full name of the method. How a transport
+ * writes a route on its wire is the transport's business (the RSocket transport's routing tag is
+ * the full name; the gRPC transport's method is {@code vireo.samples.greeter.Greeter/SayHello}).
  */
 public final class Route {
   /**
-   * The route server wrappers see for a call to an endpoint the server does not serve: one
-   * bounded name ({@code unknown}) for all of them, so that metrics and logs cannot be flooded
-   * with callers' strings. The call ends UNIMPLEMENTED, naming the route that was asked for.
+   * The route server wrappers see for a call to an endpoint the server does not serve: one bounded
+   * name ({@code unknown}) for all of them, so that metrics and logs cannot be flooded with
+   * callers' strings. The call ends UNIMPLEMENTED, naming the route that was asked for.
    */
   public static final Route UNKNOWN = new Route("unknown", "unknown");
 
@@ -30,9 +29,16 @@ public final class Route {
   }
 
   public static Route of(String service, String method) {
-    if (service.isEmpty() || method.isEmpty() || method.indexOf('.') >= 0 || method.indexOf('/') >= 0) {
+    if (service.isEmpty()
+        || method.isEmpty()
+        || method.indexOf('.') >= 0
+        || method.indexOf('/') >= 0) {
       throw new IllegalArgumentException(
-          "route: '" + service + "' '" + method + "' (expected: a service such as pkg.Greeter and a method such as SayHello)");
+          "route: '"
+              + service
+              + "' '"
+              + method
+              + "' (expected: a service such as pkg.Greeter and a method such as SayHello)");
     }
     return new Route(service, method);
   }
@@ -46,7 +52,6 @@ public final class Route {
     }
     return new Route(fullName.substring(0, dot), fullName.substring(dot + 1));
   }
-
 
   /** The full service name, such as {@code vireo.samples.greeter.Greeter}. */
   public String service() {

@@ -7,8 +7,8 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Names a handler method's endpoint when its Java name does not map to it ({@code sayHello}
- * maps to {@code SayHello} without this).
+ * Names a handler method's endpoint when its Java name does not map to it ({@code sayHello} maps to
+ * {@code SayHello} without this).
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

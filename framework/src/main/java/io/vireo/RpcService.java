@@ -7,8 +7,8 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Names a handler interface's full protobuf service name, such as
- * {@code vireo.samples.greeter.Greeter}. Without it the interface's simple name is used.
+ * Names a handler interface's full protobuf service name, such as {@code
+ * vireo.samples.greeter.Greeter}. Without it the interface's simple name is used.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

@@ -1,10 +1,9 @@
 package io.vireo;
 
 import com.google.protobuf.Descriptors;
-import io.vireo.client.GenericClient;
-import java.net.InetSocketAddress;
 import io.vireo.broker.Broker;
 import io.vireo.broker.SubscribeOptions;
+import io.vireo.client.GenericClient;
 import io.vireo.codec.Codec;
 import io.vireo.config.Config;
 import io.vireo.internal.runtime.Router;
@@ -14,6 +13,7 @@ import io.vireo.registry.ServiceInstance;
 import io.vireo.selector.Filter;
 import io.vireo.transport.Transport;
 import io.vireo.wrapper.Wrapper;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,8 +23,8 @@ import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
 
 /**
- * A Vireo service: it serves its handlers, registers itself, publishes and subscribes to
- * events, calls other services, and stops gracefully.
+ * A Vireo service: it serves its handlers, registers itself, publishes and subscribes to events,
+ * calls other services, and stops gracefully.
  *
  * <pre>{@code
  * Service.builder("greeter")
@@ -65,8 +65,8 @@ public final class Service {
   }
 
   /**
-   * Stops gracefully: deregisters, refuses new calls, lets calls in flight finish (at most
-   * {@code vireo.server.shutdown-timeout}), closes subscriptions and connections. Blocks.
+   * Stops gracefully: deregisters, refuses new calls, lets calls in flight finish (at most {@code
+   * vireo.server.shutdown-timeout}), closes subscriptions and connections. Blocks.
    */
   public void stop() {
     runtime.stop();
@@ -119,14 +119,17 @@ public final class Service {
     return runtime.instance();
   }
 
-  /** Every instance this service registered: one per transport it serves ({@code vireo.transport=rsocket,grpc}). */
+  /**
+   * Every instance this service registered: one per transport it serves ({@code
+   * vireo.transport=rsocket,grpc}).
+   */
   public List<ServiceInstance> instances() {
     return runtime.instances();
   }
 
   /**
-   * The admin endpoint's address ({@code /health}, {@code /metrics}, {@code /info}), when
-   * {@code vireo.admin.port} is set and the service started; with port 0, the real port.
+   * The admin endpoint's address ({@code /health}, {@code /metrics}, {@code /info}), when {@code
+   * vireo.admin.port} is set and the service started; with port 0, the real port.
    */
   public Optional<InetSocketAddress> adminAddress() {
     return runtime.adminAddress();
@@ -156,7 +159,8 @@ public final class Service {
 
     Builder(String name) {
       if (name.isEmpty() || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
-        throw new IllegalArgumentException("name: '" + name + "' (expected: letters, digits, '.', '_' or '-', such as greeter)");
+        throw new IllegalArgumentException(
+            "name: '" + name + "' (expected: letters, digits, '.', '_' or '-', such as greeter)");
       }
       this.name = name;
     }
@@ -178,7 +182,8 @@ public final class Service {
     }
 
     /** Subscribes to {@code topic}; the queue group defaults to this service's name. */
-    public <T> Builder subscribe(String topic, Class<T> type, SubscribeOptions options, EventHandler<? super T> handler) {
+    public <T> Builder subscribe(
+        String topic, Class<T> type, SubscribeOptions options, EventHandler<? super T> handler) {
       if (topic.isEmpty()) {
         throw new IllegalArgumentException("topic: empty (expected: a name such as user.created)");
       }
@@ -211,8 +216,8 @@ public final class Service {
     }
 
     /**
-     * A health check, run every {@code vireo.registry.health-interval}: while one fails (or
-     * errs) the instance is deregistered; when all pass again it registers again.
+     * A health check, run every {@code vireo.registry.health-interval}: while one fails (or errs)
+     * the instance is deregistered; when all pass again it registers again.
      */
     public Builder healthCheck(Supplier<Mono<Boolean>> check) {
       healthChecks.add(check);
@@ -220,9 +225,9 @@ public final class Service {
     }
 
     /**
-     * .proto files that server reflection describes besides those of the handlers' message
-     * classes (with their dependencies): for a service whose {@code service} block is in another
-     * file than its messages, such as {@code GreeterServiceProto.getDescriptor()}.
+     * .proto files that server reflection describes besides those of the handlers' message classes
+     * (with their dependencies): for a service whose {@code service} block is in another file than
+     * its messages, such as {@code GreeterServiceProto.getDescriptor()}.
      */
     public Builder descriptors(Descriptors.FileDescriptor... files) {
       descriptors.addAll(List.of(files));
@@ -254,9 +259,23 @@ public final class Service {
     }
 
     public Service build() {
-      return new Service(new ServiceRuntime(new ServiceRuntime.Spec(name, version, Map.copyOf(settings),
-          List.copyOf(handlers), List.copyOf(subscriptions), List.copyOf(wrappers), List.copyOf(filters),
-          List.copyOf(healthChecks), Map.copyOf(metadata), registry, broker, transport, codec, List.copyOf(descriptors))));
+      return new Service(
+          new ServiceRuntime(
+              new ServiceRuntime.Spec(
+                  name,
+                  version,
+                  Map.copyOf(settings),
+                  List.copyOf(handlers),
+                  List.copyOf(subscriptions),
+                  List.copyOf(wrappers),
+                  List.copyOf(filters),
+                  List.copyOf(healthChecks),
+                  Map.copyOf(metadata),
+                  registry,
+                  broker,
+                  transport,
+                  codec,
+                  List.copyOf(descriptors))));
     }
   }
 }

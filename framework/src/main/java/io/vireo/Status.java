@@ -3,8 +3,8 @@ package io.vireo;
 /**
  * The status of a call, with the gRPC status vocabulary and codes on every transport.
  *
- * <p>{@link #UNAVAILABLE} is the one status a client may retry on another instance without
- * knowing anything about the call beyond that it is idempotent.
+ * <p>{@link #UNAVAILABLE} is the one status a client may retry on another instance without knowing
+ * anything about the call beyond that it is idempotent.
  */
 public enum Status {
   OK(0),

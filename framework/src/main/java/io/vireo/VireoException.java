@@ -1,19 +1,19 @@
 package io.vireo;
 
 import java.util.NoSuchElementException;
-import java.util.concurrent.CancellationException;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeoutException;
 
 /**
  * The one exception Vireo signals: a {@link Status} and a message that says what to fix.
  *
- * <p>Inside reactive chains it travels as an error signal ({@code Mono.error(...)}); it is
- * never thrown from an operator. Any other throwable that reaches the edge of a call is
- * turned into one by {@link #from(Throwable)}.
+ * <p>Inside reactive chains it travels as an error signal ({@code Mono.error(...)}); it is never
+ * thrown from an operator. Any other throwable that reaches the edge of a call is turned into one
+ * by {@link #from(Throwable)}.
  *
- * <p>A handler answers with a status of its choosing by failing with one; its message goes to
- * the caller as written:
+ * <p>A handler answers with a status of its choosing by failing with one; its message goes to the
+ * caller as written:
  *
  * <pre>{@code
  * public Mono<Stock> reserve(Order order) {
@@ -24,9 +24,9 @@ import java.util.concurrent.TimeoutException;
  * }
  * }</pre>
  *
- * Any other exception a handler throws or signals is mapped by {@link #from(Throwable)}; its
- * text stays in the server's log (with the call's trace id) and the caller gets the status and a
- * generic message, unless {@code vireo.server.error-details=true}.
+ * Any other exception a handler throws or signals is mapped by {@link #from(Throwable)}; its text
+ * stays in the server's log (with the call's trace id) and the caller gets the status and a generic
+ * message, unless {@code vireo.server.error-details=true}.
  */
 public class VireoException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -1,6 +1,4 @@
-/**
- * Vireo: a reactive, event-driven microservice framework. Start with {@link io.vireo.Service}.
- */
+/** Vireo: a reactive, event-driven microservice framework. Start with {@link io.vireo.Service}. */
 @NullMarked
 package io.vireo;
 

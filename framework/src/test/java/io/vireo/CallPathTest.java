@@ -17,7 +17,10 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
-/** The client and server pipelines: retries, statuses of handler exceptions, what reaches the caller. */
+/**
+ * The client and server pipelines: retries, statuses of handler exceptions, what reaches the
+ * caller.
+ */
 class CallPathTest {
   record Ask(String what) {}
 
@@ -57,9 +60,10 @@ class CallPathTest {
         case "timeout":
           return Mono.error(new TimeoutException("secret internal detail: timeout"));
         case "npe":
-          return Mono.fromCallable(() -> {
-            throw new NullPointerException("secret internal detail: npe");
-          });
+          return Mono.fromCallable(
+              () -> {
+                throw new NullPointerException("secret internal detail: npe");
+              });
         case "chosen":
           return Mono.error(VireoException.of(Status.ALREADY_EXISTS, "order 7 exists"));
         default:
@@ -134,11 +138,12 @@ class CallPathTest {
   void idempotentCallOutOfRetriesFailsWithTheLastAttemptsStatus() {
     start(embedded("flaky"), embedded("caller"));
     StepVerifier.create(caller.client("flaky", Flaky.class).read(new Ask("db")))
-        .expectErrorSatisfies(e -> {
-          assertThat(e).isInstanceOf(VireoException.class);
-          assertThat(((VireoException) e).status()).isEqualTo(Status.UNAVAILABLE);
-          assertThat(e.getMessage()).contains("backend db is down");
-        })
+        .expectErrorSatisfies(
+            e -> {
+              assertThat(e).isInstanceOf(VireoException.class);
+              assertThat(((VireoException) e).status()).isEqualTo(Status.UNAVAILABLE);
+              assertThat(e.getMessage()).contains("backend db is down");
+            })
         .verify(Duration.ofSeconds(10));
     assertThat(impl.reads).hasValue(3); // the call and vireo.client.retries=2
   }
@@ -147,13 +152,17 @@ class CallPathTest {
   void idempotentCallRetriedThroughClientWrappersIsEncodedOnce() {
     CountingCodec codec = new CountingCodec();
     AtomicInteger wrapped = new AtomicInteger();
-    Wrapper counting = Wrapper.client(next -> (call, requests) -> {
-      wrapped.incrementAndGet();
-      return next.apply(call, requests);
-    });
+    Wrapper counting =
+        Wrapper.client(
+            next ->
+                (call, requests) -> {
+                  wrapped.incrementAndGet();
+                  return next.apply(call, requests);
+                });
     start(embedded("flaky"), embedded("caller").codec(codec).wrap(counting));
     StepVerifier.create(caller.client("flaky", Flaky.class).read(new Ask("db")))
-        .expectErrorSatisfies(e -> assertThat(((VireoException) e).status()).isEqualTo(Status.UNAVAILABLE))
+        .expectErrorSatisfies(
+            e -> assertThat(((VireoException) e).status()).isEqualTo(Status.UNAVAILABLE))
         .verify(Duration.ofSeconds(10));
     assertThat(impl.reads).hasValue(3);
     assertThat(wrapped).hasValue(1);
@@ -169,17 +178,20 @@ class CallPathTest {
     assertFails(flaky, "unsupported", Status.UNIMPLEMENTED);
     assertFails(flaky, "timeout", Status.DEADLINE_EXCEEDED);
     assertFails(flaky, "npe", Status.INTERNAL);
-    StepVerifier.create(flaky.write(new Ask("fine"))).expectNext(new Answer("ok fine")).verifyComplete();
+    StepVerifier.create(flaky.write(new Ask("fine")))
+        .expectNext(new Answer("ok fine"))
+        .verifyComplete();
   }
 
   @Test
   void handlerAnswersWithAChosenStatusAndMessage() {
     start(embedded("flaky"), embedded("caller"));
     StepVerifier.create(caller.client("flaky", Flaky.class).write(new Ask("chosen")))
-        .expectErrorSatisfies(e -> {
-          assertThat(((VireoException) e).status()).isEqualTo(Status.ALREADY_EXISTS);
-          assertThat(e.getMessage()).isEqualTo("order 7 exists");
-        })
+        .expectErrorSatisfies(
+            e -> {
+              assertThat(((VireoException) e).status()).isEqualTo(Status.ALREADY_EXISTS);
+              assertThat(e.getMessage()).isEqualTo("order 7 exists");
+            })
         .verify(Duration.ofSeconds(5));
   }
 
@@ -187,10 +199,11 @@ class CallPathTest {
   void errorDetailsKeySendsTheExceptionText() {
     start(embedded("flaky").set("vireo.server.error-details", "true"), embedded("caller"));
     StepVerifier.create(caller.client("flaky", Flaky.class).write(new Ask("argument")))
-        .expectErrorSatisfies(e -> {
-          assertThat(((VireoException) e).status()).isEqualTo(Status.INVALID_ARGUMENT);
-          assertThat(e.getMessage()).contains("secret internal detail: argument");
-        })
+        .expectErrorSatisfies(
+            e -> {
+              assertThat(((VireoException) e).status()).isEqualTo(Status.INVALID_ARGUMENT);
+              assertThat(e.getMessage()).contains("secret internal detail: argument");
+            })
         .verify(Duration.ofSeconds(5));
   }
 
@@ -198,9 +211,15 @@ class CallPathTest {
   void traceIdOfTheCallIsInTheAnswer() {
     start(embedded("flaky"), embedded("caller"));
     String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
-    StepVerifier.create(caller.client("flaky", Flaky.class).write(new Ask("npe"))
-            .contextWrite(CallOptions.header(Headers.TRACEPARENT, "00-" + traceId + "-00f067aa0ba902b7-01")))
-        .expectErrorSatisfies(e -> assertThat(e.getMessage()).contains(traceId).doesNotContain("secret"))
+    StepVerifier.create(
+            caller
+                .client("flaky", Flaky.class)
+                .write(new Ask("npe"))
+                .contextWrite(
+                    CallOptions.header(
+                        Headers.TRACEPARENT, "00-" + traceId + "-00f067aa0ba902b7-01")))
+        .expectErrorSatisfies(
+            e -> assertThat(e.getMessage()).contains(traceId).doesNotContain("secret"))
         .verify(Duration.ofSeconds(5));
   }
 
@@ -210,25 +229,35 @@ class CallPathTest {
     start(embedded("flaky").wrap(new MetricsWrapper(meters)), embedded("caller"));
     for (int i = 0; i < 2; i++) {
       StepVerifier.create(caller.client("flaky", Unserved.class).erase(new Ask("x")))
-          .expectErrorSatisfies(e -> {
-            assertThat(((VireoException) e).status()).isEqualTo(Status.UNIMPLEMENTED);
-            assertThat(e.getMessage()).contains("vireo.test.Flaky.Erase").contains("vireo.test.Flaky.Read");
-          })
+          .expectErrorSatisfies(
+              e -> {
+                assertThat(((VireoException) e).status()).isEqualTo(Status.UNIMPLEMENTED);
+                assertThat(e.getMessage())
+                    .contains("vireo.test.Flaky.Erase")
+                    .contains("vireo.test.Flaky.Read");
+              })
           .verify(Duration.ofSeconds(5));
     }
-    Timer unknown = meters.find("vireo.server.calls").tag("endpoint", "unknown").tag("status", "UNIMPLEMENTED").timer();
+    Timer unknown =
+        meters
+            .find("vireo.server.calls")
+            .tag("endpoint", "unknown")
+            .tag("status", "UNIMPLEMENTED")
+            .timer();
     assertThat(unknown).isNotNull();
     assertThat(unknown.count()).isEqualTo(2);
-    assertThat(meters.find("vireo.server.calls").tag("endpoint", "vireo.test.Flaky.Erase").timer()).isNull();
+    assertThat(meters.find("vireo.server.calls").tag("endpoint", "vireo.test.Flaky.Erase").timer())
+        .isNull();
   }
 
   private static void assertFails(Flaky flaky, String what, Status status) {
     StepVerifier.create(flaky.write(new Ask(what)))
-        .expectErrorSatisfies(e -> {
-          assertThat(e).isInstanceOf(VireoException.class);
-          assertThat(((VireoException) e).status()).as(what).isEqualTo(status);
-          assertThat(e.getMessage()).as(what).doesNotContain("secret internal detail");
-        })
+        .expectErrorSatisfies(
+            e -> {
+              assertThat(e).isInstanceOf(VireoException.class);
+              assertThat(((VireoException) e).status()).as(what).isEqualTo(status);
+              assertThat(e.getMessage()).as(what).doesNotContain("secret internal detail");
+            })
         .verify(Duration.ofSeconds(5));
   }
 }

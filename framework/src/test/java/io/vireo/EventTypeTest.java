@@ -27,30 +27,64 @@ class EventTypeTest {
     MemoryBroker broker = MemoryBroker.newStore(1000);
     List<com.google.protobuf.Duration> delivered = new CopyOnWriteArrayList<>();
     List<Message> deadLetters = new CopyOnWriteArrayList<>();
-    broker.subscribe("stock.DLT", SubscribeOptions.builder().group("audit").build(),
-        message -> Mono.fromRunnable(() -> deadLetters.add(message))).block(Duration.ofSeconds(10));
+    broker
+        .subscribe(
+            "stock.DLT",
+            SubscribeOptions.builder().group("audit").build(),
+            message -> Mono.fromRunnable(() -> deadLetters.add(message)))
+        .block(Duration.ofSeconds(10));
     try (LogCapture log = new LogCapture(ServiceRuntime.class)) {
-      Service subscriber = Service.builder("inventory").registry(MemoryRegistry.newStore()).broker(broker.handle())
-          .set("vireo.transport", "memory")
-          .subscribe("stock", com.google.protobuf.Duration.class,
-              SubscribeOptions.builder().deadLetter(true).retryBackoff(Duration.ofMillis(1)).build(),
-              event -> Mono.fromRunnable(() -> delivered.add(event)))
-          .build().start();
-      Service publisher = Service.builder("orders").registry(MemoryRegistry.newStore()).broker(broker.handle())
-          .set("vireo.transport", "memory").build().start();
+      Service subscriber =
+          Service.builder("inventory")
+              .registry(MemoryRegistry.newStore())
+              .broker(broker.handle())
+              .set("vireo.transport", "memory")
+              .subscribe(
+                  "stock",
+                  com.google.protobuf.Duration.class,
+                  SubscribeOptions.builder()
+                      .deadLetter(true)
+                      .retryBackoff(Duration.ofMillis(1))
+                      .build(),
+                  event -> Mono.fromRunnable(() -> delivered.add(event)))
+              .build()
+              .start();
+      Service publisher =
+          Service.builder("orders")
+              .registry(MemoryRegistry.newStore())
+              .broker(broker.handle())
+              .set("vireo.transport", "memory")
+              .build()
+              .start();
       try {
-        publisher.publish("stock", Timestamp.newBuilder().setSeconds(-3).build()).block(Duration.ofSeconds(10));
-        publisher.publish("stock", com.google.protobuf.Duration.newBuilder().setSeconds(7).build()).block(Duration.ofSeconds(10));
+        publisher
+            .publish("stock", Timestamp.newBuilder().setSeconds(-3).build())
+            .block(Duration.ofSeconds(10));
+        publisher
+            .publish("stock", com.google.protobuf.Duration.newBuilder().setSeconds(7).build())
+            .block(Duration.ofSeconds(10));
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> deadLetters.size() == 1 && delivered.size() == 1);
-        assertThat(delivered).extracting(com.google.protobuf.Duration::getSeconds).containsExactly(7L);
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> deadLetters.size() == 1 && delivered.size() == 1);
+        assertThat(delivered)
+            .extracting(com.google.protobuf.Duration::getSeconds)
+            .containsExactly(7L);
         Message dead = deadLetters.get(0);
         assertThat(dead.headers().get(Message.DLT_STATUS)).contains("INVALID_ARGUMENT");
-        assertThat(dead.headers().get(Message.DLT_ERROR)).hasValueSatisfying(error -> assertThat(error)
-            .contains("google.protobuf.Timestamp").contains("google.protobuf.Duration"));
+        assertThat(dead.headers().get(Message.DLT_ERROR))
+            .hasValueSatisfying(
+                error ->
+                    assertThat(error)
+                        .contains("google.protobuf.Timestamp")
+                        .contains("google.protobuf.Duration"));
         assertThat(dead.headers().get(Message.TYPE)).contains("google.protobuf.Timestamp");
-        assertThat(log.lines()).anyMatch(line -> line.startsWith("WARN")
-            && line.contains("google.protobuf.Timestamp") && line.contains("google.protobuf.Duration"));
+        assertThat(log.lines())
+            .anyMatch(
+                line ->
+                    line.startsWith("WARN")
+                        && line.contains("google.protobuf.Timestamp")
+                        && line.contains("google.protobuf.Duration"));
       } finally {
         publisher.stop();
         subscriber.stop();

@@ -25,13 +25,32 @@ import org.junit.jupiter.api.Test;
  */
 class SourceRulesTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-  private static final Pattern QUALIFIED = Pattern.compile(
-      "(?<![\\w.@$])((?:java|javax|jakarta|io|org|com|reactor|picocli)\\.(?:[a-z_][a-z0-9_]*\\.)+)([A-Z]\\w*)");
-  private static final Pattern IMPORT = Pattern.compile("^import\\s+(static\\s+)?([\\w.]+)\\.(\\w+);", Pattern.MULTILINE);
-  private static final Pattern PACKAGE = Pattern.compile("^package\\s+([\\w.]+);", Pattern.MULTILINE);
-  private static final Pattern DECLARED = Pattern.compile("\\b(?:class|interface|enum|record)\\s+([A-Z]\\w*)");
-  private static final Set<String> JAVA_LANG = Set.of("Object", "String", "Thread", "Runtime", "System", "Override",
-      "Exception", "Error", "Class", "Record", "Process", "Module", "Package", "Deprecated", "Iterable");
+  private static final Pattern QUALIFIED =
+      Pattern.compile(
+          "(?<![\\w.@$])((?:java|javax|jakarta|io|org|com|reactor|picocli)\\.(?:[a-z_][a-z0-9_]*\\.)+)([A-Z]\\w*)");
+  private static final Pattern IMPORT =
+      Pattern.compile("^import\\s+(static\\s+)?([\\w.]+)\\.(\\w+);", Pattern.MULTILINE);
+  private static final Pattern PACKAGE =
+      Pattern.compile("^package\\s+([\\w.]+);", Pattern.MULTILINE);
+  private static final Pattern DECLARED =
+      Pattern.compile("\\b(?:class|interface|enum|record)\\s+([A-Z]\\w*)");
+  private static final Set<String> JAVA_LANG =
+      Set.of(
+          "Object",
+          "String",
+          "Thread",
+          "Runtime",
+          "System",
+          "Override",
+          "Exception",
+          "Error",
+          "Class",
+          "Record",
+          "Process",
+          "Module",
+          "Package",
+          "Deprecated",
+          "Iterable");
 
   @Test
   void noInlineFullyQualifiedTypeNames() {
@@ -61,13 +80,17 @@ class SourceRulesTest {
 
   private static List<Path> sources() {
     try (Stream<Path> walk = Files.walk(ROOT)) {
-      List<Path> files = walk.filter(p -> p.toString().endsWith(".java"))
-          .filter(p -> {
-            String relative = ROOT.relativize(p).toString().replace('\\', '/');
-            return (relative.contains("/src/main/java/") || relative.contains("/src/test/java/"))
-                && !relative.contains("/target/") && !relative.startsWith(".");
-          })
-          .toList();
+      List<Path> files =
+          walk.filter(p -> p.toString().endsWith(".java"))
+              .filter(
+                  p -> {
+                    String relative = ROOT.relativize(p).toString().replace('\\', '/');
+                    return (relative.contains("/src/main/java/")
+                            || relative.contains("/src/test/java/"))
+                        && !relative.contains("/target/")
+                        && !relative.startsWith(".");
+                  })
+              .toList();
       assertThat(files).as("sources under " + ROOT).hasSizeGreaterThan(100);
       return files;
     } catch (IOException e) {
@@ -94,7 +117,8 @@ class SourceRulesTest {
     }
     Set<String> siblings = new HashSet<>();
     try (Stream<Path> dir = Files.list(file.getParent())) {
-      dir.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".java"))
+      dir.map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".java"))
           .forEach(n -> siblings.add(n.substring(0, n.length() - 5)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -120,11 +144,12 @@ class SourceRulesTest {
       String packageName = hit[1];
       String simple = hit[2];
       String qualified = packageName + "." + simple;
-      boolean clash = imported.containsKey(simple) && !imported.get(simple).equals(qualified)
-          || declared.contains(simple)
-          || siblings.contains(simple) && !packageName.equals(own)
-          || JAVA_LANG.contains(simple) && !packageName.equals("java.lang")
-          || bySimpleName.get(simple).size() > 1;
+      boolean clash =
+          imported.containsKey(simple) && !imported.get(simple).equals(qualified)
+              || declared.contains(simple)
+              || siblings.contains(simple) && !packageName.equals(own)
+              || JAVA_LANG.contains(simple) && !packageName.equals("java.lang")
+              || bySimpleName.get(simple).size() > 1;
       if (!clash) {
         found.add(ROOT.relativize(file) + ":" + hit[0] + ": " + qualified);
       }

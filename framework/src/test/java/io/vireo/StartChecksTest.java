@@ -1,16 +1,16 @@
 package io.vireo;
 
-import io.vireo.internal.config.LayeredConfig;
-import java.util.Locale;
-import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vireo.config.Values;
 import io.vireo.internal.config.KnownKeys;
+import io.vireo.internal.config.LayeredConfig;
 import io.vireo.internal.runtime.ServiceRuntime;
 import io.vireo.registry.memory.MemoryRegistry;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -29,21 +29,34 @@ class StartChecksTest {
 
   /** On the embedded memory parts, JSON for the records. */
   static Service.Builder builder(String name) {
-    return Service.builder(name).registry(MemoryRegistry.newStore()).set("vireo.transport", "memory").set("vireo.codec", "json");
+    return Service.builder(name)
+        .registry(MemoryRegistry.newStore())
+        .set("vireo.transport", "memory")
+        .set("vireo.codec", "json");
   }
 
   @Test
   void aMisspeltKeyIsAWarningNamingTheNearestKnownKey() {
     try (LogCapture log = new LogCapture(KnownKeys.class)) {
-      Service service = builder("typo")
-          .set("vireo.tranport", "grpc")
-          .set("vireo.client.services.greeter.timeout", "2s")   // map-like: any service name
-          .set("vireo.server.endpoints.pkg.Greeter.SayHello.rate-limiter.limit-for-period", "5")
-          .build().start();
+      Service service =
+          builder("typo")
+              .set("vireo.tranport", "grpc")
+              .set("vireo.client.services.greeter.timeout", "2s") // map-like: any service name
+              .set("vireo.server.endpoints.pkg.Greeter.SayHello.rate-limiter.limit-for-period", "5")
+              .build()
+              .start();
       service.stop();
-      assertThat(log.lines()).anyMatch(line -> line.startsWith("WARN")
-          && line.contains("unknown configuration key vireo.tranport") && line.contains("did you mean vireo.transport?"));
-      assertThat(log.lines()).noneMatch(line -> line.contains("vireo.client.services") || line.contains("vireo.server.endpoints"));
+      assertThat(log.lines())
+          .anyMatch(
+              line ->
+                  line.startsWith("WARN")
+                      && line.contains("unknown configuration key vireo.tranport")
+                      && line.contains("did you mean vireo.transport?"));
+      assertThat(log.lines())
+          .noneMatch(
+              line ->
+                  line.contains("vireo.client.services")
+                      || line.contains("vireo.server.endpoints"));
     }
   }
 
@@ -59,24 +72,37 @@ class StartChecksTest {
 
   @Test
   void environmentVariablesOfDashedKeysAreKnown() {
-    LayeredConfig config = LayeredConfig.builder()
-        .environment(Map.of("VIREO_SERVER_ADVERTISE_HOST", "10.0.0.7",
-            "VIREO_SERVER_SHUTDOWN_TIMEOUT", "4s", "VIREO_TRANPORT", "grpc"))
-        .build();
+    LayeredConfig config =
+        LayeredConfig.builder()
+            .environment(
+                Map.of(
+                    "VIREO_SERVER_ADVERTISE_HOST",
+                    "10.0.0.7",
+                    "VIREO_SERVER_SHUTDOWN_TIMEOUT",
+                    "4s",
+                    "VIREO_TRANPORT",
+                    "grpc"))
+            .build();
     try (LogCapture log = new LogCapture(KnownKeys.class)) {
       KnownKeys.check(config);
-      assertThat(log.lines()).noneMatch(line -> line.contains("ADVERTISE") || line.contains("advertise")
-          || line.contains("SHUTDOWN") || line.contains("shutdown"));
-      assertThat(log.lines()).filteredOn(line -> line.toUpperCase(Locale.ROOT).contains("TRANPORT"))
-          .containsExactly("WARN unknown configuration key VIREO_TRANPORT: did you mean VIREO_TRANSPORT?"
-              + " (no module on the classpath reads it; it is ignored)");
+      assertThat(log.lines())
+          .noneMatch(
+              line ->
+                  line.contains("ADVERTISE")
+                      || line.contains("advertise")
+                      || line.contains("SHUTDOWN")
+                      || line.contains("shutdown"));
+      assertThat(log.lines())
+          .filteredOn(line -> line.toUpperCase(Locale.ROOT).contains("TRANPORT"))
+          .containsExactly(
+              "WARN unknown configuration key VIREO_TRANPORT: did you mean VIREO_TRANSPORT?"
+                  + " (no module on the classpath reads it; it is ignored)");
     }
   }
 
   @Test
   void aMisspeltBrokerFailsAtStartNotAtTheFirstPublish() {
-    assertThatThrownBy(() -> builder("events")
-        .set("vireo.broker", "kafak").build().start())
+    assertThatThrownBy(() -> builder("events").set("vireo.broker", "kafak").build().start())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("unknown broker 'kafak'")
         .hasMessageContaining("vireo.broker");
@@ -84,8 +110,7 @@ class StartChecksTest {
 
   @Test
   void aTimeoutInTheWrongFormFailsAtStartNamingTheKeyAndTheForms() {
-    assertThatThrownBy(() -> builder("caller")
-        .set("vireo.client.timeout", "5sec").build().start())
+    assertThatThrownBy(() -> builder("caller").set("vireo.client.timeout", "5sec").build().start())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("vireo.client.timeout: '5sec' (expected: a duration")
         .hasMessageContaining("5s")
@@ -94,38 +119,53 @@ class StartChecksTest {
 
   @Test
   void aPortOutOfRangeNamesTheKey() {
-    assertThatThrownBy(() -> builder("echo")
-        .set("vireo.transport", "memory").set("vireo.server.port", "99999")
-        .handle(Echo.class, ping -> Mono.just(ping)).build().start())
+    assertThatThrownBy(
+            () ->
+                builder("echo")
+                    .set("vireo.transport", "memory")
+                    .set("vireo.server.port", "99999")
+                    .handle(Echo.class, ping -> Mono.just(ping))
+                    .build()
+                    .start())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("vireo.server.port: '99999' (expected: a port, 0 to 65535");
   }
 
   @Test
   void aTransportOfAModuleNotOnTheClasspathNamesTheModule() {
-    assertThatThrownBy(() -> builder("echo")
-        .set("vireo.transport", "grpc")
-        .handle(Echo.class, ping -> Mono.just(ping)).build().start())
+    assertThatThrownBy(
+            () ->
+                builder("echo")
+                    .set("vireo.transport", "grpc")
+                    .handle(Echo.class, ping -> Mono.just(ping))
+                    .build()
+                    .start())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("unknown transport 'grpc'")
         .hasMessageContaining("io.vireo:vireo-transport-grpc");
-    assertThatThrownBy(() -> builder("echo")
-        .set("vireo.transport", "rsocket")
-        .handle(Echo.class, ping -> Mono.just(ping)).build().start())
+    assertThatThrownBy(
+            () ->
+                builder("echo")
+                    .set("vireo.transport", "rsocket")
+                    .handle(Echo.class, ping -> Mono.just(ping))
+                    .build()
+                    .start())
         .hasMessageContaining("io.vireo:vireo-transport-rsocket");
   }
 
   @Test
   void noInstanceOnTheMemoryRegistrySaysItIsOnePerJvmAndWhichKeyToSet() {
-    Service caller = builder("caller").set("vireo.client.retries", "0")
-        .build().start();
+    Service caller = builder("caller").set("vireo.client.retries", "0").build().start();
     try {
       Echo echo = caller.client("inventory", Echo.class);
       StepVerifier.create(echo.echo(new Ping("x")))
-          .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(VireoException.class)
-              .hasMessageContaining("no instance of service 'inventory'")
-              .hasMessageContaining("one per JVM")
-              .hasMessageContaining("vireo.registry=zookeeper or etcd"))
+          .expectErrorSatisfies(
+              e ->
+                  assertThat(e)
+                      .isInstanceOf(VireoException.class)
+                      .hasMessageContaining("no instance of service 'inventory'")
+                      .hasMessageContaining("one per JVM")
+                      .hasMessageContaining("vireo.registry=zookeeper or etcd"))
           .verify(Duration.ofSeconds(30));
     } finally {
       caller.stop();
@@ -150,7 +190,10 @@ class StartChecksTest {
     assertThat(Values.format(Duration.ofHours(3))).isEqualTo("3h");
     assertThat(Values.format(Duration.ZERO)).isEqualTo("0s");
     assertThat(Values.format(Duration.ofNanos(1500))).isEqualTo("0.0015ms");
-    for (Duration d : new Duration[] {Duration.ofSeconds(5), Duration.ofMillis(1250), Duration.ofDays(1), Duration.ofMillis(7)}) {
+    for (Duration d :
+        new Duration[] {
+          Duration.ofSeconds(5), Duration.ofMillis(1250), Duration.ofDays(1), Duration.ofMillis(7)
+        }) {
       assertThat(Values.parseDuration("k", Values.format(d))).isEqualTo(d);
     }
   }

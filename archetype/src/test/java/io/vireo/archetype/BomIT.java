@@ -18,18 +18,30 @@ import org.w3c.dom.NodeList;
 
 /** vireo-bom lists every library module of the reactor, at the reactor's version. */
 class BomIT {
-  /** Programs, tests of deployments and build helpers: not dependencies (and so are vireo-samples-*). */
-  private static final Set<String> NOT_LIBRARIES = Set.of(
-      "vireo-samples", "vireo-benchmarks", "vireo-deploy", "vireo-archetype", "vireo-dependencies", "vireo-bom",
-      "vireo-chaos", "vireo-cli");
+  /**
+   * Programs, tests of deployments and build helpers: not dependencies (and so are
+   * vireo-samples-*).
+   */
+  private static final Set<String> NOT_LIBRARIES =
+      Set.of(
+          "vireo-samples",
+          "vireo-benchmarks",
+          "vireo-deploy",
+          "vireo-archetype",
+          "vireo-dependencies",
+          "vireo-bom",
+          "vireo-chaos",
+          "vireo-cli");
 
-  private final Path root = Paths.get(System.getProperty("vireo.root")).toAbsolutePath().normalize();
+  private final Path root =
+      Paths.get(System.getProperty("vireo.root")).toAbsolutePath().normalize();
 
   @Test
   void theBomManagesEveryVireoLibraryAtTheReactorVersion() throws Exception {
     Document parent = read(root.resolve("pom.xml"));
     Document bom = read(root.resolve("bom/pom.xml"));
-    assertThat(text(bom.getDocumentElement(), "version")).isEqualTo(text(parent.getDocumentElement(), "version"));
+    assertThat(text(bom.getDocumentElement(), "version"))
+        .isEqualTo(text(parent.getDocumentElement(), "version"));
 
     Set<String> libraries = new TreeSet<>();
     for (String module : children(child(parent.getDocumentElement(), "modules"), "module")) {
@@ -40,13 +52,15 @@ class BomIT {
       Element project = read(pom).getDocumentElement();
       String packaging = text(project, "packaging");
       String artifactId = text(project, "artifactId");
-      if ((packaging.isEmpty() || packaging.equals("jar")) && !NOT_LIBRARIES.contains(artifactId)
+      if ((packaging.isEmpty() || packaging.equals("jar"))
+          && !NOT_LIBRARIES.contains(artifactId)
           && !artifactId.startsWith("vireo-samples-")) {
         libraries.add(artifactId);
       }
     }
     Set<String> managed = new TreeSet<>();
-    Element management = child(child(bom.getDocumentElement(), "dependencyManagement"), "dependencies");
+    Element management =
+        child(child(bom.getDocumentElement(), "dependencyManagement"), "dependencies");
     for (Node n = management.getFirstChild(); n != null; n = n.getNextSibling()) {
       if (n instanceof Element dependency && dependency.getTagName().equals("dependency")) {
         assertThat(text(dependency, "version")).isEqualTo("${project.version}");
@@ -55,8 +69,11 @@ class BomIT {
     }
     List<String> missing = new ArrayList<>(libraries);
     missing.removeAll(managed);
-    assertThat(missing).as("modules missing from bom/pom.xml (add a <dependency> with io.vireo, the artifactId and"
-        + " <version>${project.version}</version> for each)").isEmpty();
+    assertThat(missing)
+        .as(
+            "modules missing from bom/pom.xml (add a <dependency> with io.vireo, the artifactId and"
+                + " <version>${project.version}</version> for each)")
+        .isEmpty();
     assertThat(managed).as("bom/pom.xml entries without a module").isSubsetOf(libraries);
   }
 

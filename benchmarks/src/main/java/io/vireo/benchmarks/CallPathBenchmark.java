@@ -25,7 +25,14 @@ import org.openjdk.jmh.annotations.TearDown;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class CallPathBenchmark {
-  @Param({"vireo-rsocket", "wrapped-rsocket", "raw-rsocket", "vireo-grpc", "wrapped-grpc", "raw-grpc"})
+  @Param({
+    "vireo-rsocket",
+    "wrapped-rsocket",
+    "raw-rsocket",
+    "vireo-grpc",
+    "wrapped-grpc",
+    "raw-grpc"
+  })
   public String impl;
 
   private AutoCloseable server;

@@ -14,7 +14,10 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
-/** Encoding and decoding the ~100-byte payload with each built-in codec; {@code rawProto*} is protobuf-java alone. */
+/**
+ * Encoding and decoding the ~100-byte payload with each built-in codec; {@code rawProto*} is
+ * protobuf-java alone.
+ */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

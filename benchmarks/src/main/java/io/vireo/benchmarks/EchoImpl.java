@@ -11,7 +11,8 @@ final class EchoImpl implements FireAndForgetEcho {
 
   @Override
   public Mono<Payload> unary(Payload request) {
-    return Mono.just(request.getCount() == Payloads.FIRE_COUNT_QUERY ? Payloads.fireCount(fired) : request);
+    return Mono.just(
+        request.getCount() == Payloads.FIRE_COUNT_QUERY ? Payloads.fireCount(fired) : request);
   }
 
   @Override

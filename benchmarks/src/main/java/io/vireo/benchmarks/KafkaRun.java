@@ -1,6 +1,5 @@
 package io.vireo.benchmarks;
 
-import java.util.function.Consumer;
 import com.google.protobuf.ByteString;
 import io.vireo.Service;
 import io.vireo.benchmarks.proto.Payload;
@@ -13,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -24,18 +24,22 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import reactor.core.publisher.Mono;
 
 /**
- * Kafka: Vireo's publish against a raw {@code KafkaProducer} with the settings Vireo uses (acks=all,
- * idempotent, linger.ms=5), 1 KB records, at most 10,000 unacknowledged either way; then Vireo's
- * subscription against a raw poll loop, both reading the same records from the start. A real
- * broker (in-process KRaft, from the testing module) runs in this JVM; each phase is bounded.
+ * Kafka: Vireo's publish against a raw {@code KafkaProducer} with the settings Vireo uses
+ * (acks=all, idempotent, linger.ms=5), 1 KB records, at most 10,000 unacknowledged either way; then
+ * Vireo's subscription against a raw poll loop, both reading the same records from the start. A
+ * real broker (in-process KRaft, from the testing module) runs in this JVM; each phase is bounded.
  *
  * <pre>java -cp ... io.vireo.benchmarks.KafkaRun WARMUP_SECONDS MEASURE_SECONDS</pre>
  */
 public final class KafkaRun {
   private static final int PARTITIONS = 3;
   private static final int MAX_UNACKNOWLEDGED = 10_000;
-  private static final Payload EVENT = Payload.newBuilder().setId(1).setCount(1)
-      .setBody(ByteString.copyFrom(new byte[1010])).build(); // 1,024 bytes encoded
+  private static final Payload EVENT =
+      Payload.newBuilder()
+          .setId(1)
+          .setCount(1)
+          .setBody(ByteString.copyFrom(new byte[1010]))
+          .build(); // 1,024 bytes encoded
 
   private KafkaRun() {}
 
@@ -48,19 +52,28 @@ public final class KafkaRun {
       String servers = kafka.bootstrapServers();
       kafka.createTopic("raw-events", PARTITIONS);
       kafka.createTopic("vireo-events", PARTITIONS);
-      System.err.println("Kafka at " + servers + "; record size " + EVENT.getSerializedSize() + " bytes");
+      System.err.println(
+          "Kafka at " + servers + "; record size " + EVENT.getSerializedSize() + " bytes");
 
-      Service vireo = Service.builder("bench-publisher")
-          .set("vireo.broker", "kafka")
-          .set("vireo.broker.kafka.bootstrap-servers", servers)
-          .set("vireo.broker.kafka.topic-partitions", String.valueOf(PARTITIONS))
-          .build()
-          .start();
-      try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(servers))) {
-        Publisher raw = done -> producer.send(new ProducerRecord<>("raw-events", EVENT.toByteArray()),
-            (metadata, error) -> done.accept(error));
-        Publisher viaVireo = done -> vireo.publish("vireo-events", EVENT)
-            .subscribe(null, done::accept, () -> done.accept(null));
+      Service vireo =
+          Service.builder("bench-publisher")
+              .set("vireo.broker", "kafka")
+              .set("vireo.broker.kafka.bootstrap-servers", servers)
+              .set("vireo.broker.kafka.topic-partitions", String.valueOf(PARTITIONS))
+              .build()
+              .start();
+      try (KafkaProducer<byte[], byte[]> producer =
+          new KafkaProducer<>(producerProperties(servers))) {
+        Publisher raw =
+            done ->
+                producer.send(
+                    new ProducerRecord<>("raw-events", EVENT.toByteArray()),
+                    (metadata, error) -> done.accept(error));
+        Publisher viaVireo =
+            done ->
+                vireo
+                    .publish("vireo-events", EVENT)
+                    .subscribe(null, done::accept, () -> done.accept(null));
         publish(raw, warmUp);
         publish(viaVireo, warmUp);
         report("raw-kafka", "publish", publish(raw, measure));
@@ -73,8 +86,14 @@ public final class KafkaRun {
       long records = (long) rawConsume(servers, "warm-raw", Long.MAX_VALUE, warmUp)[1];
       vireoConsume(servers, "warm-vireo", records, warmUp);
       double[] rawFigures = rawConsume(servers, "raw", records, measure.multipliedBy(4));
-      report("raw-kafka", "subscribe", new double[] {rawFigures[0], Math.max(0, records - (long) rawFigures[1])});
-      report("vireo-kafka", "subscribe", vireoConsume(servers, "vireo", records, measure.multipliedBy(4)));
+      report(
+          "raw-kafka",
+          "subscribe",
+          new double[] {rawFigures[0], Math.max(0, records - (long) rawFigures[1])});
+      report(
+          "vireo-kafka",
+          "subscribe",
+          vireoConsume(servers, "vireo", records, measure.multipliedBy(4)));
     } finally {
       kafka.afterAll(null);
     }
@@ -86,13 +105,22 @@ public final class KafkaRun {
   }
 
   private static void report(String impl, String scenario, double[] figures) {
-    System.out.printf(Locale.ROOT, "RESULT name=%s-%s impl=%s scenario=%s inflight=%d ops_per_s=%.0f p50_us=0 p99_us=0 errors=%.0f%n",
-        impl, scenario, impl, scenario, MAX_UNACKNOWLEDGED, figures[0], figures[1]);
+    System.out.printf(
+        Locale.ROOT,
+        "RESULT name=%s-%s impl=%s scenario=%s inflight=%d ops_per_s=%.0f p50_us=0 p99_us=0 errors=%.0f%n",
+        impl,
+        scenario,
+        impl,
+        scenario,
+        MAX_UNACKNOWLEDGED,
+        figures[0],
+        figures[1]);
     System.out.flush();
   }
 
   /** Records acknowledged per second over the window, and the number of failures. */
-  private static double[] publish(Publisher publisher, Duration window) throws InterruptedException {
+  private static double[] publish(Publisher publisher, Duration window)
+      throws InterruptedException {
     Semaphore unacknowledged = new Semaphore(MAX_UNACKNOWLEDGED);
     AtomicLong acknowledged = new AtomicLong();
     AtomicLong failed = new AtomicLong();
@@ -102,14 +130,15 @@ public final class KafkaRun {
       if (!unacknowledged.tryAcquire(100, TimeUnit.MILLISECONDS)) {
         continue;
       }
-      publisher.publish(error -> {
-        if (error == null) {
-          acknowledged.incrementAndGet();
-        } else if (failed.incrementAndGet() == 1) {
-          System.err.println("publish failed: " + error);
-        }
-        unacknowledged.release();
-      });
+      publisher.publish(
+          error -> {
+            if (error == null) {
+              acknowledged.incrementAndGet();
+            } else if (failed.incrementAndGet() == 1) {
+              System.err.println("publish failed: " + error);
+            }
+            unacknowledged.release();
+          });
     }
     // wait for the last ones, so that the count is of acknowledged records
     unacknowledged.tryAcquire(MAX_UNACKNOWLEDGED, 30, TimeUnit.SECONDS);
@@ -140,7 +169,8 @@ public final class KafkaRun {
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     long seen = 0;
     long first = 0;
     long last = 0;
@@ -181,24 +211,32 @@ public final class KafkaRun {
     return new double[] {seen / seconds, seen};
   }
 
-  /** A Vireo subscription in a new group from the beginning: records per second from the first to the last. */
-  private static double[] vireoConsume(String servers, String group, long records, Duration window) throws InterruptedException {
+  /**
+   * A Vireo subscription in a new group from the beginning: records per second from the first to
+   * the last.
+   */
+  private static double[] vireoConsume(String servers, String group, long records, Duration window)
+      throws InterruptedException {
     AtomicLong seen = new AtomicLong();
     AtomicLong first = new AtomicLong();
     AtomicLong last = new AtomicLong();
-    Service service = Service.builder("bench-" + group)
-        .set("vireo.broker", "kafka")
-        .set("vireo.broker.kafka.bootstrap-servers", servers)
-        .subscribe("raw-events", Payload.class, event -> {
-          long now = System.nanoTime();
-          if (seen.incrementAndGet() == 1) {
-            first.set(now);
-          }
-          last.set(now);
-          return Mono.empty();
-        })
-        .build()
-        .start();
+    Service service =
+        Service.builder("bench-" + group)
+            .set("vireo.broker", "kafka")
+            .set("vireo.broker.kafka.bootstrap-servers", servers)
+            .subscribe(
+                "raw-events",
+                Payload.class,
+                event -> {
+                  long now = System.nanoTime();
+                  if (seen.incrementAndGet() == 1) {
+                    first.set(now);
+                  }
+                  last.set(now);
+                  return Mono.empty();
+                })
+            .build()
+            .start();
     try {
       long deadline = System.nanoTime() + window.toNanos() + TimeUnit.SECONDS.toNanos(30);
       while (seen.get() < records && System.nanoTime() < deadline) {

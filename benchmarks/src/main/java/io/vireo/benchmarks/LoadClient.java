@@ -1,6 +1,5 @@
 package io.vireo.benchmarks;
 
-import java.util.function.Consumer;
 import io.vireo.benchmarks.proto.Payload;
 import java.time.Duration;
 import java.util.List;
@@ -9,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.jspecify.annotations.Nullable;
@@ -17,17 +17,22 @@ import org.jspecify.annotations.Nullable;
  * The client JVM of a loopback load run: drives one implementation through every call kind, a
  * warm-up then a measured window each, and prints one line per figure:
  *
- * <pre>RESULT name=vireo-rsocket-unary impl=vireo-rsocket scenario=unary inflight=64 ops_per_s=... p50_us=... p99_us=... errors=0</pre>
+ * <pre>
+ * RESULT name=vireo-rsocket-unary impl=vireo-rsocket scenario=unary inflight=64 ops_per_s=... p50_us=... p99_us=... errors=0
+ * </pre>
  *
- * For streams ops_per_s counts messages. Every phase is bounded in time; a phase that cannot
- * finish within its window plus 30 s is reported with errors and the run goes on.
+ * For streams ops_per_s counts messages. Every phase is bounded in time; a phase that cannot finish
+ * within its window plus 30 s is reported with errors and the run goes on.
  *
- * <pre>java -cp ... io.vireo.benchmarks.LoadClient IMPL PORT WARMUP_SECONDS MEASURE_SECONDS [scenario,...]</pre>
+ * <pre>
+ * java -cp ... io.vireo.benchmarks.LoadClient IMPL PORT WARMUP_SECONDS MEASURE_SECONDS [scenario,...]
+ * </pre>
  */
 public final class LoadClient {
   static final int STREAM_MESSAGES = 10_000;
   private static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(30);
-  private static final List<String> ALL = List.of("unary-1", "unary-64", "server-stream", "client-stream", "bidi", "fire");
+  private static final List<String> ALL =
+      List.of("unary-1", "unary-64", "server-stream", "client-stream", "bidi", "fire");
 
   private final Target target;
   private final String impl;
@@ -39,7 +44,8 @@ public final class LoadClient {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 4) {
-      System.err.println("usage: LoadClient IMPL PORT WARMUP_SECONDS MEASURE_SECONDS [scenario,...]");
+      System.err.println(
+          "usage: LoadClient IMPL PORT WARMUP_SECONDS MEASURE_SECONDS [scenario,...]");
       System.exit(2);
     }
     String impl = args[0];
@@ -95,7 +101,9 @@ public final class LoadClient {
       case "client-stream" -> {
         // one answer per call stands for STREAM_MESSAGES messages sent
         streams(warmUp, sink -> target.clientStream(STREAM_MESSAGES, sink));
-        figures = streams(measure, sink -> target.clientStream(STREAM_MESSAGES, sink)).times(STREAM_MESSAGES);
+        figures =
+            streams(measure, sink -> target.clientStream(STREAM_MESSAGES, sink))
+                .times(STREAM_MESSAGES);
       }
       case "bidi" -> {
         streams(warmUp, sink -> target.bidi(STREAM_MESSAGES, sink));
@@ -108,10 +116,22 @@ public final class LoadClient {
         fire(warmUp);
         figures = fire(measure);
       }
-      default -> throw new IllegalArgumentException("scenario: " + scenario + " (expected one of " + ALL + ")");
+      default ->
+          throw new IllegalArgumentException(
+              "scenario: " + scenario + " (expected one of " + ALL + ")");
     }
-    System.out.printf(Locale.ROOT, "RESULT name=%s-%s impl=%s scenario=%s inflight=%d ops_per_s=%.0f p50_us=%.1f p99_us=%.1f errors=%d%n",
-        impl, scenario, impl, scenario, inflight, figures.perSecond, figures.p50Micros, figures.p99Micros, figures.errors);
+    System.out.printf(
+        Locale.ROOT,
+        "RESULT name=%s-%s impl=%s scenario=%s inflight=%d ops_per_s=%.0f p50_us=%.1f p99_us=%.1f errors=%d%n",
+        impl,
+        scenario,
+        impl,
+        scenario,
+        inflight,
+        figures.perSecond,
+        figures.p50Micros,
+        figures.p99Micros,
+        figures.errors);
     System.out.flush();
   }
 
@@ -137,29 +157,34 @@ public final class LoadClient {
             return;
           }
           long sent = System.nanoTime();
-          target.unary(Payloads.REQUEST, new Target.Sink() {
-            @Override
-            public void message(Payload message) {}
+          target.unary(
+              Payloads.REQUEST,
+              new Target.Sink() {
+                @Override
+                public void message(Payload message) {}
 
-            @Override
-            public void complete(@Nullable Throwable error) {
-              if (error == null) {
-                latencies.recordValue(System.nanoTime() - sent);
-                done.incrementAndGet();
-              } else if (errors.incrementAndGet() == 1) {
-                System.err.println(impl + " unary call failed: " + error);
-              }
-              next();
-            }
-          });
+                @Override
+                public void complete(@Nullable Throwable error) {
+                  if (error == null) {
+                    latencies.recordValue(System.nanoTime() - sent);
+                    done.incrementAndGet();
+                  } else if (errors.incrementAndGet() == 1) {
+                    System.err.println(impl + " unary call failed: " + error);
+                  }
+                  next();
+                }
+              });
         }
       }.next();
     }
     boolean inTime = finished.await(window.toNanos() + GRACE_NANOS, TimeUnit.NANOSECONDS);
     double seconds = (System.nanoTime() - start) / 1e9;
     Histogram histogram = latencies.getIntervalHistogram();
-    return new Figures(done.get() / seconds, histogram.getValueAtPercentile(50) / 1000.0,
-        histogram.getValueAtPercentile(99) / 1000.0, errors.get() + (inTime ? 0 : 1));
+    return new Figures(
+        done.get() / seconds,
+        histogram.getValueAtPercentile(50) / 1000.0,
+        histogram.getValueAtPercentile(99) / 1000.0,
+        errors.get() + (inTime ? 0 : 1));
   }
 
   /** Streaming calls one after the other for the window; counts the messages that arrive. */
@@ -175,20 +200,21 @@ public final class LoadClient {
           finished.countDown();
           return;
         }
-        call.accept(new Target.Sink() {
-          @Override
-          public void message(Payload message) {
-            messages.incrementAndGet();
-          }
+        call.accept(
+            new Target.Sink() {
+              @Override
+              public void message(Payload message) {
+                messages.incrementAndGet();
+              }
 
-          @Override
-          public void complete(@Nullable Throwable error) {
-            if (error != null && errors.incrementAndGet() == 1) {
-              System.err.println(impl + " stream failed: " + error);
-            }
-            next();
-          }
-        });
+              @Override
+              public void complete(@Nullable Throwable error) {
+                if (error != null && errors.incrementAndGet() == 1) {
+                  System.err.println(impl + " stream failed: " + error);
+                }
+                next();
+              }
+            });
       }
     }.next();
     boolean inTime = finished.await(window.toNanos() + GRACE_NANOS, TimeUnit.NANOSECONDS);
@@ -197,8 +223,8 @@ public final class LoadClient {
   }
 
   /**
-   * Fire-and-forget for the window, at most 20,000 ahead of what the server has counted (asked
-   * with a unary call), then until the server has them all: messages the server received per second.
+   * Fire-and-forget for the window, at most 20,000 ahead of what the server has counted (asked with
+   * a unary call), then until the server has them all: messages the server received per second.
    */
   private Figures fire(Duration window) {
     long base = fired();
@@ -226,19 +252,21 @@ public final class LoadClient {
 
   private long fired() {
     CompletableFuture<Long> count = new CompletableFuture<>();
-    target.unary(Payloads.request(Payloads.FIRE_COUNT_QUERY), new Target.Sink() {
-      @Override
-      public void message(Payload message) {
-        count.complete(message.getCount());
-      }
+    target.unary(
+        Payloads.request(Payloads.FIRE_COUNT_QUERY),
+        new Target.Sink() {
+          @Override
+          public void message(Payload message) {
+            count.complete(message.getCount());
+          }
 
-      @Override
-      public void complete(@Nullable Throwable error) {
-        if (error != null) {
-          count.completeExceptionally(error);
-        }
-      }
-    });
+          @Override
+          public void complete(@Nullable Throwable error) {
+            if (error != null) {
+              count.completeExceptionally(error);
+            }
+          }
+        });
     return count.orTimeout(30, TimeUnit.SECONDS).join();
   }
 }

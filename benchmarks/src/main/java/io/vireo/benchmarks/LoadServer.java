@@ -4,8 +4,8 @@ import io.vireo.Service;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The server JVM of a loopback load run: serves Echo with one implementation on 127.0.0.1 and
- * exits by itself after a bounded time (run.sh stops it sooner).
+ * The server JVM of a loopback load run: serves Echo with one implementation on 127.0.0.1 and exits
+ * by itself after a bounded time (run.sh stops it sooner).
  *
  * <pre>java -cp ... io.vireo.benchmarks.LoadServer IMPL PORT MAX_SECONDS</pre>
  *
@@ -19,7 +19,8 @@ public final class LoadServer {
 
   public static void main(String[] args) throws Exception {
     if (args.length != 3) {
-      System.err.println("usage: LoadServer vireo-rsocket|vireo-grpc|wrapped-rsocket|wrapped-grpc|raw-rsocket|raw-grpc|armeria-grpc PORT MAX_SECONDS");
+      System.err.println(
+          "usage: LoadServer vireo-rsocket|vireo-grpc|wrapped-rsocket|wrapped-grpc|raw-rsocket|raw-grpc|armeria-grpc PORT MAX_SECONDS");
       System.exit(2);
     }
     String impl = args[0];
@@ -38,10 +39,11 @@ public final class LoadServer {
   static AutoCloseable serve(String impl, int port) {
     return switch (impl) {
       case "vireo-rsocket", "vireo-grpc", "wrapped-rsocket", "wrapped-grpc" -> {
-        Service.Builder builder = Service.builder("echo")
-            .handle(FireAndForgetEcho.class, new EchoImpl())
-            .set("vireo.transport", impl.substring(impl.indexOf('-') + 1))
-            .set("vireo.server.port", String.valueOf(port));
+        Service.Builder builder =
+            Service.builder("echo")
+                .handle(FireAndForgetEcho.class, new EchoImpl())
+                .set("vireo.transport", impl.substring(impl.indexOf('-') + 1))
+                .set("vireo.server.port", String.valueOf(port));
         if (impl.startsWith("wrapped-")) {
           Wrapped.chain(builder);
         }
@@ -51,8 +53,11 @@ public final class LoadServer {
       case "raw-rsocket" -> RawRSocket.serve(port)::dispose;
       case "raw-grpc" -> RawGrpc.serve(port)::shutdownNow;
       case "armeria-grpc" -> ArmeriaGrpc.serve(port);
-      default -> throw new IllegalArgumentException("impl: " + impl
-          + " (expected: vireo-rsocket, vireo-grpc, wrapped-rsocket, wrapped-grpc, raw-rsocket, raw-grpc or armeria-grpc)");
+      default ->
+          throw new IllegalArgumentException(
+              "impl: "
+                  + impl
+                  + " (expected: vireo-rsocket, vireo-grpc, wrapped-rsocket, wrapped-grpc, raw-rsocket, raw-grpc or armeria-grpc)");
     };
   }
 }

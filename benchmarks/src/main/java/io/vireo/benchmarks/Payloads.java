@@ -4,7 +4,9 @@ import com.google.protobuf.ByteString;
 import io.vireo.benchmarks.proto.Payload;
 import java.util.concurrent.atomic.LongAdder;
 
-/** The one payload every run sends, and the server-side behaviour every Echo implementation shares. */
+/**
+ * The one payload every run sends, and the server-side behaviour every Echo implementation shares.
+ */
 final class Payloads {
   static final String SERVICE = "vireo.bench.Echo";
   static final String UNARY = SERVICE + ".Unary";
@@ -12,11 +14,13 @@ final class Payloads {
   static final String CLIENT_STREAM = SERVICE + ".ClientStream";
   static final String BIDI = SERVICE + ".Bidi";
   static final String FIRE = SERVICE + ".Fire";
+
   /** A unary request with this count asks how many fire-and-forget messages arrived. */
   static final long FIRE_COUNT_QUERY = -1;
 
   private static final ByteString BODY = ByteString.copyFrom(new byte[90]);
-  static final Payload REQUEST = Payload.newBuilder().setId(123_456_789L).setCount(1).setBody(BODY).build();
+  static final Payload REQUEST =
+      Payload.newBuilder().setId(123_456_789L).setCount(1).setBody(BODY).build();
 
   private Payloads() {}
 

@@ -17,9 +17,9 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Plain grpc-java, server and client, from stubs generated from bench.proto: the baseline for
- * Vireo over gRPC. Both sides use {@code directExecutor()} (the fast configuration on this
- * machine; see MACHINE-NOTES) and respect flow control ({@code isReady}/{@code onReady}).
+ * Plain grpc-java, server and client, from stubs generated from bench.proto: the baseline for Vireo
+ * over gRPC. Both sides use {@code directExecutor()} (the fast configuration on this machine; see
+ * MACHINE-NOTES) and respect flow control ({@code isReady}/{@code onReady}).
  */
 final class RawGrpc {
   private RawGrpc() {}
@@ -42,10 +42,8 @@ final class RawGrpc {
   }
 
   static Target connect(int port) {
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port)
-        .usePlaintext()
-        .directExecutor()
-        .build();
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().directExecutor().build();
     return new Client(channel);
   }
 
@@ -60,21 +58,22 @@ final class RawGrpc {
     public void serverStream(Payload request, StreamObserver<Payload> responses) {
       ServerCallStreamObserver<Payload> out = (ServerCallStreamObserver<Payload>) responses;
       long count = request.getCount();
-      Runnable drain = new Runnable() {
-        long sent;
-        boolean done;
+      Runnable drain =
+          new Runnable() {
+            long sent;
+            boolean done;
 
-        @Override
-        public void run() {
-          while (!done && sent < count && out.isReady()) {
-            out.onNext(Payloads.streamItem(request, sent++));
-          }
-          if (!done && sent == count) {
-            done = true;
-            out.onCompleted();
-          }
-        }
-      };
+            @Override
+            public void run() {
+              while (!done && sent < count && out.isReady()) {
+                out.onNext(Payloads.streamItem(request, sent++));
+              }
+              if (!done && sent == count) {
+                done = true;
+                out.onCompleted();
+              }
+            }
+          };
       out.setOnCancelHandler(() -> {});
       out.setOnReadyHandler(drain);
       drain.run(); // the call may have become ready before this method ran
@@ -193,22 +192,23 @@ final class RawGrpc {
       return new ClientResponseObserver<>() {
         @Override
         public void beforeStart(ClientCallStreamObserver<Payload> requests) {
-          requests.setOnReadyHandler(new Runnable() {
-            int sent;
-            boolean done;
+          requests.setOnReadyHandler(
+              new Runnable() {
+                int sent;
+                boolean done;
 
-            @Override
-            public void run() {
-              while (!done && sent < n && requests.isReady()) {
-                requests.onNext(Payloads.REQUEST);
-                sent++;
-              }
-              if (!done && sent == n) {
-                done = true;
-                requests.onCompleted();
-              }
-            }
-          });
+                @Override
+                public void run() {
+                  while (!done && sent < n && requests.isReady()) {
+                    requests.onNext(Payloads.REQUEST);
+                    sent++;
+                  }
+                  if (!done && sent == n) {
+                    done = true;
+                    requests.onCompleted();
+                  }
+                }
+              });
         }
 
         @Override

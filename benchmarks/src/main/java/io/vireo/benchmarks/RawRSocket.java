@@ -28,13 +28,14 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Plain rsocket-java, server and client, speaking Vireo's wire conventions (composite metadata
- * with a routing entry; a channel's first payload is a head with empty data) and the same
- * protobuf payload: the baseline for Vireo over RSocket. Written the way a careful user of the
- * library would: zero-copy decoding, route metadata encoded once per route.
+ * Plain rsocket-java, server and client, speaking Vireo's wire conventions (composite metadata with
+ * a routing entry; a channel's first payload is a head with empty data) and the same protobuf
+ * payload: the baseline for Vireo over RSocket. Written the way a careful user of the library
+ * would: zero-copy decoding, route metadata encoded once per route.
  */
 final class RawRSocket {
-  private static final String COMPOSITE = WellKnownMimeType.MESSAGE_RSOCKET_COMPOSITE_METADATA.getString();
+  private static final String COMPOSITE =
+      WellKnownMimeType.MESSAGE_RSOCKET_COMPOSITE_METADATA.getString();
   private static final String ROUTING = WellKnownMimeType.MESSAGE_RSOCKET_ROUTING.getString();
   private static final String PROTOBUF = "application/x-protobuf";
 
@@ -48,12 +49,13 @@ final class RawRSocket {
   }
 
   static Target connect(int port) {
-    RSocket rsocket = RSocketConnector.create()
-        .metadataMimeType(COMPOSITE)
-        .dataMimeType(PROTOBUF)
-        .payloadDecoder(PayloadDecoder.ZERO_COPY)
-        .connect(TcpClientTransport.create("127.0.0.1", port))
-        .block();
+    RSocket rsocket =
+        RSocketConnector.create()
+            .metadataMimeType(COMPOSITE)
+            .dataMimeType(PROTOBUF)
+            .payloadDecoder(PayloadDecoder.ZERO_COPY)
+            .connect(TcpClientTransport.create("127.0.0.1", port))
+            .block();
     return new Client(rsocket);
   }
 
@@ -87,7 +89,11 @@ final class RawRSocket {
     public Mono<io.rsocket.Payload> requestResponse(io.rsocket.Payload payload) {
       route(payload);
       Payload request = parse(payload);
-      return Mono.just(data(request.getCount() == Payloads.FIRE_COUNT_QUERY ? Payloads.fireCount(fired) : request));
+      return Mono.just(
+          data(
+              request.getCount() == Payloads.FIRE_COUNT_QUERY
+                  ? Payloads.fireCount(fired)
+                  : request));
     }
 
     @Override
@@ -102,23 +108,26 @@ final class RawRSocket {
     public Flux<io.rsocket.Payload> requestStream(io.rsocket.Payload payload) {
       route(payload);
       Payload request = parse(payload);
-      return Flux.range(0, (int) request.getCount()).map(i -> data(Payloads.streamItem(request, i)));
+      return Flux.range(0, (int) request.getCount())
+          .map(i -> data(Payloads.streamItem(request, i)));
     }
 
     @Override
     public Flux<io.rsocket.Payload> requestChannel(Publisher<io.rsocket.Payload> payloads) {
-      return Flux.from(payloads).switchOnFirst((first, all) -> {
-        io.rsocket.Payload head = first.get();
-        if (head == null) {
-          return all.map(RawRSocket::parse).map(RawRSocket::data);
-        }
-        String route = route(head);
-        head.release();
-        Flux<Payload> messages = all.skip(1).map(RawRSocket::parse);
-        return route.equals(Payloads.CLIENT_STREAM)
-            ? messages.count().map(n -> data(Payloads.request(n))).flux()
-            : messages.map(RawRSocket::data);
-      });
+      return Flux.from(payloads)
+          .switchOnFirst(
+              (first, all) -> {
+                io.rsocket.Payload head = first.get();
+                if (head == null) {
+                  return all.map(RawRSocket::parse).map(RawRSocket::data);
+                }
+                String route = route(head);
+                head.release();
+                Flux<Payload> messages = all.skip(1).map(RawRSocket::parse);
+                return route.equals(Payloads.CLIENT_STREAM)
+                    ? messages.count().map(n -> data(Payloads.request(n))).flux()
+                    : messages.map(RawRSocket::data);
+              });
     }
   }
 
@@ -137,7 +146,10 @@ final class RawRSocket {
     private static byte[] routeMetadata(String route) {
       ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
       CompositeByteBuf metadata = alloc.compositeBuffer();
-      CompositeMetadataCodec.encodeAndAddMetadata(metadata, alloc, WellKnownMimeType.MESSAGE_RSOCKET_ROUTING,
+      CompositeMetadataCodec.encodeAndAddMetadata(
+          metadata,
+          alloc,
+          WellKnownMimeType.MESSAGE_RSOCKET_ROUTING,
           TaggingMetadataCodec.createTaggingContent(alloc, List.of(route)));
       byte[] bytes = ByteBufUtil.getBytes(metadata);
       metadata.release();
@@ -145,14 +157,18 @@ final class RawRSocket {
     }
 
     private static io.rsocket.Payload request(Payload message, byte[] metadata) {
-      return ByteBufPayload.create(Unpooled.wrappedBuffer(message.toByteArray()), Unpooled.wrappedBuffer(metadata));
+      return ByteBufPayload.create(
+          Unpooled.wrappedBuffer(message.toByteArray()), Unpooled.wrappedBuffer(metadata));
     }
 
     private Flux<io.rsocket.Payload> channel(byte[] metadata, int n) {
       ByteBuf empty = Unpooled.EMPTY_BUFFER;
-      return Flux.range(0, n + 1).map(i -> i == 0
-          ? ByteBufPayload.create(empty, Unpooled.wrappedBuffer(metadata))
-          : data(Payloads.REQUEST));
+      return Flux.range(0, n + 1)
+          .map(
+              i ->
+                  i == 0
+                      ? ByteBufPayload.create(empty, Unpooled.wrappedBuffer(metadata))
+                      : data(Payloads.REQUEST));
     }
 
     private static void subscribe(Flux<io.rsocket.Payload> responses, Sink sink) {
@@ -161,7 +177,8 @@ final class RawRSocket {
 
     @Override
     public void unary(Payload request, Sink sink) {
-      rsocket.requestResponse(request(request, unary))
+      rsocket
+          .requestResponse(request(request, unary))
           .subscribe(p -> sink.message(parse(p)), sink::complete, () -> sink.complete(null));
     }
 

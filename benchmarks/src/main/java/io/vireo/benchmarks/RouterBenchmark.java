@@ -1,9 +1,9 @@
 package io.vireo.benchmarks;
 
-import io.vireo.benchmarks.proto.Payload;
 import io.vireo.Headers;
 import io.vireo.Route;
 import io.vireo.Service;
+import io.vireo.benchmarks.proto.Payload;
 import io.vireo.codec.spi.CodecProvider;
 import io.vireo.registry.ServiceInstance;
 import io.vireo.transport.Connection;
@@ -11,8 +11,8 @@ import io.vireo.transport.Dispatcher;
 import io.vireo.transport.Frame;
 import io.vireo.transport.Server;
 import io.vireo.transport.Transport;
-import java.net.InetSocketAddress;
 import io.vireo.wrapper.Wrapper;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,13 +30,13 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * The server's per-call path without a network: route lookup, header and deadline parsing,
- * decode, the server wrapper chain ({@code wrappers} pass-through wrappers), the handler,
- * encode. {@code rawProto} is what a hand-written server does for the same call.
+ * The server's per-call path without a network: route lookup, header and deadline parsing, decode,
+ * the server wrapper chain ({@code wrappers} pass-through wrappers), the handler, encode. {@code
+ * rawProto} is what a hand-written server does for the same call.
  *
  * <p>It drives the {@link Dispatcher} that a started service hands its transport, through a
- * transport of its own that only keeps it: the public transport SPI, as every transport plugin
- * sees the service.
+ * transport of its own that only keeps it: the public transport SPI, as every transport plugin sees
+ * the service.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -58,15 +58,24 @@ public class RouterBenchmark {
       chain.add(Wrapper.server(next -> (call, requests) -> next.apply(call, requests)));
     }
     Keeper keeper = new Keeper();
-    service = Service.builder("echo").transport(keeper).handle(FireAndForgetEcho.class, new EchoImpl())
-        .wrap(chain.toArray(Wrapper[]::new)).build().start();
+    service =
+        Service.builder("echo")
+            .transport(keeper)
+            .handle(FireAndForgetEcho.class, new EchoImpl())
+            .wrap(chain.toArray(Wrapper[]::new))
+            .build()
+            .start();
     router = keeper.dispatcher;
     String contentType = Plugins.create(CodecProvider.class, "proto", Map.of()).contentType();
     data = Payloads.REQUEST.toByteArray();
     Route route = Route.parse(Payloads.UNARY);
     frame = new Frame(route, contentType, Headers.of("vireo-caller", "bench-client"), data);
-    frameWithDeadline = new Frame(route, contentType,
-        Headers.of("vireo-caller", "bench-client", Headers.TIMEOUT, "5000"), data);
+    frameWithDeadline =
+        new Frame(
+            route,
+            contentType,
+            Headers.of("vireo-caller", "bench-client", Headers.TIMEOUT, "5000"),
+            data);
   }
 
   @TearDown
@@ -102,22 +111,23 @@ public class RouterBenchmark {
     public Mono<Server> serve(InetSocketAddress address, Dispatcher dispatcher) {
       this.dispatcher = dispatcher;
       Sinks.Empty<Void> closed = Sinks.empty();
-      return Mono.just(new Server() {
-        @Override
-        public InetSocketAddress address() {
-          return new InetSocketAddress(address.getAddress(), 9);
-        }
+      return Mono.just(
+          new Server() {
+            @Override
+            public InetSocketAddress address() {
+              return new InetSocketAddress(address.getAddress(), 9);
+            }
 
-        @Override
-        public Mono<Void> onClose() {
-          return closed.asMono();
-        }
+            @Override
+            public Mono<Void> onClose() {
+              return closed.asMono();
+            }
 
-        @Override
-        public void dispose() {
-          closed.tryEmitEmpty();
-        }
-      });
+            @Override
+            public void dispose() {
+              closed.tryEmitEmpty();
+            }
+          });
     }
 
     @Override

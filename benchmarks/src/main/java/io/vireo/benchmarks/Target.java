@@ -4,9 +4,9 @@ import io.vireo.benchmarks.proto.Payload;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One implementation under test, client side, in callback form so that each library is driven
- * its own natural way (Reactor subscribe for Vireo and rsocket-java, StreamObserver for grpc-java)
- * with no adapter in between.
+ * One implementation under test, client side, in callback form so that each library is driven its
+ * own natural way (Reactor subscribe for Vireo and rsocket-java, StreamObserver for grpc-java) with
+ * no adapter in between.
  */
 interface Target extends AutoCloseable {
   /** Hears the messages of one call and how it ended. Called on the library's threads. */

@@ -8,8 +8,8 @@ import java.util.Map;
 import reactor.core.publisher.Flux;
 
 /**
- * A Vireo client calling the Echo service in the server JVM through the proxy, as users do;
- * {@code wrapped}: with the standard wrapper chain ({@link Wrapped}).
+ * A Vireo client calling the Echo service in the server JVM through the proxy, as users do; {@code
+ * wrapped}: with the standard wrapper chain ({@link Wrapped}).
  */
 final class VireoTarget implements Target {
   private final Service service;
@@ -17,12 +17,22 @@ final class VireoTarget implements Target {
   private final boolean fires;
 
   VireoTarget(String transport, int port, boolean wrapped) {
-    ServiceInstance server = new ServiceInstance("echo", "echo-1", "127.0.0.1", port, transport, "1.0.0",
-        ServiceInstance.DEFAULT_WEIGHT, Map.of(), List.of());
-    Service.Builder builder = Service.builder("bench-client")
-        .registry(new StaticRegistry(server))
-        .set("vireo.transport", transport)
-        .set("vireo.client.timeout", "30s");
+    ServiceInstance server =
+        new ServiceInstance(
+            "echo",
+            "echo-1",
+            "127.0.0.1",
+            port,
+            transport,
+            "1.0.0",
+            ServiceInstance.DEFAULT_WEIGHT,
+            Map.of(),
+            List.of());
+    Service.Builder builder =
+        Service.builder("bench-client")
+            .registry(new StaticRegistry(server))
+            .set("vireo.transport", transport)
+            .set("vireo.client.timeout", "30s");
     if (wrapped) {
       Wrapped.chain(builder);
     }

@@ -7,11 +7,11 @@ import io.opentelemetry.context.propagation.ContextPropagators;
 import io.vireo.Service;
 
 /**
- * The standard wrapper chain of a production service, {@code vireo.wrappers=metrics,tracing,logging},
- * on both the client and the server of a load run. Tracing runs against the OpenTelemetry API
- * with W3C propagation and no SDK (spans are not recorded or exported; what Vireo itself costs
- * per call is measured, not an exporter's); metrics go to the Prometheus registry as in a
- * service; logging at its default level.
+ * The standard wrapper chain of a production service, {@code
+ * vireo.wrappers=metrics,tracing,logging}, on both the client and the server of a load run. Tracing
+ * runs against the OpenTelemetry API with W3C propagation and no SDK (spans are not recorded or
+ * exported; what Vireo itself costs per call is measured, not an exporter's); metrics go to the
+ * Prometheus registry as in a service; logging at its default level.
  */
 final class Wrapped {
   private Wrapped() {}
@@ -19,7 +19,9 @@ final class Wrapped {
   static Service.Builder chain(Service.Builder builder) {
     synchronized (Wrapped.class) {
       if (!GlobalOpenTelemetry.isSet()) {
-        GlobalOpenTelemetry.set(OpenTelemetry.propagating(ContextPropagators.create(W3CTraceContextPropagator.getInstance())));
+        GlobalOpenTelemetry.set(
+            OpenTelemetry.propagating(
+                ContextPropagators.create(W3CTraceContextPropagator.getInstance())));
       }
     }
     return builder.set("vireo.wrappers", "metrics,tracing,logging");

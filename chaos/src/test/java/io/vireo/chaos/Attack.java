@@ -1,8 +1,5 @@
 package io.vireo.chaos;
 
-import java.util.Arrays;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,8 +9,11 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Malformed connections from raw sockets: each kind is the bytes to send, and whether the
- * attacker then closes (leaving the server a truncated frame) or waits for the server to close.
+ * Malformed connections from raw sockets: each kind is the bytes to send, and whether the attacker
+ * then closes (leaving the server a truncated frame) or waits for the server to close.
  */
 final class Attack {
   /** One kind of bad connection. */
@@ -41,27 +41,49 @@ final class Attack {
   static List<Kind> rsocketKinds() {
     return List.of(
         new Kind("random-bytes", true, random -> randomBytes(random, 1 + random.nextInt(512))),
-        new Kind("truncated", true, random -> {
-          byte[] setup = frame(setup(COMPOSITE));
-          return Arrays.copyOf(setup, 3 + random.nextInt(setup.length - 4));
-        }),
-        new Kind("oversized", false, random -> concat(new byte[] {0x50, 0, 0}, randomBytes(random, 64))),
+        new Kind(
+            "truncated",
+            true,
+            random -> {
+              byte[] setup = frame(setup(COMPOSITE));
+              return Arrays.copyOf(setup, 3 + random.nextInt(setup.length - 4));
+            }),
+        new Kind(
+            "oversized", false, random -> concat(new byte[] {0x50, 0, 0}, randomBytes(random, 64))),
         new Kind("wrong-metadata", false, random -> frame(setup("text/plain"))),
-        new Kind("garbage-body", false, random -> {
-          byte[] frame = frame(setup(COMPOSITE));
-          byte[] garbage = randomBytes(random, frame.length - 9);
-          System.arraycopy(garbage, 0, frame, 9, garbage.length);
-          return frame;
-        }),
-        new Kind("setup-then-garbage-requests", false, random -> concat(frame(setup(COMPOSITE)),
-            // REQUEST_RESPONSE on stream 1, metadata flag, a metadata length beyond the frame
-            frame(bytes(0, 0, 0, 1, 0x04 << 2 | 0x01, 0, 0x7F, 0x7F, 0x7F, 1, 2, 3)),
-            // PAYLOAD with neither NEXT nor COMPLETE
-            frame(bytes(0, 0, 0, 1, 0x0A << 2, 0, 1, 2, 3)))),
-        new Kind("16mb-length-prefix", false, random -> concat(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF},
-            randomBytes(random, 256))),
-        new Kind("truncated-left-open", false, random -> concat(frame(setup(COMPOSITE)),
-            Arrays.copyOf(frame(bytes(0, 0, 0, 1, 0x04 << 2, 0, 1, 2, 3, 4, 5, 6)), 10))));
+        new Kind(
+            "garbage-body",
+            false,
+            random -> {
+              byte[] frame = frame(setup(COMPOSITE));
+              byte[] garbage = randomBytes(random, frame.length - 9);
+              System.arraycopy(garbage, 0, frame, 9, garbage.length);
+              return frame;
+            }),
+        new Kind(
+            "setup-then-garbage-requests",
+            false,
+            random ->
+                concat(
+                    frame(setup(COMPOSITE)),
+                    // REQUEST_RESPONSE on stream 1, metadata flag, a metadata length beyond the
+                    // frame
+                    frame(bytes(0, 0, 0, 1, 0x04 << 2 | 0x01, 0, 0x7F, 0x7F, 0x7F, 1, 2, 3)),
+                    // PAYLOAD with neither NEXT nor COMPLETE
+                    frame(bytes(0, 0, 0, 1, 0x0A << 2, 0, 1, 2, 3)))),
+        new Kind(
+            "16mb-length-prefix",
+            false,
+            random ->
+                concat(
+                    new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF}, randomBytes(random, 256))),
+        new Kind(
+            "truncated-left-open",
+            false,
+            random ->
+                concat(
+                    frame(setup(COMPOSITE)),
+                    Arrays.copyOf(frame(bytes(0, 0, 0, 1, 0x04 << 2, 0, 1, 2, 3, 4, 5, 6)), 10))));
   }
 
   /** The gRPC kinds: each breaks the HTTP/2 connection preface or the first frame after it. */
@@ -69,12 +91,26 @@ final class Attack {
     byte[] preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     return List.of(
         new Kind("random-bytes", true, random -> randomBytes(random, 1 + random.nextInt(512))),
-        new Kind("truncated", true, random -> Arrays.copyOf(preface, 1 + random.nextInt(preface.length - 2))),
-        new Kind("wrong-preface", false,
+        new Kind(
+            "truncated",
+            true,
+            random -> Arrays.copyOf(preface, 1 + random.nextInt(preface.length - 2))),
+        new Kind(
+            "wrong-preface",
+            false,
             random -> "GET / HTTP/1.1\r\nHost: chaos\r\n\r\n".getBytes(StandardCharsets.US_ASCII)),
-        new Kind("16mb-frame", false, random -> concat(preface, bytes(0xFF, 0xFF, 0xFF, 0x04, 0, 0, 0, 0, 0),
-            randomBytes(random, 64))),
-        new Kind("garbage-body", false, random -> concat(preface, randomBytes(random, 9 + random.nextInt(256)))));
+        new Kind(
+            "16mb-frame",
+            false,
+            random ->
+                concat(
+                    preface,
+                    bytes(0xFF, 0xFF, 0xFF, 0x04, 0, 0, 0, 0, 0),
+                    randomBytes(random, 64))),
+        new Kind(
+            "garbage-body",
+            false,
+            random -> concat(preface, randomBytes(random, 9 + random.nextInt(256)))));
   }
 
   /**
@@ -90,19 +126,23 @@ final class Attack {
       List<Future<?>> futures = new ArrayList<>();
       for (int worker = 0; worker < parallel; worker++) {
         int first = worker;
-        futures.add(pool.submit(() -> {
-          Random random = new Random(seed + first);
-          for (int i = first; i < count; i += parallel) {
-            // each worker goes through every kind (i % size alone would pin a kind to a worker)
-            Kind kind = kinds.get((i + i / parallel) % kinds.size());
-            if (one(port, kind, random)) {
-              done.incrementAndGet();
-            } else {
-              open.computeIfAbsent(kind.name(), name -> new AtomicInteger()).incrementAndGet();
-            }
-          }
-          return null;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  Random random = new Random(seed + first);
+                  for (int i = first; i < count; i += parallel) {
+                    // each worker goes through every kind (i % size alone would pin a kind to a
+                    // worker)
+                    Kind kind = kinds.get((i + i / parallel) % kinds.size());
+                    if (one(port, kind, random)) {
+                      done.incrementAndGet();
+                    } else {
+                      open.computeIfAbsent(kind.name(), name -> new AtomicInteger())
+                          .incrementAndGet();
+                    }
+                  }
+                  return null;
+                }));
       }
       for (Future<?> future : futures) {
         future.get(5, TimeUnit.MINUTES);
@@ -161,7 +201,9 @@ final class Attack {
 
   /** A frame with its 3-byte length prefix. */
   static byte[] frame(byte[] body) {
-    return concat(new byte[] {(byte) (body.length >>> 16), (byte) (body.length >>> 8), (byte) body.length}, body);
+    return concat(
+        new byte[] {(byte) (body.length >>> 16), (byte) (body.length >>> 8), (byte) body.length},
+        body);
   }
 
   static byte[] bytes(int... values) {

@@ -15,10 +15,21 @@ final class Chaos {
   private Chaos() {}
 
   /** Prints {@code chaos: <case>: calls=.. failed=.. lost=.. dup=.. ms=.. <more>} to stdout. */
-  static String report(String name, long calls, long failed, long lost, long dup, long millis, Map<String, ?> more) {
-    StringBuilder line = new StringBuilder("chaos: ").append(name).append(": calls=").append(calls)
-        .append(" failed=").append(failed).append(" lost=").append(lost).append(" dup=").append(dup)
-        .append(" ms=").append(millis);
+  static String report(
+      String name, long calls, long failed, long lost, long dup, long millis, Map<String, ?> more) {
+    StringBuilder line =
+        new StringBuilder("chaos: ")
+            .append(name)
+            .append(": calls=")
+            .append(calls)
+            .append(" failed=")
+            .append(failed)
+            .append(" lost=")
+            .append(lost)
+            .append(" dup=")
+            .append(dup)
+            .append(" ms=")
+            .append(millis);
     more.forEach((key, value) -> line.append(' ').append(key).append('=').append(value));
     System.out.println(line);
     return line.toString();
@@ -42,11 +53,12 @@ final class Chaos {
   }
 
   static Client client(String connect, String... keysAndValues) {
-    Service.Builder builder = Service.builder("chaos-client")
-        .set("vireo.registry", "zookeeper")
-        .set("vireo.registry.zookeeper.connect", connect)
-        .set("vireo.codec", "json")
-        .set("vireo.client.timeout", "5s");
+    Service.Builder builder =
+        Service.builder("chaos-client")
+            .set("vireo.registry", "zookeeper")
+            .set("vireo.registry.zookeeper.connect", connect)
+            .set("vireo.codec", "json")
+            .set("vireo.client.timeout", "5s");
     for (int i = 0; i < keysAndValues.length; i += 2) {
       builder.set(keysAndValues[i], keysAndValues[i + 1]);
     }
@@ -66,10 +78,15 @@ final class Chaos {
   }
 
   /** The sum of a Prometheus counter's samples whose labels contain {@code label}. */
-  static double metric(int adminPort, String name, String label) throws IOException, InterruptedException {
-    HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString());
+  static double metric(int adminPort, String name, String label)
+      throws IOException, InterruptedException {
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics"))
+                    .timeout(Duration.ofSeconds(10))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     double sum = 0;
     for (String line : response.body().split("\n")) {
       if (line.startsWith(name + "{") && line.contains(label)) {

@@ -1,6 +1,5 @@
 package io.vireo.chaos;
 
-import java.util.Optional;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -14,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
@@ -21,8 +21,8 @@ import java.util.jar.Manifest;
 import org.awaitility.Awaitility;
 
 /**
- * A child JVM running a main class of this test class path, its stdout and stderr collected line
- * by line. {@link #terminate()} is SIGTERM (a graceful stop), {@link #kill()} is SIGKILL.
+ * A child JVM running a main class of this test class path, its stdout and stderr collected line by
+ * line. {@link #terminate()} is SIGTERM (a graceful stop), {@link #kill()} is SIGKILL.
  */
 final class Child implements AutoCloseable {
   private final String name;
@@ -32,21 +32,27 @@ final class Child implements AutoCloseable {
   private Child(String name, Process process) {
     this.name = name;
     this.process = process;
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line = in.readLine(); line != null; line = in.readLine()) {
-          lines.add(line);
-        }
-      } catch (IOException closed) {
-        // the process is gone
-      }
-    }, name + "-output");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                  lines.add(line);
+                }
+              } catch (IOException closed) {
+                // the process is gone
+              }
+            },
+            name + "-output");
     reader.setDaemon(true);
     reader.start();
   }
 
   /** Starts {@code main} with {@code -Dkey=value} for each property and the given JVM options. */
-  static Child start(String name, Class<?> main, Map<String, String> properties, String... jvmOptions) {
+  static Child start(
+      String name, Class<?> main, Map<String, String> properties, String... jvmOptions) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx128m");
@@ -74,7 +80,8 @@ final class Child implements AutoCloseable {
     }
     try (JarFile jar = new JarFile(entries[0])) {
       Manifest manifest = jar.getManifest();
-      String inManifest = manifest == null ? null : manifest.getMainAttributes().getValue("Class-Path");
+      String inManifest =
+          manifest == null ? null : manifest.getMainAttributes().getValue("Class-Path");
       if (inManifest == null) {
         return classPath;
       }
@@ -94,8 +101,11 @@ final class Child implements AutoCloseable {
     return Awaitility.await(name + " prints '" + prefix + "'")
         .atMost(timeout)
         .pollInterval(Duration.ofMillis(50))
-        .failFast(() -> !process.isAlive() && lines.stream().noneMatch(line -> line.startsWith(prefix)))
-        .until(() -> lines.stream().filter(line -> line.startsWith(prefix)).findFirst(), Optional::isPresent)
+        .failFast(
+            () -> !process.isAlive() && lines.stream().noneMatch(line -> line.startsWith(prefix)))
+        .until(
+            () -> lines.stream().filter(line -> line.startsWith(prefix)).findFirst(),
+            Optional::isPresent)
         .orElseThrow();
   }
 
@@ -128,7 +138,8 @@ final class Child implements AutoCloseable {
   /** Resident memory (VmRSS of /proc/pid/status), in KiB. */
   long residentKib() {
     try {
-      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+      for (String line :
+          Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
         if (line.startsWith("VmRSS:")) {
           return Long.parseLong(line.replaceAll("[^0-9]", ""));
         }
@@ -146,7 +157,11 @@ final class Child implements AutoCloseable {
     line.add(Long.toString(process.pid()));
     line.addAll(List.of(command));
     try {
-      Process jcmd = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process jcmd =
+          new ProcessBuilder(line)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
         jcmd.destroyForcibly();
       }

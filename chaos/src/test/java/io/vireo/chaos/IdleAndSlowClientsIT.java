@@ -1,15 +1,14 @@
 package io.vireo.chaos;
 
-import java.net.SocketTimeoutException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vireo.Service;
-import io.vireo.chaos.Echo.Chunk;
 import io.vireo.chaos.Echo.StreamRequest;
 import io.vireo.testing.zookeeper.ZooKeeperExtension;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,17 +22,24 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class IdleAndSlowClientsIT {
   static final int IDLE = 1_000;
-  /** What 1,000 idle connections and one slow stream may add to the server's resident memory, at most. */
+
+  /**
+   * What 1,000 idle connections and one slow stream may add to the server's resident memory, at
+   * most.
+   */
   static final long MAX_GROWTH_KIB = 64 * 1024;
 
-  @RegisterExtension
-  static final ZooKeeperExtension ZK = new ZooKeeperExtension();
+  @RegisterExtension static final ZooKeeperExtension ZK = new ZooKeeperExtension();
 
   @Test
   void idleConnectionsAndASlowReaderLeaveMemoryBoundedAndCallsServed() throws Exception {
     List<Socket> idle = new ArrayList<>();
-    try (Child server = Child.start("echo-idle", EchoServer.class,
-            Chaos.serverConfig(ZK.connectString(), "vireo.transport", "rsocket", "chaos.id", "idle"));
+    try (Child server =
+            Child.start(
+                "echo-idle",
+                EchoServer.class,
+                Chaos.serverConfig(
+                    ZK.connectString(), "vireo.transport", "rsocket", "chaos.id", "idle"));
         Chaos.Client chaos = Chaos.client(ZK.connectString())) {
       int port = Child.port(server.awaitLine("chaos-ready", Duration.ofSeconds(60)), "rsocket");
       Service client = chaos.service();
@@ -54,20 +60,42 @@ class IdleAndSlowClientsIT {
         socket.getOutputStream().write(setup);
       }
       // 4 MiB read 16 messages at a time, 2 ms a message: demand crosses the wire, the server waits
-      long chunks = echo.stream(new StreamRequest(4096, 1024)).limitRate(16)
-          .delayElements(Duration.ofMillis(2)).count().block(Duration.ofMinutes(2));
+      long chunks =
+          echo.stream(new StreamRequest(4096, 1024))
+              .limitRate(16)
+              .delayElements(Duration.ofMillis(2))
+              .count()
+              .block(Duration.ofMinutes(2));
       server.jcmd("GC.run");
       long after = server.residentKib();
       long open = idle.stream().filter(socket -> !closedByServer(socket)).count();
       load.stopAndDrain(Duration.ofSeconds(30));
       long growth = after - before;
-      Chaos.report("idle-and-slow-clients", load.started(), load.failed(), 4096 - chunks, 0,
-          (System.nanoTime() - start) / 1_000_000, Chaos.figures("idle-connections", IDLE, "still-open", open,
-              "slow-stream-chunks", chunks, "rss-before-mb", before / 1024, "rss-after-mb", after / 1024,
-              "rss-growth-kib-per-connection", growth / IDLE));
+      Chaos.report(
+          "idle-and-slow-clients",
+          load.started(),
+          load.failed(),
+          4096 - chunks,
+          0,
+          (System.nanoTime() - start) / 1_000_000,
+          Chaos.figures(
+              "idle-connections",
+              IDLE,
+              "still-open",
+              open,
+              "slow-stream-chunks",
+              chunks,
+              "rss-before-mb",
+              before / 1024,
+              "rss-after-mb",
+              after / 1024,
+              "rss-growth-kib-per-connection",
+              growth / IDLE));
       assertThat(load.failed()).as("failed calls: %s", load.failures()).isZero();
       assertThat(chunks).as("chunks of the slow stream").isEqualTo(4096);
-      assertThat(open).as("idle connections the server keeps (no idle timeout is set)").isEqualTo(IDLE);
+      assertThat(open)
+          .as("idle connections the server keeps (no idle timeout is set)")
+          .isEqualTo(IDLE);
       assertThat(growth).as("resident memory growth, KiB").isLessThan(MAX_GROWTH_KIB);
     } finally {
       for (Socket socket : idle) {

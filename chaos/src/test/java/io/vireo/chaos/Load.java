@@ -1,6 +1,5 @@
 package io.vireo.chaos;
 
-import org.awaitility.Awaitility;
 import io.vireo.chaos.Echo.Reply;
 import io.vireo.chaos.Echo.Request;
 import java.time.Duration;
@@ -8,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import org.awaitility.Awaitility;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -26,20 +26,24 @@ final class Load implements AutoCloseable {
 
   private Load(int callsPerSecond, Function<Request, Mono<Reply>> call, int delayMillis) {
     Duration period = Duration.ofNanos(1_000_000_000L / callsPerSecond);
-    ticks = Flux.interval(period)
-        .onBackpressureDrop()
-        .subscribe(tick -> {
-          long id = started.incrementAndGet();
-          inFlight.incrementAndGet();
-          Mono.defer(() -> call.apply(new Request(id, delayMillis)))
-              .doFinally(signal -> inFlight.decrementAndGet())
-              .subscribe(reply -> succeeded.incrementAndGet(), error -> {
-                failed.incrementAndGet();
-                if (failures.size() < 10) {
-                  failures.add(error.toString());
-                }
-              });
-        });
+    ticks =
+        Flux.interval(period)
+            .onBackpressureDrop()
+            .subscribe(
+                tick -> {
+                  long id = started.incrementAndGet();
+                  inFlight.incrementAndGet();
+                  Mono.defer(() -> call.apply(new Request(id, delayMillis)))
+                      .doFinally(signal -> inFlight.decrementAndGet())
+                      .subscribe(
+                          reply -> succeeded.incrementAndGet(),
+                          error -> {
+                            failed.incrementAndGet();
+                            if (failures.size() < 10) {
+                              failures.add(error.toString());
+                            }
+                          });
+                });
   }
 
   static Load start(int callsPerSecond, Function<Request, Mono<Reply>> call, int delayMillis) {

@@ -1,11 +1,11 @@
 package io.vireo.chaos;
 
-import java.util.LinkedHashMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vireo.Service;
 import io.vireo.testing.zookeeper.ZooKeeperExtension;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.curator.framework.CuratorFramework;
@@ -17,24 +17,29 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * ZooKeeper down for {@value #OUTAGE_SECONDS} s under a load of 250 calls/s: calls go on to the
- * instances the client knows, and the providers' registrations are back within one session
- * timeout after ZooKeeper returns.
+ * instances the client knows, and the providers' registrations are back within one session timeout
+ * after ZooKeeper returns.
  */
 class ZooKeeperOutageIT {
   static final int OUTAGE_SECONDS = Integer.getInteger("chaos.zookeeper.outage-seconds", 30);
   static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
 
-  @RegisterExtension
-  static final ZooKeeperExtension ZK = new ZooKeeperExtension();
+  @RegisterExtension static final ZooKeeperExtension ZK = new ZooKeeperExtension();
 
   @Test
   void callsFlowOnCachedInstancesAndRegistrationsComeBack() throws Exception {
-    Map<String, String> config = Chaos.serverConfig(ZK.connectString(),
-        "vireo.registry.zookeeper.session-timeout", SESSION_TIMEOUT.toSeconds() + "s");
+    Map<String, String> config =
+        Chaos.serverConfig(
+            ZK.connectString(),
+            "vireo.registry.zookeeper.session-timeout",
+            SESSION_TIMEOUT.toSeconds() + "s");
     try (Child first = Child.start("echo-a", EchoServer.class, with(config, "a"));
         Child second = Child.start("echo-b", EchoServer.class, with(config, "b"));
-        Chaos.Client chaos = Chaos.client(ZK.connectString(),
-            "vireo.registry.zookeeper.session-timeout", SESSION_TIMEOUT.toSeconds() + "s")) {
+        Chaos.Client chaos =
+            Chaos.client(
+                ZK.connectString(),
+                "vireo.registry.zookeeper.session-timeout",
+                SESSION_TIMEOUT.toSeconds() + "s")) {
       first.awaitLine("chaos-ready", Duration.ofSeconds(60));
       second.awaitLine("chaos-ready", Duration.ofSeconds(60));
       Service client = chaos.service();
@@ -52,21 +57,38 @@ class ZooKeeperOutageIT {
       ZK.restart();
       long back = System.nanoTime();
       long registeredMillis;
-      try (CuratorFramework curator = CuratorFrameworkFactory.newClient(ZK.connectString(), new RetryOneTime(100))) {
+      try (CuratorFramework curator =
+          CuratorFrameworkFactory.newClient(ZK.connectString(), new RetryOneTime(100))) {
         curator.start();
-        Awaitility.await("both registrations back").atMost(SESSION_TIMEOUT.plusSeconds(30))
-            .pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+        Awaitility.await("both registrations back")
+            .atMost(SESSION_TIMEOUT.plusSeconds(30))
+            .pollInterval(Duration.ofMillis(100))
+            .ignoreExceptions()
             .until(() -> children(curator).size(), size -> size == 2);
         registeredMillis = (System.nanoTime() - back) / 1_000_000;
       }
       ProviderRestartIT.awaitCalls(load, load.started() + 500);
       load.stopAndDrain(Duration.ofSeconds(30));
-      Chaos.report("zookeeper-down-" + OUTAGE_SECONDS + "s", load.started(), load.failed(), 0, 0,
-          (System.nanoTime() - start) / 1_000_000, Chaos.figures("calls-during-outage", callsDuringOutage,
-              "failed-during-outage", failedDuringOutage, "registrations-back-ms", registeredMillis,
-              "session-timeout-ms", SESSION_TIMEOUT.toMillis()));
+      Chaos.report(
+          "zookeeper-down-" + OUTAGE_SECONDS + "s",
+          load.started(),
+          load.failed(),
+          0,
+          0,
+          (System.nanoTime() - start) / 1_000_000,
+          Chaos.figures(
+              "calls-during-outage",
+              callsDuringOutage,
+              "failed-during-outage",
+              failedDuringOutage,
+              "registrations-back-ms",
+              registeredMillis,
+              "session-timeout-ms",
+              SESSION_TIMEOUT.toMillis()));
       assertThat(load.failed()).as("failed calls: %s", load.failures()).isZero();
-      assertThat(registeredMillis).as("ms until the registrations were back").isLessThanOrEqualTo(SESSION_TIMEOUT.toMillis());
+      assertThat(registeredMillis)
+          .as("ms until the registrations were back")
+          .isLessThanOrEqualTo(SESSION_TIMEOUT.toMillis());
     }
   }
 

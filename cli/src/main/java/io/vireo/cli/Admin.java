@@ -24,14 +24,18 @@ final class Admin {
   /** {@code host:port} of the instance's admin endpoint, if it registered one. */
   static Optional<String> address(ServiceInstance instance) {
     String port = instance.metadata().get(ServiceInstance.ADMIN_PORT_METADATA);
-    return port == null || port.isBlank() ? Optional.empty() : Optional.of(hostPort(instance.host(), port));
+    return port == null || port.isBlank()
+        ? Optional.empty()
+        : Optional.of(hostPort(instance.host(), port));
   }
 
   static String hostPort(String host, String port) {
     return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
   }
 
-  /** The instance's {@code /health}: status UP, DOWN, UNREACHABLE, or UNKNOWN without an admin port. */
+  /**
+   * The instance's {@code /health}: status UP, DOWN, UNREACHABLE, or UNKNOWN without an admin port.
+   */
   static Map<String, Object> health(ServiceInstance instance) {
     Map<String, Object> row = new LinkedHashMap<>();
     Optional<String> admin = address(instance);
@@ -63,20 +67,28 @@ final class Admin {
       HttpResponse<String> response = send("POST", admin, path);
       JsonNode body = Output.JSON.readTree(response.body());
       if (response.statusCode() != 200) {
-        throw VireoException.of(response.statusCode() == 409 ? Status.FAILED_PRECONDITION : Status.UNAVAILABLE,
-            "%s%s answered %d: %s", admin, path, response.statusCode(), body.path("message").asText(response.body()));
+        throw VireoException.of(
+            response.statusCode() == 409 ? Status.FAILED_PRECONDITION : Status.UNAVAILABLE,
+            "%s%s answered %d: %s",
+            admin,
+            path,
+            response.statusCode(),
+            body.path("message").asText(response.body()));
       }
       return body;
     } catch (IOException e) {
-      throw VireoException.of(Status.UNAVAILABLE, "admin endpoint %s%s: %s", admin, path, e.toString());
+      throw VireoException.of(
+          Status.UNAVAILABLE, "admin endpoint %s%s: %s", admin, path, e.toString());
     }
   }
 
-  private static HttpResponse<String> send(String method, String admin, String path) throws IOException {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + admin + path))
-        .timeout(TIMEOUT)
-        .method(method, HttpRequest.BodyPublishers.noBody())
-        .build();
+  private static HttpResponse<String> send(String method, String admin, String path)
+      throws IOException {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://" + admin + path))
+            .timeout(TIMEOUT)
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build();
     try {
       return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (InterruptedException e) {

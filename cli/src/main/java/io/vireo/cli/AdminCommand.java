@@ -25,27 +25,32 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code vireo offline|online <service>}: takes instances out of the registry and back without
- * stopping them, through their admin endpoints ({@code POST /admin/offline}, {@code /admin/online}).
- * An instance taken offline is no longer in the registry, so its admin address is remembered in
- * {@code ~/.vireo/offline.properties} (or {@code -Dvireo.cli.state-dir}) for {@code online}.
+ * stopping them, through their admin endpoints ({@code POST /admin/offline}, {@code
+ * /admin/online}). An instance taken offline is no longer in the registry, so its admin address is
+ * remembered in {@code ~/.vireo/offline.properties} (or {@code -Dvireo.cli.state-dir}) for {@code
+ * online}.
  */
 abstract class AdminCommand implements Callable<Integer> {
-  @ParentCommand
-  Vireo vireo;
+  @ParentCommand Vireo vireo;
 
-  @Mixin
-  Options options;
+  @Mixin Options options;
 
   @Parameters(index = "0", paramLabel = "SERVICE", description = "The service.")
   String service;
 
-  @Option(names = "--instance", paramLabel = "ID", description = "This instance (an id from describe or health).")
+  @Option(
+      names = "--instance",
+      paramLabel = "ID",
+      description = "This instance (an id from describe or health).")
   @Nullable String instance;
 
   @Option(names = "--all", description = "Every instance of the service.")
   boolean all;
 
-  @Option(names = "--admin", paramLabel = "HOST:PORT", description = "The instance's admin endpoint, if the registry cannot say.")
+  @Option(
+      names = "--admin",
+      paramLabel = "HOST:PORT",
+      description = "The instance's admin endpoint, if the registry cannot say.")
   @Nullable String admin;
 
   abstract boolean offline();
@@ -78,15 +83,22 @@ abstract class AdminCommand implements Callable<Integer> {
       return List.of(new Target(instance != null ? instance : admin, admin));
     }
     List<ServiceInstance> instances = session.instances(service);
-    List<ServiceInstance> chosen = instances.stream()
-        .filter(i -> instance == null || i.id().equals(instance)).toList();
+    List<ServiceInstance> chosen =
+        instances.stream().filter(i -> instance == null || i.id().equals(instance)).toList();
     if (instance != null && chosen.isEmpty()) {
       Optional<String> remembered = remembered(instance);
       if (remembered.isPresent()) {
         return List.of(new Target(instance, remembered.get()));
       }
-      throw VireoException.of(Status.NOT_FOUND, "instance '%s' of %s is not in %s (instances: %s); for one taken offline elsewhere, give --admin HOST:PORT",
-          instance, service, session.where(), instances.isEmpty() ? "none" : String.join(", ", instances.stream().map(ServiceInstance::id).toList()));
+      throw VireoException.of(
+          Status.NOT_FOUND,
+          "instance '%s' of %s is not in %s (instances: %s); for one taken offline elsewhere, give --admin HOST:PORT",
+          instance,
+          service,
+          session.where(),
+          instances.isEmpty()
+              ? "none"
+              : String.join(", ", instances.stream().map(ServiceInstance::id).toList()));
     }
     if (!offline() && instance == null) {
       // instances taken offline from here are not in the registry: they are the ones to bring back
@@ -97,35 +109,50 @@ abstract class AdminCommand implements Callable<Integer> {
     }
     if (instance == null && !all) {
       if (instances.isEmpty()) {
-        throw VireoException.of(Status.NOT_FOUND, "service '%s' has no instance in %s", service, session.where());
+        throw VireoException.of(
+            Status.NOT_FOUND, "service '%s' has no instance in %s", service, session.where());
       }
       if (instances.size() > 1) {
-        throw VireoException.of(Status.INVALID_ARGUMENT, "service %s has %d instances (%s): give --instance ID, or --all",
-            service, instances.size(), String.join(", ", instances.stream().map(ServiceInstance::id).toList()));
+        throw VireoException.of(
+            Status.INVALID_ARGUMENT,
+            "service %s has %d instances (%s): give --instance ID, or --all",
+            service,
+            instances.size(),
+            String.join(", ", instances.stream().map(ServiceInstance::id).toList()));
       }
     }
     List<Target> targets = new ArrayList<>();
     for (ServiceInstance each : chosen) {
-      String address = Admin.address(each).orElseThrow(() -> VireoException.of(Status.FAILED_PRECONDITION,
-          "instance %s of %s registered no admin endpoint (set vireo.admin.port on the service, or give --admin HOST:PORT)", each.id(), service));
+      String address =
+          Admin.address(each)
+              .orElseThrow(
+                  () ->
+                      VireoException.of(
+                          Status.FAILED_PRECONDITION,
+                          "instance %s of %s registered no admin endpoint (set vireo.admin.port on the service, or give --admin HOST:PORT)",
+                          each.id(),
+                          service));
       targets.add(new Target(each.id(), address));
     }
     return targets;
   }
 
   static Path stateFile() {
-    String dir = System.getProperty("vireo.cli.state-dir", System.getProperty("user.home") + "/.vireo");
+    String dir =
+        System.getProperty("vireo.cli.state-dir", System.getProperty("user.home") + "/.vireo");
     return Path.of(dir, "offline.properties");
   }
 
   private static List<Target> rememberedOf(String service) {
     List<Target> targets = new ArrayList<>();
-    load().forEach((key, value) -> {
-      String name = key.toString();
-      if (name.startsWith(service + "/")) {
-        targets.add(new Target(name.substring(service.length() + 1), value.toString()));
-      }
-    });
+    load()
+        .forEach(
+            (key, value) -> {
+              String name = key.toString();
+              if (name.startsWith(service + "/")) {
+                targets.add(new Target(name.substring(service.length() + 1), value.toString()));
+              }
+            });
     return targets;
   }
 
@@ -164,10 +191,18 @@ abstract class AdminCommand implements Callable<Integer> {
     return state;
   }
 
-  @Command(name = "offline", mixinStandardHelpOptions = true, versionProvider = Vireo.Version.class,
-      description = "Takes an instance out of the registry without stopping it (calls in flight and pinned calls are still served).",
-      footer = {"", "Examples:", "  vireo offline greeter --instance greeter-1a2b3c4d --zookeeper 127.0.0.1:2181",
-          "  vireo offline greeter --all --zookeeper 127.0.0.1:2181"})
+  @Command(
+      name = "offline",
+      mixinStandardHelpOptions = true,
+      versionProvider = Vireo.Version.class,
+      description =
+          "Takes an instance out of the registry without stopping it (calls in flight and pinned calls are still served).",
+      footer = {
+        "",
+        "Examples:",
+        "  vireo offline greeter --instance greeter-1a2b3c4d --zookeeper 127.0.0.1:2181",
+        "  vireo offline greeter --all --zookeeper 127.0.0.1:2181"
+      })
   static final class Offline extends AdminCommand {
     @Override
     boolean offline() {
@@ -175,9 +210,16 @@ abstract class AdminCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "online", mixinStandardHelpOptions = true, versionProvider = Vireo.Version.class,
+  @Command(
+      name = "online",
+      mixinStandardHelpOptions = true,
+      versionProvider = Vireo.Version.class,
       description = "Puts an instance taken offline back into the registry.",
-      footer = {"", "Example:", "  vireo online greeter --instance greeter-1a2b3c4d --zookeeper 127.0.0.1:2181"})
+      footer = {
+        "",
+        "Example:",
+        "  vireo online greeter --instance greeter-1a2b3c4d --zookeeper 127.0.0.1:2181"
+      })
   static final class Online extends AdminCommand {
     @Override
     boolean offline() {

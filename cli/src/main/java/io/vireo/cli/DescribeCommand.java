@@ -17,22 +17,34 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code vireo describe <service>}: instances, endpoints and message schemas, from the running service. */
-@Command(name = "describe", mixinStandardHelpOptions = true, versionProvider = Vireo.Version.class,
-    description = "Shows a service's instances (address, transport, version, weight, metadata, health), its endpoints "
-        + "with their kind, and the request and response messages, learned through server reflection.",
+/**
+ * {@code vireo describe <service>}: instances, endpoints and message schemas, from the running
+ * service.
+ */
+@Command(
+    name = "describe",
+    mixinStandardHelpOptions = true,
+    versionProvider = Vireo.Version.class,
+    description =
+        "Shows a service's instances (address, transport, version, weight, metadata, health), its endpoints "
+            + "with their kind, and the request and response messages, learned through server reflection.",
     footer = {"", "Example:", "  vireo describe greeter --zookeeper 127.0.0.1:2181 --output table"})
 final class DescribeCommand implements Callable<Integer> {
-  @ParentCommand
-  Vireo vireo;
+  @ParentCommand Vireo vireo;
 
-  @Mixin
-  Options options;
+  @Mixin Options options;
 
-  @Parameters(index = "0", paramLabel = "SERVICE", description = "The service's name in the registry.")
+  @Parameters(
+      index = "0",
+      paramLabel = "SERVICE",
+      description = "The service's name in the registry.")
   String service;
 
-  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s", converter = Options.Durations.class,
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      defaultValue = "10s",
+      converter = Options.Durations.class,
       description = "How long to wait for reflection (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
@@ -51,7 +63,9 @@ final class DescribeCommand implements Callable<Integer> {
         row.put("version", instance.version());
         row.put("weight", instance.weight());
         row.put("metadata", instance.metadata());
-        row.put("health", options.address().isPresent() ? "UNKNOWN" : Admin.health(instance).get("status"));
+        row.put(
+            "health",
+            options.address().isPresent() ? "UNKNOWN" : Admin.health(instance).get("status"));
         instanceRows.add(row);
       }
       List<Map<String, Object>> methods = new ArrayList<>();
@@ -71,9 +85,13 @@ final class DescribeCommand implements Callable<Integer> {
       }
       // endpoints the instances serve that no .proto describes (JSON records, fire-and-forget ones)
       Set<String> undescribed = new LinkedHashSet<>();
-      instances.forEach(instance -> instance.endpoints().stream()
-          .filter(endpoint -> !described.contains(endpoint) && !endpoint.startsWith("grpc.reflection."))
-          .forEach(undescribed::add));
+      instances.forEach(
+          instance ->
+              instance.endpoints().stream()
+                  .filter(
+                      endpoint ->
+                          !described.contains(endpoint) && !endpoint.startsWith("grpc.reflection."))
+                  .forEach(undescribed::add));
       Map<String, Object> schemas = new LinkedHashMap<>();
       messages.forEach(message -> schemas.put(message.getFullName(), Schemas.message(message)));
       if (output.table()) {
@@ -83,10 +101,11 @@ final class DescribeCommand implements Callable<Integer> {
         vireo.out.println();
         new Output(vireo.out, options.output).rows(methods);
         undescribed.forEach(endpoint -> vireo.out.println(endpoint + "  (no schema)"));
-        messages.forEach(message -> {
-          vireo.out.println();
-          vireo.out.print(Schemas.proto(message));
-        });
+        messages.forEach(
+            message -> {
+              vireo.out.println();
+              vireo.out.print(Schemas.proto(message));
+            });
       } else {
         Map<String, Object> document = new LinkedHashMap<>();
         document.put("service", service);

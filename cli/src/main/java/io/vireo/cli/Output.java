@@ -1,6 +1,5 @@
 package io.vireo.cli;
 
-import java.util.Locale;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,12 +15,13 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * What a command prints: JSON (one compact document per line, for {@code jq}) or, with
- * {@code --output table}, aligned columns for people.
+ * What a command prints: JSON (one compact document per line, for {@code jq}) or, with {@code
+ * --output table}, aligned columns for people.
  */
 final class Output {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -125,12 +125,19 @@ final class Output {
     }
   }
 
-  /** A protobuf message as a JSON tree (proto3 JSON mapping), with every type of the registry resolvable. */
+  /**
+   * A protobuf message as a JSON tree (proto3 JSON mapping), with every type of the registry
+   * resolvable.
+   */
   static JsonNode tree(Message message, JsonFormat.TypeRegistry types) {
     try {
       return JSON.readTree(JsonFormat.printer().usingTypeRegistry(types).print(message));
     } catch (InvalidProtocolBufferException | JsonProcessingException e) {
-      throw VireoException.of(Status.INTERNAL, "cannot print %s as JSON: %s", message.getDescriptorForType().getFullName(), e.getMessage());
+      throw VireoException.of(
+          Status.INTERNAL,
+          "cannot print %s as JSON: %s",
+          message.getDescriptorForType().getFullName(),
+          e.getMessage());
     }
   }
 
@@ -141,7 +148,9 @@ final class Output {
       Iterator<Map.Entry<String, JsonNode>> entries = object.fields();
       while (entries.hasNext()) {
         Map.Entry<String, JsonNode> entry = entries.next();
-        fields.put(entry.getKey(), entry.getValue().isValueNode() ? entry.getValue().asText() : entry.getValue());
+        fields.put(
+            entry.getKey(),
+            entry.getValue().isValueNode() ? entry.getValue().asText() : entry.getValue());
       }
     }
     return fields;

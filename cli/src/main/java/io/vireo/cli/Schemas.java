@@ -1,10 +1,10 @@
 package io.vireo.cli;
 
-import java.util.Locale;
 import com.google.protobuf.Descriptors;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** Message schemas as the command prints them: JSON for tools, proto text for people. */
@@ -23,7 +23,9 @@ final class Schemas {
         entry.put("label", "map");
       } else if (field.isRepeated()) {
         entry.put("label", "repeated");
-      } else if (field.hasPresence() && field.getContainingOneof() == null && field.getJavaType() != Descriptors.FieldDescriptor.JavaType.MESSAGE) {
+      } else if (field.hasPresence()
+          && field.getContainingOneof() == null
+          && field.getJavaType() != Descriptors.FieldDescriptor.JavaType.MESSAGE) {
         entry.put("label", "optional");
       }
       if (field.getRealContainingOneof() != null) {
@@ -39,7 +41,11 @@ final class Schemas {
   static String type(Descriptors.FieldDescriptor field) {
     if (field.isMapField()) {
       Descriptors.Descriptor entry = field.getMessageType();
-      return "map<" + type(entry.findFieldByNumber(1)) + ", " + type(entry.findFieldByNumber(2)) + ">";
+      return "map<"
+          + type(entry.findFieldByNumber(1))
+          + ", "
+          + type(entry.findFieldByNumber(2))
+          + ">";
     }
     switch (field.getType()) {
       case MESSAGE:
@@ -60,7 +66,12 @@ final class Schemas {
       if (field.isRepeated() && !field.isMapField()) {
         text.append("repeated ");
       }
-      text.append(type(field)).append(' ').append(field.getName()).append(" = ").append(field.getNumber()).append(";\n");
+      text.append(type(field))
+          .append(' ')
+          .append(field.getName())
+          .append(" = ")
+          .append(field.getNumber())
+          .append(";\n");
     }
     return text.append("}\n").toString();
   }

@@ -13,15 +13,17 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code vireo services}: every service in the registry with its instance count. */
-@Command(name = "services", mixinStandardHelpOptions = true, versionProvider = Vireo.Version.class,
-    description = "Lists the services in the registry, with their instance counts (with --address: the proto services of that instance).",
+@Command(
+    name = "services",
+    mixinStandardHelpOptions = true,
+    versionProvider = Vireo.Version.class,
+    description =
+        "Lists the services in the registry, with their instance counts (with --address: the proto services of that instance).",
     footer = {"", "Example:", "  vireo services --zookeeper 127.0.0.1:2181 --output table"})
 final class ServicesCommand implements Callable<Integer> {
-  @ParentCommand
-  Vireo vireo;
+  @ParentCommand Vireo vireo;
 
-  @Mixin
-  Options options;
+  @Mixin Options options;
 
   @Override
   public Integer call() {

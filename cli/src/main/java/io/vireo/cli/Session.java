@@ -1,8 +1,5 @@
 package io.vireo.cli;
 
-import java.util.TreeSet;
-import java.util.function.Supplier;
-import reactor.core.Exceptions;
 import com.google.protobuf.Descriptors;
 import io.vireo.Service;
 import io.vireo.Status;
@@ -10,7 +7,6 @@ import io.vireo.VireoException;
 import io.vireo.client.GenericClient;
 import io.vireo.config.Config;
 import io.vireo.reflection.ServiceSchema;
-import io.vireo.registry.Registry;
 import io.vireo.registry.ServiceInstance;
 import io.vireo.registry.memory.MemoryRegistry;
 import java.time.Duration;
@@ -18,15 +14,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
 
 /**
  * One command's connection to the world: a Vireo service that serves nothing (so it registers
- * nothing) and calls, publishes and subscribes with the settings of the options; or, with
- * {@code --address}, a private registry holding that one instance.
+ * nothing) and calls, publishes and subscribes with the settings of the options; or, with {@code
+ * --address}, a private registry holding that one instance.
  */
 final class Session implements AutoCloseable {
   /** The name the command line calls others as ({@code vireo-caller}). */
@@ -44,10 +43,11 @@ final class Session implements AutoCloseable {
   }
 
   static Session open(Options options, Map<String, String> extra) {
-    Service.Builder builder = Service.builder(NAME)
-        // a command is no service: no admin port, even if a vireo.yaml here names one
-        .set("vireo.admin.port", "")
-        .set("vireo.registry.health-interval", "1h");
+    Service.Builder builder =
+        Service.builder(NAME)
+            // a command is no service: no admin port, even if a vireo.yaml here names one
+            .set("vireo.admin.port", "")
+            .set("vireo.registry.health-interval", "1h");
     options.vireoSettings().forEach(builder::set);
     extra.forEach(builder::set);
     Optional<MemoryRegistry> addressed = Optional.empty();
@@ -115,7 +115,11 @@ final class Session implements AutoCloseable {
     List<ServiceInstance> instances = instances(name);
     if (instances.isEmpty()) {
       List<String> known = services();
-      throw VireoException.of(Status.NOT_FOUND, "service '%s' is not in %s (services: %s)", name, where(),
+      throw VireoException.of(
+          Status.NOT_FOUND,
+          "service '%s' is not in %s (services: %s)",
+          name,
+          where(),
           known.isEmpty() ? "none" : String.join(", ", known));
     }
     return instances;
@@ -131,15 +135,23 @@ final class Session implements AutoCloseable {
     if (known != null) {
       return known;
     }
-    ServiceSchema schema = block(ServiceSchema.fetch(client(name)), timeout,
-        () -> VireoException.of(Status.DEADLINE_EXCEEDED, "service %s: no answer to server reflection within %d ms", name, timeout.toMillis()));
+    ServiceSchema schema =
+        block(
+            ServiceSchema.fetch(client(name)),
+            timeout,
+            () ->
+                VireoException.of(
+                    Status.DEADLINE_EXCEEDED,
+                    "service %s: no answer to server reflection within %d ms",
+                    name,
+                    timeout.toMillis()));
     schemas.put(name, schema);
     return schema;
   }
 
   /**
-   * A message type by full name: from {@code service}'s schema if given, else from the schema
-   * of each service in the registry that has one.
+   * A message type by full name: from {@code service}'s schema if given, else from the schema of
+   * each service in the registry that has one.
    */
   Descriptors.Descriptor message(String type, Optional<String> in, Duration timeout) {
     List<String> candidates = in.map(List::of).orElseGet(this::services);
@@ -158,8 +170,11 @@ final class Session implements AutoCloseable {
         asked.add(name + " (" + e.status() + ")");
       }
     }
-    throw VireoException.of(Status.NOT_FOUND, "message type '%s' is in no schema (asked: %s; give --service NAME, or --descriptor-set FILE)",
-        type, asked.isEmpty() ? "no service" : String.join(", ", asked));
+    throw VireoException.of(
+        Status.NOT_FOUND,
+        "message type '%s' is in no schema (asked: %s; give --service NAME, or --descriptor-set FILE)",
+        type,
+        asked.isEmpty() ? "no service" : String.join(", ", asked));
   }
 
   private ServiceInstance addressedInstance(String name) {
@@ -172,20 +187,43 @@ final class Session implements AutoCloseable {
       port = -1;
     }
     if (port < 0 || port > 65535) {
-      throw VireoException.of(Status.INVALID_ARGUMENT, "--address: '%s' (expected: HOST:PORT, such as 127.0.0.1:50051)", address);
+      throw VireoException.of(
+          Status.INVALID_ARGUMENT,
+          "--address: '%s' (expected: HOST:PORT, such as 127.0.0.1:50051)",
+          address);
     }
     String host = address.substring(0, colon).replace("[", "").replace("]", "");
     String transport = service.config().get("vireo.transport", "rsocket").split(",")[0].trim();
-    return new ServiceInstance(name, "address-" + UUID.randomUUID().toString().substring(0, 8), host, port, transport, "",
-        ServiceInstance.DEFAULT_WEIGHT, Map.of(), List.of());
+    return new ServiceInstance(
+        name,
+        "address-" + UUID.randomUUID().toString().substring(0, 8),
+        host,
+        port,
+        transport,
+        "",
+        ServiceInstance.DEFAULT_WEIGHT,
+        Map.of(),
+        List.of());
   }
 
   private <T> T registry(String what, Mono<T> operation) {
     Duration timeout = options.registryTimeout;
-    return block(operation.onErrorMap(e -> !(e instanceof TimeoutException), e -> {
-      VireoException failure = Main.failure(e);
-      return VireoException.of(failure.status(), "%s: cannot %s: %s", where(), what, failure.getMessage());
-    }), timeout, () -> VireoException.of(Status.UNAVAILABLE, "%s did not answer within %d ms (trying to %s)", where(), timeout.toMillis(), what));
+    return block(
+        operation.onErrorMap(
+            e -> !(e instanceof TimeoutException),
+            e -> {
+              VireoException failure = Main.failure(e);
+              return VireoException.of(
+                  failure.status(), "%s: cannot %s: %s", where(), what, failure.getMessage());
+            }),
+        timeout,
+        () ->
+            VireoException.of(
+                Status.UNAVAILABLE,
+                "%s did not answer within %d ms (trying to %s)",
+                where(),
+                timeout.toMillis(),
+                what));
   }
 
   static <T> T block(Mono<T> operation, Duration timeout, Supplier<VireoException> onTimeout) {

@@ -36,45 +36,79 @@ import picocli.CommandLine.ParentCommand;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
-/** {@code vireo subscribe <topic>}: prints each event as JSON with its headers, until Ctrl-C or {@code --count}. */
-@Command(name = "subscribe", mixinStandardHelpOptions = true, versionProvider = Vireo.Version.class,
-    description = {"Prints each event of a topic as one JSON document: topic, key, headers, type and payload (as JSON when its type is known, else payloadBase64).",
-        "Runs until Ctrl-C, --count events, or --timeout. Its own queue group by default, so it takes no events from the services."},
-    footer = {"", "Example:", "  vireo subscribe user.created --from earliest --count 10 --kafka 127.0.0.1:9092 --zookeeper 127.0.0.1:2181"})
+/**
+ * {@code vireo subscribe <topic>}: prints each event as JSON with its headers, until Ctrl-C or
+ * {@code --count}.
+ */
+@Command(
+    name = "subscribe",
+    mixinStandardHelpOptions = true,
+    versionProvider = Vireo.Version.class,
+    description = {
+      "Prints each event of a topic as one JSON document: topic, key, headers, type and payload (as JSON when its type is known, else payloadBase64).",
+      "Runs until Ctrl-C, --count events, or --timeout. Its own queue group by default, so it takes no events from the services."
+    },
+    footer = {
+      "",
+      "Example:",
+      "  vireo subscribe user.created --from earliest --count 10 --kafka 127.0.0.1:9092 --zookeeper 127.0.0.1:2181"
+    })
 final class SubscribeCommand implements Callable<Integer> {
   /** Where a new queue group starts. */
-  enum From { earliest, latest }
+  enum From {
+    earliest,
+    latest
+  }
 
-  @ParentCommand
-  Vireo vireo;
+  @ParentCommand Vireo vireo;
 
-  @Mixin
-  Options options;
+  @Mixin Options options;
 
   @Parameters(index = "0", paramLabel = "TOPIC", description = "The topic.")
   String topic;
 
-  @Option(names = {"-g", "--group"}, paramLabel = "GROUP", description = "Join this queue group (default: a new one, vireo-cli-<random>).")
+  @Option(
+      names = {"-g", "--group"},
+      paramLabel = "GROUP",
+      description = "Join this queue group (default: a new one, vireo-cli-<random>).")
   @Nullable String group;
 
-  @Option(names = "--from", paramLabel = "earliest|latest", defaultValue = "latest",
+  @Option(
+      names = "--from",
+      paramLabel = "earliest|latest",
+      defaultValue = "latest",
       description = "Where a new group starts: earliest or latest (default: ${DEFAULT-VALUE}).")
   From from;
 
-  @Option(names = {"-n", "--count"}, paramLabel = "N", description = "Stop after N events.")
+  @Option(
+      names = {"-n", "--count"},
+      paramLabel = "N",
+      description = "Stop after N events.")
   int count;
 
-  @Option(names = "--timeout", paramLabel = "DURATION", converter = Options.Durations.class,
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      converter = Options.Durations.class,
       description = "Stop after this long; with --count, DEADLINE_EXCEEDED if fewer came.")
   @Nullable Duration timeout;
 
-  @Option(names = {"-t", "--type"}, paramLabel = "MESSAGE", description = "Decode payloads as this type whatever their vireo-type header says.")
+  @Option(
+      names = {"-t", "--type"},
+      paramLabel = "MESSAGE",
+      description = "Decode payloads as this type whatever their vireo-type header says.")
   @Nullable String type;
 
-  @Option(names = "--service", paramLabel = "SERVICE", description = "Learn payload types from this service's schema.")
+  @Option(
+      names = "--service",
+      paramLabel = "SERVICE",
+      description = "Learn payload types from this service's schema.")
   @Nullable String service;
 
-  @Option(names = "--descriptor-set", paramLabel = "FILE", description = "Learn payload types from this descriptor set.")
+  @Option(
+      names = "--descriptor-set",
+      paramLabel = "FILE",
+      description = "Learn payload types from this descriptor set.")
   @Nullable Path descriptorSet;
 
   @Override
@@ -92,26 +126,47 @@ final class SubscribeCommand implements Callable<Integer> {
       Broker broker = broker(session.config());
       CountDownLatch done = new CountDownLatch(1);
       AtomicInteger seen = new AtomicInteger();
-      String queueGroup = group != null ? group : Session.NAME + "-" + UUID.randomUUID().toString().substring(0, 8);
-      SubscribeOptions subscribeOptions = SubscribeOptions.builder().group(queueGroup).maxRetries(0).deadLetter(false).build();
-      Subscription subscription = Session.block(broker.subscribe(topic, subscribeOptions, message -> Mono.fromRunnable(() -> {
-        if (count > 0 && seen.get() >= count) {
-          return;
-        }
-        synchronized (output) {
-          output.row(event(message, types));
-        }
-        if (count > 0 && seen.incrementAndGet() >= count) {
-          done.countDown();
-        }
-      }).subscribeOn(Schedulers.boundedElastic()).then()), Duration.ofSeconds(30),
-          () -> VireoException.of(Status.UNAVAILABLE, "the broker did not subscribe to %s within 30 s", topic));
+      String queueGroup =
+          group != null ? group : Session.NAME + "-" + UUID.randomUUID().toString().substring(0, 8);
+      SubscribeOptions subscribeOptions =
+          SubscribeOptions.builder().group(queueGroup).maxRetries(0).deadLetter(false).build();
+      Subscription subscription =
+          Session.block(
+              broker.subscribe(
+                  topic,
+                  subscribeOptions,
+                  message ->
+                      Mono.fromRunnable(
+                              () -> {
+                                if (count > 0 && seen.get() >= count) {
+                                  return;
+                                }
+                                synchronized (output) {
+                                  output.row(event(message, types));
+                                }
+                                if (count > 0 && seen.incrementAndGet() >= count) {
+                                  done.countDown();
+                                }
+                              })
+                          .subscribeOn(Schedulers.boundedElastic())
+                          .then()),
+              Duration.ofSeconds(30),
+              () ->
+                  VireoException.of(
+                      Status.UNAVAILABLE, "the broker did not subscribe to %s within 30 s", topic));
       Thread hook = new Thread(done::countDown, "vireo-cli-stop");
       Runtime.getRuntime().addShutdownHook(hook);
       try {
-        boolean finished = timeout == null ? await(done) : done.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        boolean finished =
+            timeout == null ? await(done) : done.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (!finished && count > 0) {
-          throw VireoException.of(Status.DEADLINE_EXCEEDED, "%d of %d events on %s within %d ms", seen.get(), count, topic, timeout.toMillis());
+          throw VireoException.of(
+              Status.DEADLINE_EXCEEDED,
+              "%d of %d events on %s within %d ms",
+              seen.get(),
+              count,
+              topic,
+              timeout.toMillis());
         }
       } finally {
         try {
@@ -131,7 +186,10 @@ final class SubscribeCommand implements Callable<Integer> {
     return true;
   }
 
-  /** The broker the settings name, created here: a subscription of raw messages needs the plugin itself. */
+  /**
+   * The broker the settings name, created here: a subscription of raw messages needs the plugin
+   * itself.
+   */
   private static Broker broker(Config config) {
     String name = config.get("vireo.broker", "memory");
     List<String> names = new ArrayList<>();
@@ -141,7 +199,11 @@ final class SubscribeCommand implements Callable<Integer> {
       }
       names.add(provider.name());
     }
-    throw VireoException.of(Status.INVALID_ARGUMENT, "unknown broker '%s' (available: %s)", name, String.join(", ", names));
+    throw VireoException.of(
+        Status.INVALID_ARGUMENT,
+        "unknown broker '%s' (available: %s)",
+        name,
+        String.join(", ", names));
   }
 
   private Map<String, Object> event(Message message, Types types) {
@@ -151,7 +213,8 @@ final class SubscribeCommand implements Callable<Integer> {
     event.put("headers", message.headers().asMap());
     String typeName = type != null ? type : message.headers().get(Message.TYPE).orElse("");
     event.put("type", typeName);
-    String contentType = message.headers().get(Message.CONTENT_TYPE).orElse("application/x-protobuf");
+    String contentType =
+        message.headers().get(Message.CONTENT_TYPE).orElse("application/x-protobuf");
     try {
       if (contentType.startsWith("application/json")) {
         event.put("payload", Output.JSON.readTree(message.payload()));
@@ -159,11 +222,14 @@ final class SubscribeCommand implements Callable<Integer> {
       }
       Descriptors.Descriptor descriptor = types.find(typeName);
       DynamicMessage payload = DynamicMessage.parseFrom(descriptor, message.payload());
-      JsonNode tree = Output.tree(payload, JsonFormat.TypeRegistry.newBuilder().add(descriptor).build());
+      JsonNode tree =
+          Output.tree(payload, JsonFormat.TypeRegistry.newBuilder().add(descriptor).build());
       event.put("payload", tree);
     } catch (VireoException | IOException e) {
       event.put("payloadBase64", Base64.getEncoder().encodeToString(message.payload()));
-      event.put("error", e instanceof VireoException v ? v.status() + ": " + v.getMessage() : e.toString());
+      event.put(
+          "error",
+          e instanceof VireoException v ? v.status() + ": " + v.getMessage() : e.toString());
     }
     return event;
   }
@@ -180,7 +246,8 @@ final class SubscribeCommand implements Callable<Integer> {
 
     synchronized Descriptors.Descriptor find(String name) {
       if (name.isEmpty()) {
-        throw VireoException.of(Status.NOT_FOUND, "the event has no vireo-type header (give --type MESSAGE)");
+        throw VireoException.of(
+            Status.NOT_FOUND, "the event has no vireo-type header (give --type MESSAGE)");
       }
       Descriptors.Descriptor found = known.get(name);
       if (found != null) {
@@ -191,7 +258,9 @@ final class SubscribeCommand implements Callable<Integer> {
         throw failed;
       }
       try {
-        found = PublishCommand.descriptor(session, name, service, descriptorSet, Duration.ofSeconds(10));
+        found =
+            PublishCommand.descriptor(
+                session, name, service, descriptorSet, Duration.ofSeconds(10));
         known.put(name, found);
         return found;
       } catch (VireoException e) {

@@ -10,7 +10,10 @@ import java.util.stream.Collectors;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** {@code slow} never answers, {@code missing} is NOT_FOUND, {@code tenant} answers the x-tenant header. */
+/**
+ * {@code slow} never answers, {@code missing} is NOT_FOUND, {@code tenant} answers the x-tenant
+ * header.
+ */
 final class TestGreeter implements Greeter {
   final String tag;
   final ConcurrentLinkedQueue<String> notified = new ConcurrentLinkedQueue<>();
@@ -25,13 +28,15 @@ final class TestGreeter implements Greeter {
       case "slow":
         return Mono.never();
       case "missing":
-        return Mono.error(VireoException.of(Status.NOT_FOUND, "no user named %s", request.getName()));
+        return Mono.error(
+            VireoException.of(Status.NOT_FOUND, "no user named %s", request.getName()));
       case "tenant":
         return Call.current().map(call -> reply(call.headers().get("x-tenant").orElse("none")));
       case "tag":
         return Mono.just(reply(tag));
       default:
-        return Mono.just(reply("Hello, " + request.getName() + "!".repeat(Math.max(1, request.getTimes()))));
+        return Mono.just(
+            reply("Hello, " + request.getName() + "!".repeat(Math.max(1, request.getTimes()))));
     }
   }
 
@@ -42,7 +47,10 @@ final class TestGreeter implements Greeter {
 
   @Override
   public Mono<HelloReply> lotsOfGreetings(Flux<HelloRequest> requests) {
-    return requests.map(HelloRequest::getName).collect(Collectors.joining(", ")).map(names -> reply("Hello, " + names));
+    return requests
+        .map(HelloRequest::getName)
+        .collect(Collectors.joining(", "))
+        .map(names -> reply("Hello, " + names));
   }
 
   @Override

@@ -8,16 +8,16 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * The protoc plugin's entry point: a {@code CodeGeneratorRequest} on standard input, a
- * {@code CodeGeneratorResponse} on standard output.
+ * The protoc plugin's entry point: a {@code CodeGeneratorRequest} on standard input, a {@code
+ * CodeGeneratorResponse} on standard output.
  *
- * <p>For a proto {@code service Greeter} in {@code java_package} {@code P} it writes
- * {@code P.Greeter} (the handler interface, annotated {@code @RpcService("<proto
- * package>.Greeter")}), {@code P.GreeterRoutes} (the service name and one {@code Route} per rpc)
- * and {@code P.GreeterClient} ({@code GreeterClient.of(service)}). Options come in the parameter
- * string, comma-separated: {@code suffix=Handler} (the interface becomes {@code GreeterHandler}),
- * {@code routes=false}, {@code client=false}. A bad option or a proto that cannot be mapped fails
- * protoc with a message naming the file, the service and what to change, and writes nothing.
+ * <p>For a proto {@code service Greeter} in {@code java_package} {@code P} it writes {@code
+ * P.Greeter} (the handler interface, annotated {@code @RpcService("<proto package>.Greeter")}),
+ * {@code P.GreeterRoutes} (the service name and one {@code Route} per rpc) and {@code
+ * P.GreeterClient} ({@code GreeterClient.of(service)}). Options come in the parameter string,
+ * comma-separated: {@code suffix=Handler} (the interface becomes {@code GreeterHandler}), {@code
+ * routes=false}, {@code client=false}. A bad option or a proto that cannot be mapped fails protoc
+ * with a message naming the file, the service and what to change, and writes nothing.
  *
  * <pre>{@code
  * protoc --plugin=protoc-gen-vireo=<script running this class> --vireo_out=target/gen \
@@ -46,8 +46,12 @@ public final class ProtocPlugin {
     } catch (RuntimeException e) {
       // a bug of ours: still a protoc error that says where, not a stack trace and "status 1"
       return CodeGeneratorResponse.newBuilder()
-          .setError("vireo-protoc-plugin: internal error on " + String.join(", ", request.getFileToGenerateList())
-              + ": " + e + " (please report it with the .proto)")
+          .setError(
+              "vireo-protoc-plugin: internal error on "
+                  + String.join(", ", request.getFileToGenerateList())
+                  + ": "
+                  + e
+                  + " (please report it with the .proto)")
           .build();
     }
   }

@@ -16,8 +16,12 @@ import javax.tools.ToolProvider;
 final class Javac {
   private Javac() {}
 
-  /** Compiles every .java under {@code sources} into {@code out}; returns the compiler's output, or throws with it. */
-  static String compile(List<Path> sources, Path out, String classpath, List<String> lint) throws IOException {
+  /**
+   * Compiles every .java under {@code sources} into {@code out}; returns the compiler's output, or
+   * throws with it.
+   */
+  static String compile(List<Path> sources, Path out, String classpath, List<String> lint)
+      throws IOException {
     JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
     List<Path> files = new ArrayList<>();
     for (Path root : sources) {
@@ -26,8 +30,18 @@ final class Javac {
       }
     }
     Files.createDirectories(out);
-    List<String> options = new ArrayList<>(List.of("--release", "17", "-encoding", "UTF-8", "-proc:none",
-        "-d", out.toString(), "-cp", classpath));
+    List<String> options =
+        new ArrayList<>(
+            List.of(
+                "--release",
+                "17",
+                "-encoding",
+                "UTF-8",
+                "-proc:none",
+                "-d",
+                out.toString(),
+                "-cp",
+                classpath));
     options.addAll(lint);
     StringWriter log = new StringWriter();
     try (StandardJavaFileManager manager = compiler.getStandardFileManager(null, null, null)) {

@@ -18,8 +18,8 @@ import java.util.stream.Stream;
 
 /**
  * The real protoc (the {@code com.google.protobuf:protoc} artifact the build copies to
- * target/protoc) running this module's plugin as {@code protoc-gen-vireo}: a shell script
- * that starts {@link ProtocPlugin} on the test class path.
+ * target/protoc) running this module's plugin as {@code protoc-gen-vireo}: a shell script that
+ * starts {@link ProtocPlugin} on the test class path.
  */
 final class Protoc {
   static final Path PROTOS = Paths.get("src/test/resources/protos");
@@ -32,25 +32,39 @@ final class Protoc {
     this.work = work;
     this.plugin = work.resolve("protoc-gen-vireo");
     String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-    Files.writeString(plugin, "#!/bin/sh\nexec '" + java + "' -XX:TieredStopAtLevel=1 -cp '"
-        + System.getProperty("java.class.path") + "' " + ProtocPlugin.class.getName() + "\n");
+    Files.writeString(
+        plugin,
+        "#!/bin/sh\nexec '"
+            + java
+            + "' -XX:TieredStopAtLevel=1 -cp '"
+            + System.getProperty("java.class.path")
+            + "' "
+            + ProtocPlugin.class.getName()
+            + "\n");
     Files.setPosixFilePermissions(plugin, PosixFilePermissions.fromString("rwx------"));
     // google/protobuf/*.proto ship inside protobuf-java; protoc itself has no include folder here
     this.wellKnown = work.resolve("include");
     Path empty = wellKnown.resolve("google/protobuf/empty.proto");
     Files.createDirectories(empty.getParent());
-    try (InputStream in = Protoc.class.getClassLoader().getResourceAsStream("google/protobuf/empty.proto")) {
+    try (InputStream in =
+        Protoc.class.getClassLoader().getResourceAsStream("google/protobuf/empty.proto")) {
       assertThat(in).as("google/protobuf/empty.proto in protobuf-java").isNotNull();
       Files.copy(in, empty);
     }
   }
 
   /** Runs protoc with --vireo_out (and --java_out when {@code javaOut} is given). */
-  Result run(String options, Path vireoOut, Path javaOut, String... files) throws IOException, InterruptedException {
+  Result run(String options, Path vireoOut, Path javaOut, String... files)
+      throws IOException, InterruptedException {
     Files.createDirectories(vireoOut);
-    List<String> command = new ArrayList<>(List.of(protoc().toString(),
-        "-I" + PROTOS.toAbsolutePath(), "-I" + wellKnown,
-        "--plugin=protoc-gen-vireo=" + plugin, "--vireo_out=" + vireoOut));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                protoc().toString(),
+                "-I" + PROTOS.toAbsolutePath(),
+                "-I" + wellKnown,
+                "--plugin=protoc-gen-vireo=" + plugin,
+                "--vireo_out=" + vireoOut));
     if (!options.isEmpty()) {
       command.add("--vireo_opt=" + options);
     }
@@ -60,16 +74,20 @@ final class Protoc {
     }
     command.addAll(List.of(files));
     Path log = Files.createTempFile(work, "protoc", ".log");
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process process =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("protoc finished").isTrue();
-    return new Result(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8), read(vireoOut));
+    return new Result(
+        process.exitValue(), Files.readString(log, StandardCharsets.UTF_8), read(vireoOut));
   }
 
   static Map<String, String> read(Path root) throws IOException {
     Map<String, String> files = new TreeMap<>();
     try (Stream<Path> walk = Files.walk(root)) {
       for (Path p : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
-        files.put(root.relativize(p).toString().replace('\\', '/'), Files.readString(p, StandardCharsets.UTF_8));
+        files.put(
+            root.relativize(p).toString().replace('\\', '/'),
+            Files.readString(p, StandardCharsets.UTF_8));
       }
     }
     return files;

@@ -21,8 +21,8 @@ import io.vireo.observability.Tracing;
 import io.vireo.registry.Registry;
 import io.vireo.registry.ServiceInstance;
 import io.vireo.registry.zookeeper.ZooKeeperRegistry;
-import io.vireo.samples.greeter.proto.Greeter;
 import io.vireo.samples.greeter.GreeterImpl;
+import io.vireo.samples.greeter.proto.Greeter;
 import io.vireo.samples.greeter.proto.HelloReply;
 import io.vireo.samples.greeter.proto.HelloRequest;
 import io.vireo.testing.zookeeper.ZooKeeperExtension;
@@ -56,22 +56,26 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * deploy/kubernetes against the program, without a cluster: every overlay renders; what the
- * manifests say (ports, probe paths, env, args, the ConfigMap's vireo.yaml, the preStop hook,
- * the grace period) is checked by running the samples jar as the greeter's container would run
- * it, on a real ZooKeeper.
+ * manifests say (ports, probe paths, env, args, the ConfigMap's vireo.yaml, the preStop hook, the
+ * grace period) is checked by running the samples jar as the greeter's container would run it, on a
+ * real ZooKeeper.
  */
 class KubernetesManifestsIT {
-  private static final Path KUBERNETES = Path.of(System.getProperty("vireo.deploy.kubernetes", "kubernetes"));
-  private static final Path DOCKERFILE = Path.of(System.getProperty("vireo.deploy.dockerfile", "../docker/Dockerfile"));
-  private static final Path SAMPLES_JAR = Path.of(System.getProperty("vireo.samples.jar", "../samples/target/vireo-samples.jar"));
-  private static final Path GATEWAY_JAR = Path.of(System.getProperty("vireo.gateway.jar", "../gateway/target/vireo-gateway.jar"));
+  private static final Path KUBERNETES =
+      Path.of(System.getProperty("vireo.deploy.kubernetes", "kubernetes"));
+  private static final Path DOCKERFILE =
+      Path.of(System.getProperty("vireo.deploy.dockerfile", "../docker/Dockerfile"));
+  private static final Path SAMPLES_JAR =
+      Path.of(System.getProperty("vireo.samples.jar", "../samples/target/vireo-samples.jar"));
+  private static final Path GATEWAY_JAR =
+      Path.of(System.getProperty("vireo.gateway.jar", "../gateway/target/vireo-gateway.jar"));
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final Pattern FROM = Pattern.compile("\\(from ([^)]+)\\)");
   private static final ObjectMapper JSON = Manifests.json();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  @RegisterExtension
-  static final ZooKeeperExtension ZK = new ZooKeeperExtension();
+  @RegisterExtension static final ZooKeeperExtension ZK = new ZooKeeperExtension();
 
   /** Each run's working directory, vireo.yaml and logs, kept for a look after a failure. */
   private final Path work = Path.of("target", "deploy-it");
@@ -80,27 +84,51 @@ class KubernetesManifestsIT {
   @ValueSource(strings = {"base", "overlays/dev", "overlays/prod"})
   void rendersEveryPart(String dir) {
     Manifests manifests = Manifests.render(KUBERNETES.resolve(dir));
-    for (String[] part : new String[][] {
-        {"Deployment", "greeter"}, {"Service", "greeter"}, {"PodDisruptionBudget", "greeter"},
-        {"HorizontalPodAutoscaler", "greeter"}, {"StatefulSet", "zookeeper"}, {"Service", "zookeeper"},
-        {"Service", "zookeeper-headless"}, {"PodDisruptionBudget", "zookeeper"}, {"StatefulSet", "kafka"},
-        {"Service", "kafka"}, {"Service", "kafka-headless"}, {"Deployment", "gateway"}, {"Service", "gateway"}}) {
+    for (String[] part :
+        new String[][] {
+          {"Deployment", "greeter"},
+          {"Service", "greeter"},
+          {"PodDisruptionBudget", "greeter"},
+          {"HorizontalPodAutoscaler", "greeter"},
+          {"StatefulSet", "zookeeper"},
+          {"Service", "zookeeper"},
+          {"Service", "zookeeper-headless"},
+          {"PodDisruptionBudget", "zookeeper"},
+          {"StatefulSet", "kafka"},
+          {"Service", "kafka"},
+          {"Service", "kafka-headless"},
+          {"Deployment", "gateway"},
+          {"Service", "gateway"}
+        }) {
       manifests.get(part[0], part[1]);
     }
     JsonNode config = manifests.mountedConfigMap(manifests.get("Deployment", "greeter"), "config");
     assertThat(config.at("/metadata/name").asText()).startsWith("greeter-config-");
     assertThat(config.at("/data/vireo.yaml").asText()).contains("vireo:");
-    assertThat(manifests.get("HorizontalPodAutoscaler", "greeter").at("/spec/scaleTargetRef/name").asText()).isEqualTo("greeter");
+    assertThat(
+            manifests
+                .get("HorizontalPodAutoscaler", "greeter")
+                .at("/spec/scaleTargetRef/name")
+                .asText())
+        .isEqualTo("greeter");
   }
 
   @Test
   void devRunsOneOfEverything() {
     Manifests dev = Manifests.render(KUBERNETES.resolve("overlays/dev"));
-    for (String[] workload : new String[][] {{"Deployment", "greeter"}, {"Deployment", "gateway"},
-        {"StatefulSet", "zookeeper"}, {"StatefulSet", "kafka"}}) {
-      assertThat(dev.get(workload[0], workload[1]).at("/spec/replicas").asInt()).as(workload[1]).isEqualTo(1);
+    for (String[] workload :
+        new String[][] {
+          {"Deployment", "greeter"},
+          {"Deployment", "gateway"},
+          {"StatefulSet", "zookeeper"},
+          {"StatefulSet", "kafka"}
+        }) {
+      assertThat(dev.get(workload[0], workload[1]).at("/spec/replicas").asInt())
+          .as(workload[1])
+          .isEqualTo(1);
     }
-    assertThat(dev.get("HorizontalPodAutoscaler", "greeter").at("/spec/maxReplicas").asInt()).isEqualTo(1);
+    assertThat(dev.get("HorizontalPodAutoscaler", "greeter").at("/spec/maxReplicas").asInt())
+        .isEqualTo(1);
     assertEnsembleMatchesReplicas(dev);
   }
 
@@ -110,7 +138,8 @@ class KubernetesManifestsIT {
     assertThat(prod.get("StatefulSet", "zookeeper").at("/spec/replicas").asInt()).isEqualTo(3);
     assertThat(prod.get("StatefulSet", "kafka").at("/spec/replicas").asInt()).isEqualTo(3);
     assertThat(prod.get("Deployment", "greeter").at("/spec/replicas").asInt()).isEqualTo(3);
-    assertThat(prod.get("HorizontalPodAutoscaler", "greeter").at("/spec/minReplicas").asInt()).isEqualTo(3);
+    assertThat(prod.get("HorizontalPodAutoscaler", "greeter").at("/spec/minReplicas").asInt())
+        .isEqualTo(3);
     assertEnsembleMatchesReplicas(prod);
   }
 
@@ -131,9 +160,14 @@ class KubernetesManifestsIT {
     for (int i = 0; i < kafkaReplicas; i++) {
       voters.add(i + "@kafka-" + i + ".kafka-headless:9093");
     }
-    assertThat(env.get("KAFKA_CONTROLLER_QUORUM_VOTERS").split(",")).containsExactlyElementsOf(voters);
-    for (String key : List.of("KAFKA_DEFAULT_REPLICATION_FACTOR", "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR",
-        "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "KAFKA_MIN_INSYNC_REPLICAS")) {
+    assertThat(env.get("KAFKA_CONTROLLER_QUORUM_VOTERS").split(","))
+        .containsExactlyElementsOf(voters);
+    for (String key :
+        List.of(
+            "KAFKA_DEFAULT_REPLICATION_FACTOR",
+            "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR",
+            "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR",
+            "KAFKA_MIN_INSYNC_REPLICAS")) {
       assertThat(Integer.parseInt(env.get(key))).as(key).isBetween(1, kafkaReplicas);
     }
   }
@@ -146,51 +180,83 @@ class KubernetesManifestsIT {
       JsonNode deployment = manifests.get("Deployment", name);
       JsonNode container = container(deployment, name);
       Map<String, String> env = Manifests.env(container, "10.0.0.1");
-      Map<String, String> yaml = Manifests.flatten(manifests.mountedConfigMap(deployment, "config").at("/data/vireo.yaml").asText());
+      Map<String, String> yaml =
+          Manifests.flatten(
+              manifests.mountedConfigMap(deployment, "config").at("/data/vireo.yaml").asText());
       assertProbe(container, "startupProbe", "/health/startup");
       assertProbe(container, "livenessProbe", "/health/live");
       assertProbe(container, "readinessProbe", "/health/ready");
       int admin = containerPort(container, "admin");
-      assertThat(effective("vireo.admin.port", env, yaml)).as(name + " vireo.admin.port").isEqualTo(String.valueOf(admin));
-      assertThat(deployment.at("/spec/template/metadata/annotations/prometheus.io~1port").asText()).isEqualTo(String.valueOf(admin));
-      assertThat(container.path("workingDir").asText()).as(name + ": vireo.yaml is read from the working directory")
+      assertThat(effective("vireo.admin.port", env, yaml))
+          .as(name + " vireo.admin.port")
+          .isEqualTo(String.valueOf(admin));
+      assertThat(deployment.at("/spec/template/metadata/annotations/prometheus.io~1port").asText())
+          .isEqualTo(String.valueOf(admin));
+      assertThat(container.path("workingDir").asText())
+          .as(name + ": vireo.yaml is read from the working directory")
           .isEqualTo(mountPath(container, "config"));
-      Duration shutdown = Values.parseDuration("vireo.server.shutdown-timeout", effective("vireo.server.shutdown-timeout", env, yaml));
+      Duration shutdown =
+          Values.parseDuration(
+              "vireo.server.shutdown-timeout",
+              effective("vireo.server.shutdown-timeout", env, yaml));
       long preStopWait = Long.parseLong(env.getOrDefault("PRESTOP_DRAIN_SECONDS", "0"));
       long grace = deployment.at("/spec/template/spec/terminationGracePeriodSeconds").asLong();
-      assertThat(grace).as(name + ": terminationGracePeriodSeconds > preStop wait + vireo.server.shutdown-timeout")
+      assertThat(grace)
+          .as(
+              name
+                  + ": terminationGracePeriodSeconds > preStop wait + vireo.server.shutdown-timeout")
           .isGreaterThan(preStopWait + shutdown.toSeconds());
-      for (String address : List.of(effective("vireo.registry.zookeeper.connect", env, yaml),
-          effective("vireo.broker.kafka.bootstrap-servers", env, yaml))) {
+      for (String address :
+          List.of(
+              effective("vireo.registry.zookeeper.connect", env, yaml),
+              effective("vireo.broker.kafka.bootstrap-servers", env, yaml))) {
         for (String hostPort : address.split(",")) {
           String[] parts = hostPort.split(":");
           JsonNode service = manifests.get("Service", parts[0]);
-          assertThat(service.at("/spec/ports").findValuesAsText("port")).as(hostPort).contains(parts[1]);
+          assertThat(service.at("/spec/ports").findValuesAsText("port"))
+              .as(hostPort)
+              .contains(parts[1]);
         }
       }
     }
     JsonNode greeter = container(manifests.get("Deployment", "greeter"), "greeter");
-    Map<String, String> yaml = Manifests.flatten(
-        manifests.mountedConfigMap(manifests.get("Deployment", "greeter"), "config").at("/data/vireo.yaml").asText());
-    assertThat(String.valueOf(containerPort(greeter, "rpc"))).isEqualTo(effective("vireo.server.port", Manifests.env(greeter, "-"), yaml));
-    assertThat(manifests.get("Service", "greeter").at("/spec/ports").findValuesAsText("targetPort")).contains("rpc", "admin");
+    Map<String, String> yaml =
+        Manifests.flatten(
+            manifests
+                .mountedConfigMap(manifests.get("Deployment", "greeter"), "config")
+                .at("/data/vireo.yaml")
+                .asText());
+    assertThat(String.valueOf(containerPort(greeter, "rpc")))
+        .isEqualTo(effective("vireo.server.port", Manifests.env(greeter, "-"), yaml));
+    assertThat(manifests.get("Service", "greeter").at("/spec/ports").findValuesAsText("targetPort"))
+        .contains("rpc", "admin");
     JsonNode gateway = container(manifests.get("Deployment", "gateway"), "gateway");
-    Map<String, String> gatewayYaml = Manifests.flatten(
-        manifests.mountedConfigMap(manifests.get("Deployment", "gateway"), "config").at("/data/vireo.yaml").asText());
+    Map<String, String> gatewayYaml =
+        Manifests.flatten(
+            manifests
+                .mountedConfigMap(manifests.get("Deployment", "gateway"), "config")
+                .at("/data/vireo.yaml")
+                .asText());
     assertThat(String.valueOf(containerPort(gateway, "http")))
         .isEqualTo(effective("vireo.gateway.port", Manifests.env(gateway, "-"), gatewayYaml));
-    assertThat(manifests.get("Service", "gateway").at("/spec/ports").findValuesAsText("targetPort")).contains("http");
+    assertThat(manifests.get("Service", "gateway").at("/spec/ports").findValuesAsText("targetPort"))
+        .contains("http");
   }
 
   @Test
-  void theGreeterRunAsItsContainerAnswersEveryProbeAndPreStopTakesItOutOfZooKeeperFirst() throws Exception {
+  void theGreeterRunAsItsContainerAnswersEveryProbeAndPreStopTakesItOutOfZooKeeperFirst()
+      throws Exception {
     Manifests prod = Manifests.render(KUBERNETES.resolve("overlays/prod"));
     JsonNode deployment = prod.get("Deployment", "greeter");
     JsonNode container = container(deployment, "greeter");
     assertThat(withoutImageAndResources(container))
         .as("dev's greeter runs as prod's, with other resources and image tag")
-        .isEqualTo(withoutImageAndResources(container(Manifests.render(KUBERNETES.resolve("overlays/dev"))
-            .get("Deployment", "greeter"), "greeter")));
+        .isEqualTo(
+            withoutImageAndResources(
+                container(
+                    Manifests.render(KUBERNETES.resolve("overlays/dev"))
+                        .get("Deployment", "greeter"),
+                    "greeter")));
     int adminPort = freePort();
     int serverPort = freePort();
     Map<String, String> overrides = new LinkedHashMap<>();
@@ -201,12 +267,32 @@ class KubernetesManifestsIT {
     overrides.put("VIREO_REGISTRY_ZOOKEEPER_CONNECT", ZK.connectString());
     overrides.put("VIREO_REGISTRY_ZOOKEEPER_SESSION_TIMEOUT", "4s");
     overrides.put("VIREO_LOG_LEVEL", "DEBUG");
-    Run greeter = Run.start(work.resolve("greeter"), deployment, container, prod, entrypoint(), SAMPLES_JAR, overrides);
+    Run greeter =
+        Run.start(
+            work.resolve("greeter"),
+            deployment,
+            container,
+            prod,
+            entrypoint(),
+            SAMPLES_JAR,
+            overrides);
     InMemorySpanExporter spans = InMemorySpanExporter.create();
-    Service other = zk(Service.builder("greeter").handle(Greeter.class, new GreeterImpl("in-test-greeter"))).build().start();
-    Service client = zk(Service.builder("deploy-client")).wrap(Tracing.of(OpenTelemetrySdk.builder()
-        .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
-        .build())).build().start();
+    Service other =
+        zk(Service.builder("greeter").handle(Greeter.class, new GreeterImpl("in-test-greeter")))
+            .build()
+            .start();
+    Service client =
+        zk(Service.builder("deploy-client"))
+            .wrap(
+                Tracing.of(
+                    OpenTelemetrySdk.builder()
+                        .setTracerProvider(
+                            SdkTracerProvider.builder()
+                                .addSpanProcessor(SimpleSpanProcessor.create(spans))
+                                .build())
+                        .build()))
+            .build()
+            .start();
     try {
       greeter.awaitStatus("/health/startup", 200);
       greeter.awaitStatus("/health/live", 200);
@@ -216,32 +302,57 @@ class KubernetesManifestsIT {
       try (Socket rpc = new Socket()) {
         rpc.connect(new InetSocketAddress("127.0.0.1", serverPort), 5000);
       }
-      String jarId = await().atMost(WAIT).until(() -> instances("greeter").stream()
-              .filter(i -> i.port() == serverPort).map(ServiceInstance::id).findFirst(),
-          Optional::isPresent).orElseThrow();
+      String jarId =
+          await()
+              .atMost(WAIT)
+              .until(
+                  () ->
+                      instances("greeter").stream()
+                          .filter(i -> i.port() == serverPort)
+                          .map(ServiceInstance::id)
+                          .findFirst(),
+                  Optional::isPresent)
+              .orElseThrow();
       Greeter greeters = client.client("greeter", Greeter.class);
       await().atMost(WAIT).until(() -> answeredBy(greeters, 10).contains(jarId));
 
       Process preStop = greeter.preStop();
-      await().atMost(WAIT).until(() -> instances("greeter").stream().noneMatch(i -> i.id().equals(jarId)));
+      await()
+          .atMost(WAIT)
+          .until(() -> instances("greeter").stream().noneMatch(i -> i.id().equals(jarId)));
       greeter.awaitStatus("/health/ready", 503);
       await().atMost(WAIT).until(() -> answeredBy(greeters, 10).equals(Set.of("in-test-greeter")));
-      assertThat(greeter.process.isAlive()).as("the greeter still runs while clients have stopped calling it").isTrue();
+      assertThat(greeter.process.isAlive())
+          .as("the greeter still runs while clients have stopped calling it")
+          .isTrue();
       assertThat(preStop.isAlive()).as("preStop still waits (PRESTOP_DRAIN_SECONDS)").isTrue();
       assertThat(preStop.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-      assertThat(new String(preStop.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).startsWith("HTTP/1.1 200");
+      assertThat(new String(preStop.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+          .startsWith("HTTP/1.1 200");
 
       greeter.process.destroy(); // SIGTERM, as the kubelet sends after preStop
       long grace = deployment.at("/spec/template/spec/terminationGracePeriodSeconds").asLong();
-      assertThat(greeter.process.waitFor(grace, TimeUnit.SECONDS)).as("stopped within terminationGracePeriodSeconds").isTrue();
+      assertThat(greeter.process.waitFor(grace, TimeUnit.SECONDS))
+          .as("stopped within terminationGracePeriodSeconds")
+          .isTrue();
 
       List<JsonNode> lines = greeter.jsonLogLines();
-      assertThat(lines).isNotEmpty().allSatisfy(line ->
-          assertThat(line.at("/context/properties/service").asText()).isEqualTo("greeter"));
-      Set<String> clientTraces = spans.getFinishedSpanItems().stream().map(SpanData::getTraceId).collect(Collectors.toSet());
-      assertThat(lines.stream().map(line -> line.at("/mdc/trace_id").asText()).filter(id -> !id.isEmpty()))
+      assertThat(lines)
+          .isNotEmpty()
+          .allSatisfy(
+              line ->
+                  assertThat(line.at("/context/properties/service").asText()).isEqualTo("greeter"));
+      Set<String> clientTraces =
+          spans.getFinishedSpanItems().stream()
+              .map(SpanData::getTraceId)
+              .collect(Collectors.toSet());
+      assertThat(
+              lines.stream()
+                  .map(line -> line.at("/mdc/trace_id").asText())
+                  .filter(id -> !id.isEmpty()))
           .as("log lines of served calls carry the caller's trace id")
-          .isNotEmpty().allMatch(clientTraces::contains);
+          .isNotEmpty()
+          .allMatch(clientTraces::contains);
     } finally {
       client.stop();
       other.stop();
@@ -251,7 +362,8 @@ class KubernetesManifestsIT {
 
   @Test
   void theGatewayRunAsItsContainerAnswersEveryProbe() throws Exception {
-    assumeTrue(Files.isRegularFile(GATEWAY_JAR), "no " + GATEWAY_JAR + " (the gateway module builds it)");
+    assumeTrue(
+        Files.isRegularFile(GATEWAY_JAR), "no " + GATEWAY_JAR + " (the gateway module builds it)");
     Manifests prod = Manifests.render(KUBERNETES.resolve("overlays/prod"));
     JsonNode deployment = prod.get("Deployment", "gateway");
     JsonNode container = container(deployment, "gateway");
@@ -265,7 +377,9 @@ class KubernetesManifestsIT {
     overrides.put("VIREO_REGISTRY_ZOOKEEPER_CONNECT", ZK.connectString());
     List<String> command = new ArrayList<>();
     container.path("command").forEach(part -> command.add(part.asText()));
-    Run gateway = Run.start(work.resolve("gateway"), deployment, container, prod, command, GATEWAY_JAR, overrides);
+    Run gateway =
+        Run.start(
+            work.resolve("gateway"), deployment, container, prod, command, GATEWAY_JAR, overrides);
     try {
       gateway.awaitStatus("/health/startup", 200);
       gateway.awaitStatus("/health/live", 200);
@@ -274,8 +388,11 @@ class KubernetesManifestsIT {
         http.connect(new InetSocketAddress("127.0.0.1", httpPort), 5000);
       }
       gateway.process.destroy();
-      assertThat(gateway.process.waitFor(deployment.at("/spec/template/spec/terminationGracePeriodSeconds").asLong(),
-          TimeUnit.SECONDS)).isTrue();
+      assertThat(
+              gateway.process.waitFor(
+                  deployment.at("/spec/template/spec/terminationGracePeriodSeconds").asLong(),
+                  TimeUnit.SECONDS))
+          .isTrue();
     } finally {
       gateway.kill();
     }
@@ -286,7 +403,8 @@ class KubernetesManifestsIT {
     for (String line : Files.readAllLines(DOCKERFILE)) {
       if (line.startsWith("ENTRYPOINT ")) {
         List<String> entrypoint = new ArrayList<>();
-        JSON.readTree(line.substring("ENTRYPOINT ".length())).forEach(part -> entrypoint.add(part.asText()));
+        JSON.readTree(line.substring("ENTRYPOINT ".length()))
+            .forEach(part -> entrypoint.add(part.asText()));
         return entrypoint;
       }
     }
@@ -318,7 +436,10 @@ class KubernetesManifestsIT {
   private static Set<String> answeredBy(Greeter greeter, int calls) {
     Set<String> who = new TreeSet<>();
     for (int i = 0; i < calls; i++) {
-      HelloReply reply = greeter.sayHello(HelloRequest.newBuilder().setName("k8s").build()).block(Duration.ofSeconds(10));
+      HelloReply reply =
+          greeter
+              .sayHello(HelloRequest.newBuilder().setName("k8s").build())
+              .block(Duration.ofSeconds(10));
       Matcher matcher = FROM.matcher(reply == null ? "" : reply.getMessage());
       if (matcher.find()) {
         who.add(matcher.group(1));
@@ -337,7 +458,9 @@ class KubernetesManifestsIT {
   }
 
   private static Service.Builder zk(Service.Builder builder) {
-    return builder.set("vireo.registry", "zookeeper").set("vireo.registry.zookeeper.connect", ZK.connectString())
+    return builder
+        .set("vireo.registry", "zookeeper")
+        .set("vireo.registry.zookeeper.connect", ZK.connectString())
         .set("vireo.registry.zookeeper.session-timeout", "4s");
   }
 
@@ -347,7 +470,10 @@ class KubernetesManifestsIT {
     }
   }
 
-  /** A container's program, run here: its command, env (with overrides), working directory and vireo.yaml. */
+  /**
+   * A container's program, run here: its command, env (with overrides), working directory and
+   * vireo.yaml.
+   */
   private static final class Run {
     final Process process;
     final Map<String, String> env;
@@ -363,10 +489,20 @@ class KubernetesManifestsIT {
       this.adminPort = Integer.parseInt(env.get("VIREO_ADMIN_PORT"));
     }
 
-    static Run start(Path dir, JsonNode deployment, JsonNode container, Manifests manifests, List<String> entrypoint,
-        Path jar, Map<String, String> overrides) throws IOException {
-      assertThat(jar).as("the jar the container runs (build it: ./mvnw -pl samples -am package)").isRegularFile();
-      Manifests.writeTo(dir.resolve("vireo.yaml"),
+    static Run start(
+        Path dir,
+        JsonNode deployment,
+        JsonNode container,
+        Manifests manifests,
+        List<String> entrypoint,
+        Path jar,
+        Map<String, String> overrides)
+        throws IOException {
+      assertThat(jar)
+          .as("the jar the container runs (build it: ./mvnw -pl samples -am package)")
+          .isRegularFile();
+      Manifests.writeTo(
+          dir.resolve("vireo.yaml"),
           manifests.mountedConfigMap(deployment, "config").at("/data/vireo.yaml").asText());
       List<String> command = new ArrayList<>();
       for (String part : entrypoint) {
@@ -379,7 +515,10 @@ class KubernetesManifestsIT {
       Map<String, String> env = new LinkedHashMap<>(Manifests.env(container, "127.0.0.1"));
       env.putAll(overrides);
       ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
-      builder.environment().keySet().removeIf(name -> name.startsWith("VIREO_") || name.equals("JAVA_TOOL_OPTIONS"));
+      builder
+          .environment()
+          .keySet()
+          .removeIf(name -> name.startsWith("VIREO_") || name.equals("JAVA_TOOL_OPTIONS"));
       builder.environment().putAll(env);
       Path stderr = dir.resolve("stderr.log");
       builder.redirectError(stderr.toFile()).redirectOutput(dir.resolve("stdout.log").toFile());
@@ -387,16 +526,26 @@ class KubernetesManifestsIT {
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
-      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
-          .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      return HTTP.send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+              .timeout(Duration.ofSeconds(5))
+              .GET()
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
     }
 
     void awaitStatus(String path, int status) {
-      await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-          .untilAsserted(() -> {
-            assertThat(process.isAlive()).as("the process runs (stderr: " + stderr + ")").isTrue();
-            assertThat(get(path).statusCode()).as(path).isEqualTo(status);
-          });
+      await()
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(200))
+          .ignoreExceptions()
+          .untilAsserted(
+              () -> {
+                assertThat(process.isAlive())
+                    .as("the process runs (stderr: " + stderr + ")")
+                    .isTrue();
+                assertThat(get(path).statusCode()).as(path).isEqualTo(status);
+              });
     }
 
     /** The container's preStop command, with the container's env. */

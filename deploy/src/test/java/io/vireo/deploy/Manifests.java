@@ -34,14 +34,18 @@ final class Manifests {
 
   /** Renders with kubectl's kustomize; fails the test, saying what to install, without kubectl. */
   static Manifests render(Path dir) {
-    ProcessBuilder builder = new ProcessBuilder("kubectl", "kustomize", dir.toString()).redirectErrorStream(false);
+    ProcessBuilder builder =
+        new ProcessBuilder("kubectl", "kustomize", dir.toString()).redirectErrorStream(false);
     Process process;
     try {
       process = builder.start();
     } catch (IOException e) {
-      return fail("kubectl is not on the PATH (" + e.getMessage() + "): these tests render deploy/kubernetes with"
-          + " `kubectl kustomize` (expected: kubectl 1.14 or later, e.g. apt-get install kubectl or"
-          + " https://kubernetes.io/docs/tasks/tools/)");
+      return fail(
+          "kubectl is not on the PATH ("
+              + e.getMessage()
+              + "): these tests render deploy/kubernetes with"
+              + " `kubectl kustomize` (expected: kubectl 1.14 or later, e.g. apt-get install kubectl or"
+              + " https://kubernetes.io/docs/tasks/tools/)");
     }
     try {
       byte[] out = process.getInputStream().readAllBytes();
@@ -52,11 +56,12 @@ final class Manifests {
       List<JsonNode> objects = new ArrayList<>();
       try (var parser = new YAMLFactory().createParser(out)) {
         Iterator<JsonNode> documents = YAML.readValues(parser, JsonNode.class);
-        documents.forEachRemaining(node -> {
-          if (node != null && !node.isEmpty()) {
-            objects.add(node);
-          }
-        });
+        documents.forEachRemaining(
+            node -> {
+              if (node != null && !node.isEmpty()) {
+                objects.add(node);
+              }
+            });
       }
       return new Manifests(dir, objects);
     } catch (IOException e) {
@@ -73,12 +78,16 @@ final class Manifests {
 
   Optional<JsonNode> find(String kind, String name) {
     return objects.stream()
-        .filter(o -> o.path("kind").asText().equals(kind) && o.path("metadata").path("name").asText().equals(name))
+        .filter(
+            o ->
+                o.path("kind").asText().equals(kind)
+                    && o.path("metadata").path("name").asText().equals(name))
         .findFirst();
   }
 
   JsonNode get(String kind, String name) {
-    return find(kind, name).orElseThrow(() -> new AssertionError(dir + " renders no " + kind + " " + name));
+    return find(kind, name)
+        .orElseThrow(() -> new AssertionError(dir + " renders no " + kind + " " + name));
   }
 
   /** The ConfigMap a workload mounts as volume {@code volume}. */
@@ -106,7 +115,8 @@ final class Manifests {
         return port.path("containerPort").asInt();
       }
     }
-    throw new AssertionError("container " + container.path("name").asText() + " has no port named " + name);
+    throw new AssertionError(
+        "container " + container.path("name").asText() + " has no port named " + name);
   }
 
   /** The plain values of a container's env; {@code status.podIP} references are {@code podIp}. */
@@ -138,7 +148,13 @@ final class Manifests {
 
   private static void flatten(String prefix, JsonNode node, Map<String, String> keys) {
     if (node.isObject()) {
-      node.fields().forEachRemaining(e -> flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), keys));
+      node.fields()
+          .forEachRemaining(
+              e ->
+                  flatten(
+                      prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(),
+                      e.getValue(),
+                      keys));
     } else {
       keys.put(prefix, node.asText());
     }
@@ -159,7 +175,11 @@ final class Manifests {
 
   static void assertProbe(JsonNode container, String probe, String path) {
     JsonNode get = container.path(probe).path("httpGet");
-    assertThat(get.path("path").asText()).as(container.path("name").asText() + " " + probe).isEqualTo(path);
-    assertThat(get.path("port").asText()).as(container.path("name").asText() + " " + probe + " port").isEqualTo("admin");
+    assertThat(get.path("path").asText())
+        .as(container.path("name").asText() + " " + probe)
+        .isEqualTo(path);
+    assertThat(get.path("port").asText())
+        .as(container.path("name").asText() + " " + probe + " port")
+        .isEqualTo("admin");
   }
 }

@@ -7,10 +7,10 @@ import java.time.Duration;
 /**
  * When a broker delivers a failed message again, and after how long: the one rule every broker
  * follows. A handler's error is retried {@link SubscribeOptions#maxRetries()} times, the wait
- * starting at {@link SubscribeOptions#retryBackoff()} and doubling each retry up to
- * {@link #MAX_BACKOFF}; an {@link Status#INVALID_ARGUMENT} error (a message that cannot be
- * decoded) is final at once. After the last retry the message goes to the dead-letter topic
- * (with {@link DeadLetterHeaders}) when {@link SubscribeOptions#deadLetter()} is on.
+ * starting at {@link SubscribeOptions#retryBackoff()} and doubling each retry up to {@link
+ * #MAX_BACKOFF}; an {@link Status#INVALID_ARGUMENT} error (a message that cannot be decoded) is
+ * final at once. After the last retry the message goes to the dead-letter topic (with {@link
+ * DeadLetterHeaders}) when {@link SubscribeOptions#deadLetter()} is on.
  *
  * <pre>{@code
  * RedeliveryPolicy policy = RedeliveryPolicy.of(options);
@@ -39,8 +39,8 @@ public final class RedeliveryPolicy {
   }
 
   /**
-   * Whether a message that failed with {@code error} on its delivery number {@code redelivery}
-   * (0: the first delivery) is delivered again.
+   * Whether a message that failed with {@code error} on its delivery number {@code redelivery} (0:
+   * the first delivery) is delivered again.
    */
   public boolean retries(VireoException error, int redelivery) {
     return error.status() != Status.INVALID_ARGUMENT && redelivery < maxRetries;

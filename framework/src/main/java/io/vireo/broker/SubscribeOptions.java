@@ -4,15 +4,15 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * How a subscription consumes: its queue group, broadcast, concurrency, retries and dead
- * letters. Made with {@link #builder()}.
+ * How a subscription consumes: its queue group, broadcast, concurrency, retries and dead letters.
+ * Made with {@link #builder()}.
  *
  * @param group the queue group; empty: the subscribing service's name
  * @param broadcast every instance gets every message (a group of its own per instance)
  * @param concurrency handlers running at once (messages of one key stay in order)
  * @param maxRetries deliveries after the first before a message goes to the dead-letter topic
- * @param retryBackoff wait before the first retry, doubling each retry up to
- *     {@link RedeliveryPolicy#MAX_BACKOFF} (the same on every broker)
+ * @param retryBackoff wait before the first retry, doubling each retry up to {@link
+ *     RedeliveryPolicy#MAX_BACKOFF} (the same on every broker)
  * @param deadLetter whether a message that failed every retry goes to {@code <topic>.DLT}
  */
 public record SubscribeOptions(
@@ -49,7 +49,8 @@ public record SubscribeOptions(
 
   /** A copy in queue group {@code group}. */
   public SubscribeOptions withGroup(String group) {
-    return new SubscribeOptions(Optional.of(group), broadcast, concurrency, maxRetries, retryBackoff, deadLetter);
+    return new SubscribeOptions(
+        Optional.of(group), broadcast, concurrency, maxRetries, retryBackoff, deadLetter);
   }
 
   public static final class Builder {
@@ -96,7 +97,8 @@ public record SubscribeOptions(
     }
 
     public SubscribeOptions build() {
-      return new SubscribeOptions(group, broadcast, concurrency, maxRetries, retryBackoff, deadLetter);
+      return new SubscribeOptions(
+          group, broadcast, concurrency, maxRetries, retryBackoff, deadLetter);
     }
   }
 }

@@ -6,15 +6,14 @@ import reactor.core.publisher.Mono;
 
 /**
  * Calls any endpoint of one service with protobuf-encoded payloads, through the same client
- * pipeline as typed proxies: registry watch, filters, selector, connection pool, client
- * wrappers, deadline, retries.
+ * pipeline as typed proxies: registry watch, filters, selector, connection pool, client wrappers,
+ * deadline, retries.
  *
- * <p>Payloads travel with the proto codec's content type whatever {@code vireo.codec} is.
- * Per-call options go in Reactor's context as for proxies ({@link io.vireo.CallOptions#timeout},
- * {@link io.vireo.CallOptions#header}, {@link io.vireo.CallOptions#instance},
- * {@link io.vireo.CallOptions#filter}); a generic call is retried on UNAVAILABLE only when
- * declared {@link io.vireo.CallOptions#idempotent}. Errors are {@link io.vireo.VireoException}s
- * with their status.
+ * <p>Payloads travel with the proto codec's content type whatever {@code vireo.codec} is. Per-call
+ * options go in Reactor's context as for proxies ({@link io.vireo.CallOptions#timeout}, {@link
+ * io.vireo.CallOptions#header}, {@link io.vireo.CallOptions#instance}, {@link
+ * io.vireo.CallOptions#filter}); a generic call is retried on UNAVAILABLE only when declared {@link
+ * io.vireo.CallOptions#idempotent}. Errors are {@link io.vireo.VireoException}s with their status.
  *
  * <pre>{@code
  * GenericClient greeter = service.genericClient("greeter");

@@ -19,8 +19,8 @@ import reactor.core.publisher.Flux;
  *   <li>values given in code, to {@link io.vireo.Service.Builder#set} or {@link Builder#set}.
  * </ol>
  *
- * Durations are written {@code 250ms}, {@code 5s}, {@code 1m}, {@code 2h} or ISO-8601
- * ({@code PT5S}); a bare number is milliseconds.
+ * Durations are written {@code 250ms}, {@code 5s}, {@code 1m}, {@code 2h} or ISO-8601 ({@code
+ * PT5S}); a bare number is milliseconds.
  */
 public interface Config {
   /** The value of {@code key}, if any layer has one. */
@@ -59,8 +59,8 @@ public interface Config {
   Map<String, String> subset(String prefix);
 
   /**
-   * The value of {@code key} now, then each time a dynamic source changes it (empty when it
-   * is removed). Never completes by itself.
+   * The value of {@code key} now, then each time a dynamic source changes it (empty when it is
+   * removed). Never completes by itself.
    */
   Flux<Optional<String>> watch(String key);
 

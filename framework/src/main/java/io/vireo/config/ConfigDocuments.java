@@ -38,7 +38,8 @@ public final class ConfigDocuments {
     try {
       properties.load(new StringReader(text));
     } catch (IOException | IllegalArgumentException e) {
-      throw new IllegalArgumentException(name + ": neither a YAML mapping nor Java properties: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          name + ": neither a YAML mapping nor Java properties: " + e.getMessage(), e);
     }
     Map<String, String> result = new TreeMap<>();
     properties.forEach((key, value) -> result.put(key.toString().trim(), value.toString().trim()));

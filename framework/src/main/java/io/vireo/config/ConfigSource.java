@@ -6,8 +6,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * A source of configuration values that may change while services run, such as the
- * ZooKeeper config center. Sits above {@code vireo.yaml} and below the environment.
+ * A source of configuration values that may change while services run, such as the ZooKeeper config
+ * center. Sits above {@code vireo.yaml} and below the environment.
  */
 public interface ConfigSource {
   String name();

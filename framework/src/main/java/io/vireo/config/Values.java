@@ -7,8 +7,9 @@ import java.util.Locale;
 /** Parses configuration values, with errors that name the key and what was expected. */
 public final class Values {
   /** What {@link #parseDuration} accepts, for messages. */
-  public static final String DURATION_FORMS = "a duration: a number and a unit, us, ms, s, m, h or d, such as 200ms, 5s"
-      + " or 1m; or ISO-8601 such as PT5S; or a number of milliseconds";
+  public static final String DURATION_FORMS =
+      "a duration: a number and a unit, us, ms, s, m, h or d, such as 200ms, 5s"
+          + " or 1m; or ISO-8601 such as PT5S; or a number of milliseconds";
 
   private Values() {}
 
@@ -59,7 +60,8 @@ public final class Values {
         return nonNegative(key, value, Duration.parse(text.toUpperCase(Locale.ROOT)));
       }
       int unitStart = 0;
-      while (unitStart < text.length() && (Character.isDigit(text.charAt(unitStart)) || text.charAt(unitStart) == '.')) {
+      while (unitStart < text.length()
+          && (Character.isDigit(text.charAt(unitStart)) || text.charAt(unitStart) == '.')) {
         unitStart++;
       }
       if (unitStart == 0) {
@@ -105,9 +107,9 @@ public final class Values {
   }
 
   /**
-   * A duration as configuration writes it, in the largest unit that is exact: {@code 5s},
-   * {@code 250ms}, {@code 90s}, {@code 2h}, {@code 0s}; {@link #parseDuration} reads it back.
-   * Log lines and messages print durations so, not as {@code PT5S}.
+   * A duration as configuration writes it, in the largest unit that is exact: {@code 5s}, {@code
+   * 250ms}, {@code 90s}, {@code 2h}, {@code 0s}; {@link #parseDuration} reads it back. Log lines
+   * and messages print durations so, not as {@code PT5S}.
    */
   public static String format(Duration duration) {
     if (duration.isNegative()) {

@@ -15,8 +15,8 @@ import reactor.util.retry.Retry;
 /**
  * The schemas of the services a program calls, each learned once through server reflection and
  * learned again when that service's instances change (a deploy may change the schema). Nothing
- * blocks: {@link #schema} answers the cached schema, or the fetch in flight; a failed fetch is
- * not kept, so the next call asks again.
+ * blocks: {@link #schema} answers the cached schema, or the fetch in flight; a failed fetch is not
+ * kept, so the next call asks again.
  *
  * <pre>{@code
  * SchemaCache schemas = SchemaCache.of(service);
@@ -34,7 +34,10 @@ public final class SchemaCache implements AutoCloseable {
     this.service = service;
   }
 
-  /** A cache that asks through {@code service}'s generic clients and watches its registry; the service must be started. */
+  /**
+   * A cache that asks through {@code service}'s generic clients and watches its registry; the
+   * service must be started.
+   */
   public static SchemaCache of(Service service) {
     return new SchemaCache(service);
   }
@@ -42,7 +45,9 @@ public final class SchemaCache implements AutoCloseable {
   /** The schema of {@code name} (a service in the registry). */
   public Mono<ServiceSchema> schema(String name) {
     if (name.isEmpty()) {
-      return Mono.error(new IllegalArgumentException("service: empty (expected: a name in the registry, such as greeter)"));
+      return Mono.error(
+          new IllegalArgumentException(
+              "service: empty (expected: a name in the registry, such as greeter)"));
     }
     return Mono.defer(() -> entries.computeIfAbsent(name, Entry::new).current);
   }
@@ -63,12 +68,19 @@ public final class SchemaCache implements AutoCloseable {
     Entry(String name) {
       this.name = name;
       this.current = fetch();
-      this.watching = service.registry().watch(name)
-          .map(instances -> instances.stream().map(ServiceInstance::id).sorted().toList())
-          .distinctUntilChanged()
-          .skip(1) // the set the first fetch saw
-          .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5)))
-          .subscribe(this::changed, e -> log.warn("schema cache: watching {} failed: {}", name, e.toString()));
+      this.watching =
+          service
+              .registry()
+              .watch(name)
+              .map(instances -> instances.stream().map(ServiceInstance::id).sorted().toList())
+              .distinctUntilChanged()
+              .skip(1) // the set the first fetch saw
+              .retryWhen(
+                  Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200))
+                      .maxBackoff(Duration.ofSeconds(5)))
+              .subscribe(
+                  this::changed,
+                  e -> log.warn("schema cache: watching {} failed: {}", name, e.toString()));
     }
 
     private void changed(List<String> ids) {

@@ -1,8 +1,8 @@
 package io.vireo.reflection;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.Any;
 import com.google.protobuf.Api;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.DescriptorProtos;
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.Duration;
@@ -10,10 +10,10 @@ import com.google.protobuf.Empty;
 import com.google.protobuf.FieldMask;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.SourceContext;
+import com.google.protobuf.StringValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.Type;
-import com.google.protobuf.StringValue;
 import com.google.protobuf.util.JsonFormat;
 import io.vireo.CallKind;
 import io.vireo.Route;
@@ -35,10 +35,10 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The protobuf schema of one service: its proto services, their methods, and every message
- * they use, as protobuf-java descriptors. Learned from a running instance through gRPC server
- * reflection ({@link #fetch}), which every Vireo service answers on every transport (and any
- * gRPC server with reflection on), or read from a descriptor set file ({@link #of}). Immutable.
+ * The protobuf schema of one service: its proto services, their methods, and every message they
+ * use, as protobuf-java descriptors. Learned from a running instance through gRPC server reflection
+ * ({@link #fetch}), which every Vireo service answers on every transport (and any gRPC server with
+ * reflection on), or read from a descriptor set file ({@link #of}). Immutable.
  *
  * <pre>{@code
  * GenericClient greeter = service.genericClient("greeter");
@@ -51,9 +51,11 @@ import reactor.core.publisher.Mono;
  */
 public final class ServiceSchema {
   /** The reflection endpoint every Vireo service serves. */
-  public static final Route REFLECTION = Route.of("grpc.reflection.v1.ServerReflection", "ServerReflectionInfo");
+  public static final Route REFLECTION =
+      Route.of("grpc.reflection.v1.ServerReflection", "ServerReflectionInfo");
 
   private static final String REFLECTION_PREFIX = "grpc.reflection.";
+
   /** protobuf-java's own copies of the well-known types, for servers that leave them out. */
   private static final Map<String, Descriptors.FileDescriptor> WELL_KNOWN = wellKnown();
 
@@ -84,43 +86,70 @@ public final class ServiceSchema {
   }
 
   /**
-   * Asks one instance of the client's service, over its transport, for the services it serves
-   * and the files that define them. UNIMPLEMENTED if the instance does not answer reflection.
+   * Asks one instance of the client's service, over its transport, for the services it serves and
+   * the files that define them. UNIMPLEMENTED if the instance does not answer reflection.
    */
   public static Mono<ServiceSchema> fetch(GenericClient client) {
-    ServerReflectionRequest list = ServerReflectionRequest.newBuilder().setListServices("*").build();
-    return client.bidiStream(REFLECTION, Flux.just(list.toByteArray()))
+    ServerReflectionRequest list =
+        ServerReflectionRequest.newBuilder().setListServices("*").build();
+    return client
+        .bidiStream(REFLECTION, Flux.just(list.toByteArray()))
         .next()
-        .switchIfEmpty(Mono.error(() -> VireoException.of(Status.UNAVAILABLE,
-            "service %s: server reflection answered nothing", client.service())))
+        .switchIfEmpty(
+            Mono.error(
+                () ->
+                    VireoException.of(
+                        Status.UNAVAILABLE,
+                        "service %s: server reflection answered nothing",
+                        client.service())))
         .map(ServiceSchema::parse)
-        .flatMap(response -> {
-          List<String> names = response.getListServicesResponse().getServiceList().stream()
-              .map(ServiceResponse::getName)
-              .filter(name -> !name.startsWith(REFLECTION_PREFIX))
-              .toList();
-          if (names.isEmpty()) {
-            return Mono.just(new ServiceSchema(List.of()));
-          }
-          Flux<byte[]> asks = Flux.fromIterable(names)
-              .map(name -> ServerReflectionRequest.newBuilder().setFileContainingSymbol(name).build().toByteArray());
-          return client.bidiStream(REFLECTION, asks)
-              .map(ServiceSchema::parse)
-              .collectList()
-              .map(ServiceSchema::fromResponses);
-        })
-        .onErrorMap(e -> !(e instanceof VireoException), e -> VireoException.of(Status.INTERNAL,
-            "service %s: reading its schema through server reflection failed: %s", client.service(), e.toString()));
+        .flatMap(
+            response -> {
+              List<String> names =
+                  response.getListServicesResponse().getServiceList().stream()
+                      .map(ServiceResponse::getName)
+                      .filter(name -> !name.startsWith(REFLECTION_PREFIX))
+                      .toList();
+              if (names.isEmpty()) {
+                return Mono.just(new ServiceSchema(List.of()));
+              }
+              Flux<byte[]> asks =
+                  Flux.fromIterable(names)
+                      .map(
+                          name ->
+                              ServerReflectionRequest.newBuilder()
+                                  .setFileContainingSymbol(name)
+                                  .build()
+                                  .toByteArray());
+              return client
+                  .bidiStream(REFLECTION, asks)
+                  .map(ServiceSchema::parse)
+                  .collectList()
+                  .map(ServiceSchema::fromResponses);
+            })
+        .onErrorMap(
+            e -> !(e instanceof VireoException),
+            e ->
+                VireoException.of(
+                    Status.INTERNAL,
+                    "service %s: reading its schema through server reflection failed: %s",
+                    client.service(),
+                    e.toString()));
   }
 
-  /** From a descriptor set, as {@code protoc --include_imports --descriptor_set_out=F} writes it. */
+  /**
+   * From a descriptor set, as {@code protoc --include_imports --descriptor_set_out=F} writes it.
+   */
   public static ServiceSchema of(DescriptorProtos.FileDescriptorSet set) {
     Map<String, DescriptorProtos.FileDescriptorProto> protos = new LinkedHashMap<>();
     set.getFileList().forEach(file -> protos.putIfAbsent(file.getName(), file));
     return new ServiceSchema(build(protos));
   }
 
-  /** The call kind a method's streaming flags give (a proto method cannot say fire-and-forget: that is UNARY). */
+  /**
+   * The call kind a method's streaming flags give (a proto method cannot say fire-and-forget: that
+   * is UNARY).
+   */
   public static CallKind kind(Descriptors.MethodDescriptor method) {
     if (method.isClientStreaming()) {
       return method.isServerStreaming() ? CallKind.BIDI_STREAM : CallKind.CLIENT_STREAM;
@@ -138,7 +167,10 @@ public final class ServiceSchema {
     return services;
   }
 
-  /** The method {@code method} of the proto service {@code protoService} (its full name, such as {@code pkg.Greeter}). */
+  /**
+   * The method {@code method} of the proto service {@code protoService} (its full name, such as
+   * {@code pkg.Greeter}).
+   */
   public Optional<Descriptors.MethodDescriptor> method(String protoService, String method) {
     for (Descriptors.ServiceDescriptor service : services) {
       if (service.getFullName().equals(protoService)) {
@@ -149,8 +181,8 @@ public final class ServiceSchema {
   }
 
   /**
-   * A method by its simple name ({@code SayHello}), when exactly one of the services has it; or
-   * by its full name ({@code pkg.Greeter.SayHello} or {@code pkg.Greeter/SayHello}).
+   * A method by its simple name ({@code SayHello}), when exactly one of the services has it; or by
+   * its full name ({@code pkg.Greeter.SayHello} or {@code pkg.Greeter/SayHello}).
    */
   public Optional<Descriptors.MethodDescriptor> method(String method) {
     int slash = method.lastIndexOf('/');
@@ -188,14 +220,16 @@ public final class ServiceSchema {
 
   /** Every file, dependencies included, as a descriptor set. */
   public DescriptorProtos.FileDescriptorSet toFileDescriptorSet() {
-    DescriptorProtos.FileDescriptorSet.Builder set = DescriptorProtos.FileDescriptorSet.newBuilder();
+    DescriptorProtos.FileDescriptorSet.Builder set =
+        DescriptorProtos.FileDescriptorSet.newBuilder();
     files.forEach(file -> set.addFile(file.toProto()));
     return set.build();
   }
 
   @Override
   public String toString() {
-    return "ServiceSchema" + services.stream().map(Descriptors.ServiceDescriptor::getFullName).toList();
+    return "ServiceSchema"
+        + services.stream().map(Descriptors.ServiceDescriptor::getFullName).toList();
   }
 
   private static ServerReflectionResponse parse(byte[] bytes) {
@@ -203,11 +237,15 @@ public final class ServiceSchema {
     try {
       response = ServerReflectionResponse.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
-      throw VireoException.of(Status.INTERNAL, "server reflection answered what is not a ServerReflectionResponse: %s", e.getMessage());
+      throw VireoException.of(
+          Status.INTERNAL,
+          "server reflection answered what is not a ServerReflectionResponse: %s",
+          e.getMessage());
     }
     if (response.hasErrorResponse()) {
       Status status = Status.of(response.getErrorResponse().getErrorCode());
-      throw VireoException.of(status, "server reflection: %s", response.getErrorResponse().getErrorMessage());
+      throw VireoException.of(
+          status, "server reflection: %s", response.getErrorResponse().getErrorMessage());
     }
     return response;
   }
@@ -222,7 +260,10 @@ public final class ServiceSchema {
         try {
           file = DescriptorProtos.FileDescriptorProto.parseFrom(bytes);
         } catch (InvalidProtocolBufferException e) {
-          throw VireoException.of(Status.INTERNAL, "server reflection sent a file that does not parse: %s", e.getMessage());
+          throw VireoException.of(
+              Status.INTERNAL,
+              "server reflection sent a file that does not parse: %s",
+              e.getMessage());
         }
         protos.putIfAbsent(file.getName(), file);
         if (first) {
@@ -239,7 +280,8 @@ public final class ServiceSchema {
     return new ServiceSchema(files);
   }
 
-  private static List<Descriptors.FileDescriptor> build(Map<String, DescriptorProtos.FileDescriptorProto> protos) {
+  private static List<Descriptors.FileDescriptor> build(
+      Map<String, DescriptorProtos.FileDescriptorProto> protos) {
     Map<String, Descriptors.FileDescriptor> built = new LinkedHashMap<>();
     List<Descriptors.FileDescriptor> files = new ArrayList<>();
     for (String name : protos.keySet()) {
@@ -248,8 +290,11 @@ public final class ServiceSchema {
     return files;
   }
 
-  private static Descriptors.FileDescriptor build(String name, Map<String, DescriptorProtos.FileDescriptorProto> protos,
-      Map<String, Descriptors.FileDescriptor> built, Set<String> visiting) {
+  private static Descriptors.FileDescriptor build(
+      String name,
+      Map<String, DescriptorProtos.FileDescriptorProto> protos,
+      Map<String, Descriptors.FileDescriptor> built,
+      Set<String> visiting) {
     Descriptors.FileDescriptor done = built.get(name);
     if (done != null) {
       return done;
@@ -260,7 +305,10 @@ public final class ServiceSchema {
       if (known != null) {
         return known;
       }
-      throw VireoException.of(Status.NOT_FOUND, "file %s is needed but was not sent (expected: every dependency, or a descriptor set made with --include_imports)", name);
+      throw VireoException.of(
+          Status.NOT_FOUND,
+          "file %s is needed but was not sent (expected: every dependency, or a descriptor set made with --include_imports)",
+          name);
     }
     if (!visiting.add(name)) {
       throw VireoException.of(Status.INVALID_ARGUMENT, "file %s depends on itself", name);
@@ -270,31 +318,45 @@ public final class ServiceSchema {
       dependencies.add(build(dependency, protos, built, visiting));
     }
     try {
-      Descriptors.FileDescriptor file = Descriptors.FileDescriptor.buildFrom(proto, dependencies.toArray(new Descriptors.FileDescriptor[0]));
+      Descriptors.FileDescriptor file =
+          Descriptors.FileDescriptor.buildFrom(
+              proto, dependencies.toArray(new Descriptors.FileDescriptor[0]));
       built.put(name, file);
       return file;
     } catch (Descriptors.DescriptorValidationException e) {
-      throw VireoException.of(Status.INVALID_ARGUMENT, "file %s does not build: %s", name, e.getMessage());
+      throw VireoException.of(
+          Status.INVALID_ARGUMENT, "file %s does not build: %s", name, e.getMessage());
     }
   }
 
-  private static void collect(Descriptors.FileDescriptor file, Map<String, Descriptors.FileDescriptor> all) {
+  private static void collect(
+      Descriptors.FileDescriptor file, Map<String, Descriptors.FileDescriptor> all) {
     if (all.putIfAbsent(file.getName(), file) == null) {
       file.getDependencies().forEach(dependency -> collect(dependency, all));
     }
   }
 
-  private static void collect(Descriptors.Descriptor message, Map<String, Descriptors.Descriptor> all) {
+  private static void collect(
+      Descriptors.Descriptor message, Map<String, Descriptors.Descriptor> all) {
     all.putIfAbsent(message.getFullName(), message);
     message.getNestedTypes().forEach(nested -> collect(nested, all));
   }
 
   private static Map<String, Descriptors.FileDescriptor> wellKnown() {
     Map<String, Descriptors.FileDescriptor> files = new LinkedHashMap<>();
-    for (Descriptors.FileDescriptor file : List.of(Any.getDescriptor().getFile(), Api.getDescriptor().getFile(),
-        DescriptorProtos.getDescriptor(), Duration.getDescriptor().getFile(), Empty.getDescriptor().getFile(),
-        FieldMask.getDescriptor().getFile(), SourceContext.getDescriptor().getFile(), Struct.getDescriptor().getFile(),
-        Timestamp.getDescriptor().getFile(), Type.getDescriptor().getFile(), StringValue.getDescriptor().getFile())) {
+    for (Descriptors.FileDescriptor file :
+        List.of(
+            Any.getDescriptor().getFile(),
+            Api.getDescriptor().getFile(),
+            DescriptorProtos.getDescriptor(),
+            Duration.getDescriptor().getFile(),
+            Empty.getDescriptor().getFile(),
+            FieldMask.getDescriptor().getFile(),
+            SourceContext.getDescriptor().getFile(),
+            Struct.getDescriptor().getFile(),
+            Timestamp.getDescriptor().getFile(),
+            Type.getDescriptor().getFile(),
+            StringValue.getDescriptor().getFile())) {
       files.put(file.getName(), file);
     }
     return Map.copyOf(files);

@@ -19,8 +19,8 @@ public interface Registry {
   Mono<List<ServiceInstance>> instances(String service);
 
   /**
-   * The instances of a service: the current set first, then the whole set again after every
-   * change. Never completes by itself; cancel to stop watching.
+   * The instances of a service: the current set first, then the whole set again after every change.
+   * Never completes by itself; cancel to stop watching.
    */
   Flux<List<ServiceInstance>> watch(String service);
 
@@ -32,8 +32,8 @@ public interface Registry {
 
   /**
    * Whether the registry can be reached now, for readiness ({@code /health/ready}). Must answer
-   * quickly from state the registry keeps, without a round trip that blocks; those that cannot
-   * tell say yes.
+   * quickly from state the registry keeps, without a round trip that blocks; those that cannot tell
+   * say yes.
    */
   default Mono<Boolean> reachable() {
     return Mono.just(true);

@@ -29,10 +29,11 @@ public record ServiceInstance(
 
   /** The weight instances get unless configured otherwise. */
   public static final int DEFAULT_WEIGHT = 100;
+
   /**
    * The metadata key holding the port of the instance's admin endpoint (on the instance's host),
-   * registered when {@code vireo.admin.port} is set: how tools find {@code /health} and
-   * {@code /admin/offline} from the registry.
+   * registered when {@code vireo.admin.port} is set: how tools find {@code /health} and {@code
+   * /admin/offline} from the registry.
    */
   public static final String ADMIN_PORT_METADATA = "admin-port";
 

@@ -4,16 +4,18 @@ import java.time.Duration;
 
 /**
  * A token bucket for a served endpoint: {@code limitForPeriod} calls per {@code
- * limitRefreshPeriod}; calls past it fail at once with RESOURCE_EXHAUSTED. With {@code
- * perCaller}, each calling service (header {@code vireo-caller}) has its own bucket.
+ * limitRefreshPeriod}; calls past it fail at once with RESOURCE_EXHAUSTED. With {@code perCaller},
+ * each calling service (header {@code vireo-caller}) has its own bucket.
  */
 public record RateLimitPolicy(int limitForPeriod, Duration limitRefreshPeriod, boolean perCaller) {
   public RateLimitPolicy {
     if (limitForPeriod <= 0) {
-      throw new IllegalArgumentException("limit-for-period: " + limitForPeriod + " (expected: > 0)");
+      throw new IllegalArgumentException(
+          "limit-for-period: " + limitForPeriod + " (expected: > 0)");
     }
     if (limitRefreshPeriod.isNegative() || limitRefreshPeriod.isZero()) {
-      throw new IllegalArgumentException("limit-refresh-period: " + limitRefreshPeriod + " (expected: > 0)");
+      throw new IllegalArgumentException(
+          "limit-refresh-period: " + limitRefreshPeriod + " (expected: > 0)");
     }
   }
 

@@ -3,16 +3,21 @@ package io.vireo.resilience;
 import java.time.Duration;
 
 /**
- * Retries of idempotent unary calls that failed with a retryable status (UNAVAILABLE), up to
- * {@code maxAttempts} attempts in all, waiting an exponential backoff ({@code initialBackoff}
- * × {@code multiplier}^n, at most {@code maxBackoff}) with random jitter of ± {@code jitter}
- * (a fraction, 0..1) between attempts; never past the call's deadline.
+ * Retries of idempotent unary calls that failed with a retryable status (UNAVAILABLE), up to {@code
+ * maxAttempts} attempts in all, waiting an exponential backoff ({@code initialBackoff} × {@code
+ * multiplier}^n, at most {@code maxBackoff}) with random jitter of ± {@code jitter} (a fraction,
+ * 0..1) between attempts; never past the call's deadline.
  *
  * <pre>{@code
  * RetryPolicy.defaults().maxAttempts(4).initialBackoff(Duration.ofMillis(50))
  * }</pre>
  */
-public record RetryPolicy(int maxAttempts, Duration initialBackoff, double multiplier, Duration maxBackoff, double jitter) {
+public record RetryPolicy(
+    int maxAttempts,
+    Duration initialBackoff,
+    double multiplier,
+    Duration maxBackoff,
+    double jitter) {
   public static final int DEFAULT_MAX_ATTEMPTS = 3;
   public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(100);
   public static final double DEFAULT_MULTIPLIER = 2;
@@ -30,7 +35,8 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, double multi
       throw new IllegalArgumentException("multiplier: " + multiplier + " (expected: >= 1)");
     }
     if (maxBackoff.compareTo(initialBackoff) < 0) {
-      throw new IllegalArgumentException("max-backoff: " + maxBackoff + " (expected: >= initial-backoff " + initialBackoff + ")");
+      throw new IllegalArgumentException(
+          "max-backoff: " + maxBackoff + " (expected: >= initial-backoff " + initialBackoff + ")");
     }
     if (!(jitter >= 0 && jitter < 1)) {
       throw new IllegalArgumentException("jitter: " + jitter + " (expected: >= 0 and < 1)");
@@ -39,7 +45,12 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, double multi
 
   /** 3 attempts, 100 ms doubling to at most 2 s, jitter 0.5. */
   public static RetryPolicy defaults() {
-    return new RetryPolicy(DEFAULT_MAX_ATTEMPTS, DEFAULT_INITIAL_BACKOFF, DEFAULT_MULTIPLIER, DEFAULT_MAX_BACKOFF, DEFAULT_JITTER);
+    return new RetryPolicy(
+        DEFAULT_MAX_ATTEMPTS,
+        DEFAULT_INITIAL_BACKOFF,
+        DEFAULT_MULTIPLIER,
+        DEFAULT_MAX_BACKOFF,
+        DEFAULT_JITTER);
   }
 
   public RetryPolicy maxAttempts(int attempts) {
@@ -48,7 +59,12 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, double multi
 
   /** The first wait; the maximum follows it up when it is larger. */
   public RetryPolicy initialBackoff(Duration backoff) {
-    return new RetryPolicy(maxAttempts, backoff, multiplier, maxBackoff.compareTo(backoff) < 0 ? backoff : maxBackoff, jitter);
+    return new RetryPolicy(
+        maxAttempts,
+        backoff,
+        multiplier,
+        maxBackoff.compareTo(backoff) < 0 ? backoff : maxBackoff,
+        jitter);
   }
 
   public RetryPolicy multiplier(double factor) {

@@ -1,8 +1,6 @@
 package io.vireo.security;
 
 import io.vireo.Headers;
-import java.util.Optional;
-import java.util.TreeSet;
 import io.vireo.Route;
 import io.vireo.config.Config;
 import io.vireo.internal.security.AuthConfig;
@@ -13,7 +11,9 @@ import io.vireo.wrapper.Wrapper;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
 
@@ -32,10 +32,10 @@ import reactor.core.publisher.Mono;
  * }</pre>
  *
  * Without a token the server answers UNAUTHENTICATED ("missing bearer token"); with a bad one,
- * UNAUTHENTICATED saying what was wrong (expired, bad signature, wrong issuer or audience);
- * without a required role or scope, PERMISSION_DENIED. The handler reads the caller with
- * {@link Principal#current()}. From configuration: {@code vireo.wrappers=auth} with the
- * {@code vireo.server.auth.*} and {@code vireo.client.auth.*} keys (see SECURITY.md).
+ * UNAUTHENTICATED saying what was wrong (expired, bad signature, wrong issuer or audience); without
+ * a required role or scope, PERMISSION_DENIED. The handler reads the caller with {@link
+ * Principal#current()}. From configuration: {@code vireo.wrappers=auth} with the {@code
+ * vireo.server.auth.*} and {@code vireo.client.auth.*} keys (see SECURITY.md).
  */
 public final class Auth {
   private Auth() {}
@@ -45,19 +45,21 @@ public final class Auth {
     return client(Tokens.of(token));
   }
 
-  /** A client wrapper sending the supplied token on every call (a header the call already has wins). */
+  /**
+   * A client wrapper sending the supplied token on every call (a header the call already has wins).
+   */
   public static Wrapper client(Supplier<Mono<String>> tokens) {
     return new BearerClientWrapper(tokens, Map.of());
   }
 
   /**
-   * A client wrapper sending the supplied token in {@code header} after {@code scheme} and a
-   * space; {@code scheme} {@code "none"} (or empty) sends the bare token, as a client that sends
-   * gRPC metadata {@code token: 101010} does.
+   * A client wrapper sending the supplied token in {@code header} after {@code scheme} and a space;
+   * {@code scheme} {@code "none"} (or empty) sends the bare token, as a client that sends gRPC
+   * metadata {@code token: 101010} does.
    */
   public static Wrapper client(Supplier<Mono<String>> tokens, String header, String scheme) {
-    return new BearerClientWrapper(Optional.of(tokens), Map.of(), header,
-        AuthHeaders.scheme("scheme", scheme));
+    return new BearerClientWrapper(
+        Optional.of(tokens), Map.of(), header, AuthHeaders.scheme("scheme", scheme));
   }
 
   /** A server wrapper that requires a token {@code verifier} accepts, on every endpoint. */
@@ -66,8 +68,8 @@ public final class Auth {
   }
 
   /**
-   * The wrapper that the {@code vireo.server.auth.*} and {@code vireo.client.auth.*} keys
-   * describe; fails when they describe none.
+   * The wrapper that the {@code vireo.server.auth.*} and {@code vireo.client.auth.*} keys describe;
+   * fails when they describe none.
    */
   public static Wrapper fromConfig(Config config) {
     return AuthConfig.wrapper(config);
@@ -91,8 +93,8 @@ public final class Auth {
     }
 
     /**
-     * The word before the token (default {@code Bearer}); {@code "none"}: the header's whole
-     * value is the token.
+     * The word before the token (default {@code Bearer}); {@code "none"}: the header's whole value
+     * is the token.
      */
     public ServerBuilder scheme(String scheme) {
       AuthHeaders.scheme("scheme", scheme);
@@ -101,8 +103,8 @@ public final class Auth {
     }
 
     /**
-     * Callers of {@code endpoint} (a method such as {@code Delete}, or a full route such as
-     * {@code pkg.Greeter.Delete}) must hold at least one of these roles.
+     * Callers of {@code endpoint} (a method such as {@code Delete}, or a full route such as {@code
+     * pkg.Greeter.Delete}) must hold at least one of these roles.
      */
     public ServerBuilder requireRoles(String endpoint, String... roles) {
       Requirement old = endpoints.getOrDefault(checked(endpoint), Requirement.NONE);
@@ -118,12 +120,16 @@ public final class Auth {
     }
 
     public Wrapper build() {
-      return new BearerServerWrapper(verifier, Map.copyOf(endpoints), header, AuthHeaders.scheme("scheme", scheme));
+      return new BearerServerWrapper(
+          verifier, Map.copyOf(endpoints), header, AuthHeaders.scheme("scheme", scheme));
     }
 
     private static String checked(String endpoint) {
       if (endpoint.isBlank() || endpoint.indexOf('/') >= 0) {
-        throw new IllegalArgumentException("endpoint: '" + endpoint + "' (expected: a method such as SayHello or a route such as pkg.Greeter.SayHello)");
+        throw new IllegalArgumentException(
+            "endpoint: '"
+                + endpoint
+                + "' (expected: a method such as SayHello or a route such as pkg.Greeter.SayHello)");
       }
       return endpoint;
     }
@@ -144,12 +150,20 @@ public final class Auth {
     /** What the principal lacks, or empty when it may call. */
     public Optional<String> unmetBy(Principal principal) {
       if (!roles.isEmpty() && roles.stream().noneMatch(principal::hasRole)) {
-        return Optional.of("needs one of the roles " + new TreeSet<>(roles)
-            + " (has " + new TreeSet<>(principal.roles()) + ")");
+        return Optional.of(
+            "needs one of the roles "
+                + new TreeSet<>(roles)
+                + " (has "
+                + new TreeSet<>(principal.roles())
+                + ")");
       }
       if (!principal.scopes().containsAll(scopes)) {
-        return Optional.of("needs the scopes " + new TreeSet<>(scopes)
-            + " (has " + new TreeSet<>(principal.scopes()) + ")");
+        return Optional.of(
+            "needs the scopes "
+                + new TreeSet<>(scopes)
+                + " (has "
+                + new TreeSet<>(principal.scopes())
+                + ")");
       }
       return Optional.empty();
     }

@@ -13,8 +13,8 @@ import java.util.Optional;
 
 /**
  * Verifies signed JWTs (JWS): signature by a public key, a shared secret or a JSON Web Key Set,
- * then expiry and not-before (with clock skew), issuer and audience. Roles come from the
- * {@code roles} claim (or {@link Builder#rolesClaim}), scopes from {@code scope} or {@code scp}.
+ * then expiry and not-before (with clock skew), issuer and audience. Roles come from the {@code
+ * roles} claim (or {@link Builder#rolesClaim}), scopes from {@code scope} or {@code scp}.
  *
  * <pre>{@code
  * TokenVerifier verifier = JwtVerifier.builder()
@@ -25,17 +25,23 @@ import java.util.Optional;
  * Service.builder("greeter").wrap(Auth.server(verifier)) ...
  * }</pre>
  *
- * A JWKS URL is fetched asynchronously (never on an event loop), cached for
- * {@link Builder#jwksRefresh}, and fetched again early when a token names a key id it does not
- * hold (at most once per {@link Builder#jwksMinRefetch}, default {@link #MIN_JWKS_REFETCH}).
+ * A JWKS URL is fetched asynchronously (never on an event loop), cached for {@link
+ * Builder#jwksRefresh}, and fetched again early when a token names a key id it does not hold (at
+ * most once per {@link Builder#jwksMinRefetch}, default {@link #MIN_JWKS_REFETCH}).
  */
 public final class JwtVerifier {
   /** {@code vireo.server.auth.jwt.clock-skew}. */
   public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(60);
+
   /** {@code vireo.server.auth.jwt.jwks-refresh}. */
   public static final Duration DEFAULT_JWKS_REFRESH = Duration.ofMinutes(10);
-  /** {@code vireo.server.auth.jwt.jwks-min-refetch}: the least time between two early downloads of a JWKS URL. */
+
+  /**
+   * {@code vireo.server.auth.jwt.jwks-min-refetch}: the least time between two early downloads of a
+   * JWKS URL.
+   */
   public static final Duration MIN_JWKS_REFETCH = Duration.ofSeconds(10);
+
   /** {@code vireo.server.auth.jwt.roles-claim}. */
   public static final String DEFAULT_ROLES_CLAIM = "roles";
 
@@ -88,7 +94,10 @@ public final class JwtVerifier {
       return this;
     }
 
-    /** The claim with the roles: a list or a space-separated string; a dotted path such as {@code realm_access.roles} reaches into objects. */
+    /**
+     * The claim with the roles: a list or a space-separated string; a dotted path such as {@code
+     * realm_access.roles} reaches into objects.
+     */
     public Builder rolesClaim(String rolesClaim) {
       this.rolesClaim = nonBlank("rolesClaim", rolesClaim);
       return this;
@@ -100,7 +109,10 @@ public final class JwtVerifier {
       return this;
     }
 
-    /** Verifies signatures with the public key in this PEM text ({@code -----BEGIN PUBLIC KEY-----}). */
+    /**
+     * Verifies signatures with the public key in this PEM text ({@code -----BEGIN PUBLIC
+     * KEY-----}).
+     */
     public Builder publicKeyPem(String pem) {
       sources.add(JwksSource.ofPem(pem));
       return this;
@@ -118,7 +130,9 @@ public final class JwtVerifier {
       return this;
     }
 
-    /** Verifies signatures with the keys of this JWKS file, read again every {@link #jwksRefresh}. */
+    /**
+     * Verifies signatures with the keys of this JWKS file, read again every {@link #jwksRefresh}.
+     */
     public Builder jwksFile(Path file) {
       jwksFiles.add(file);
       return this;
@@ -143,10 +157,14 @@ public final class JwtVerifier {
       return this;
     }
 
-    /** The least time between two downloads of the JWKS URL when tokens name unknown key ids; default 10 s. */
+    /**
+     * The least time between two downloads of the JWKS URL when tokens name unknown key ids;
+     * default 10 s.
+     */
     public Builder jwksMinRefetch(Duration jwksMinRefetch) {
       if (jwksMinRefetch.isNegative()) {
-        throw new IllegalArgumentException("jwksMinRefetch: " + jwksMinRefetch + " (expected: >= 0)");
+        throw new IllegalArgumentException(
+            "jwksMinRefetch: " + jwksMinRefetch + " (expected: >= 0)");
       }
       this.jwksMinRefetch = jwksMinRefetch;
       return this;
@@ -168,8 +186,8 @@ public final class JwtVerifier {
         throw new IllegalArgumentException(
             "JWT verifier: no key (expected: publicKey, publicKeyPem, secret, jwks, jwksFile or jwksUrl)");
       }
-      return new JwtTokenVerifier(issuer, audience, clockSkew, requireExpiry, rolesClaim, clock,
-          JwksSource.all(all));
+      return new JwtTokenVerifier(
+          issuer, audience, clockSkew, requireExpiry, rolesClaim, clock, JwksSource.all(all));
     }
 
     private static String nonBlank(String what, String value) {

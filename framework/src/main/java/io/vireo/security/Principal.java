@@ -8,8 +8,8 @@ import reactor.core.publisher.Mono;
 import reactor.util.context.ContextView;
 
 /**
- * Who made the call being served, as the {@code auth} wrapper verified it: the token's subject,
- * its roles and scopes, and all its claims.
+ * Who made the call being served, as the {@code auth} wrapper verified it: the token's subject, its
+ * roles and scopes, and all its claims.
  *
  * <p>Handlers read it from Reactor's context:
  *
@@ -19,12 +19,14 @@ import reactor.util.context.ContextView;
  * }
  * }</pre>
  *
- * @param subject the token's {@code sub} claim (for a static token: the name it is configured under)
+ * @param subject the token's {@code sub} claim (for a static token: the name it is configured
+ *     under)
  * @param roles the roles the token grants
  * @param scopes the OAuth scopes the token grants
  * @param claims every claim of the token (empty for static tokens)
  */
-public record Principal(String subject, Set<String> roles, Set<String> scopes, Map<String, Object> claims) {
+public record Principal(
+    String subject, Set<String> roles, Set<String> scopes, Map<String, Object> claims) {
   public Principal {
     roles = Set.copyOf(roles);
     scopes = Set.copyOf(scopes);
@@ -36,7 +38,9 @@ public record Principal(String subject, Set<String> roles, Set<String> scopes, M
     return new Principal(subject, Set.copyOf(Arrays.asList(roles)), Set.of(), Map.of());
   }
 
-  /** The caller of the call being served; empty outside a call or when no {@code auth} wrapper runs. */
+  /**
+   * The caller of the call being served; empty outside a call or when no {@code auth} wrapper runs.
+   */
   public static Mono<Principal> current() {
     return Mono.deferContextual(context -> Mono.justOrEmpty(from(context)));
   }

@@ -7,8 +7,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * TLS settings of a transport's server or client side, as PEM files: the transports build
- * their TLS engines from it. Read from {@code vireo.server.tls.*} and {@code vireo.client.tls.*}:
+ * TLS settings of a transport's server or client side, as PEM files: the transports build their TLS
+ * engines from it. Read from {@code vireo.server.tls.*} and {@code vireo.client.tls.*}:
  *
  * <pre>
  * vireo.server.tls.cert-chain=/etc/vireo/server.crt     # PEM, leaf first
@@ -26,19 +26,28 @@ import java.util.Optional;
  * @param trustCerts the CAs to trust for the peer; empty: the JDK's default trust store
  * @param clientAuth whether a server asks for client certificates
  */
-public record TlsConfig(Optional<Path> certChain, Optional<Path> privateKey, Optional<Path> trustCerts, ClientAuth clientAuth) {
+public record TlsConfig(
+    Optional<Path> certChain,
+    Optional<Path> privateKey,
+    Optional<Path> trustCerts,
+    ClientAuth clientAuth) {
   /** Whether a server asks clients for certificates. */
   public enum ClientAuth {
-    NONE, OPTIONAL, REQUIRE
+    NONE,
+    OPTIONAL,
+    REQUIRE
   }
 
   public TlsConfig {
     if (certChain.isPresent() != privateKey.isPresent()) {
-      throw new IllegalArgumentException("tls: cert-chain and private-key go together (expected: both or neither)");
+      throw new IllegalArgumentException(
+          "tls: cert-chain and private-key go together (expected: both or neither)");
     }
     if (clientAuth != ClientAuth.NONE && trustCerts.isEmpty()) {
-      throw new IllegalArgumentException("tls.client-auth: " + clientAuth.name().toLowerCase(Locale.ROOT)
-          + " without trust-certs (expected: the CA certificates that sign client certificates)");
+      throw new IllegalArgumentException(
+          "tls.client-auth: "
+              + clientAuth.name().toLowerCase(Locale.ROOT)
+              + " without trust-certs (expected: the CA certificates that sign client certificates)");
     }
     certChain.ifPresent(path -> readable("cert-chain", path));
     privateKey.ifPresent(path -> readable("private-key", path));
@@ -47,12 +56,14 @@ public record TlsConfig(Optional<Path> certChain, Optional<Path> privateKey, Opt
 
   /** A server's settings. */
   public static TlsConfig server(Path certChain, Path privateKey) {
-    return new TlsConfig(Optional.of(certChain), Optional.of(privateKey), Optional.empty(), ClientAuth.NONE);
+    return new TlsConfig(
+        Optional.of(certChain), Optional.of(privateKey), Optional.empty(), ClientAuth.NONE);
   }
 
   /** A client's settings trusting these CAs. */
   public static TlsConfig client(Path trustCerts) {
-    return new TlsConfig(Optional.empty(), Optional.empty(), Optional.of(trustCerts), ClientAuth.NONE);
+    return new TlsConfig(
+        Optional.empty(), Optional.empty(), Optional.of(trustCerts), ClientAuth.NONE);
   }
 
   public TlsConfig withTrustCerts(Path trustCerts) {
@@ -68,24 +79,36 @@ public record TlsConfig(Optional<Path> certChain, Optional<Path> privateKey, Opt
     return new TlsConfig(Optional.of(certChain), Optional.of(privateKey), trustCerts, clientAuth);
   }
 
-  /** {@code vireo.server.tls.*}: on when {@code cert-chain} is set (or {@code enabled=true}, which then requires it). */
+  /**
+   * {@code vireo.server.tls.*}: on when {@code cert-chain} is set (or {@code enabled=true}, which
+   * then requires it).
+   */
   public static Optional<TlsConfig> server(Config config) {
     String prefix = "vireo.server.tls.";
-    boolean enabled = config.getBoolean(prefix + "enabled", config.get(prefix + "cert-chain").isPresent());
+    boolean enabled =
+        config.getBoolean(prefix + "enabled", config.get(prefix + "cert-chain").isPresent());
     if (!enabled) {
       return Optional.empty();
     }
-    if (config.get(prefix + "cert-chain").isEmpty() || config.get(prefix + "private-key").isEmpty()) {
-      throw new IllegalArgumentException("vireo.server.tls: enabled without cert-chain and private-key (expected: PEM files)");
+    if (config.get(prefix + "cert-chain").isEmpty()
+        || config.get(prefix + "private-key").isEmpty()) {
+      throw new IllegalArgumentException(
+          "vireo.server.tls: enabled without cert-chain and private-key (expected: PEM files)");
     }
     return Optional.of(read(config, prefix));
   }
 
-  /** {@code vireo.client.tls.*}: on when {@code enabled=true}, or when {@code trust-certs} or {@code cert-chain} is set. */
+  /**
+   * {@code vireo.client.tls.*}: on when {@code enabled=true}, or when {@code trust-certs} or {@code
+   * cert-chain} is set.
+   */
   public static Optional<TlsConfig> client(Config config) {
     String prefix = "vireo.client.tls.";
-    boolean enabled = config.getBoolean(prefix + "enabled",
-        config.get(prefix + "trust-certs").isPresent() || config.get(prefix + "cert-chain").isPresent());
+    boolean enabled =
+        config.getBoolean(
+            prefix + "enabled",
+            config.get(prefix + "trust-certs").isPresent()
+                || config.get(prefix + "cert-chain").isPresent());
     return enabled ? Optional.of(read(config, prefix)) : Optional.empty();
   }
 
@@ -95,20 +118,29 @@ public record TlsConfig(Optional<Path> certChain, Optional<Path> privateKey, Opt
     try {
       clientAuth = ClientAuth.valueOf(auth);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(prefix + "client-auth: " + auth.toLowerCase(Locale.ROOT)
-          + " (expected: none, optional or require)", e);
+      throw new IllegalArgumentException(
+          prefix
+              + "client-auth: "
+              + auth.toLowerCase(Locale.ROOT)
+              + " (expected: none, optional or require)",
+          e);
     }
     try {
-      return new TlsConfig(config.get(prefix + "cert-chain").map(Path::of), config.get(prefix + "private-key").map(Path::of),
-          config.get(prefix + "trust-certs").map(Path::of), clientAuth);
+      return new TlsConfig(
+          config.get(prefix + "cert-chain").map(Path::of),
+          config.get(prefix + "private-key").map(Path::of),
+          config.get(prefix + "trust-certs").map(Path::of),
+          clientAuth);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(prefix.substring(0, prefix.length() - 1) + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          prefix.substring(0, prefix.length() - 1) + ": " + e.getMessage(), e);
     }
   }
 
   private static void readable(String what, Path path) {
     if (!Files.isReadable(path)) {
-      throw new IllegalArgumentException(what + ": " + path + " is not a readable file (expected: a PEM file)");
+      throw new IllegalArgumentException(
+          what + ": " + path + " is not a readable file (expected: a PEM file)");
     }
   }
 }

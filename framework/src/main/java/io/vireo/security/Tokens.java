@@ -29,17 +29,23 @@ public final class Tokens {
   }
 
   /**
-   * The token in this file (trimmed), read off the event loop and read again after
-   * {@code refresh}: for tokens that an agent rotates on disk (Kubernetes projected tokens).
+   * The token in this file (trimmed), read off the event loop and read again after {@code refresh}:
+   * for tokens that an agent rotates on disk (Kubernetes projected tokens).
    */
   public static Supplier<Mono<String>> file(Path file, Duration refresh) {
-    return cached(() -> Mono.fromCallable(() -> {
-      String token = Files.readString(file).strip();
-      if (token.isEmpty()) {
-        throw new VireoException(Status.UNAUTHENTICATED, "token file " + file + " is empty");
-      }
-      return token;
-    }).subscribeOn(Schedulers.boundedElastic()), refresh);
+    return cached(
+        () ->
+            Mono.fromCallable(
+                    () -> {
+                      String token = Files.readString(file).strip();
+                      if (token.isEmpty()) {
+                        throw new VireoException(
+                            Status.UNAUTHENTICATED, "token file " + file + " is empty");
+                      }
+                      return token;
+                    })
+                .subscribeOn(Schedulers.boundedElastic()),
+        refresh);
   }
 
   /** The supplier's token, kept for {@code ttl}; a failure is not kept. */
@@ -47,7 +53,8 @@ public final class Tokens {
     if (ttl.isNegative() || ttl.isZero()) {
       throw new IllegalArgumentException("ttl: " + ttl + " (expected: > 0)");
     }
-    Mono<String> cached = Mono.defer(supplier).cache(token -> ttl, error -> Duration.ZERO, () -> Duration.ZERO);
+    Mono<String> cached =
+        Mono.defer(supplier).cache(token -> ttl, error -> Duration.ZERO, () -> Duration.ZERO);
     return () -> cached;
   }
 }

@@ -1,15 +1,15 @@
 package io.vireo.selector;
 
-import java.util.concurrent.ThreadLocalRandom;
 import io.vireo.Call;
 import io.vireo.internal.selector.Filters;
 import io.vireo.registry.ServiceInstance;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Narrows the candidates of a call before the selector picks: by version, by metadata.
- * Filters are plain functions and compose with {@link #and}.
+ * Narrows the candidates of a call before the selector picks: by version, by metadata. Filters are
+ * plain functions and compose with {@link #and}.
  */
 @FunctionalInterface
 public interface Filter {
@@ -34,9 +34,9 @@ public interface Filter {
   }
 
   /**
-   * A canary split (gray release): instances with metadata {@code canary=true} get
-   * {@code percent} percent of the calls, the others the rest. Set from configuration with
-   * {@code vireo.client.services.<service>.canary.percent}.
+   * A canary split (gray release): instances with metadata {@code canary=true} get {@code percent}
+   * percent of the calls, the others the rest. Set from configuration with {@code
+   * vireo.client.services.<service>.canary.percent}.
    */
   static Filter canary(double percent) {
     return Filters.canary(percent, "", () -> ThreadLocalRandom.current().nextDouble());
@@ -44,8 +44,8 @@ public interface Filter {
 
   /**
    * A canary split by header: a call with {@code header: true} (such as {@code x-canary: true})
-   * goes to canary instances only, with any other value to the others; calls without the header
-   * go to canaries with probability {@code percent}/100. Configuration: {@code
+   * goes to canary instances only, with any other value to the others; calls without the header go
+   * to canaries with probability {@code percent}/100. Configuration: {@code
    * vireo.client.services.<service>.canary.header}.
    */
   static Filter canary(double percent, String header) {

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Picks one instance for one call among the candidates the filters left, and hears how each
- * call went so that adaptive strategies can learn.
+ * Picks one instance for one call among the candidates the filters left, and hears how each call
+ * went so that adaptive strategies can learn.
  */
 public interface Selector {
   /** One of the candidates; empty only when there are none. Never blocks. */

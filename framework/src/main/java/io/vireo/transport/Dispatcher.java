@@ -1,13 +1,13 @@
 package io.vireo.transport;
 
-import java.util.Set;
 import io.vireo.CallKind;
 import io.vireo.Route;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The server side of the framework, as a transport sees it: the routes it serves and the
- * frames it answers. An unknown route is answered with UNIMPLEMENTED.
+ * The server side of the framework, as a transport sees it: the routes it serves and the frames it
+ * answers. An unknown route is answered with UNIMPLEMENTED.
  */
 public interface Dispatcher extends FrameHandler {
   /** Every route served, with its kind (gRPC registers methods by kind). */
@@ -17,8 +17,8 @@ public interface Dispatcher extends FrameHandler {
   int maxMessageSize();
 
   /**
-   * The request and response classes of the routes served, so that a transport can describe
-   * them (gRPC server reflection reads the protobuf descriptors of generated classes).
+   * The request and response classes of the routes served, so that a transport can describe them
+   * (gRPC server reflection reads the protobuf descriptors of generated classes).
    */
   default Set<Class<?>> messageTypes() {
     return Set.of();

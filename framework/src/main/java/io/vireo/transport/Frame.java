@@ -4,9 +4,9 @@ import io.vireo.Headers;
 import io.vireo.Route;
 
 /**
- * The head of a request as it crosses the wire: which endpoint, the content type of the
- * payloads, the headers, and (for unary, fire-and-forget and server-stream calls) the one
- * request payload. A channel's head carries an empty payload; its messages follow.
+ * The head of a request as it crosses the wire: which endpoint, the content type of the payloads,
+ * the headers, and (for unary, fire-and-forget and server-stream calls) the one request payload. A
+ * channel's head carries an empty payload; its messages follow.
  *
  * <p>The payload array is not copied: neither side changes it after handing it over.
  *

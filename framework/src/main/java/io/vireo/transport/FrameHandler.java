@@ -4,8 +4,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The four interaction models plus fire-and-forget, on frames. A client {@link Connection}
- * offers them; a server feeds them to a {@link Dispatcher}.
+ * The four interaction models plus fire-and-forget, on frames. A client {@link Connection} offers
+ * them; a server feeds them to a {@link Dispatcher}.
  *
  * <p>Errors are {@link io.vireo.VireoException} signals, whose status crosses the wire. Demand
  * crosses the wire too: the responses of a stream are produced no faster than the subscriber

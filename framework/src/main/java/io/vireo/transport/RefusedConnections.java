@@ -48,8 +48,8 @@ import reactor.netty.NettyPipeline;
  *       Reason}.
  * </ul>
  *
- * Counts are per JVM and per server kind (the transport's name, {@code admin}, {@code gateway}).
- * A transport, or any server built on Netty, uses it where it closes a connection:
+ * Counts are per JVM and per server kind (the transport's name, {@code admin}, {@code gateway}). A
+ * transport, or any server built on Netty, uses it where it closes a connection:
  *
  * <pre>{@code
  * RefusedConnections refused = RefusedConnections.of("gateway");
@@ -60,13 +60,18 @@ import reactor.netty.NettyPipeline;
 public final class RefusedConnections {
   /** The meter's name; Prometheus shows it as {@code vireo_server_connections_refused_total}. */
   public static final String METER_NAME = "vireo.server.connections.refused";
+
   /** How long the log limiter's window is: one minute. */
   public static final Duration WINDOW = Duration.ofMinutes(1);
-  /** WARN lines about single refusals one server kind logs in a {@link #WINDOW}, at most: {@value}. */
+
+  /**
+   * WARN lines about single refusals one server kind logs in a {@link #WINDOW}, at most: {@value}.
+   */
   public static final int LINES_PER_WINDOW = 5;
 
   /** Peer addresses remembered in one window; beyond it every peer counts as already seen. */
   private static final int MAX_PEERS_PER_WINDOW = 4096;
+
   private static final String HTTP_HANDLER = "vireo.refused-connections";
   private static final Pattern KIND = Pattern.compile("[a-z0-9][a-z0-9.-]{0,31}");
   private static final Logger log = LoggerFactory.getLogger(RefusedConnections.class);
@@ -75,7 +80,9 @@ public final class RefusedConnections {
 
   /** Why a connection was closed; the tag values of the counter. */
   public enum Reason {
-    /** A frame that does not parse: unknown type, lengths that do not fit, bytes that are no frame. */
+    /**
+     * A frame that does not parse: unknown type, lengths that do not fit, bytes that are no frame.
+     */
     MALFORMED_FRAME,
     /** A frame (or its announced length) above the server's largest frame. */
     OVERSIZED_FRAME,
@@ -115,13 +122,16 @@ public final class RefusedConnections {
    */
   public static RefusedConnections of(String kind) {
     if (!KIND.matcher(kind).matches()) {
-      throw new IllegalArgumentException("kind: '" + kind + "' (expected: lower case letters, digits, '.', '-', at most 32)");
+      throw new IllegalArgumentException(
+          "kind: '" + kind + "' (expected: lower case letters, digits, '.', '-', at most 32)");
     }
-    return KINDS.computeIfAbsent(kind, name -> {
-      RefusedConnections created = new RefusedConnections(name);
-      REGISTRIES.forEach(created::register);
-      return created;
-    });
+    return KINDS.computeIfAbsent(
+        kind,
+        name -> {
+          RefusedConnections created = new RefusedConnections(name);
+          REGISTRIES.forEach(created::register);
+          return created;
+        });
   }
 
   /**
@@ -157,14 +167,21 @@ public final class RefusedConnections {
   }
 
   /**
-   * Counts and logs (within the limits above) one refused connection; {@code cause}'s trace goes
-   * to DEBUG only. Call it once per connection, where the server closes it.
+   * Counts and logs (within the limits above) one refused connection; {@code cause}'s trace goes to
+   * DEBUG only. Call it once per connection, where the server closes it.
    */
-  public void refuse(@Nullable SocketAddress peer, Reason reason, String detail, @Nullable Throwable cause) {
+  public void refuse(
+      @Nullable SocketAddress peer, Reason reason, String detail, @Nullable Throwable cause) {
     counts.get(reason).incrementAndGet();
     String host = host(peer);
     if (log.isDebugEnabled()) {
-      log.debug("{}: refused connection from {}: {}: {}", kind, peer == null ? "?" : peer, reason.tag(), detail, cause);
+      log.debug(
+          "{}: refused connection from {}: {}: {}",
+          kind,
+          peer == null ? "?" : peer,
+          reason.tag(),
+          detail,
+          cause);
     }
     boolean logIt;
     boolean scheduleSummary = false;
@@ -183,7 +200,12 @@ public final class RefusedConnections {
       }
     }
     if (logIt) {
-      log.warn("{}: refused connection from {}: {}: {}", kind, peer == null ? "?" : peer, reason.tag(), detail);
+      log.warn(
+          "{}: refused connection from {}: {}: {}",
+          kind,
+          peer == null ? "?" : peer,
+          reason.tag(),
+          detail);
     }
     if (scheduleSummary) {
       long left = WINDOW.toNanos() - (System.nanoTime() - windowStart);
@@ -211,9 +233,10 @@ public final class RefusedConnections {
     }
     if (!heldBack.isEmpty()) {
       long total = heldBack.values().stream().mapToLong(Long::longValue).sum();
-      String byReason = heldBack.entrySet().stream()
-          .map(entry -> entry.getKey().tag() + "=" + entry.getValue())
-          .collect(Collectors.joining(", "));
+      String byReason =
+          heldBack.entrySet().stream()
+              .map(entry -> entry.getKey().tag() + "=" + entry.getValue())
+              .collect(Collectors.joining(", "));
       log.warn("{}: {} more refused connections in the last {} ({})", kind, total, "1m", byReason);
       heldBack.clear();
     }
@@ -224,11 +247,11 @@ public final class RefusedConnections {
   }
 
   /**
-   * A Netty handler for HTTP servers, to sit right after the HTTP codec ({@link #watchHttp} puts
-   * it there on reactor-netty): counts each request the HTTP decoder
-   * could not read as a refused connection ({@link Reason#MALFORMED_FRAME}, or {@link
-   * Reason#OVERSIZED_FRAME} for a line or header above its limit) and passes it on, so that the
-   * server still answers 400 and closes. One handler serves every connection of a server.
+   * A Netty handler for HTTP servers, to sit right after the HTTP codec ({@link #watchHttp} puts it
+   * there on reactor-netty): counts each request the HTTP decoder could not read as a refused
+   * connection ({@link Reason#MALFORMED_FRAME}, or {@link Reason#OVERSIZED_FRAME} for a line or
+   * header above its limit) and passes it on, so that the server still answers 400 and closes. One
+   * handler serves every connection of a server.
    */
   public ChannelHandler httpDecoderFailures() {
     return new HttpDecoderFailures(this);
@@ -239,7 +262,8 @@ public final class RefusedConnections {
    * connection (ahead of reactor-netty's own handler, which answers a failed request itself):
    * {@code HttpServer.create().doOnChannelInit(refused::watchHttp)}.
    */
-  public void watchHttp(ConnectionObserver observer, Channel channel, @Nullable SocketAddress remoteAddress) {
+  public void watchHttp(
+      ConnectionObserver observer, Channel channel, @Nullable SocketAddress remoteAddress) {
     ChannelPipeline pipeline = channel.pipeline();
     if (pipeline.get(HTTP_HANDLER) == null && pipeline.get(NettyPipeline.HttpCodec) != null) {
       pipeline.addAfter(NettyPipeline.HttpCodec, HTTP_HANDLER, httpDecoderFailures());
@@ -258,9 +282,17 @@ public final class RefusedConnections {
     public void channelRead(ChannelHandlerContext ctx, Object message) {
       if (message instanceof DecoderResultProvider decoded && decoded.decoderResult().isFailure()) {
         Throwable cause = decoded.decoderResult().cause();
-        Reason reason = cause instanceof TooLongFrameException ? Reason.OVERSIZED_FRAME : Reason.MALFORMED_FRAME;
-        String what = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-        refused.refuse(ctx.channel().remoteAddress(), reason, "HTTP request the decoder cannot read: " + what, cause);
+        Reason reason =
+            cause instanceof TooLongFrameException
+                ? Reason.OVERSIZED_FRAME
+                : Reason.MALFORMED_FRAME;
+        String what =
+            cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        refused.refuse(
+            ctx.channel().remoteAddress(),
+            reason,
+            "HTTP request the decoder cannot read: " + what,
+            cause);
       }
       ctx.fireChannelRead(message);
     }

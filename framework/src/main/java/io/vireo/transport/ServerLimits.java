@@ -1,7 +1,7 @@
 package io.vireo.transport;
 
-import io.vireo.config.Values;
 import io.vireo.config.Config;
+import io.vireo.config.Values;
 import java.time.Duration;
 
 /**
@@ -12,10 +12,13 @@ import java.time.Duration;
 public final class ServerLimits {
   /** Calls one connection may have open at once. */
   public static final String MAX_CONCURRENT_STREAMS_KEY = "vireo.server.max-concurrent-streams";
+
   /** How long a connection with no call open is kept. */
   public static final String IDLE_TIMEOUT_KEY = "vireo.server.idle-timeout";
+
   /** No limit on concurrent calls per connection. */
   public static final int UNLIMITED_STREAMS = Integer.MAX_VALUE;
+
   /** Idle connections are never closed. */
   public static final Duration NO_IDLE_TIMEOUT = Duration.ZERO;
 
@@ -31,14 +34,16 @@ public final class ServerLimits {
 
   public static int checkMaxConcurrentStreams(int streams) {
     if (streams <= 0) {
-      throw new IllegalArgumentException(MAX_CONCURRENT_STREAMS_KEY + ": " + streams + " (expected: > 0)");
+      throw new IllegalArgumentException(
+          MAX_CONCURRENT_STREAMS_KEY + ": " + streams + " (expected: > 0)");
     }
     return streams;
   }
 
   public static Duration checkIdleTimeout(Duration timeout) {
     if (timeout.isNegative()) {
-      throw new IllegalArgumentException(IDLE_TIMEOUT_KEY + ": " + Values.format(timeout) + " (expected: >= 0, 0 = no timeout)");
+      throw new IllegalArgumentException(
+          IDLE_TIMEOUT_KEY + ": " + Values.format(timeout) + " (expected: >= 0, 0 = no timeout)");
     }
     return timeout;
   }

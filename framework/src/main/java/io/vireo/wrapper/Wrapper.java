@@ -3,8 +3,8 @@ package io.vireo.wrapper;
 import java.util.function.UnaryOperator;
 
 /**
- * Middleware: decorates any of the four paths, each a function to the same function. The
- * first wrapper given to a service is the outermost.
+ * Middleware: decorates any of the four paths, each a function to the same function. The first
+ * wrapper given to a service is the outermost.
  *
  * <pre>{@code
  * Wrapper tenant = Wrapper.client(next -> (call, requests) ->

@@ -9,8 +9,9 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class RedeliveryPolicyTest {
-  private final RedeliveryPolicy policy = RedeliveryPolicy.of(
-      SubscribeOptions.builder().maxRetries(40).retryBackoff(Duration.ofMillis(100)).build());
+  private final RedeliveryPolicy policy =
+      RedeliveryPolicy.of(
+          SubscribeOptions.builder().maxRetries(40).retryBackoff(Duration.ofMillis(100)).build());
 
   @Test
   void doublesTheWaitUpToTheCap() {
@@ -26,14 +27,21 @@ class RedeliveryPolicyTest {
     VireoException unavailable = VireoException.of(Status.UNAVAILABLE, "away");
     assertThat(policy.retries(unavailable, 39)).isTrue();
     assertThat(policy.retries(unavailable, 40)).isFalse();
-    assertThat(policy.retries(VireoException.of(Status.INVALID_ARGUMENT, "undecodable"), 0)).isFalse();
+    assertThat(policy.retries(VireoException.of(Status.INVALID_ARGUMENT, "undecodable"), 0))
+        .isFalse();
   }
 
   @Test
   void deadLetterHeadersReplaceDeliveryCountAndOldDeadLetterHeaders() {
-    Headers original = Headers.of("x-origin", "test", Message.REDELIVERY, "3", Message.DLT_STATUS, "INTERNAL");
-    Headers dead = DeadLetterHeaders.of(original, "orders", 2, 41,
-        VireoException.of(Status.UNAVAILABLE, "line one\nline two" + "x".repeat(2000)));
+    Headers original =
+        Headers.of("x-origin", "test", Message.REDELIVERY, "3", Message.DLT_STATUS, "INTERNAL");
+    Headers dead =
+        DeadLetterHeaders.of(
+            original,
+            "orders",
+            2,
+            41,
+            VireoException.of(Status.UNAVAILABLE, "line one\nline two" + "x".repeat(2000)));
 
     assertThat(dead.asMap())
         .containsEntry("x-origin", "test")
@@ -43,6 +51,7 @@ class RedeliveryPolicyTest {
         .containsEntry(Message.DLT_STATUS, "UNAVAILABLE")
         .doesNotContainKey(Message.REDELIVERY);
     assertThat(dead.get(Message.DLT_ERROR).orElseThrow())
-        .contains("line one line two").hasSizeLessThanOrEqualTo(DeadLetterHeaders.MAX_ERROR_LENGTH);
+        .contains("line one line two")
+        .hasSizeLessThanOrEqualTo(DeadLetterHeaders.MAX_ERROR_LENGTH);
   }
 }

@@ -35,32 +35,56 @@ class GenericClientReadmeTest {
 
     @Override
     public Flux<HelloReply> lotsOfReplies(HelloRequest request) {
-      return Flux.range(1, 2).map(i -> HelloReply.newBuilder().setMessage(i + " " + request.getName()).build());
+      return Flux.range(1, 2)
+          .map(i -> HelloReply.newBuilder().setMessage(i + " " + request.getName()).build());
     }
   }
 
   @Test
   void readmeSnippetLearnsTheSchemaAndCallsWithJson() throws Exception {
     MemoryRegistry registry = MemoryRegistry.newStore();
-    Service server = Service.builder("greeter").set("vireo.transport", "memory").registry(registry)
-        .handle(Greeter.class, new GreeterImpl()).build().start();
-    Service caller = Service.builder("caller").set("vireo.transport", "memory").registry(registry).build().start();
+    Service server =
+        Service.builder("greeter")
+            .set("vireo.transport", "memory")
+            .registry(registry)
+            .handle(Greeter.class, new GreeterImpl())
+            .build()
+            .start();
+    Service caller =
+        Service.builder("caller")
+            .set("vireo.transport", "memory")
+            .registry(registry)
+            .build()
+            .start();
     try {
       // README snippet starts
       GenericClient greeter = caller.genericClient("greeter");
-      ServiceSchema schema = ServiceSchema.fetch(greeter).block();          // server reflection, over its transport
+      ServiceSchema schema =
+          ServiceSchema.fetch(greeter).block(); // server reflection, over its transport
       Descriptors.MethodDescriptor method = schema.method("SayHello").orElseThrow();
       DynamicMessage.Builder request = DynamicMessage.newBuilder(method.getInputType());
-      JsonFormat.parser().usingTypeRegistry(schema.typeRegistry()).merge("{\"name\":\"Ada\"}", request);
-      byte[] reply = greeter.unary(ServiceSchema.route(method), request.build().toByteArray())
-          .contextWrite(CallOptions.timeout(Duration.ofSeconds(2)))
-          .block();
-      String json = JsonFormat.printer().print(DynamicMessage.parseFrom(method.getOutputType(), reply));
+      JsonFormat.parser()
+          .usingTypeRegistry(schema.typeRegistry())
+          .merge("{\"name\":\"Ada\"}", request);
+      byte[] reply =
+          greeter
+              .unary(ServiceSchema.route(method), request.build().toByteArray())
+              .contextWrite(CallOptions.timeout(Duration.ofSeconds(2)))
+              .block();
+      String json =
+          JsonFormat.printer().print(DynamicMessage.parseFrom(method.getOutputType(), reply));
       // README snippet ends
-      assertThat(schema.services()).extracting(Descriptors.ServiceDescriptor::getFullName).containsExactly("vireo.test.proto.Greeter");
+      assertThat(schema.services())
+          .extracting(Descriptors.ServiceDescriptor::getFullName)
+          .containsExactly("vireo.test.proto.Greeter");
       assertThat(json).contains("\"message\": \"Hello, Ada\"");
-      List<byte[]> replies = greeter.serverStream(ServiceSchema.route(schema.method("LotsOfReplies").orElseThrow()),
-          HelloRequest.newBuilder().setName("x").build().toByteArray()).collectList().block(Duration.ofSeconds(5));
+      List<byte[]> replies =
+          greeter
+              .serverStream(
+                  ServiceSchema.route(schema.method("LotsOfReplies").orElseThrow()),
+                  HelloRequest.newBuilder().setName("x").build().toByteArray())
+              .collectList()
+              .block(Duration.ofSeconds(5));
       assertThat(replies).hasSize(2);
     } finally {
       caller.stop();

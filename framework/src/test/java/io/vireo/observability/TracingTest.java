@@ -38,7 +38,10 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
-/** Trace context across real calls and events, recorded by the OpenTelemetry SDK's in-memory exporter. */
+/**
+ * Trace context across real calls and events, recorded by the OpenTelemetry SDK's in-memory
+ * exporter.
+ */
 class TracingTest {
   static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
   static final String CALLER_SPAN = "00f067aa0ba902b7";
@@ -63,15 +66,20 @@ class TracingTest {
       if (request.name().equals("missing")) {
         return Mono.error(VireoException.of(Status.NOT_FOUND, "no such name"));
       }
-      return self.publish("echoed", new Echoed(request.name())).thenReturn(new Reply("echo " + request.name()));
+      return self.publish("echoed", new Echoed(request.name()))
+          .thenReturn(new Reply("echo " + request.name()));
     }
   }
 
   final InMemorySpanExporter exporter = InMemorySpanExporter.create();
-  final OpenTelemetrySdk otel = OpenTelemetrySdk.builder()
-      .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build())
-      .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
-      .build();
+  final OpenTelemetrySdk otel =
+      OpenTelemetrySdk.builder()
+          .setTracerProvider(
+              SdkTracerProvider.builder()
+                  .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+                  .build())
+          .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+          .build();
   final MemoryRegistry registry = MemoryRegistry.newStore();
   final MemoryBroker broker = MemoryBroker.newStore(100);
   final List<Service> services = new ArrayList<>();
@@ -90,17 +98,30 @@ class TracingTest {
   }
 
   Service.Builder embedded(String name) {
-    return Service.builder(name).registry(registry.handle()).broker(broker.handle())
-        .set("vireo.transport", "memory").set("vireo.codec", "json");
+    return Service.builder(name)
+        .registry(registry.handle())
+        .broker(broker.handle())
+        .set("vireo.transport", "memory")
+        .set("vireo.codec", "json");
   }
 
   Traced startServices(boolean callerTraces) {
     TracedImpl impl = new TracedImpl();
     impl.self = start(embedded("echo").handle(Traced.class, impl).wrap(Tracing.of(otel)));
-    start(embedded("audit").wrap(Tracing.of(otel))
-        .subscribe("echoed", Echoed.class, event -> Tracing.current()
-            .doOnNext(context -> eventTraceparents.put(event.name(), Span.fromContext(context).getSpanContext().getTraceId()))
-            .then()));
+    start(
+        embedded("audit")
+            .wrap(Tracing.of(otel))
+            .subscribe(
+                "echoed",
+                Echoed.class,
+                event ->
+                    Tracing.current()
+                        .doOnNext(
+                            context ->
+                                eventTraceparents.put(
+                                    event.name(),
+                                    Span.fromContext(context).getSpanContext().getTraceId()))
+                        .then()));
     Service.Builder caller = embedded("caller");
     if (callerTraces) {
       caller.wrap(Tracing.of(otel));
@@ -109,24 +130,41 @@ class TracingTest {
   }
 
   SpanData span(SpanKind kind, String name) {
-    return exporter.getFinishedSpanItems().stream().filter(s -> s.getKind() == kind && s.getName().equals(name))
-        .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " span " + name + " in " + exporter.getFinishedSpanItems()));
+    return exporter.getFinishedSpanItems().stream()
+        .filter(s -> s.getKind() == kind && s.getName().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    "no " + kind + " span " + name + " in " + exporter.getFinishedSpanItems()));
   }
 
   @Test
   void callersTraceIdReachesTheServerSpanAndTheEventConsumedDownstream() {
     Traced client = startServices(false);
-    StepVerifier.create(client.echo(new Req("ada"))
-            .contextWrite(CallOptions.header(Headers.TRACEPARENT, "00-" + TRACE_ID + "-" + CALLER_SPAN + "-01")))
-        .expectNext(new Reply("echo ada")).verifyComplete();
-    await().atMost(Duration.ofSeconds(5)).until(() -> eventTraceparents.containsKey("ada")
-        && exporter.getFinishedSpanItems().stream().anyMatch(s -> s.getKind() == SpanKind.CONSUMER));
+    StepVerifier.create(
+            client
+                .echo(new Req("ada"))
+                .contextWrite(
+                    CallOptions.header(
+                        Headers.TRACEPARENT, "00-" + TRACE_ID + "-" + CALLER_SPAN + "-01")))
+        .expectNext(new Reply("echo ada"))
+        .verifyComplete();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                eventTraceparents.containsKey("ada")
+                    && exporter.getFinishedSpanItems().stream()
+                        .anyMatch(s -> s.getKind() == SpanKind.CONSUMER));
 
     SpanData server = span(SpanKind.SERVER, "vireo.test.Traced/Echo");
     assertThat(server.getTraceId()).isEqualTo(TRACE_ID);
     assertThat(server.getParentSpanId()).isEqualTo(CALLER_SPAN);
-    assertThat(server.getAttributes().asMap()).containsEntry(TracingWrapperKeys.ROUTE, "vireo.test.Traced.Echo")
-        .containsEntry(TracingWrapperKeys.STATUS, "OK").containsEntry(TracingWrapperKeys.RPC_METHOD, "Echo");
+    assertThat(server.getAttributes().asMap())
+        .containsEntry(TracingWrapperKeys.ROUTE, "vireo.test.Traced.Echo")
+        .containsEntry(TracingWrapperKeys.STATUS, "OK")
+        .containsEntry(TracingWrapperKeys.RPC_METHOD, "Echo");
     SpanData producer = span(SpanKind.PRODUCER, "publish echoed");
     assertThat(producer.getTraceId()).isEqualTo(TRACE_ID);
     assertThat(producer.getParentSpanId()).isEqualTo(server.getSpanId());
@@ -141,7 +179,9 @@ class TracingTest {
     Traced client = startServices(true);
     Span parent = otel.getTracer("test").spanBuilder("test-root").startSpan();
     try (Scope ignored = parent.makeCurrent()) {
-      StepVerifier.create(client.echo(new Req("missing"))).expectError(VireoException.class).verify(Duration.ofSeconds(5));
+      StepVerifier.create(client.echo(new Req("missing")))
+          .expectError(VireoException.class)
+          .verify(Duration.ofSeconds(5));
     } finally {
       parent.end();
     }
@@ -152,9 +192,11 @@ class TracingTest {
     assertThat(clientSpan.getParentSpanId()).isEqualTo(parent.getSpanContext().getSpanId());
     assertThat(server.getParentSpanId()).isEqualTo(clientSpan.getSpanId());
     assertThat(server.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
-    assertThat(server.getAttributes().asMap()).containsEntry(TracingWrapperKeys.STATUS, "NOT_FOUND")
+    assertThat(server.getAttributes().asMap())
+        .containsEntry(TracingWrapperKeys.STATUS, "NOT_FOUND")
         .containsEntry(TracingWrapperKeys.GRPC_STATUS, 5L);
-    assertThat(clientSpan.getAttributes().asMap()).containsEntry(TracingWrapperKeys.STATUS, "NOT_FOUND");
+    assertThat(clientSpan.getAttributes().asMap())
+        .containsEntry(TracingWrapperKeys.STATUS, "NOT_FOUND");
   }
 
   @Test
@@ -164,14 +206,24 @@ class TracingTest {
     lines.start();
     logger.addAppender(lines);
     try {
-      Service echo = start(embedded("echo").handle(Traced.class, new TracedImpl()).wrap(Tracing.of(otel), new LoggingWrapper()));
+      Service echo =
+          start(
+              embedded("echo")
+                  .handle(Traced.class, new TracedImpl())
+                  .wrap(Tracing.of(otel), new LoggingWrapper()));
       Traced client = start(embedded("caller")).client("echo", Traced.class);
-      StepVerifier.create(client.echo(new Req("missing"))).expectError(VireoException.class).verify(Duration.ofSeconds(5));
+      StepVerifier.create(client.echo(new Req("missing")))
+          .expectError(VireoException.class)
+          .verify(Duration.ofSeconds(5));
       assertThat(echo.isRunning()).isTrue();
       await().atMost(Duration.ofSeconds(5)).until(() -> !exporter.getFinishedSpanItems().isEmpty());
       String traceId = span(SpanKind.SERVER, "vireo.test.Traced/Echo").getTraceId();
-      assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage)
-          .anySatisfy(line -> assertThat(line).contains("served call failed", "status=NOT_FOUND", "trace=" + traceId));
+      assertThat(lines.list)
+          .extracting(ILoggingEvent::getFormattedMessage)
+          .anySatisfy(
+              line ->
+                  assertThat(line)
+                      .contains("served call failed", "status=NOT_FOUND", "trace=" + traceId));
     } finally {
       logger.detachAppender(lines);
     }
@@ -182,11 +234,19 @@ class TracingTest {
     GlobalOpenTelemetry.resetForTest();
     GlobalOpenTelemetry.set(otel);
     try {
-      start(embedded("echo").handle(Traced.class, new TracedImpl()).set("vireo.wrappers", "tracing"));
+      start(
+          embedded("echo").handle(Traced.class, new TracedImpl()).set("vireo.wrappers", "tracing"));
       Traced client = start(embedded("caller")).client("echo", Traced.class);
-      StepVerifier.create(client.echo(new Req("missing"))).expectError(VireoException.class).verify(Duration.ofSeconds(5));
-      await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-          assertThat(exporter.getFinishedSpanItems()).extracting(SpanData::getKind).contains(SpanKind.SERVER));
+      StepVerifier.create(client.echo(new Req("missing")))
+          .expectError(VireoException.class)
+          .verify(Duration.ofSeconds(5));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () ->
+                  assertThat(exporter.getFinishedSpanItems())
+                      .extracting(SpanData::getKind)
+                      .contains(SpanKind.SERVER));
     } finally {
       GlobalOpenTelemetry.resetForTest();
     }

@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import reactor.core.publisher.Mono;
 
-/** Real services on one embedded registry and the memory transport: backends of "echo" and callers. */
+/**
+ * Real services on one embedded registry and the memory transport: backends of "echo" and callers.
+ */
 public final class Cluster implements AutoCloseable {
   public record Hello(String name) {}
 
@@ -34,10 +36,13 @@ public final class Cluster implements AutoCloseable {
   /** One backend: counts its calls; may be made slow or failing. */
   public static final class Backend implements Echo {
     public final String label;
+
     /** While positive, calls fail with UNAVAILABLE, one less each time. */
     public final AtomicInteger failNext = new AtomicInteger();
+
     /** Replies wait for this. */
     public final AtomicReference<Mono<Void>> gate = new AtomicReference<>(Mono.empty());
+
     public final AtomicInteger calls = new AtomicInteger();
     final Map<String, String> keys = new ConcurrentHashMap<>();
     public final AtomicReference<Duration> delay = new AtomicReference<>(Duration.ZERO);

@@ -1,15 +1,14 @@
 package io.vireo.selector;
 
-import io.vireo.Call;
-import io.vireo.CallKind;
-import io.vireo.Headers;
-import io.vireo.Route;
-import reactor.core.publisher.Mono;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
+import io.vireo.Call;
+import io.vireo.CallKind;
 import io.vireo.CallOptions;
+import io.vireo.Headers;
+import io.vireo.Route;
 import io.vireo.Status;
 import io.vireo.internal.selector.Selectors;
 import io.vireo.registry.ServiceInstance;
@@ -25,6 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 class EjectionAndCanaryTest {
   final Cluster cluster = new Cluster();
@@ -38,11 +38,14 @@ class EjectionAndCanaryTest {
   static int failures(Echo echo, int times, boolean idempotent) {
     AtomicInteger failed = new AtomicInteger();
     Flux.range(0, times)
-        .concatMap(i -> (idempotent ? echo.hello(new Hello("n" + i)) : echo.once(new Hello("n" + i)))
-            .onErrorResume(e -> {
-              failed.incrementAndGet();
-              return Mono.empty();
-            }))
+        .concatMap(
+            i ->
+                (idempotent ? echo.hello(new Hello("n" + i)) : echo.once(new Hello("n" + i)))
+                    .onErrorResume(
+                        e -> {
+                          failed.incrementAndGet();
+                          return Mono.empty();
+                        }))
         .then()
         .block(Duration.ofSeconds(30));
     return failed.get();
@@ -55,7 +58,9 @@ class EjectionAndCanaryTest {
     Backend failing = cluster.backend("failing");
     failing.failWith.set(Status.UNAVAILABLE);
     Echo echo = cluster.caller(b -> b.set("vireo.selector", "round-robin"));
-    assertThat(failures(echo, 30, true)).as("retries move each failed call to another instance").isZero();
+    assertThat(failures(echo, 30, true))
+        .as("retries move each failed call to another instance")
+        .isZero();
     assertThat(failing.calls).as("ejected after 5 consecutive failures").hasValue(5);
     assertThat(failures(echo, 100, true)).isZero();
     assertThat(failing.calls).as("left out for the ejection time").hasValue(5);
@@ -87,13 +92,18 @@ class EjectionAndCanaryTest {
     cluster.backend("a");
     Backend flaky = cluster.backend("flaky");
     flaky.failWith.set(Status.UNAVAILABLE);
-    Echo echo = cluster.caller(b -> b.set("vireo.selector", "round-robin")
-        .set("vireo.client.outlier.consecutive-failures", "2")
-        .set("vireo.client.outlier.base-ejection-time", "300ms"));
+    Echo echo =
+        cluster.caller(
+            b ->
+                b.set("vireo.selector", "round-robin")
+                    .set("vireo.client.outlier.consecutive-failures", "2")
+                    .set("vireo.client.outlier.base-ejection-time", "300ms"));
     assertThat(failures(echo, 10, true)).isZero();
     assertThat(flaky.calls).hasValue(2);
     flaky.failWith.set(Status.OK);
-    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(20))
         .until(() -> failures(echo, 1, true) == 0 && flaky.calls.get() > 2);
   }
 
@@ -111,8 +121,11 @@ class EjectionAndCanaryTest {
     cluster.backend("a");
     Backend failing = cluster.backend("failing");
     failing.failWith.set(Status.INTERNAL);
-    Echo echo = cluster.caller(b -> b.set("vireo.selector", "round-robin")
-        .set("vireo.client.services.echo.outlier.enabled", "false"));
+    Echo echo =
+        cluster.caller(
+            b ->
+                b.set("vireo.selector", "round-robin")
+                    .set("vireo.client.services.echo.outlier.enabled", "false"));
     assertThat(failures(echo, 40, false)).isEqualTo(20);
   }
 
@@ -134,13 +147,22 @@ class EjectionAndCanaryTest {
     Backend stable = cluster.backend("stable");
     Backend canary = cluster.backend("canary", b -> b.metadata("canary", "true"));
     Echo echo = cluster.caller(b -> b.set("vireo.client.services.echo.canary.header", "x-canary"));
-    Flux.range(0, 20).concatMap(i -> echo.hello(new Hello("c" + i)).contextWrite(CallOptions.header("x-canary", "true")))
-        .then().block(Duration.ofSeconds(10));
+    Flux.range(0, 20)
+        .concatMap(
+            i ->
+                echo.hello(new Hello("c" + i)).contextWrite(CallOptions.header("x-canary", "true")))
+        .then()
+        .block(Duration.ofSeconds(10));
     assertThat(canary.calls).hasValue(20);
     assertThat(stable.calls).hasValue(0);
     SelectorsTest.call(echo, 20, 1);
-    Flux.range(0, 20).concatMap(i -> echo.hello(new Hello("s" + i)).contextWrite(CallOptions.header("x-canary", "false")))
-        .then().block(Duration.ofSeconds(10));
+    Flux.range(0, 20)
+        .concatMap(
+            i ->
+                echo.hello(new Hello("s" + i))
+                    .contextWrite(CallOptions.header("x-canary", "false")))
+        .then()
+        .block(Duration.ofSeconds(10));
     assertThat(canary.calls).as("calls without the header stay off the canaries").hasValue(20);
     assertThat(stable.calls).hasValue(40);
   }
@@ -165,14 +187,17 @@ class EjectionAndCanaryTest {
     weighted.select(List.of(a, b), call());
     clock.addAndGet(Duration.ofSeconds(200).toNanos());
     List<ServiceInstance> all = List.of(a, b, fresh);
-    assertThat(share(weighted, all, fresh)).as("just seen: 1/20 of its weight").isCloseTo(5 / 205.0, within(0.01));
+    assertThat(share(weighted, all, fresh))
+        .as("just seen: 1/20 of its weight")
+        .isCloseTo(5 / 205.0, within(0.01));
     clock.addAndGet(Duration.ofSeconds(50).toNanos());
     assertThat(share(weighted, all, fresh)).as("half way").isCloseTo(55 / 255.0, within(0.01));
     clock.addAndGet(Duration.ofSeconds(60).toNanos());
     assertThat(share(weighted, all, fresh)).as("warm").isCloseTo(1 / 3.0, within(0.01));
   }
 
-  private static double share(Selector selector, List<ServiceInstance> candidates, ServiceInstance which) {
+  private static double share(
+      Selector selector, List<ServiceInstance> candidates, ServiceInstance which) {
     Map<String, Integer> counts = new HashMap<>();
     for (int i = 0; i < 10_000; i++) {
       counts.merge(selector.select(candidates, call()).orElseThrow().id(), 1, Integer::sum);
@@ -185,7 +210,12 @@ class EjectionAndCanaryTest {
   }
 
   private static Call call() {
-    return new Call("echo", Route.of("vireo.test.Echo", "Hello"), CallKind.UNARY,
-        Headers.empty(), Duration.ZERO, true);
+    return new Call(
+        "echo",
+        Route.of("vireo.test.Echo", "Hello"),
+        CallKind.UNARY,
+        Headers.empty(),
+        Duration.ZERO,
+        true);
   }
 }

@@ -33,7 +33,8 @@ class SelectorsTest {
 
   @Test
   void roundRobinSpreadsEvenly() {
-    List<Backend> backends = List.of(cluster.backend("a"), cluster.backend("b"), cluster.backend("c"));
+    List<Backend> backends =
+        List.of(cluster.backend("a"), cluster.backend("b"), cluster.backend("c"));
     Echo echo = cluster.caller(b -> b.set("vireo.selector", "round-robin"));
     call(echo, 300, 1);
     assertThat(backends).allSatisfy(backend -> assertThat(backend.calls).hasValue(100));
@@ -56,8 +57,11 @@ class SelectorsTest {
     for (int i = 0; i < 5; i++) {
       cluster.backend("b" + i);
     }
-    Echo echo = cluster.caller(b -> b.set("vireo.selector", "consistent-hash")
-        .set("vireo.selector.consistent-hash.header", "x-user"));
+    Echo echo =
+        cluster.caller(
+            b ->
+                b.set("vireo.selector", "consistent-hash")
+                    .set("vireo.selector.consistent-hash.header", "x-user"));
     Map<String, String> before = route(echo, 1000);
     assertThat(route(echo, 1000)).as("the same key goes to the same instance").isEqualTo(before);
     assertThat(Map.copyOf(before).values().stream().distinct().count()).isEqualTo(5);
@@ -69,7 +73,9 @@ class SelectorsTest {
     int moved = 0;
     for (Map.Entry<String, String> entry : before.entrySet()) {
       if (!entry.getValue().equals(leaver.label)) {
-        assertThat(after.get(entry.getKey())).as("key %s stays", entry.getKey()).isEqualTo(entry.getValue());
+        assertThat(after.get(entry.getKey()))
+            .as("key %s stays", entry.getKey())
+            .isEqualTo(entry.getValue());
       } else {
         moved++;
         assertThat(after.get(entry.getKey())).isNotEqualTo(leaver.label);
@@ -82,9 +88,11 @@ class SelectorsTest {
   private Map<String, String> route(Echo echo, int keys) {
     Map<String, String> served = new HashMap<>();
     Flux.range(0, keys)
-        .concatMap(i -> echo.hello(new Hello("k" + i))
-            .contextWrite(CallOptions.header("x-user", "user-" + i))
-            .doOnNext(reply -> served.put("user-" + i, reply.from())))
+        .concatMap(
+            i ->
+                echo.hello(new Hello("k" + i))
+                    .contextWrite(CallOptions.header("x-user", "user-" + i))
+                    .doOnNext(reply -> served.put("user-" + i, reply.from())))
         .then()
         .block(Duration.ofSeconds(30));
     return served;

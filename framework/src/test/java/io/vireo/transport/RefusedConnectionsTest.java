@@ -1,7 +1,5 @@
 package io.vireo.transport;
 
-import org.assertj.core.api.Assertions;
-import reactor.core.publisher.Mono;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
@@ -17,10 +15,12 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
@@ -44,25 +44,37 @@ class RefusedConnectionsTest {
   }
 
   private List<String> warnings() {
-    return appender.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage).toList();
+    return appender.list.stream()
+        .filter(e -> e.getLevel() == Level.WARN)
+        .map(ILoggingEvent::getFormattedMessage)
+        .toList();
   }
 
   @Test
   void countsEveryRefusalButLogsOneLinePerPeerAndAtMostFiveAMinute() {
     RefusedConnections refused = RefusedConnections.of("test-limit");
     for (int i = 0; i < 1_000; i++) {
-      refused.refuse(new InetSocketAddress("127.0.0.1", 40_000 + i % 1000), Reason.MALFORMED_FRAME, "bad " + i,
+      refused.refuse(
+          new InetSocketAddress("127.0.0.1", 40_000 + i % 1000),
+          Reason.MALFORMED_FRAME,
+          "bad " + i,
           new IllegalStateException("trace only at DEBUG"));
     }
     for (int peer = 2; peer <= 20; peer++) {
-      refused.refuse(new InetSocketAddress("127.0.0." + peer, 1), Reason.TRUNCATED_FRAME, "closed inside a frame");
+      refused.refuse(
+          new InetSocketAddress("127.0.0." + peer, 1),
+          Reason.TRUNCATED_FRAME,
+          "closed inside a frame");
     }
 
     assertThat(refused.count(Reason.MALFORMED_FRAME)).isEqualTo(1_000);
     assertThat(refused.count(Reason.TRUNCATED_FRAME)).isEqualTo(19);
     assertThat(refused.total()).isEqualTo(1_019);
-    assertThat(warnings()).hasSize(RefusedConnections.LINES_PER_WINDOW)
-        .first().asString().isEqualTo("test-limit: refused connection from /127.0.0.1:40000: malformed-frame: bad 0");
+    assertThat(warnings())
+        .hasSize(RefusedConnections.LINES_PER_WINDOW)
+        .first()
+        .asString()
+        .isEqualTo("test-limit: refused connection from /127.0.0.1:40000: malformed-frame: bad 0");
     assertThat(appender.list).allSatisfy(event -> assertThat(event.getThrowableProxy()).isNull());
   }
 
@@ -74,9 +86,18 @@ class RefusedConnectionsTest {
     refused.refuse(null, Reason.OVERSIZED_FRAME, "16 MiB");
     refused.refuse(null, Reason.OVERSIZED_FRAME, "16 MiB");
 
-    assertThat(registry.get(RefusedConnections.METER_NAME).tags("transport", "test-meter", "reason", "oversized-frame")
-        .functionCounter().count()).isEqualTo(2.0);
-    assertThat(registry.find(RefusedConnections.METER_NAME).tag("transport", "test-meter").functionCounters())
+    assertThat(
+            registry
+                .get(RefusedConnections.METER_NAME)
+                .tags("transport", "test-meter", "reason", "oversized-frame")
+                .functionCounter()
+                .count())
+        .isEqualTo(2.0);
+    assertThat(
+            registry
+                .find(RefusedConnections.METER_NAME)
+                .tag("transport", "test-meter")
+                .functionCounters())
         .hasSize(Reason.values().length);
   }
 
@@ -84,24 +105,30 @@ class RefusedConnectionsTest {
   void aKindIsAShortLowerCaseName() {
     Assertions.assertThatThrownBy(() -> RefusedConnections.of("My Gateway"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("kind: 'My Gateway' (expected: lower case letters, digits, '.', '-', at most 32)");
+        .hasMessage(
+            "kind: 'My Gateway' (expected: lower case letters, digits, '.', '-', at most 32)");
   }
 
   @Test
   void anHttpServerCountsRequestsItsDecoderCannotReadAndStillAnswers400() throws Exception {
     // the README's snippet: a Netty HTTP server (the gateway's ports) counting what it refuses
     RefusedConnections refused = RefusedConnections.of("test-http");
-    DisposableServer server = HttpServer.create()
-        .host("127.0.0.1")
-        .port(0)
-        .doOnChannelInit(refused::watchHttp)
-        .handle((request, response) -> response.sendString(Mono.just("ok")))
-        .bindNow();
+    DisposableServer server =
+        HttpServer.create()
+            .host("127.0.0.1")
+            .port(0)
+            .doOnChannelInit(refused::watchHttp)
+            .handle((request, response) -> response.sendString(Mono.just("ok")))
+            .bindNow();
     try {
-      String answer = send(server.port(), "GET / HTTP/1.1\r\nHost: x\r\nX-Long: " + "a".repeat(20_000) + "\r\n\r\n");
+      String answer =
+          send(
+              server.port(),
+              "GET / HTTP/1.1\r\nHost: x\r\nX-Long: " + "a".repeat(20_000) + "\r\n\r\n");
       assertThat(answer).startsWith("HTTP/1.1 4");
       assertThat(refused.count(Reason.OVERSIZED_FRAME)).isEqualTo(1);
-      assertThat(send(server.port(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 200");
+      assertThat(send(server.port(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+          .startsWith("HTTP/1.1 200");
       assertThat(refused.total()).isEqualTo(1);
     } finally {
       server.disposeNow();
@@ -110,11 +137,17 @@ class RefusedConnectionsTest {
 
   @Test
   void theAdminEndpointCountsMalformedRequests() throws Exception {
-    Service service = Service.builder("refusing-admin").set("vireo.transport", "memory").set("vireo.admin.port", "0").build().start();
+    Service service =
+        Service.builder("refusing-admin")
+            .set("vireo.transport", "memory")
+            .set("vireo.admin.port", "0")
+            .build()
+            .start();
     try {
       long before = RefusedConnections.of("admin").total();
       int port = service.adminAddress().orElseThrow().getPort();
-      assertThat(send(port, "GET /health HTTP/1.1\r\nX-Long: " + "a".repeat(20_000) + "\r\n\r\n")).startsWith("HTTP/1.1 4");
+      assertThat(send(port, "GET /health HTTP/1.1\r\nX-Long: " + "a".repeat(20_000) + "\r\n\r\n"))
+          .startsWith("HTTP/1.1 4");
       assertThat(RefusedConnections.of("admin").total()).isEqualTo(before + 1);
     } finally {
       service.stop();

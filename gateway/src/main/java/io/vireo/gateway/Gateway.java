@@ -1,6 +1,5 @@
 package io.vireo.gateway;
 
-import reactor.core.publisher.Mono;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vireo.Service;
@@ -40,13 +39,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
- * Vireo's API gateway: one HTTP entry point (HTTP/1.1, HTTP/2, WebSocket) for the services in
- * the registry and for plain HTTP upstreams, with routes and filters from configuration that
- * change live when the config center pushes.
+ * Vireo's API gateway: one HTTP entry point (HTTP/1.1, HTTP/2, WebSocket) for the services in the
+ * registry and for plain HTTP upstreams, with routes and filters from configuration that change
+ * live when the config center pushes.
  *
  * <pre>{@code
  * Gateway gateway = Gateway.builder()
@@ -60,14 +60,16 @@ import reactor.netty.resources.ConnectionProvider;
  * gateway.stop();
  * }</pre>
  *
- * Every setting is a {@code vireo.*} key (see the module's README). The gateway is itself a
- * Vireo service: it registers in the registry as {@code gateway} (transport {@code http}), so
- * that gateways scale out by adding instances and share cluster-wide rate limits.
+ * Every setting is a {@code vireo.*} key (see the module's README). The gateway is itself a Vireo
+ * service: it registers in the registry as {@code gateway} (transport {@code http}), so that
+ * gateways scale out by adding instances and share cluster-wide rate limits.
  */
 public final class Gateway {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
   /** The name the gateway registers under unless {@code vireo.service.name} says otherwise. */
   public static final String DEFAULT_NAME = "gateway";
+
   static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
   private final Builder spec;
@@ -87,7 +89,8 @@ public final class Gateway {
   private ConnectionProvider connections;
   private Optional<ServiceInstance> registered = Optional.empty();
   private InetSocketAddress address;
-  private final AtomicReference<Optional<String>> lastReloadError = new AtomicReference<>(Optional.empty());
+  private final AtomicReference<Optional<String>> lastReloadError =
+      new AtomicReference<>(Optional.empty());
 
   private Gateway(Builder spec) {
     this.spec = spec;
@@ -97,7 +100,10 @@ public final class Gateway {
     return new Builder();
   }
 
-  /** Starts: reads the configuration, binds the port, registers. Blocks until done; fails with what to fix. */
+  /**
+   * Starts: reads the configuration, binds the port, registers. Blocks until done; fails with what
+   * to fix.
+   */
   public synchronized Gateway start() {
     if (front != null) {
       throw new IllegalStateException("gateway already started (expected: start() once)");
@@ -108,7 +114,12 @@ public final class Gateway {
       if (spec.registry.isPresent()) {
         registry = spec.registry.get();
       } else {
-        registry = Plugins.create(RegistryProvider.class, "vireo.registry", config.get("vireo.registry", "memory"), config);
+        registry =
+            Plugins.create(
+                RegistryProvider.class,
+                "vireo.registry",
+                config.get("vireo.registry", "memory"),
+                config);
         ownRegistry = true;
       }
       Service.Builder services = Service.builder(name).registry(registry);
@@ -117,23 +128,36 @@ public final class Gateway {
       spec.broker.ifPresent(services::broker);
       service = services.build().start();
       PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      FilterChains chains = new FilterChains(meters, GatewayAuthAccess.verifier(config), gateways::get);
-      connections = ConnectionProvider.builder("vireo-gateway")
-          .maxConnections(config.getInt("vireo.gateway.upstream.max-connections", 512))
-          .pendingAcquireMaxCount(-1)
-          .maxIdleTime(Duration.ofSeconds(30))
-          .build();
-      HttpClient client = HttpClient.create(connections)
-          .keepAlive(true)
-          .responseTimeout(config.getDuration("vireo.gateway.upstream.response-timeout", Duration.ofSeconds(30)));
+      FilterChains chains =
+          new FilterChains(meters, GatewayAuthAccess.verifier(config), gateways::get);
+      connections =
+          ConnectionProvider.builder("vireo-gateway")
+              .maxConnections(config.getInt("vireo.gateway.upstream.max-connections", 512))
+              .pendingAcquireMaxCount(-1)
+              .maxIdleTime(Duration.ofSeconds(30))
+              .build();
+      HttpClient client =
+          HttpClient.create(connections)
+              .keepAlive(true)
+              .responseTimeout(
+                  config.getDuration(
+                      "vireo.gateway.upstream.response-timeout", Duration.ofSeconds(30)));
       instances = new RegistryInstances(registry);
       schemas = SchemaCache.of(service);
       RpcCalls calls = new RpcCalls(service, schemas, this::config);
       catalog = new Catalog(registry, calls, name);
       catalog.start(config.getDuration("vireo.gateway.discovery.refresh", Duration.ofSeconds(5)));
-      RpcMappings rpc = new RpcMappings(calls, catalog, service, config.getBoolean("vireo.gateway.discovery.enabled", false));
-      routing = new Routing(config, chains, new HttpProxy(client, instances), rpc::routeTarget,
-          Console.mount(config, registry, calls, chains, client, name, watches::add, rpc.mappings()));
+      RpcMappings rpc =
+          new RpcMappings(
+              calls, catalog, service, config.getBoolean("vireo.gateway.discovery.enabled", false));
+      routing =
+          new Routing(
+              config,
+              chains,
+              new HttpProxy(client, instances),
+              rpc::routeTarget,
+              Console.mount(
+                  config, registry, calls, chains, client, name, watches::add, rpc.mappings()));
       front = new Front(routing, meters, config);
       address = front.bind(config, START_TIMEOUT);
       register(name);
@@ -147,11 +171,14 @@ public final class Gateway {
   }
 
   private Config buildConfig() {
-    String name = Config.builder().setAll(spec.settings).build().get("vireo.service.name", DEFAULT_NAME);
+    String name =
+        Config.builder().setAll(spec.settings).build().get("vireo.service.name", DEFAULT_NAME);
     Config named = Config.builder().setAll(spec.settings).set("vireo.service.name", name).build();
     for (String source : named.get("vireo.config.sources", "").split(",")) {
       if (!source.isBlank()) {
-        sources.add(Plugins.create(ConfigSourceProvider.class, "vireo.config.sources", source.trim(), named));
+        sources.add(
+            Plugins.create(
+                ConfigSourceProvider.class, "vireo.config.sources", source.trim(), named));
       }
     }
     return layered(name);
@@ -166,25 +193,47 @@ public final class Gateway {
 
   private void register(String name) {
     String host = config.get("vireo.gateway.host", "0.0.0.0");
-    String advertised = config.get("vireo.gateway.advertise-host").orElseGet(() -> advertisedHost(host));
+    String advertised =
+        config.get("vireo.gateway.advertise-host").orElseGet(() -> advertisedHost(host));
     Map<String, String> metadata = new LinkedHashMap<>(config.subset("vireo.server.metadata"));
     metadata.put("scheme", front.tls() ? "https" : "http");
-    ServiceInstance instance = new ServiceInstance(name, name + "-" + UUID.randomUUID().toString().substring(0, 8), advertised,
-        address.getPort(), "http", config.get("vireo.service.version", ""), ServiceInstance.DEFAULT_WEIGHT, metadata, List.of());
+    ServiceInstance instance =
+        new ServiceInstance(
+            name,
+            name + "-" + UUID.randomUUID().toString().substring(0, 8),
+            advertised,
+            address.getPort(),
+            "http",
+            config.get("vireo.service.version", ""),
+            ServiceInstance.DEFAULT_WEIGHT,
+            metadata,
+            List.of());
     registry.register(instance).block(START_TIMEOUT);
     registered = Optional.of(instance);
-    watches.add(registry.watch(name).subscribe(list -> gateways.set(Math.max(1,
-        (int) list.stream().filter(i -> i.transport().equals("http")).count())), e -> log.warn("gateway count: {}", e.toString())));
+    watches.add(
+        registry
+            .watch(name)
+            .subscribe(
+                list ->
+                    gateways.set(
+                        Math.max(
+                            1,
+                            (int) list.stream().filter(i -> i.transport().equals("http")).count())),
+                e -> log.warn("gateway count: {}", e.toString())));
   }
 
   private void watchConfig() {
     for (ConfigSource source : sources) {
-      watches.add(source.changes()
-          .filter(keys -> keys.stream().anyMatch(key -> key.startsWith("vireo.gateway.")))
-          .subscribe(keys -> {
-            config = layered(config.get("vireo.service.name", DEFAULT_NAME));
-            lastReloadError.set(routing.reload(config));
-          }, e -> log.warn("config source {}: {}", source.name(), e.toString())));
+      watches.add(
+          source
+              .changes()
+              .filter(keys -> keys.stream().anyMatch(key -> key.startsWith("vireo.gateway.")))
+              .subscribe(
+                  keys -> {
+                    config = layered(config.get("vireo.service.name", DEFAULT_NAME));
+                    lastReloadError.set(routing.reload(config));
+                  },
+                  e -> log.warn("config source {}: {}", source.name(), e.toString())));
     }
   }
 
@@ -219,8 +268,10 @@ public final class Gateway {
   private void release() {
     watches.forEach(Disposable::dispose);
     watches.clear();
-    Duration timeout = config == null ? Duration.ofSeconds(10)
-        : config.getDuration("vireo.server.shutdown-timeout", Duration.ofSeconds(10));
+    Duration timeout =
+        config == null
+            ? Duration.ofSeconds(10)
+            : config.getDuration("vireo.server.shutdown-timeout", Duration.ofSeconds(10));
     registered.ifPresent(instance -> quietly(() -> registry.deregister(instance).block(timeout)));
     registered = Optional.empty();
     if (front != null) {
@@ -244,8 +295,11 @@ public final class Gateway {
       quietly(closing::stop);
       service = null;
     }
-    Flux.fromIterable(sources).flatMap(ConfigSource::close).onErrorResume(e -> Mono.empty())
-        .then().block(timeout);
+    Flux.fromIterable(sources)
+        .flatMap(ConfigSource::close)
+        .onErrorResume(e -> Mono.empty())
+        .then()
+        .block(timeout);
     sources.clear();
     if (ownRegistry && registry != null) {
       Registry closing = registry;
@@ -321,7 +375,9 @@ public final class Gateway {
       return set("vireo.gateway.host", host);
     }
 
-    /** Uses this registry instead of the one {@code vireo.registry} names (the caller closes it). */
+    /**
+     * Uses this registry instead of the one {@code vireo.registry} names (the caller closes it).
+     */
     public Builder registry(Registry registry) {
       this.registry = Optional.of(registry);
       return this;

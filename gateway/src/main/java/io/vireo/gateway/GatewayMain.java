@@ -15,7 +15,8 @@ public final class GatewayMain {
     for (String arg : args) {
       int eq = arg.indexOf('=');
       if (!arg.startsWith("--") || eq < 0) {
-        System.err.println("usage: java [-Dvireo.key=value...] -jar vireo-gateway.jar [--vireo.key=value...]");
+        System.err.println(
+            "usage: java [-Dvireo.key=value...] -jar vireo-gateway.jar [--vireo.key=value...]");
         System.exit(2);
       }
       builder.set(arg.substring(2, eq), arg.substring(eq + 1));

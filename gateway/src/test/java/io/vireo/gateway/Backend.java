@@ -15,26 +15,45 @@ final class Backend implements AutoCloseable {
 
   Backend(String name) {
     this.name = name;
-    this.server = HttpServer.create().host("127.0.0.1").port(0)
-        .route(routes -> routes
-            .get("/hello/**", (request, response) -> {
-              hits.incrementAndGet();
-              if (failing.get()) {
-                return response.status(500).sendString(Mono.just("broken")).then();
-              }
-              return response
-                  .header("x-backend", name)
-                  .header("x-seen-path", request.uri())
-                  .header("x-seen-request-id", String.valueOf(request.requestHeaders().get("x-request-id")))
-                  .header("x-seen-traceparent", String.valueOf(request.requestHeaders().get("traceparent")))
-                  .header("x-seen-added", String.valueOf(request.requestHeaders().get("x-added")))
-                  .sendString(Mono.just("hello from " + name)).then();
-            })
-            .post("/echo", (request, response) -> {
-              hits.incrementAndGet();
-              return response.header("x-backend", name).send(request.receive().retain()).then();
-            }))
-        .bindNow();
+    this.server =
+        HttpServer.create()
+            .host("127.0.0.1")
+            .port(0)
+            .route(
+                routes ->
+                    routes
+                        .get(
+                            "/hello/**",
+                            (request, response) -> {
+                              hits.incrementAndGet();
+                              if (failing.get()) {
+                                return response.status(500).sendString(Mono.just("broken")).then();
+                              }
+                              return response
+                                  .header("x-backend", name)
+                                  .header("x-seen-path", request.uri())
+                                  .header(
+                                      "x-seen-request-id",
+                                      String.valueOf(request.requestHeaders().get("x-request-id")))
+                                  .header(
+                                      "x-seen-traceparent",
+                                      String.valueOf(request.requestHeaders().get("traceparent")))
+                                  .header(
+                                      "x-seen-added",
+                                      String.valueOf(request.requestHeaders().get("x-added")))
+                                  .sendString(Mono.just("hello from " + name))
+                                  .then();
+                            })
+                        .post(
+                            "/echo",
+                            (request, response) -> {
+                              hits.incrementAndGet();
+                              return response
+                                  .header("x-backend", name)
+                                  .send(request.receive().retain())
+                                  .then();
+                            }))
+            .bindNow();
   }
 
   int port() {

@@ -10,8 +10,11 @@ import java.time.Duration;
 
 /** A real HTTP client (java.net.http) for the gateway's tests. */
 final class Http {
-  static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  static final HttpClient CLIENT =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   private Http() {}
 
@@ -20,12 +23,14 @@ final class Http {
   }
 
   static HttpResponse<String> post(Gateway gateway, String path, String body, String... headers) {
-    return send(request(gateway, path, headers).POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    return send(
+        request(gateway, path, headers).POST(HttpRequest.BodyPublishers.ofString(body)).build());
   }
 
   static HttpRequest.Builder request(Gateway gateway, String path, String... headers) {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path))
-        .timeout(Duration.ofSeconds(20));
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path))
+            .timeout(Duration.ofSeconds(20));
     for (int i = 0; i < headers.length; i += 2) {
       builder.header(headers[i], headers[i + 1]);
     }

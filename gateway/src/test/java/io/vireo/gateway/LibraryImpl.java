@@ -25,14 +25,25 @@ final class LibraryImpl implements Library {
 
   @Override
   public Mono<Book> getBook(GetBookRequest request) {
-    return Call.current().map(call -> call.headers().get("x-tenant").orElse("-")).defaultIfEmpty("-")
-        .map(tenant -> Book.newBuilder().setName("shelves/" + request.getShelf() + "/books/" + request.getBook())
-            .setTitle(request.getView() + "/" + request.getLimit() + "/" + tenant + "/" + name).setPages(request.getLimit()).build());
+    return Call.current()
+        .map(call -> call.headers().get("x-tenant").orElse("-"))
+        .defaultIfEmpty("-")
+        .map(
+            tenant ->
+                Book.newBuilder()
+                    .setName("shelves/" + request.getShelf() + "/books/" + request.getBook())
+                    .setTitle(
+                        request.getView() + "/" + request.getLimit() + "/" + tenant + "/" + name)
+                    .setPages(request.getLimit())
+                    .build());
   }
 
   @Override
   public Mono<Book> createBook(CreateBookRequest request) {
-    return Mono.just(request.getBook().toBuilder().setName(request.getShelf() + "/" + request.getBook().getName()).build());
+    return Mono.just(
+        request.getBook().toBuilder()
+            .setName(request.getShelf() + "/" + request.getBook().getName())
+            .build());
   }
 
   @Override
@@ -44,8 +55,13 @@ final class LibraryImpl implements Library {
 
   @Override
   public Mono<Sum> add(Flux<Number> numbers) {
-    return numbers.reduce(Sum.getDefaultInstance(), (sum, n) -> Sum.newBuilder().setTotal(sum.getTotal() + n.getValue())
-        .setCount(sum.getCount() + 1).build());
+    return numbers.reduce(
+        Sum.getDefaultInstance(),
+        (sum, n) ->
+            Sum.newBuilder()
+                .setTotal(sum.getTotal() + n.getValue())
+                .setCount(sum.getCount() + 1)
+                .build());
   }
 
   @Override
@@ -61,6 +77,7 @@ final class LibraryImpl implements Library {
     if (ping.getStatus().isEmpty()) {
       return Mono.just(ping);
     }
-    return Mono.error(new VireoException(Status.valueOf(ping.getStatus()), "failed as asked: " + ping.getText()));
+    return Mono.error(
+        new VireoException(Status.valueOf(ping.getStatus()), "failed as asked: " + ping.getText()));
   }
 }

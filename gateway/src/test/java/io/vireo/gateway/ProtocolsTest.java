@@ -19,19 +19,28 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The gateway speaks HTTP/1.1, h2c and, with TLS, HTTP/2 chosen by ALPN. */
 class ProtocolsTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void servesHttp2CleartextAndHttp11OnOnePort() throws Exception {
     try (Backend backend = new Backend("b")) {
-      Gateway gateway = Gateway.builder().registry(MemoryRegistry.newStore()).port(0).host("127.0.0.1")
-          .set("vireo.gateway.routes[0].path", "/hello/**").set("vireo.gateway.routes[0].uri", backend.uri())
-          .build().start();
+      Gateway gateway =
+          Gateway.builder()
+              .registry(MemoryRegistry.newStore())
+              .port(0)
+              .host("127.0.0.1")
+              .set("vireo.gateway.routes[0].path", "/hello/**")
+              .set("vireo.gateway.routes[0].uri", backend.uri())
+              .build()
+              .start();
       try {
         HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
-        HttpResponse<String> response = h2.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/hello/x"))
-            .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+            h2.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + gateway.port() + "/hello/x"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
         assertThat(response.body()).isEqualTo("hello from b");
         assertThat(Http.get(gateway, "/hello/x").version()).isEqualTo(HttpClient.Version.HTTP_1_1);
@@ -43,27 +52,50 @@ class ProtocolsTest {
 
   @Test
   void servesHttp2OverTlsByAlpn() throws Exception {
-    X509Bundle ca = new CertificateBuilder().subject("CN=vireo test CA").setIsCertificateAuthority(true).ecp256().buildSelfSigned();
-    X509Bundle server = new CertificateBuilder().subject("CN=gateway").addSanIpAddress("127.0.0.1")
-        .addExtendedKeyUsageServerAuth().ecp256().buildIssuedBy(ca);
+    X509Bundle ca =
+        new CertificateBuilder()
+            .subject("CN=vireo test CA")
+            .setIsCertificateAuthority(true)
+            .ecp256()
+            .buildSelfSigned();
+    X509Bundle server =
+        new CertificateBuilder()
+            .subject("CN=gateway")
+            .addSanIpAddress("127.0.0.1")
+            .addExtendedKeyUsageServerAuth()
+            .ecp256()
+            .buildIssuedBy(ca);
     Path cert = Files.writeString(dir.resolve("server.crt"), server.getCertificatePEM());
     Path key = Files.writeString(dir.resolve("server.key"), server.getPrivateKeyPEM());
     try (Backend backend = new Backend("tls")) {
-      Gateway gateway = Gateway.builder().registry(MemoryRegistry.newStore()).port(0).host("127.0.0.1")
-          .set("vireo.gateway.tls.cert-chain", cert.toString()).set("vireo.gateway.tls.private-key", key.toString())
-          .set("vireo.gateway.routes[0].path", "/hello/**").set("vireo.gateway.routes[0].uri", backend.uri())
-          .build().start();
+      Gateway gateway =
+          Gateway.builder()
+              .registry(MemoryRegistry.newStore())
+              .port(0)
+              .host("127.0.0.1")
+              .set("vireo.gateway.tls.cert-chain", cert.toString())
+              .set("vireo.gateway.tls.private-key", key.toString())
+              .set("vireo.gateway.routes[0].path", "/hello/**")
+              .set("vireo.gateway.routes[0].uri", backend.uri())
+              .build()
+              .start();
       try {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
         trust.setCertificateEntry("ca", ca.getCertificate());
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        TrustManagerFactory factory =
+            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         factory.init(trust);
         SSLContext ssl = SSLContext.getInstance("TLS");
         ssl.init(null, factory.getTrustManagers(), null);
-        HttpClient client = HttpClient.newBuilder().sslContext(ssl).version(HttpClient.Version.HTTP_2).build();
-        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + gateway.port() + "/hello/x"))
-            .build(), HttpResponse.BodyHandlers.ofString());
+        HttpClient client =
+            HttpClient.newBuilder().sslContext(ssl).version(HttpClient.Version.HTTP_2).build();
+        HttpResponse<String> response =
+            client.send(
+                HttpRequest.newBuilder(
+                        URI.create("https://127.0.0.1:" + gateway.port() + "/hello/x"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
         assertThat(response.body()).isEqualTo("hello from tls");
         assertThat(gateway.instance().orElseThrow().metadata()).containsEntry("scheme", "https");

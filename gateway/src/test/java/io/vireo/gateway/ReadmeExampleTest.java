@@ -12,17 +12,20 @@ class ReadmeExampleTest {
     try (Backend legacy = new Backend("legacy")) {
       String legacyUri = legacy.uri();
       // README snippet starts
-      Gateway gateway = Gateway.builder()
-          .registry(MemoryRegistry.newStore())          // or vireo.registry=zookeeper ...
-          .port(0)                                      // vireo.gateway.port, default 8080
-          .set("vireo.gateway.discovery.enabled", "true") // POST /<service>/<Method> for every service
-          .set("vireo.gateway.routes[0].id", "legacy")
-          .set("vireo.gateway.routes[0].path", "/legacy/**")
-          .set("vireo.gateway.routes[0].uri", legacyUri)  // or lb://<service>
-          .set("vireo.gateway.routes[0].strip-prefix", "1")
-          .set("vireo.gateway.routes[0].rate-limit.rate", "100")
-          .build()
-          .start();
+      Gateway gateway =
+          Gateway.builder()
+              .registry(MemoryRegistry.newStore()) // or vireo.registry=zookeeper ...
+              .port(0) // vireo.gateway.port, default 8080
+              .set(
+                  "vireo.gateway.discovery.enabled",
+                  "true") // POST /<service>/<Method> for every service
+              .set("vireo.gateway.routes[0].id", "legacy")
+              .set("vireo.gateway.routes[0].path", "/legacy/**")
+              .set("vireo.gateway.routes[0].uri", legacyUri) // or lb://<service>
+              .set("vireo.gateway.routes[0].strip-prefix", "1")
+              .set("vireo.gateway.routes[0].rate-limit.rate", "100")
+              .build()
+              .start();
       // ...
       // README snippet ends
       try {

@@ -1,7 +1,5 @@
 package io.vireo.samples;
 
-import java.nio.file.StandardCopyOption;
-import java.util.Map;
 import io.vireo.Service;
 import io.vireo.config.Config;
 import io.vireo.registry.ServiceInstance;
@@ -21,8 +19,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -36,23 +36,24 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The samples, one command each: {@code java [-Dvireo.key=value...] -jar vireo-samples.jar <command>}.
- * Every setting is a {@code vireo.*} key (or its {@code VIREO_*} environment variable).
+ * The samples, one command each: {@code java [-Dvireo.key=value...] -jar vireo-samples.jar
+ * <command>}. Every setting is a {@code vireo.*} key (or its {@code VIREO_*} environment variable).
  *
  * <ul>
  *   <li>{@code greeter}: serves the greeter (registered as {@code greeter}) until stopped; each
  *       reply names the instance that answered;
  *   <li>{@code client [--loop N]}: calls all four kinds on whatever greeters the registry offers,
- *       then N more SayHello ({@code vireo.samples.client.loop}, default 4, one each
- *       {@code vireo.samples.client.interval}), then places {@code vireo.samples.client.orders}
- *       orders (default 0); prints which instance answered each;
+ *       then N more SayHello ({@code vireo.samples.client.loop}, default 4, one each {@code
+ *       vireo.samples.client.interval}), then places {@code vireo.samples.client.orders} orders
+ *       (default 0); prints which instance answered each;
  *   <li>{@code orders}, {@code inventory}, {@code notifier}: the orders flow ({@link OrderFlow});
- *   <li>{@code dev-env}: a real ZooKeeper and Kafka as child processes ({@link DevEnv}) until stopped;
+ *   <li>{@code dev-env}: a real ZooKeeper and Kafka as child processes ({@link DevEnv}) until
+ *       stopped;
  *   <li>{@code demo}: greeter, client and an event in one JVM, on the embedded default.
  * </ul>
  *
- * With {@code vireo.samples.ready-file} set, a long-running command writes that file once it
- * serves (the run script and Docker's health checks wait for it).
+ * With {@code vireo.samples.ready-file} set, a long-running command writes that file once it serves
+ * (the run script and Docker's health checks wait for it).
  */
 public final class Main {
   static final Duration WAIT = Duration.ofSeconds(10);
@@ -84,11 +85,19 @@ public final class Main {
         break;
       case "inventory":
         String inventory = "inventory-" + UUID.randomUUID().toString().substring(0, 8);
-        serve(OrderFlow.inventory(inventory, System.out), config, inventory + " subscribed to " + OrderFlow.ORDER_PLACED);
+        serve(
+            OrderFlow.inventory(inventory, System.out),
+            config,
+            inventory + " subscribed to " + OrderFlow.ORDER_PLACED);
         break;
       case "notifier":
-        serve(OrderFlow.notifier(System.out), config,
-            "notifier subscribed to " + OrderFlow.ORDER_PLACED + " and " + OrderFlow.STOCK_RESERVED);
+        serve(
+            OrderFlow.notifier(System.out),
+            config,
+            "notifier subscribed to "
+                + OrderFlow.ORDER_PLACED
+                + " and "
+                + OrderFlow.STOCK_RESERVED);
         break;
       case "dev-env":
         devEnv(config);
@@ -104,25 +113,39 @@ public final class Main {
 
   static Service greeter() {
     AtomicReference<Service> self = new AtomicReference<>();
-    Service service = Service.builder("greeter")
-        .version("1.0.0")
-        .handle(Greeter.class, new GreeterImpl(() -> self.get().instance().map(ServiceInstance::id).orElse("greeter")))
-        .build();
+    Service service =
+        Service.builder("greeter")
+            .version("1.0.0")
+            .handle(
+                Greeter.class,
+                new GreeterImpl(
+                    () -> self.get().instance().map(ServiceInstance::id).orElse("greeter")))
+            .build();
     self.set(service);
     return service;
   }
 
-  /** Starts, says so (and writes the ready file), then serves until SIGTERM or Ctrl-C stop it gracefully. */
-  static void serve(Service service, Config config, String subscribed) throws IOException, InterruptedException {
+  /**
+   * Starts, says so (and writes the ready file), then serves until SIGTERM or Ctrl-C stop it
+   * gracefully.
+   */
+  static void serve(Service service, Config config, String subscribed)
+      throws IOException, InterruptedException {
     service.start();
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      service.stop();
-      stopped.countDown();
-    }, service.name() + "-shutdown"));
-    String where = service.instance()
-        .map(i -> i.id() + " serving " + i.service() + " on " + i.address())
-        .orElse(subscribed);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  service.stop();
+                  stopped.countDown();
+                },
+                service.name() + "-shutdown"));
+    String where =
+        service
+            .instance()
+            .map(i -> i.id() + " serving " + i.service() + " on " + i.address())
+            .orElse(subscribed);
     ready(config, where);
     stopped.await();
   }
@@ -130,28 +153,44 @@ public final class Main {
   static void devEnv(Config config) throws IOException, InterruptedException {
     DevEnv env = DevEnv.of(config, System.out);
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      env.stop();
-      System.out.println("dev-env: stopped");
-      stopped.countDown();
-    }, "dev-env-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  env.stop();
+                  System.out.println("dev-env: stopped");
+                  stopped.countDown();
+                },
+                "dev-env-shutdown"));
     env.start();
     CompletableFuture<String> exited = env.exited();
     StringBuilder settings = new StringBuilder();
-    env.serviceEnvironment().entrySet().stream().sorted(Map.Entry.comparingByKey())
+    env.serviceEnvironment().entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
         .forEach(e -> settings.append(' ').append(e.getKey()).append('=').append(e.getValue()));
     System.out.println("dev-env: services reach it with" + settings);
     if (!exited.isDone()) {
-      ready(config, "dev-env ready: ZooKeeper " + env.zookeeperConnect() + ", Kafka " + env.kafkaBootstrapServers()
-          + " (Ctrl-C stops both)");
+      ready(
+          config,
+          "dev-env ready: ZooKeeper "
+              + env.zookeeperConnect()
+              + ", Kafka "
+              + env.kafkaBootstrapServers()
+              + " (Ctrl-C stops both)");
     }
-    // a child that dies is no longer ready: say so, take the ready file back, stop the other, exit 1
-    exited.thenAccept(what -> new Thread(() -> {
-      System.out.println("dev-env: " + what);
-      System.out.println("dev-env: not ready any more; stopping");
-      config.get(READY_FILE).ifPresent(file -> Path.of(file).toFile().delete());
-      System.exit(1); // the shutdown hook stops the other child
-    }, "dev-env-exit").start());
+    // a child that dies is no longer ready: say so, take the ready file back, stop the other, exit
+    // 1
+    exited.thenAccept(
+        what ->
+            new Thread(
+                    () -> {
+                      System.out.println("dev-env: " + what);
+                      System.out.println("dev-env: not ready any more; stopping");
+                      config.get(READY_FILE).ifPresent(file -> Path.of(file).toFile().delete());
+                      System.exit(1); // the shutdown hook stops the other child
+                    },
+                    "dev-env-exit")
+                .start());
     stopped.await();
   }
 
@@ -173,7 +212,8 @@ public final class Main {
       if (args[i].equals("--loop") && i + 1 < args.length) {
         loop = Integer.parseInt(args[++i]);
       } else {
-        throw new IllegalArgumentException("client: unknown argument '" + args[i] + "' (expected: --loop N)");
+        throw new IllegalArgumentException(
+            "client: unknown argument '" + args[i] + "' (expected: --loop N)");
       }
     }
     if (loop < 0) {
@@ -221,15 +261,23 @@ public final class Main {
   private static boolean placeOrders(Orders orders, int count) {
     boolean ok = true;
     for (int i = 1; i <= count; i++) {
-      PlaceOrderRequest order = PlaceOrderRequest.newBuilder()
-          .setOrderId("order-" + i)
-          .setItem(ITEMS.get((i - 1) % ITEMS.size()))
-          .setQuantity(i)
-          .build();
+      PlaceOrderRequest order =
+          PlaceOrderRequest.newBuilder()
+              .setOrderId("order-" + i)
+              .setItem(ITEMS.get((i - 1) % ITEMS.size()))
+              .setQuantity(i)
+              .build();
       try {
         OrderAccepted accepted = orders.placeOrder(order).block(WAIT);
-        System.out.println("PlaceOrder " + order.getOrderId() + " (" + order.getQuantity() + " x " + order.getItem()
-            + "): accepted by " + (accepted == null ? "?" : accepted.getAcceptedBy()));
+        System.out.println(
+            "PlaceOrder "
+                + order.getOrderId()
+                + " ("
+                + order.getQuantity()
+                + " x "
+                + order.getItem()
+                + "): accepted by "
+                + (accepted == null ? "?" : accepted.getAcceptedBy()));
       } catch (RuntimeException e) {
         System.out.println("PlaceOrder " + order.getOrderId() + " failed: " + e.getMessage());
         ok = false;
@@ -241,15 +289,20 @@ public final class Main {
   static void demo() throws Exception {
     CompletableFuture<String> received = new CompletableFuture<>();
     Service greeter = greeter().start();
-    Service audit = Service.builder("audit")
-        .subscribe("user.greeted", UserGreeted.class, event -> Mono.fromRunnable(() -> received.complete(event.getName())))
-        .build()
-        .start();
+    Service audit =
+        Service.builder("audit")
+            .subscribe(
+                "user.greeted",
+                UserGreeted.class,
+                event -> Mono.fromRunnable(() -> received.complete(event.getName())))
+            .build()
+            .start();
     Service client = Service.builder("greeter-client").build().start();
     try {
       callAll(GreeterClient.of(client));
       client.publish("user.greeted", UserGreeted.newBuilder().setName("Ada").build()).block(WAIT);
-      System.out.println("event user.greeted received: " + received.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+      System.out.println(
+          "event user.greeted received: " + received.get(WAIT.toSeconds(), TimeUnit.SECONDS));
     } finally {
       client.stop();
       audit.stop();
@@ -261,12 +314,29 @@ public final class Main {
   static String callAll(Greeter greeter) {
     HelloRequest ada = request("Ada");
     StringBuilder printed = new StringBuilder();
-    printed.append(print("SayHello: " + greeter.sayHello(ada).map(HelloReply::getMessage).block(WAIT)));
-    printed.append(print("LotsOfReplies: " + greeter.lotsOfReplies(ada).map(HelloReply::getMessage).collectList().block(WAIT)));
-    printed.append(print("LotsOfGreetings: " + greeter.lotsOfGreetings(Flux.just(request("Ada"), request("Grace"), request("Linus")))
-        .map(HelloReply::getMessage).block(WAIT)));
-    List<String> bidi = greeter.bidiHello(Flux.just(request("Ada"), request("Grace")))
-        .map(HelloReply::getMessage).collectList().block(WAIT);
+    printed.append(
+        print("SayHello: " + greeter.sayHello(ada).map(HelloReply::getMessage).block(WAIT)));
+    printed.append(
+        print(
+            "LotsOfReplies: "
+                + greeter
+                    .lotsOfReplies(ada)
+                    .map(HelloReply::getMessage)
+                    .collectList()
+                    .block(WAIT)));
+    printed.append(
+        print(
+            "LotsOfGreetings: "
+                + greeter
+                    .lotsOfGreetings(Flux.just(request("Ada"), request("Grace"), request("Linus")))
+                    .map(HelloReply::getMessage)
+                    .block(WAIT)));
+    List<String> bidi =
+        greeter
+            .bidiHello(Flux.just(request("Ada"), request("Grace")))
+            .map(HelloReply::getMessage)
+            .collectList()
+            .block(WAIT);
     printed.append(print("BidiHello: " + bidi));
     return printed.toString();
   }

@@ -7,7 +7,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** The README's run command: the demo prints the four greeter results, naming the instance, and the received event. */
+/**
+ * The README's run command: the demo prints the four greeter results, naming the instance, and the
+ * received event.
+ */
 class DemoTest {
   @Test
   void demoPrintsTheFourCallKindsAndTheEvent() throws Exception {
@@ -23,7 +26,14 @@ class DemoTest {
     String from = " \\(from greeter-[0-9a-f]{8}\\)";
     assertThat(output)
         .containsPattern("SayHello: Hello, Ada" + from)
-        .containsPattern("LotsOfReplies: \\[Hello #1, Ada" + from + ", Hello #2, Ada" + from + ", Hello #3, Ada" + from + "]")
+        .containsPattern(
+            "LotsOfReplies: \\[Hello #1, Ada"
+                + from
+                + ", Hello #2, Ada"
+                + from
+                + ", Hello #3, Ada"
+                + from
+                + "]")
         .containsPattern("LotsOfGreetings: Hello, Ada, Grace, Linus" + from)
         .containsPattern("BidiHello: \\[Hi, Ada" + from + ", Hi, Grace" + from + "]")
         .contains("event user.greeted received: Ada");

@@ -1,23 +1,23 @@
 package io.vireo.samples;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Set;
-import java.util.TreeSet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vireo.registry.ServiceInstance;
 import io.vireo.registry.zookeeper.ZooKeeperRegistry;
 import io.vireo.testing.zookeeper.ZooKeeperExtension;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,21 +27,24 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 7's failover check, on the samples jar: two greeter processes registered in a real
- * ZooKeeper, the client looping SayHello; one greeter is killed (no goodbye: SIGKILL). After a
- * few calls every answer comes from the survivor and none fails, and the registry drops the
- * dead instance when its session (4s) expires.
+ * ZooKeeper, the client looping SayHello; one greeter is killed (no goodbye: SIGKILL). After a few
+ * calls every answer comes from the survivor and none fails, and the registry drops the dead
+ * instance when its session (4s) expires.
  */
 class GreeterFailoverIT {
-  @RegisterExtension
-  static final ZooKeeperExtension ZK = new ZooKeeperExtension();
+  @RegisterExtension static final ZooKeeperExtension ZK = new ZooKeeperExtension();
 
   static final int LOOP = 100;
-  /** Calls after the kill that may still fail (none should: the client retries on another instance). */
-  static final int GRACE = 3;
-  static final Pattern LOOP_LINE = Pattern.compile("SayHello (\\d+)/" + LOOP + "(: .*\\(from ([^)]+)\\)| failed: .*)");
 
-  @TempDir
-  Path dir;
+  /**
+   * Calls after the kill that may still fail (none should: the client retries on another instance).
+   */
+  static final int GRACE = 3;
+
+  static final Pattern LOOP_LINE =
+      Pattern.compile("SayHello (\\d+)/" + LOOP + "(: .*\\(from ([^)]+)\\)| failed: .*)");
+
+  @TempDir Path dir;
 
   @Test
   void theClientKeepsGettingAnswersFromTheSurvivorWhenOneGreeterIsKilled() throws Exception {
@@ -51,30 +54,48 @@ class GreeterFailoverIT {
       String killed = awaitReady("greeter-1");
       String survivor = awaitReady("greeter-2");
 
-      try (SampleProcess client = SampleProcess.java("client", settings(Map.of(
-              "vireo.samples.client.interval", "100ms")), dir.resolve("client.err"),
-              "client", "--loop", String.valueOf(LOOP))) {
+      try (SampleProcess client =
+          SampleProcess.java(
+              "client",
+              settings(Map.of("vireo.samples.client.interval", "100ms")),
+              dir.resolve("client.err"),
+              "client",
+              "--loop",
+              String.valueOf(LOOP))) {
         // kill once both have answered a looped call
-        await().atMost(Duration.ofSeconds(60)).until(() -> answerers(client.lines()).containsAll(List.of(killed, survivor)));
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> answerers(client.lines()).containsAll(List.of(killed, survivor)));
         int killedAfter = loopLines(client.lines()).size();
         first.process().destroyForcibly();
 
-        assertThat(client.await(90, TimeUnit.SECONDS)).as("the client finished; its output:\n%s", client.output()).isNotEqualTo(-1);
+        assertThat(client.await(90, TimeUnit.SECONDS))
+            .as("the client finished; its output:\n%s", client.output())
+            .isNotEqualTo(-1);
         List<Matcher> calls = loopLines(client.lines());
         assertThat(calls).hasSize(LOOP);
-        List<Matcher> afterGrace = calls.subList(Math.min(calls.size(), killedAfter + GRACE), calls.size());
+        List<Matcher> afterGrace =
+            calls.subList(Math.min(calls.size(), killedAfter + GRACE), calls.size());
         assertThat(afterGrace).as("calls after the kill").hasSizeGreaterThan(LOOP / 2);
         assertThat(afterGrace)
-            .allSatisfy(call -> assertThat(call.group(3)).as("%s", call.group()).isEqualTo(survivor));
-        assertThat(client.output()).contains("greeter instances that answered: [" + String.join(", ",
-            new TreeSet<>(List.of(killed, survivor))) + "]");
+            .allSatisfy(
+                call -> assertThat(call.group(3)).as("%s", call.group()).isEqualTo(survivor));
+        assertThat(client.output())
+            .contains(
+                "greeter instances that answered: ["
+                    + String.join(", ", new TreeSet<>(List.of(killed, survivor)))
+                    + "]");
       }
 
       ZooKeeperRegistry registry = ZooKeeperRegistry.builder().connect(ZK.connectString()).build();
       try {
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-            assertThat(registry.instances("greeter").block(Duration.ofSeconds(5)))
-                .extracting(ServiceInstance::id).containsExactly(survivor));
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .untilAsserted(
+                () ->
+                    assertThat(registry.instances("greeter").block(Duration.ofSeconds(5)))
+                        .extracting(ServiceInstance::id)
+                        .containsExactly(survivor));
       } finally {
         registry.close().block(Duration.ofSeconds(10));
       }
@@ -83,16 +104,21 @@ class GreeterFailoverIT {
   }
 
   private SampleProcess greeter(String name) {
-    return SampleProcess.java(name, settings(Map.of("vireo.samples.ready-file", dir.resolve(name + ".ready").toString())),
-        dir.resolve(name + ".err"), "greeter");
+    return SampleProcess.java(
+        name,
+        settings(Map.of("vireo.samples.ready-file", dir.resolve(name + ".ready").toString())),
+        dir.resolve(name + ".err"),
+        "greeter");
   }
 
   private Map<String, String> settings(Map<String, String> more) {
-    Map<String, String> settings = new HashMap<>(Map.of(
-        "vireo.registry", "zookeeper",
-        "vireo.registry.zookeeper.connect", ZK.connectString(),
-        "vireo.registry.zookeeper.session-timeout", "4s",
-        "vireo.registry.zookeeper.connection-timeout", "3s"));
+    Map<String, String> settings =
+        new HashMap<>(
+            Map.of(
+                "vireo.registry", "zookeeper",
+                "vireo.registry.zookeeper.connect", ZK.connectString(),
+                "vireo.registry.zookeeper.session-timeout", "4s",
+                "vireo.registry.zookeeper.connection-timeout", "3s"));
     settings.putAll(more);
     return settings;
   }

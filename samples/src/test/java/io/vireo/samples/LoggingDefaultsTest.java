@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
- * The samples' logback.xml (issue 12): Vireo at INFO, Kafka's config dumps and Netty's DEBUG
- * quiet, the per-reconnect lines of Kafka's and ZooKeeper's clients at ERROR.
+ * The samples' logback.xml (issue 12): Vireo at INFO, Kafka's config dumps and Netty's DEBUG quiet,
+ * the per-reconnect lines of Kafka's and ZooKeeper's clients at ERROR.
  */
 class LoggingDefaultsTest {
   private static Level level(String name) {
@@ -18,12 +18,14 @@ class LoggingDefaultsTest {
 
   @Test
   void vireoSpeaksAndTheLibrariesAreQuiet() {
-    assertThat(LoggerFactory.getILoggerFactory()).isInstanceOf(ch.qos.logback.classic.LoggerContext.class);
+    assertThat(LoggerFactory.getILoggerFactory())
+        .isInstanceOf(ch.qos.logback.classic.LoggerContext.class);
     assertThat(level("io.vireo.internal.runtime.ServiceRuntime")).isEqualTo(Level.INFO);
     assertThat(level("org.apache.kafka.clients.producer.ProducerConfig")).isEqualTo(Level.WARN);
     assertThat(level("org.apache.kafka.clients.NetworkClient")).isEqualTo(Level.ERROR);
     assertThat(level("org.apache.zookeeper.ClientCnxn")).isEqualTo(Level.ERROR);
     assertThat(level("io.netty.channel.DefaultChannelPipeline")).isEqualTo(Level.WARN);
-    assertThat(level("org.apache.curator.framework.imps.CuratorFrameworkImpl")).isEqualTo(Level.WARN);
+    assertThat(level("org.apache.curator.framework.imps.CuratorFrameworkImpl"))
+        .isEqualTo(Level.WARN);
   }
 }

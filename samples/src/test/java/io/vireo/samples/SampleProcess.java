@@ -1,6 +1,5 @@
 package io.vireo.samples;
 
-import org.junit.jupiter.api.Assumptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -12,10 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 
 /**
- * A child process whose stdout lines are collected as they come (stderr goes to a file); closing
- * it kills it and whatever it started.
+ * A child process whose stdout lines are collected as they come (stderr goes to a file); closing it
+ * kills it and whatever it started.
  */
 final class SampleProcess implements AutoCloseable {
   private final Process process;
@@ -24,27 +24,38 @@ final class SampleProcess implements AutoCloseable {
 
   private SampleProcess(Process process, String name) {
     this.process = process;
-    this.reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line = in.readLine(); line != null; line = in.readLine()) {
-          lines.add(line);
-        }
-      } catch (IOException closed) {
-        // the process is gone
-      }
-    }, name + "-stdout");
+    this.reader =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                  lines.add(line);
+                }
+              } catch (IOException closed) {
+                // the process is gone
+              }
+            },
+            name + "-stdout");
     reader.setDaemon(true);
     reader.start();
   }
 
-  static SampleProcess start(String name, List<String> command, Map<String, String> environment, Path stderr) {
+  static SampleProcess start(
+      String name, List<String> command, Map<String, String> environment, Path stderr) {
     return start(name, command, environment, stderr, Path.of("").toAbsolutePath());
   }
 
   /** In {@code directory} (its paths on the command line may then be relative to it). */
-  static SampleProcess start(String name, List<String> command, Map<String, String> environment, Path stderr,
+  static SampleProcess start(
+      String name,
+      List<String> command,
+      Map<String, String> environment,
+      Path stderr,
       Path directory) {
-    ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr.toFile()).directory(directory.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectError(stderr.toFile()).directory(directory.toFile());
     builder.environment().putAll(environment);
     try {
       return new SampleProcess(builder.start(), name);
@@ -54,7 +65,8 @@ final class SampleProcess implements AutoCloseable {
   }
 
   /** {@code java [-Dkey=value...] -jar vireo-samples.jar <args>}. */
-  static SampleProcess java(String name, Map<String, String> properties, Path stderr, String... args) {
+  static SampleProcess java(
+      String name, Map<String, String> properties, Path stderr, String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx128m");
@@ -79,7 +91,8 @@ final class SampleProcess implements AutoCloseable {
    * do, before {@code package}); failsafe runs it after {@code package} in the same build.
    */
   static void assumePackaged() {
-    Assumptions.assumeTrue(System.getProperty(JAR_PROPERTY) != null,
+    Assumptions.assumeTrue(
+        System.getProperty(JAR_PROPERTY) != null,
         "needs the packaged samples jar: failsafe runs this after package");
   }
 

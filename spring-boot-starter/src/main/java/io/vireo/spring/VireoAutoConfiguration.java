@@ -32,43 +32,60 @@ import org.springframework.core.env.ConfigurableEnvironment;
  * Makes the Spring Boot application a Vireo service.
  *
  * <ul>
- *   <li>{@link Service}, named by {@code vireo.service.name} (else {@code spring.application.name}),
- *       configured by the {@code vireo.*} keys of the {@code Environment} ({@code application.yaml},
- *       profiles, environment variables, command line), serving the {@link VireoService} beans and
- *       subscribing the {@link VireoSubscribe} methods; the application's {@link Wrapper},
- *       {@link Registry}, {@link Broker}, {@link Transport} and {@link Codec} beans are used, its
- *       {@code MeterRegistry} through {@link Metrics} and its {@code OpenTelemetry} through
- *       {@link Tracing}; {@link VireoServiceCustomizer} beans see the builder last;
+ *   <li>{@link Service}, named by {@code vireo.service.name} (else {@code
+ *       spring.application.name}), configured by the {@code vireo.*} keys of the {@code
+ *       Environment} ({@code application.yaml}, profiles, environment variables, command line),
+ *       serving the {@link VireoService} beans and subscribing the {@link VireoSubscribe} methods;
+ *       the application's {@link Wrapper}, {@link Registry}, {@link Broker}, {@link Transport} and
+ *       {@link Codec} beans are used, its {@code MeterRegistry} through {@link Metrics} and its
+ *       {@code OpenTelemetry} through {@link Tracing}; {@link VireoServiceCustomizer} beans see the
+ *       builder last;
  *   <li>{@link VireoLifecycle}: starts it once the context has started, stops it gracefully;
  *   <li>{@link VireoClients} and {@link VireoClient} injection;
  *   <li>{@link VireoHealthIndicator} as actuator's {@code vireo} component.
  * </ul>
  *
- * Each bean backs off when the application defines its own; {@code vireo.enabled=false} turns
- * all of it off.
+ * Each bean backs off when the application defines its own; {@code vireo.enabled=false} turns all
+ * of it off.
  */
 @AutoConfiguration
 @ConditionalOnBooleanProperty(name = "vireo.enabled", matchIfMissing = true)
 public class VireoAutoConfiguration {
-  /** The service's name when neither {@code vireo.service.name} nor {@code spring.application.name} is set. */
+  /**
+   * The service's name when neither {@code vireo.service.name} nor {@code spring.application.name}
+   * is set.
+   */
   public static final String DEFAULT_SERVICE_NAME = "application";
+
   static final String SHUTDOWN_TIMEOUT = "vireo.server.shutdown-timeout";
   static final Duration DEFAULT_PHASE_TIMEOUT = Duration.ofSeconds(30);
+
   /** {@code vireo.server.shutdown-timeout} under {@code server.shutdown=immediate}. */
   public static final Duration IMMEDIATE_SHUTDOWN_TIMEOUT = Duration.ofSeconds(1);
 
   @Bean
   @ConditionalOnMissingBean
-  public Service vireoService(ConfigurableEnvironment environment, ConfigurableListableBeanFactory beans,
-      ObjectProvider<Wrapper> wrappers, ObjectProvider<MeterRegistry> meters, ObjectProvider<OpenTelemetry> openTelemetry,
-      ObjectProvider<Registry> registry, ObjectProvider<Broker> broker, ObjectProvider<Transport> transport,
-      ObjectProvider<Codec> codec, ObjectProvider<VireoServiceCustomizer> customizers) {
+  public Service vireoService(
+      ConfigurableEnvironment environment,
+      ConfigurableListableBeanFactory beans,
+      ObjectProvider<Wrapper> wrappers,
+      ObjectProvider<MeterRegistry> meters,
+      ObjectProvider<OpenTelemetry> openTelemetry,
+      ObjectProvider<Registry> registry,
+      ObjectProvider<Broker> broker,
+      ObjectProvider<Transport> transport,
+      ObjectProvider<Codec> codec,
+      ObjectProvider<VireoServiceCustomizer> customizers) {
     Map<String, String> settings = EnvironmentSettings.of(environment);
-    String name = settings.getOrDefault("vireo.service.name",
-        environment.getProperty("spring.application.name", DEFAULT_SERVICE_NAME));
-    Service.Builder builder = Service.builder(name).version(settings.getOrDefault("vireo.service.version", ""));
+    String name =
+        settings.getOrDefault(
+            "vireo.service.name",
+            environment.getProperty("spring.application.name", DEFAULT_SERVICE_NAME));
+    Service.Builder builder =
+        Service.builder(name).version(settings.getOrDefault("vireo.service.version", ""));
     settings.forEach(builder::set);
-    if (!settings.containsKey(SHUTDOWN_TIMEOUT) && environment.getProperty(SHUTDOWN_TIMEOUT) == null) {
+    if (!settings.containsKey(SHUTDOWN_TIMEOUT)
+        && environment.getProperty(SHUTDOWN_TIMEOUT) == null) {
       builder.set(SHUTDOWN_TIMEOUT, shutdownTimeout(environment).toMillis() + "ms");
     }
     openTelemetry.ifAvailable(otel -> builder.wrap(Tracing.of(otel)));
@@ -89,10 +106,12 @@ public class VireoAutoConfiguration {
    * needs a round trip to the registry even when calls in flight are not waited for.
    */
   static Duration shutdownTimeout(ConfigurableEnvironment environment) {
-    if ("immediate".equalsIgnoreCase(environment.getProperty("server.shutdown", "graceful").trim())) {
+    if ("immediate"
+        .equalsIgnoreCase(environment.getProperty("server.shutdown", "graceful").trim())) {
       return IMMEDIATE_SHUTDOWN_TIMEOUT;
     }
-    return Binder.get(environment).bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
+    return Binder.get(environment)
+        .bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
         .orElse(DEFAULT_PHASE_TIMEOUT);
   }
 

@@ -29,7 +29,9 @@ public class VireoClients {
 
   /** A client of {@code service} through {@code iface}; one per service and interface. */
   public <T> T client(String service, Class<T> iface) {
-    return iface.cast(clients.computeIfAbsent(service + "/" + iface.getName(),
-        key -> LazyClient.of(service, iface, this.service::getObject)));
+    return iface.cast(
+        clients.computeIfAbsent(
+            service + "/" + iface.getName(),
+            key -> LazyClient.of(service, iface, this.service::getObject)));
   }
 }

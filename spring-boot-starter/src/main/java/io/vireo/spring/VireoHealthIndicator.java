@@ -8,9 +8,9 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * The Vireo service in actuator's health ({@code /actuator/health}, component {@code vireo}):
- * UP while it runs (and, when it serves handlers, has registered its instances), DOWN before
- * it started and once it stopped; details name the service and its instances.
+ * The Vireo service in actuator's health ({@code /actuator/health}, component {@code vireo}): UP
+ * while it runs (and, when it serves handlers, has registered its instances), DOWN before it
+ * started and once it stopped; details name the service and its instances.
  */
 public class VireoHealthIndicator implements HealthIndicator {
   private final Service service;
@@ -27,10 +27,23 @@ public class VireoHealthIndicator implements HealthIndicator {
     if (!service.version().isEmpty()) {
       health.withDetail("version", service.version());
     }
-    health.withDetail("instances", instances.stream()
-        .map(i -> Map.of("id", i.id(), "transport", i.transport(), "address", i.host() + ":" + i.port()))
-        .toList());
-    service.adminAddress().ifPresent(admin -> health.withDetail("admin", admin.getHostString() + ":" + admin.getPort()));
+    health.withDetail(
+        "instances",
+        instances.stream()
+            .map(
+                i ->
+                    Map.of(
+                        "id",
+                        i.id(),
+                        "transport",
+                        i.transport(),
+                        "address",
+                        i.host() + ":" + i.port()))
+            .toList());
+    service
+        .adminAddress()
+        .ifPresent(
+            admin -> health.withDetail("admin", admin.getHostString() + ":" + admin.getPort()));
     return health.build();
   }
 }

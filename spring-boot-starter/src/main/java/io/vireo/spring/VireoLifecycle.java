@@ -6,16 +6,17 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Starts the Vireo service when the application context has started, and stops it gracefully
- * when the context closes: deregisters, lets calls in flight finish within
- * {@code vireo.server.shutdown-timeout} (by default Spring's
- * {@code spring.lifecycle.timeout-per-shutdown-phase}, or one second with
- * {@code server.shutdown=immediate}), closes subscriptions and connections. It stops in the
- * phase of the web server's graceful shutdown, so both drain at once.
+ * Starts the Vireo service when the application context has started, and stops it gracefully when
+ * the context closes: deregisters, lets calls in flight finish within {@code
+ * vireo.server.shutdown-timeout} (by default Spring's {@code
+ * spring.lifecycle.timeout-per-shutdown-phase}, or one second with {@code
+ * server.shutdown=immediate}), closes subscriptions and connections. It stops in the phase of the
+ * web server's graceful shutdown, so both drain at once.
  */
 public class VireoLifecycle implements SmartLifecycle {
   /** The web server's graceful-shutdown phase. */
   public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
+
   private static final Logger log = LoggerFactory.getLogger(VireoLifecycle.class);
 
   private final Service service;
@@ -39,15 +40,18 @@ public class VireoLifecycle implements SmartLifecycle {
   /** Stops on a thread of its own, so that the other beans of this phase stop meanwhile. */
   @Override
   public void stop(Runnable callback) {
-    Thread stopping = new Thread(() -> {
-      try {
-        service.stop();
-      } catch (RuntimeException e) {
-        log.warn("{}: stop failed: {}", service.name(), e.toString());
-      } finally {
-        callback.run();
-      }
-    }, "vireo-stop-" + service.name());
+    Thread stopping =
+        new Thread(
+            () -> {
+              try {
+                service.stop();
+              } catch (RuntimeException e) {
+                log.warn("{}: stop failed: {}", service.name(), e.toString());
+              } finally {
+                callback.run();
+              }
+            },
+            "vireo-stop-" + service.name());
     stopping.start();
   }
 

@@ -14,9 +14,9 @@ import java.lang.annotation.Target;
  * class GreeterImpl implements Greeter { ... }   // Greeter carries @RpcService, or is its only interface
  * }</pre>
  *
- * Without {@link #value()}, the bean's interfaces annotated {@link io.vireo.RpcService} are
- * served; a bean with none of those is served through its only interface. A bean with several
- * unannotated interfaces names the ones to serve.
+ * Without {@link #value()}, the bean's interfaces annotated {@link io.vireo.RpcService} are served;
+ * a bean with none of those is served through its only interface. A bean with several unannotated
+ * interfaces names the ones to serve.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

@@ -19,10 +19,10 @@ import java.lang.annotation.Target;
  * }</pre>
  *
  * The method takes one parameter, the event's type. An event is acknowledged when the method
- * returns (a {@code void} method, or one returning a plain value) or when the
- * {@link org.reactivestreams.Publisher} it returns completes; a thrown exception or an error
- * signal redelivers it, up to {@link #maxRetries()}, then sends it to {@code <topic>.DLT}. A
- * method returning no publisher runs on a {@code boundedElastic} thread, so it may block.
+ * returns (a {@code void} method, or one returning a plain value) or when the {@link
+ * org.reactivestreams.Publisher} it returns completes; a thrown exception or an error signal
+ * redelivers it, up to {@link #maxRetries()}, then sends it to {@code <topic>.DLT}. A method
+ * returning no publisher runs on a {@code boundedElastic} thread, so it may block.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

@@ -33,18 +33,25 @@ class GracefulShutdownTest {
           .withConfiguration(AutoConfigurations.of(VireoAutoConfiguration.class))
           .withBean(Held.class, () -> held)
           .withUserConfiguration(HeldConfig.class)
-          .withPropertyValues("vireo.service.name=graceful", "spring.lifecycle.timeout-per-shutdown-phase=15s")
-          .run(context -> {
-            Service service = context.getBean(Service.class);
-            CompletableFuture<StringValue> reply = caller.client("graceful", Echo.class).echo(text("Ada")).toFuture();
-            assertThat(held.entered.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the call reached the handler").isTrue();
-            CompletableFuture<Void> closed = CompletableFuture.runAsync(((ConfigurableApplicationContext) context)::close);
-            await().atMost(WAIT).until(() -> !service.isRunning());
-            assertThat(closed).as("the context waits for the call in flight").isNotDone();
-            held.release.tryEmitValue(StringValue.of("held: Ada"));
-            assertThat(reply.get(WAIT.toSeconds(), TimeUnit.SECONDS).getValue()).isEqualTo("held: Ada");
-            closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-          });
+          .withPropertyValues(
+              "vireo.service.name=graceful", "spring.lifecycle.timeout-per-shutdown-phase=15s")
+          .run(
+              context -> {
+                Service service = context.getBean(Service.class);
+                CompletableFuture<StringValue> reply =
+                    caller.client("graceful", Echo.class).echo(text("Ada")).toFuture();
+                assertThat(held.entered.await(WAIT.toSeconds(), TimeUnit.SECONDS))
+                    .as("the call reached the handler")
+                    .isTrue();
+                CompletableFuture<Void> closed =
+                    CompletableFuture.runAsync(((ConfigurableApplicationContext) context)::close);
+                await().atMost(WAIT).until(() -> !service.isRunning());
+                assertThat(closed).as("the context waits for the call in flight").isNotDone();
+                held.release.tryEmitValue(StringValue.of("held: Ada"));
+                assertThat(reply.get(WAIT.toSeconds(), TimeUnit.SECONDS).getValue())
+                    .isEqualTo("held: Ada");
+                closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+              });
     } finally {
       caller.stop();
     }
@@ -57,10 +64,11 @@ class GracefulShutdownTest {
 
     @Override
     public Mono<StringValue> echo(StringValue request) {
-      return Mono.defer(() -> {
-        entered.countDown();
-        return release.asMono();
-      });
+      return Mono.defer(
+          () -> {
+            entered.countDown();
+            return release.asMono();
+          });
     }
 
     @Override

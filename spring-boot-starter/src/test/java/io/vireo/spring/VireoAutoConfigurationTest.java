@@ -40,177 +40,261 @@ import reactor.test.StepVerifier;
 class VireoAutoConfigurationTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
 
-  private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(VireoAutoConfiguration.class));
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withConfiguration(AutoConfigurations.of(VireoAutoConfiguration.class));
 
   @ParameterizedTest
   @ValueSource(strings = {"rsocket", "grpc"})
   void servesVireoServiceBeansAndInjectsClientsOfThem(String transport) {
     String name = "echo-" + transport;
-    runner.withUserConfiguration(EchoServer.class)
+    runner
+        .withUserConfiguration(EchoServer.class)
         .withPropertyValues("vireo.service.name=" + name, "vireo.transport=" + transport)
-        .run(server -> {
-          assertThat(server).hasNotFailed();
-          ServiceInstance instance = server.getBean(Service.class).instance().orElseThrow();
-          assertThat(instance.transport()).isEqualTo(transport);
-          runner.withUserConfiguration(Callers.class)
-              .withPropertyValues("vireo.service.name=caller-" + transport, "vireo.transport=" + transport,
-                  "callers.target=" + name)
-              .run(client -> {
-                assertThat(client).hasNotFailed();
-                FieldCaller byField = client.getBean(FieldCaller.class);
-                StepVerifier.create(byField.echo.echo(text("Ada")).map(StringValue::getValue))
-                    .expectNext(name + ": Ada").verifyComplete();
-                StepVerifier.create(byField.echo.repeat(text("Ada")).map(StringValue::getValue))
-                    .expectNext(name + ": Ada #1", name + ": Ada #2", name + ": Ada #3").verifyComplete();
-                ConstructorCaller byParameter = client.getBean(ConstructorCaller.class);
-                StepVerifier.create(byParameter.echo.echo(text("Grace")).map(StringValue::getValue))
-                    .expectNext(name + ": Grace").verifyComplete();
-              });
-        });
+        .run(
+            server -> {
+              assertThat(server).hasNotFailed();
+              ServiceInstance instance = server.getBean(Service.class).instance().orElseThrow();
+              assertThat(instance.transport()).isEqualTo(transport);
+              runner
+                  .withUserConfiguration(Callers.class)
+                  .withPropertyValues(
+                      "vireo.service.name=caller-" + transport,
+                      "vireo.transport=" + transport,
+                      "callers.target=" + name)
+                  .run(
+                      client -> {
+                        assertThat(client).hasNotFailed();
+                        FieldCaller byField = client.getBean(FieldCaller.class);
+                        StepVerifier.create(
+                                byField.echo.echo(text("Ada")).map(StringValue::getValue))
+                            .expectNext(name + ": Ada")
+                            .verifyComplete();
+                        StepVerifier.create(
+                                byField.echo.repeat(text("Ada")).map(StringValue::getValue))
+                            .expectNext(name + ": Ada #1", name + ": Ada #2", name + ": Ada #3")
+                            .verifyComplete();
+                        ConstructorCaller byParameter = client.getBean(ConstructorCaller.class);
+                        StepVerifier.create(
+                                byParameter.echo.echo(text("Grace")).map(StringValue::getValue))
+                            .expectNext(name + ": Grace")
+                            .verifyComplete();
+                      });
+            });
   }
 
   @Test
   void deliversEventsToSubscribeMethodsThroughTheMemoryBroker() {
-    runner.withUserConfiguration(AuditConfig.class)
+    runner
+        .withUserConfiguration(AuditConfig.class)
         .withPropertyValues("vireo.service.name=audit-memory")
-        .run(context -> {
-          Service service = context.getBean(Service.class);
-          Audit audit = context.getBean(Audit.class);
-          service.publish("spring.greeted", text("Ada")).block(WAIT);
-          service.publish("spring.blocking", text("Grace")).block(WAIT);
-          await().atMost(WAIT).untilAsserted(() -> assertThat(audit.seen).containsExactlyInAnyOrder("Ada", "blocking Grace"));
-        });
+        .run(
+            context -> {
+              Service service = context.getBean(Service.class);
+              Audit audit = context.getBean(Audit.class);
+              service.publish("spring.greeted", text("Ada")).block(WAIT);
+              service.publish("spring.blocking", text("Grace")).block(WAIT);
+              await()
+                  .atMost(WAIT)
+                  .untilAsserted(
+                      () ->
+                          assertThat(audit.seen)
+                              .containsExactlyInAnyOrder("Ada", "blocking Grace"));
+            });
   }
 
   @Test
   void readsVireoKeysFromTheEnvironmentWithEnvironmentVariablesAboveFiles() {
-    runner.withPropertyValues("vireo.service.name=configured", "vireo.client.timeout=3s", "vireo.server.weight=3",
+    runner
+        .withPropertyValues(
+            "vireo.service.name=configured",
+            "vireo.client.timeout=3s",
+            "vireo.server.weight=3",
             "vireo.server.metadata.zone=eu-1")
-        .withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
-            new SystemEnvironmentPropertySource("test-environment", Map.of("VIREO_SERVER_WEIGHT", "7"))))
-        .run(context -> {
-          Service service = context.getBean(Service.class);
-          assertThat(service.name()).isEqualTo("configured");
-          assertThat(service.config().get("vireo.client.timeout")).contains("3s");
-          assertThat(service.config().get("vireo.server.weight")).contains("7");
-          assertThat(service.config().subset("vireo.server.metadata")).containsEntry("zone", "eu-1");
-        });
+        .withInitializer(
+            context ->
+                context
+                    .getEnvironment()
+                    .getPropertySources()
+                    .addFirst(
+                        new SystemEnvironmentPropertySource(
+                            "test-environment", Map.of("VIREO_SERVER_WEIGHT", "7"))))
+        .run(
+            context -> {
+              Service service = context.getBean(Service.class);
+              assertThat(service.name()).isEqualTo("configured");
+              assertThat(service.config().get("vireo.client.timeout")).contains("3s");
+              assertThat(service.config().get("vireo.server.weight")).contains("7");
+              assertThat(service.config().subset("vireo.server.metadata"))
+                  .containsEntry("zone", "eu-1");
+            });
   }
 
   @Test
   void namesTheServiceAfterTheSpringApplicationWithoutVireoServiceName() {
-    runner.withPropertyValues("spring.application.name=shop")
+    runner
+        .withPropertyValues("spring.application.name=shop")
         .run(context -> assertThat(context.getBean(Service.class).name()).isEqualTo("shop"));
   }
 
   @Test
   void boundsTheDrainBySpringsShutdownSettings() {
-    runner.withPropertyValues("spring.lifecycle.timeout-per-shutdown-phase=7s")
-        .run(context -> assertThat(context.getBean(Service.class).config().get("vireo.server.shutdown-timeout"))
-            .contains("7000ms"));
-    runner.withPropertyValues("server.shutdown=immediate")
-        .run(context -> assertThat(context.getBean(Service.class).config().get("vireo.server.shutdown-timeout"))
-            .contains("1000ms"));
-    runner.withPropertyValues("server.shutdown=immediate", "vireo.server.shutdown-timeout=2s")
-        .run(context -> assertThat(context.getBean(Service.class).config().get("vireo.server.shutdown-timeout"))
-            .contains("2s"));
+    runner
+        .withPropertyValues("spring.lifecycle.timeout-per-shutdown-phase=7s")
+        .run(
+            context ->
+                assertThat(
+                        context
+                            .getBean(Service.class)
+                            .config()
+                            .get("vireo.server.shutdown-timeout"))
+                    .contains("7000ms"));
+    runner
+        .withPropertyValues("server.shutdown=immediate")
+        .run(
+            context ->
+                assertThat(
+                        context
+                            .getBean(Service.class)
+                            .config()
+                            .get("vireo.server.shutdown-timeout"))
+                    .contains("1000ms"));
+    runner
+        .withPropertyValues("server.shutdown=immediate", "vireo.server.shutdown-timeout=2s")
+        .run(
+            context ->
+                assertThat(
+                        context
+                            .getBean(Service.class)
+                            .config()
+                            .get("vireo.server.shutdown-timeout"))
+                    .contains("2s"));
   }
 
   @Test
   void startsWithTheContextAndStopsWhenItCloses() {
     Service[] service = new Service[1];
-    runner.withUserConfiguration(EchoServer.class)
+    runner
+        .withUserConfiguration(EchoServer.class)
         .withPropertyValues("vireo.service.name=lifecycle")
-        .run(context -> {
-          service[0] = context.getBean(Service.class);
-          assertThat(service[0].isRunning()).isTrue();
-          assertThat(MemoryRegistry.shared().instances("lifecycle").block(WAIT)).hasSize(1);
-        });
+        .run(
+            context -> {
+              service[0] = context.getBean(Service.class);
+              assertThat(service[0].isRunning()).isTrue();
+              assertThat(MemoryRegistry.shared().instances("lifecycle").block(WAIT)).hasSize(1);
+            });
     assertThat(service[0].isRunning()).isFalse();
     assertThat(MemoryRegistry.shared().instances("lifecycle").block(WAIT)).isEmpty();
   }
 
   @Test
   void usesTheApplicationsMeterRegistryAndOpenTelemetry() {
-    runner.withUserConfiguration(EchoServer.class, Observed.class)
+    runner
+        .withUserConfiguration(EchoServer.class, Observed.class)
         .withPropertyValues("vireo.service.name=observed")
-        .run(context -> {
-          Echo echo = context.getBean(VireoClients.class).client("observed", Echo.class);
-          assertThat(echo.echo(text("Ada")).block(WAIT).getValue()).isEqualTo("observed: Ada");
-          MeterRegistry meters = context.getBean(MeterRegistry.class);
-          await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(meters.find("vireo.server.calls").timers()).isNotEmpty();
-            assertThat(meters.find("vireo.client.calls").timers()).isNotEmpty();
-          });
-          InMemorySpanExporter spans = context.getBean(InMemorySpanExporter.class);
-          await().atMost(WAIT).untilAsserted(() -> assertThat(spans.getFinishedSpanItems())
-              .extracting(SpanData::getName).anyMatch(span -> span.contains("Echo")));
-        });
+        .run(
+            context -> {
+              Echo echo = context.getBean(VireoClients.class).client("observed", Echo.class);
+              assertThat(echo.echo(text("Ada")).block(WAIT).getValue()).isEqualTo("observed: Ada");
+              MeterRegistry meters = context.getBean(MeterRegistry.class);
+              await()
+                  .atMost(WAIT)
+                  .untilAsserted(
+                      () -> {
+                        assertThat(meters.find("vireo.server.calls").timers()).isNotEmpty();
+                        assertThat(meters.find("vireo.client.calls").timers()).isNotEmpty();
+                      });
+              InMemorySpanExporter spans = context.getBean(InMemorySpanExporter.class);
+              await()
+                  .atMost(WAIT)
+                  .untilAsserted(
+                      () ->
+                          assertThat(spans.getFinishedSpanItems())
+                              .extracting(SpanData::getName)
+                              .anyMatch(span -> span.contains("Echo")));
+            });
   }
 
   @Test
   void reportsHealthToActuator() {
-    runner.withUserConfiguration(EchoServer.class)
+    runner
+        .withUserConfiguration(EchoServer.class)
         .withPropertyValues("vireo.service.name=healthy")
-        .run(context -> {
-          VireoHealthIndicator indicator = context.getBean("vireoHealthIndicator", VireoHealthIndicator.class);
-          Health health = indicator.health();
-          assertThat(health.getStatus().getCode()).isEqualTo("UP");
-          assertThat(health.getDetails()).containsEntry("service", "healthy");
-          assertThat((List<?>) health.getDetails().get("instances")).hasSize(1);
-          context.getBean(Service.class).stop();
-          assertThat(indicator.health().getStatus().getCode()).isEqualTo("DOWN");
-        });
+        .run(
+            context -> {
+              VireoHealthIndicator indicator =
+                  context.getBean("vireoHealthIndicator", VireoHealthIndicator.class);
+              Health health = indicator.health();
+              assertThat(health.getStatus().getCode()).isEqualTo("UP");
+              assertThat(health.getDetails()).containsEntry("service", "healthy");
+              assertThat((List<?>) health.getDetails().get("instances")).hasSize(1);
+              context.getBean(Service.class).stop();
+              assertThat(indicator.health().getStatus().getCode()).isEqualTo("DOWN");
+            });
   }
 
   @Test
   void backsOffWhenTheApplicationDefinesItsOwnBeans() {
-    runner.withUserConfiguration(OwnBeans.class)
-        .run(context -> {
-          assertThat(context).hasNotFailed();
-          assertThat(context.getBean(Service.class)).isSameAs(context.getBean(OwnBeans.class).service);
-          assertThat(context.getBean(Service.class).name()).isEqualTo("own");
-          assertThat(context).getBean(VireoClients.class).isInstanceOf(OwnClients.class);
-          assertThat(context).getBean(VireoLifecycle.class).isInstanceOf(OwnLifecycle.class);
-          assertThat(context.getBean("vireoHealthIndicator")).isNotInstanceOf(VireoHealthIndicator.class);
-        });
+    runner
+        .withUserConfiguration(OwnBeans.class)
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              assertThat(context.getBean(Service.class))
+                  .isSameAs(context.getBean(OwnBeans.class).service);
+              assertThat(context.getBean(Service.class).name()).isEqualTo("own");
+              assertThat(context).getBean(VireoClients.class).isInstanceOf(OwnClients.class);
+              assertThat(context).getBean(VireoLifecycle.class).isInstanceOf(OwnLifecycle.class);
+              assertThat(context.getBean("vireoHealthIndicator"))
+                  .isNotInstanceOf(VireoHealthIndicator.class);
+            });
   }
 
   @Test
   void usesTheApplicationsRegistryBean() {
     MemoryRegistry own = MemoryRegistry.newStore();
-    runner.withUserConfiguration(EchoServer.class)
+    runner
+        .withUserConfiguration(EchoServer.class)
         .withBean(Registry.class, () -> own)
         .withPropertyValues("vireo.service.name=own-registry")
-        .run(context -> {
-          assertThat(own.instances("own-registry").block(WAIT)).hasSize(1);
-          assertThat(MemoryRegistry.shared().instances("own-registry").block(WAIT)).isEmpty();
-        });
+        .run(
+            context -> {
+              assertThat(own.instances("own-registry").block(WAIT)).hasSize(1);
+              assertThat(MemoryRegistry.shared().instances("own-registry").block(WAIT)).isEmpty();
+            });
   }
 
   @Test
   void turnsOffWithVireoEnabledFalse() {
-    runner.withPropertyValues("vireo.enabled=false")
+    runner
+        .withPropertyValues("vireo.enabled=false")
         .run(context -> assertThat(context).doesNotHaveBean(Service.class));
   }
 
   @Test
   void failsToStartNamingTheBeanWhoseHandlerInterfaceIsAmbiguous() {
-    runner.withUserConfiguration(Ambiguous.class)
-        .run(context -> assertThat(context).getFailure()
-            .rootCause()
-            .hasMessageContaining("@VireoService bean 'twoFaces'")
-            .hasMessageContaining("@VireoService(TheInterface.class)"));
+    runner
+        .withUserConfiguration(Ambiguous.class)
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageContaining("@VireoService bean 'twoFaces'")
+                    .hasMessageContaining("@VireoService(TheInterface.class)"));
   }
 
   @Test
   void failsAClientCallMadeBeforeTheServiceStarted() {
     Service unstarted = Service.builder("unstarted").build();
-    VireoClients clients = new VireoClients(new StaticListableBeanFactory(
-        Map.of("service", unstarted)).getBeanProvider(Service.class));
+    VireoClients clients =
+        new VireoClients(
+            new StaticListableBeanFactory(Map.of("service", unstarted))
+                .getBeanProvider(Service.class));
     StepVerifier.create(clients.client("echo", Echo.class).echo(text("Ada")))
-        .expectErrorSatisfies(error -> assertThat(((VireoException) error).status()).isEqualTo(Status.FAILED_PRECONDITION))
+        .expectErrorSatisfies(
+            error ->
+                assertThat(((VireoException) error).status()).isEqualTo(Status.FAILED_PRECONDITION))
         .verify(WAIT);
   }
 
@@ -285,15 +369,17 @@ class VireoAutoConfigurationTest {
     @Bean
     OpenTelemetry openTelemetry(InMemorySpanExporter exporter) {
       return OpenTelemetrySdk.builder()
-          .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build())
+          .setTracerProvider(
+              SdkTracerProvider.builder()
+                  .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+                  .build())
           .build();
     }
   }
 
   static class OwnClients extends VireoClients {
     OwnClients(Service service) {
-      super(new StaticListableBeanFactory(Map.of("s", service))
-          .getBeanProvider(Service.class));
+      super(new StaticListableBeanFactory(Map.of("s", service)).getBeanProvider(Service.class));
     }
   }
 

@@ -42,20 +42,20 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>Publishing completes when Kafka acknowledged the record (acks=all, idempotent producer).
  * {@code KafkaProducer.send} blocks while it waits for a topic's metadata or for room in its
- * buffer, so a publish calls it on the caller's thread only when neither can happen: the topic
- * was acknowledged recently (its metadata is cached), its last send did not fail, the records
- * sent and not yet acknowledged use less than half of the producer's buffer, and no earlier
- * send waits on the broker's sender thread (so one caller's records keep their order). Every
- * other send runs on that one dedicated thread. A publish that is not acknowledged within the
- * publish timeout fails with UNAVAILABLE: the producer's {@code delivery.timeout.ms} bounds it,
- * or a timer where the producer's settings allow longer.
+ * buffer, so a publish calls it on the caller's thread only when neither can happen: the topic was
+ * acknowledged recently (its metadata is cached), its last send did not fail, the records sent and
+ * not yet acknowledged use less than half of the producer's buffer, and no earlier send waits on
+ * the broker's sender thread (so one caller's records keep their order). Every other send runs on
+ * that one dedicated thread. A publish that is not acknowledged within the publish timeout fails
+ * with UNAVAILABLE: the producer's {@code delivery.timeout.ms} bounds it, or a timer where the
+ * producer's settings allow longer.
  *
- * <p>Each subscription is a consumer of its own, polled by its own thread; its queue group is
- * the Kafka consumer group, and a broadcast subscription gets a group of its own. Handlers run
- * on Reactor's bounded-elastic scheduler, at most {@code concurrency} at once, the records of
- * one key one after the other. An offset is committed once its record and every earlier record
- * of its partition are handled (at-least-once). See the module's README for the configuration
- * keys, the delivery guarantees and the dead-letter format.
+ * <p>Each subscription is a consumer of its own, polled by its own thread; its queue group is the
+ * Kafka consumer group, and a broadcast subscription gets a group of its own. Handlers run on
+ * Reactor's bounded-elastic scheduler, at most {@code concurrency} at once, the records of one key
+ * one after the other. An offset is committed once its record and every earlier record of its
+ * partition are handled (at-least-once). See the module's README for the configuration keys, the
+ * delivery guarantees and the dead-letter format.
  */
 public final class KafkaBroker implements Broker {
   /** The prefix of this broker's configuration keys. */
@@ -65,8 +65,10 @@ public final class KafkaBroker implements Broker {
   public static final String DEFAULT_CLIENT_ID = "vireo";
   public static final boolean DEFAULT_AUTO_CREATE_TOPICS = true;
   public static final int DEFAULT_TOPIC_PARTITIONS = 3;
+
   /** The broker's own {@code default.replication.factor}. */
   public static final short DEFAULT_TOPIC_REPLICATION_FACTOR = -1;
+
   public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_SUBSCRIBE_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
@@ -97,10 +99,12 @@ public final class KafkaBroker implements Broker {
       producer = new KafkaProducer<>(producerProperties);
       this.topics = new KafkaTopics(Admin.create(clients.admin()), this.settings);
     } catch (KafkaException e) {
-      throw new IllegalArgumentException(PREFIX + ": " + e.getMessage() + " (expected: valid Kafka client settings)", e);
+      throw new IllegalArgumentException(
+          PREFIX + ": " + e.getMessage() + " (expected: valid Kafka client settings)", e);
     }
     this.publisher = new KafkaPublisher(producer, producerProperties, topics, this.settings, id);
-    this.subscriptions = new KafkaSubscriptions(this.settings, clients, topics, publisher, closed::get);
+    this.subscriptions =
+        new KafkaSubscriptions(this.settings, clients, topics, publisher, closed::get);
     this.closing = Mono.defer(this::closeNow).cache();
   }
 
@@ -115,16 +119,29 @@ public final class KafkaBroker implements Broker {
 
   @Override
   public Mono<Void> publish(Message message) {
-    return Mono.defer(() -> closed.get()
-        ? Mono.error(VireoException.of(Status.FAILED_PRECONDITION, "publish to %s: the Kafka broker is closed", message.topic()))
-        : publisher.publish(message));
+    return Mono.defer(
+        () ->
+            closed.get()
+                ? Mono.error(
+                    VireoException.of(
+                        Status.FAILED_PRECONDITION,
+                        "publish to %s: the Kafka broker is closed",
+                        message.topic()))
+                : publisher.publish(message));
   }
 
   @Override
-  public Mono<Subscription> subscribe(String topic, SubscribeOptions options, MessageHandler handler) {
-    return Mono.defer(() -> closed.get()
-        ? Mono.error(VireoException.of(Status.FAILED_PRECONDITION, "subscribe to %s: the Kafka broker is closed", topic))
-        : subscriptions.subscribe(topic, options, handler));
+  public Mono<Subscription> subscribe(
+      String topic, SubscribeOptions options, MessageHandler handler) {
+    return Mono.defer(
+        () ->
+            closed.get()
+                ? Mono.error(
+                    VireoException.of(
+                        Status.FAILED_PRECONDITION,
+                        "subscribe to %s: the Kafka broker is closed",
+                        topic))
+                : subscriptions.subscribe(topic, options, handler));
   }
 
   @Override
@@ -134,17 +151,21 @@ public final class KafkaBroker implements Broker {
 
   private Mono<Void> closeNow() {
     closed.set(true);
-    return subscriptions.closeAll()
-        .then(Mono.<Void>fromRunnable(() -> {
-          publisher.close(settings.shutdownTimeout);
-          topics.close(settings.shutdownTimeout);
-        }).subscribeOn(Schedulers.boundedElastic()));
+    return subscriptions
+        .closeAll()
+        .then(
+            Mono.<Void>fromRunnable(
+                    () -> {
+                      publisher.close(settings.shutdownTimeout);
+                      topics.close(settings.shutdownTimeout);
+                    })
+                .subscribeOn(Schedulers.boundedElastic()));
   }
 
   /**
-   * Whether Kafka's cluster metadata can be fetched now: the cached answer of an Admin
-   * {@code describeCluster}, asked again at most every 2 s on the Admin client's own thread;
-   * false once the broker is closed.
+   * Whether Kafka's cluster metadata can be fetched now: the cached answer of an Admin {@code
+   * describeCluster}, asked again at most every 2 s on the Admin client's own thread; false once
+   * the broker is closed.
    */
   @Override
   public Mono<Boolean> reachable() {
@@ -181,34 +202,64 @@ public final class KafkaBroker implements Broker {
 
     /** Reads every {@code vireo.broker.kafka.*} key that {@code config} has. */
     public Builder config(Config config) {
-      config.get(key("bootstrap-servers")).ifPresent(value -> bootstrapServers(nonEmpty(key("bootstrap-servers"), value)));
+      config
+          .get(key("bootstrap-servers"))
+          .ifPresent(value -> bootstrapServers(nonEmpty(key("bootstrap-servers"), value)));
       config.get(key("client-id")).ifPresent(value -> clientId(nonEmpty(key("client-id"), value)));
       autoCreateTopics(config.getBoolean(key("auto-create-topics"), autoCreateTopics));
-      topicPartitions = atLeast(key("topic-partitions"), config.getInt(key("topic-partitions"), topicPartitions), 1);
+      topicPartitions =
+          atLeast(
+              key("topic-partitions"), config.getInt(key("topic-partitions"), topicPartitions), 1);
       int replication = config.getInt(key("topic-replication-factor"), topicReplicationFactor);
       if (replication == 0 || replication < -1 || replication > Short.MAX_VALUE) {
-        throw new IllegalArgumentException(key("topic-replication-factor") + ": " + replication
-            + " (expected: >= 1, or -1 for the broker's default)");
+        throw new IllegalArgumentException(
+            key("topic-replication-factor")
+                + ": "
+                + replication
+                + " (expected: >= 1, or -1 for the broker's default)");
       }
       topicReplicationFactor = (short) replication;
-      publishTimeout = positive(key("publish-timeout"), config.getDuration(key("publish-timeout"), publishTimeout));
-      subscribeTimeout = positive(key("subscribe-timeout"), config.getDuration(key("subscribe-timeout"), subscribeTimeout));
-      shutdownTimeout = positive(key("shutdown-timeout"), config.getDuration(key("shutdown-timeout"), shutdownTimeout));
-      pollTimeout = positive(key("poll-timeout"), config.getDuration(key("poll-timeout"), pollTimeout));
-      commitInterval = notNegative(key("commit-interval"), config.getDuration(key("commit-interval"), commitInterval));
-      maxPendingPerPartition = atLeast(key("max-pending-per-partition"),
-          config.getInt(key("max-pending-per-partition"), maxPendingPerPartition), 1);
-      retryBackoff = notNegative(key("retry-backoff"), config.getDuration(key("retry-backoff"), retryBackoff));
-      reconnectBackoff = notNegative(key("reconnect-backoff"), config.getDuration(key("reconnect-backoff"), reconnectBackoff));
-      reconnectBackoffMax = notNegative(key("reconnect-backoff-max"),
-          config.getDuration(key("reconnect-backoff-max"), reconnectBackoffMax));
+      publishTimeout =
+          positive(
+              key("publish-timeout"), config.getDuration(key("publish-timeout"), publishTimeout));
+      subscribeTimeout =
+          positive(
+              key("subscribe-timeout"),
+              config.getDuration(key("subscribe-timeout"), subscribeTimeout));
+      shutdownTimeout =
+          positive(
+              key("shutdown-timeout"),
+              config.getDuration(key("shutdown-timeout"), shutdownTimeout));
+      pollTimeout =
+          positive(key("poll-timeout"), config.getDuration(key("poll-timeout"), pollTimeout));
+      commitInterval =
+          notNegative(
+              key("commit-interval"), config.getDuration(key("commit-interval"), commitInterval));
+      maxPendingPerPartition =
+          atLeast(
+              key("max-pending-per-partition"),
+              config.getInt(key("max-pending-per-partition"), maxPendingPerPartition),
+              1);
+      retryBackoff =
+          notNegative(key("retry-backoff"), config.getDuration(key("retry-backoff"), retryBackoff));
+      reconnectBackoff =
+          notNegative(
+              key("reconnect-backoff"),
+              config.getDuration(key("reconnect-backoff"), reconnectBackoff));
+      reconnectBackoffMax =
+          notNegative(
+              key("reconnect-backoff-max"),
+              config.getDuration(key("reconnect-backoff-max"), reconnectBackoffMax));
       producer.putAll(config.subset(key("producer")));
       consumer.putAll(config.subset(key("consumer")));
       admin.putAll(config.subset(key("admin")));
       return this;
     }
 
-    /** {@code host:port,...} of the Kafka brokers to start from (default {@value KafkaBroker#DEFAULT_BOOTSTRAP_SERVERS}). */
+    /**
+     * {@code host:port,...} of the Kafka brokers to start from (default {@value
+     * KafkaBroker#DEFAULT_BOOTSTRAP_SERVERS}).
+     */
     public Builder bootstrapServers(String bootstrapServers) {
       this.bootstrapServers = nonEmpty("bootstrapServers", bootstrapServers);
       return this;
@@ -232,11 +283,18 @@ public final class KafkaBroker implements Broker {
       return this;
     }
 
-    /** Replication factor of a created topic; -1 for the broker's {@code default.replication.factor}. */
+    /**
+     * Replication factor of a created topic; -1 for the broker's {@code
+     * default.replication.factor}.
+     */
     public Builder topicReplicationFactor(int topicReplicationFactor) {
-      if (topicReplicationFactor == 0 || topicReplicationFactor < -1 || topicReplicationFactor > Short.MAX_VALUE) {
-        throw new IllegalArgumentException("topicReplicationFactor: " + topicReplicationFactor
-            + " (expected: >= 1, or -1 for the broker's default)");
+      if (topicReplicationFactor == 0
+          || topicReplicationFactor < -1
+          || topicReplicationFactor > Short.MAX_VALUE) {
+        throw new IllegalArgumentException(
+            "topicReplicationFactor: "
+                + topicReplicationFactor
+                + " (expected: >= 1, or -1 for the broker's default)");
       }
       this.topicReplicationFactor = (short) topicReplicationFactor;
       return this;
@@ -248,7 +306,10 @@ public final class KafkaBroker implements Broker {
       return this;
     }
 
-    /** How long {@code subscribe} waits for the first partition assignment (the subscription goes on trying). */
+    /**
+     * How long {@code subscribe} waits for the first partition assignment (the subscription goes on
+     * trying).
+     */
     public Builder subscribeTimeout(Duration subscribeTimeout) {
       this.subscribeTimeout = positive("subscribeTimeout", subscribeTimeout);
       return this;

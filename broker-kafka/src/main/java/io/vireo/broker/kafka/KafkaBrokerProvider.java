@@ -5,8 +5,8 @@ import io.vireo.broker.spi.BrokerProvider;
 import io.vireo.config.Config;
 
 /**
- * Provides the {@code kafka} broker ({@code vireo.broker=kafka}), configured from the
- * {@code vireo.broker.kafka.*} keys. Loads no Kafka class before {@link #create}.
+ * Provides the {@code kafka} broker ({@code vireo.broker=kafka}), configured from the {@code
+ * vireo.broker.kafka.*} keys. Loads no Kafka class before {@link #create}.
  */
 public final class KafkaBrokerProvider implements BrokerProvider {
   /** The name that selects this broker. */

@@ -9,9 +9,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The kafka-clients settings of one broker's producer, Admin client and consumers: Vireo's
- * defaults from the {@link KafkaBroker.Builder}, under the user's {@code producer.*},
- * {@code consumer.*} and {@code admin.*} properties where those may override them.
+ * The kafka-clients settings of one broker's producer, Admin client and consumers: Vireo's defaults
+ * from the {@link KafkaBroker.Builder}, under the user's {@code producer.*}, {@code consumer.*} and
+ * {@code admin.*} properties where those may override them.
  */
 final class KafkaClients {
   private final KafkaBroker.Builder settings;
@@ -26,9 +26,15 @@ final class KafkaClients {
     Map<String, Object> props = new HashMap<>();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers);
     props.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
-    props.put(AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, String.valueOf(settings.retryBackoff.toMillis()));
-    props.put(AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, String.valueOf(settings.reconnectBackoff.toMillis()));
-    props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, String.valueOf(settings.reconnectBackoffMax.toMillis()));
+    props.put(
+        AdminClientConfig.RETRY_BACKOFF_MS_CONFIG,
+        String.valueOf(settings.retryBackoff.toMillis()));
+    props.put(
+        AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG,
+        String.valueOf(settings.reconnectBackoff.toMillis()));
+    props.put(
+        AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG,
+        String.valueOf(settings.reconnectBackoffMax.toMillis()));
     return props;
   }
 
@@ -39,11 +45,17 @@ final class KafkaClients {
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(timeout));
     props.putAll(settings.producer);
-    long linger = Long.parseLong(String.valueOf(props.getOrDefault(ProducerConfig.LINGER_MS_CONFIG, "5")));
+    long linger =
+        Long.parseLong(String.valueOf(props.getOrDefault(ProducerConfig.LINGER_MS_CONFIG, "5")));
     // Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms
-    props.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(Math.max(1, Math.min(30_000, timeout - linger))));
-    long request = Long.parseLong(String.valueOf(props.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG)));
-    props.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(Math.max(timeout, linger + request)));
+    props.putIfAbsent(
+        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+        String.valueOf(Math.max(1, Math.min(30_000, timeout - linger))));
+    long request =
+        Long.parseLong(String.valueOf(props.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG)));
+    props.putIfAbsent(
+        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+        String.valueOf(Math.max(timeout, linger + request)));
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     return props;
@@ -53,7 +65,8 @@ final class KafkaClients {
     long timeout = settings.publishTimeout.toMillis();
     Map<String, Object> props = common(settings.clientId + "-admin-" + brokerId);
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(timeout));
-    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(Math.min(30_000, timeout)));
+    props.put(
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(Math.min(30_000, timeout)));
     props.putAll(settings.admin);
     return props;
   }
@@ -68,7 +81,8 @@ final class KafkaClients {
     props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     return props;
   }
 

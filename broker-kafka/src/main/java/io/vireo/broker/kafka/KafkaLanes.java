@@ -30,24 +30,26 @@ import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
 /**
- * The handler side of a subscription: {@code concurrency} lanes that run the handler, its
- * retries and dead letters (as {@link RedeliveryPolicy} says), and the lock-free hand-off of
- * each settled record back to the poll thread.
+ * The handler side of a subscription: {@code concurrency} lanes that run the handler, its retries
+ * and dead letters (as {@link RedeliveryPolicy} says), and the lock-free hand-off of each settled
+ * record back to the poll thread.
  *
- * <p>The poll thread {@link #add adds} records to a lane chosen by key (so the records of one
- * key keep their order) and takes them back through {@link #pollSettled()},
- * {@link #nextSettled(long)} or {@link #awaitSettlements(int, long)} when their handling ended.
+ * <p>The poll thread {@link #add adds} records to a lane chosen by key (so the records of one key
+ * keep their order) and takes them back through {@link #pollSettled()}, {@link #nextSettled(long)}
+ * or {@link #awaitSettlements(int, long)} when their handling ended.
  *
- * <p>A lane runs on bounded-elastic in bursts: one task takes every queued record in turn for
- * as long as their handlers complete at once, so a poll's batch costs one thread hand-off, not
- * one per record. A handler whose {@code Mono} completes later ends the burst; its completion
- * starts the next one (again on bounded-elastic, never on the thread that completed it). The
- * poll thread never runs a handler, so a slow handler cannot keep it from polling.
+ * <p>A lane runs on bounded-elastic in bursts: one task takes every queued record in turn for as
+ * long as their handlers complete at once, so a poll's batch costs one thread hand-off, not one per
+ * record. A handler whose {@code Mono} completes later ends the burst; its completion starts the
+ * next one (again on bounded-elastic, never on the thread that completed it). The poll thread never
+ * runs a handler, so a slow handler cannot keep it from polling.
  */
 final class KafkaLanes {
   private static final Logger logger = LoggerFactory.getLogger(KafkaLanes.class);
+
   /** Records one lane task handles before it makes way for the other tasks on its thread. */
   private static final int MAX_BURST = 256;
+
   private static final AtomicIntegerFieldUpdater<Handling> HANDLING_STATE =
       AtomicIntegerFieldUpdater.newUpdater(Handling.class, "state");
 
@@ -68,8 +70,14 @@ final class KafkaLanes {
   // the settledCount at which a lane wakes the waiting poll thread
   private volatile long wakeAtSettled = Long.MAX_VALUE;
 
-  KafkaLanes(String topic, String groupId, int concurrency, MessageHandler handler, RedeliveryPolicy policy,
-      Duration retryBackoff, Function<ProducerRecord<byte[], byte[]>, Mono<Void>> deadLetters,
+  KafkaLanes(
+      String topic,
+      String groupId,
+      int concurrency,
+      MessageHandler handler,
+      RedeliveryPolicy policy,
+      Duration retryBackoff,
+      Function<ProducerRecord<byte[], byte[]>, Mono<Void>> deadLetters,
       BooleanSupplier stopping) {
     this.topic = topic;
     this.groupId = groupId;
@@ -93,9 +101,10 @@ final class KafkaLanes {
     if (lanes.length == 1) {
       return 0;
     }
-    int hash = record.key() != null
-        ? Arrays.hashCode(record.key())
-        : (int) (record.partition() * 31L + record.offset());
+    int hash =
+        record.key() != null
+            ? Arrays.hashCode(record.key())
+            : (int) (record.partition() * 31L + record.offset());
     return Math.floorMod(hash, lanes.length);
   }
 
@@ -123,7 +132,9 @@ final class KafkaLanes {
     waitingForSettled = Thread.currentThread();
     wakeAtSettled = target;
     try {
-      while (settledCount.get() < target && !stopping.getAsBoolean() && !Thread.currentThread().isInterrupted()) {
+      while (settledCount.get() < target
+          && !stopping.getAsBoolean()
+          && !Thread.currentThread().isInterrupted()) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           return;
@@ -158,7 +169,10 @@ final class KafkaLanes {
     }
   }
 
-  /** Handles a record again (a retry): the handler, its retries, the dead letter; true when it may be committed. */
+  /**
+   * Handles a record again (a retry): the handler, its retries, the dead letter; true when it may
+   * be committed.
+   */
   private Mono<Boolean> handle(Pending pending, int attempt) {
     if (pending.partition.revoked || stopping.getAsBoolean()) {
       return Mono.just(false);
@@ -175,30 +189,60 @@ final class KafkaLanes {
     ConsumerRecord<byte[], byte[]> record = pending.record;
     if (policy.retries(error, attempt)) {
       Duration backoff = policy.backoff(attempt);
-      logger.debug("handler failed on {}-{}@{} (attempt {}), retrying in {}: {}", record.topic(), record.partition(),
-          record.offset(), attempt + 1, backoff, error.toString());
+      logger.debug(
+          "handler failed on {}-{}@{} (attempt {}), retrying in {}: {}",
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          attempt + 1,
+          backoff,
+          error.toString());
       return Mono.delay(backoff).then(Mono.defer(() -> handle(pending, attempt + 1)));
     }
     if (!policy.deadLetter()) {
-      logger.warn("handler failed on {}-{}@{} after {} attempts; skipping it (dead letters are off): {}",
-          record.topic(), record.partition(), record.offset(), attempt + 1, error.toString());
+      logger.warn(
+          "handler failed on {}-{}@{} after {} attempts; skipping it (dead letters are off): {}",
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          attempt + 1,
+          error.toString());
       return Mono.just(true);
     }
-    logger.warn("handler failed on {}-{}@{} after {} attempts; sending it to {}: {}", record.topic(),
-        record.partition(), record.offset(), attempt + 1, Message.deadLetterTopic(record.topic()), error.toString());
+    logger.warn(
+        "handler failed on {}-{}@{} after {} attempts; sending it to {}: {}",
+        record.topic(),
+        record.partition(),
+        record.offset(),
+        attempt + 1,
+        Message.deadLetterTopic(record.topic()),
+        error.toString());
     ProducerRecord<byte[], byte[]> deadLetter = KafkaRecords.toDeadLetter(record, error);
     return Mono.defer(() -> deadLetters.apply(deadLetter))
-        .retryWhen(Retry.backoff(Long.MAX_VALUE, retryBackoff.isZero() ? Duration.ofMillis(1) : retryBackoff)
-            .maxBackoff(RedeliveryPolicy.MAX_BACKOFF)
-            .filter(retry -> !pending.partition.revoked && !stopping.getAsBoolean())
-            .doBeforeRetry(retry -> logger.warn("dead letter for {}-{}@{} not sent, retrying: {}", record.topic(),
-                record.partition(), record.offset(), retry.failure().toString())))
+        .retryWhen(
+            Retry.backoff(
+                    Long.MAX_VALUE, retryBackoff.isZero() ? Duration.ofMillis(1) : retryBackoff)
+                .maxBackoff(RedeliveryPolicy.MAX_BACKOFF)
+                .filter(retry -> !pending.partition.revoked && !stopping.getAsBoolean())
+                .doBeforeRetry(
+                    retry ->
+                        logger.warn(
+                            "dead letter for {}-{}@{} not sent, retrying: {}",
+                            record.topic(),
+                            record.partition(),
+                            record.offset(),
+                            retry.failure().toString())))
         .thenReturn(true)
-        .onErrorResume(e -> {
-          logger.warn("dead letter for {}-{}@{} not sent; the record stays uncommitted: {}", record.topic(),
-              record.partition(), record.offset(), e.toString());
-          return Mono.just(false);
-        });
+        .onErrorResume(
+            e -> {
+              logger.warn(
+                  "dead letter for {}-{}@{} not sent; the record stays uncommitted: {}",
+                  record.topic(),
+                  record.partition(),
+                  record.offset(),
+                  e.toString());
+              return Mono.just(false);
+            });
   }
 
   /** Runs its records one after the other, in bursts on bounded-elastic (see the class comment). */
@@ -219,10 +263,16 @@ final class KafkaLanes {
         handlers.schedule(this);
       } catch (RejectedExecutionException e) {
         // bounded-elastic's task queue is full: the lane tries again shortly, its records wait
-        logger.warn("handlers of {} in group {} cannot be scheduled; retrying in {}: {}", topic, groupId,
-            Values.format(retryBackoff), e.toString());
+        logger.warn(
+            "handlers of {} in group {} cannot be scheduled; retrying in {}: {}",
+            topic,
+            groupId,
+            Values.format(retryBackoff),
+            e.toString());
         Mono.delay(retryBackoff.isZero() ? Duration.ofMillis(1) : retryBackoff)
-            .subscribe(tick -> schedule(), error -> logger.error("handlers of {} in group {} stopped", topic, groupId, error));
+            .subscribe(
+                tick -> schedule(),
+                error -> logger.error("handlers of {} in group {} stopped", topic, groupId, error));
       }
     }
 
@@ -258,7 +308,9 @@ final class KafkaLanes {
     }
   }
 
-  /** The first attempt at one record: subscribes to the handler's {@code Mono} on the lane's thread. */
+  /**
+   * The first attempt at one record: subscribes to the handler's {@code Mono} on the lane's thread.
+   */
   private final class Handling implements CoreSubscriber<Void> {
     private static final int SUBSCRIBING = 0;
     private static final int COMPLETED_AT_ONCE = 1;
@@ -278,7 +330,9 @@ final class KafkaLanes {
       try {
         result = handler.handle(KafkaRecords.toMessage(pending.record, 0));
         if (result == null) {
-          result = Mono.error(new NullPointerException("the message handler returned null (expected: a Mono)"));
+          result =
+              Mono.error(
+                  new NullPointerException("the message handler returned null (expected: a Mono)"));
         }
       } catch (Throwable error) {
         Exceptions.throwIfJvmFatal(error);
@@ -302,13 +356,18 @@ final class KafkaLanes {
 
     @Override
     public void onError(Throwable error) {
-      failed(pending, 0, VireoException.from(error)).subscribe(
-          this::complete,
-          unexpected -> {
-            logger.error("handling {}-{}@{} failed unexpectedly", pending.record.topic(),
-                pending.record.partition(), pending.record.offset(), unexpected);
-            complete(false);
-          });
+      failed(pending, 0, VireoException.from(error))
+          .subscribe(
+              this::complete,
+              unexpected -> {
+                logger.error(
+                    "handling {}-{}@{} failed unexpectedly",
+                    pending.record.topic(),
+                    pending.record.partition(),
+                    pending.record.offset(),
+                    unexpected);
+                complete(false);
+              });
     }
 
     @Override

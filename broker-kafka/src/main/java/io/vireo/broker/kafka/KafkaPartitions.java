@@ -15,10 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The poll thread's bookkeeping of one subscription: per assigned partition, the records taken
- * and not yet committed in offset order, the commit point (the end of the contiguous prefix of
- * handled records), and whether the partition is paused because too many records are pending.
- * Only the poll thread calls it; the two snapshots are for other threads to read.
+ * The poll thread's bookkeeping of one subscription: per assigned partition, the records taken and
+ * not yet committed in offset order, the commit point (the end of the contiguous prefix of handled
+ * records), and whether the partition is paused because too many records are pending. Only the poll
+ * thread calls it; the two snapshots are for other threads to read.
  */
 final class KafkaPartitions {
   private static final Logger logger = LoggerFactory.getLogger(KafkaPartitions.class);
@@ -28,7 +28,9 @@ final class KafkaPartitions {
   private final Map<TopicPartition, State> partitions = new HashMap<>();
   private int unsettled;
   private int pausedCount;
-  private int settlementsToResume; // at least this many records must settle before a paused partition resumes
+  private int
+      settlementsToResume; // at least this many records must settle before a paused partition
+  // resumes
   private volatile int pendingSnapshot;
   private volatile int pausedSnapshot;
 
@@ -98,7 +100,8 @@ final class KafkaPartitions {
 
   /** Revokes the states of {@code revoked}: no record of them starts from now on. */
   List<State> revoke(Collection<TopicPartition> revoked) {
-    List<State> states = revoked.stream().map(partitions::get).filter(state -> state != null).toList();
+    List<State> states =
+        revoked.stream().map(partitions::get).filter(state -> state != null).toList();
     states.forEach(State::revoke);
     return states;
   }
@@ -121,24 +124,28 @@ final class KafkaPartitions {
     }
     Map<TopicPartition, State> states = new HashMap<>();
     offsets.keySet().forEach(partition -> states.put(partition, partitions.get(partition)));
-    consumer.commitAsync(offsets, (committed, error) -> {
-      if (error != null) {
-        // the next commit carries these offsets too
-        logger.debug("commit of {} in group {} failed: {}", offsets, groupId, error.toString());
-        return;
-      }
-      committed.forEach((partition, offset) -> {
-        State state = states.get(partition);
-        state.committedOffset = Math.max(state.committedOffset, offset.offset());
-      });
-    });
+    consumer.commitAsync(
+        offsets,
+        (committed, error) -> {
+          if (error != null) {
+            // the next commit carries these offsets too
+            logger.debug("commit of {} in group {} failed: {}", offsets, groupId, error.toString());
+            return;
+          }
+          committed.forEach(
+              (partition, offset) -> {
+                State state = states.get(partition);
+                state.committedOffset = Math.max(state.committedOffset, offset.offset());
+              });
+        });
   }
 
   void commitAllSync(KafkaConsumer<byte[], byte[]> consumer, Duration timeout) {
     commitSync(consumer, partitions.values(), timeout);
   }
 
-  void commitSync(KafkaConsumer<byte[], byte[]> consumer, Collection<State> states, Duration timeout) {
+  void commitSync(
+      KafkaConsumer<byte[], byte[]> consumer, Collection<State> states, Duration timeout) {
     Map<TopicPartition, OffsetAndMetadata> offsets = uncommitted(states);
     if (offsets.isEmpty()) {
       return;
@@ -152,7 +159,10 @@ final class KafkaPartitions {
         }
       }
     } catch (KafkaException e) {
-      logger.warn("commit of {} in group {} failed; those records will be delivered again: {}", offsets, groupId,
+      logger.warn(
+          "commit of {} in group {} failed; those records will be delivered again: {}",
+          offsets,
+          groupId,
           e.toString());
     }
   }
@@ -232,7 +242,9 @@ final class KafkaPartitions {
     }
   }
 
-  /** One taken record: the lanes set {@code started} and {@code done}, the poll thread reads them. */
+  /**
+   * One taken record: the lanes set {@code started} and {@code done}, the poll thread reads them.
+   */
   static final class Pending {
     final State partition;
     final ConsumerRecord<byte[], byte[]> record;

@@ -11,16 +11,17 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * Whether a Kafka cluster's metadata can be reached, for readiness: the answer of the last
- * Admin {@code describeCluster}, asked again (at most one at a time) when it is older than
- * {@link #INTERVAL}. The Admin client does the round trip on its own thread, so a check never
- * blocks its caller; only the very first waits for its answer (bounded by {@link #TIMEOUT}).
+ * Whether a Kafka cluster's metadata can be reached, for readiness: the answer of the last Admin
+ * {@code describeCluster}, asked again (at most one at a time) when it is older than {@link
+ * #INTERVAL}. The Admin client does the round trip on its own thread, so a check never blocks its
+ * caller; only the very first waits for its answer (bounded by {@link #TIMEOUT}).
  */
 final class KafkaReachability {
   private static final Logger logger = LoggerFactory.getLogger(KafkaReachability.class);
 
   /** How old an answer may be before the next check asks Kafka again. */
   static final Duration INTERVAL = Duration.ofSeconds(2);
+
   /** How long one {@code describeCluster} may take; a slower one counts as unreachable. */
   static final Duration TIMEOUT = Duration.ofMillis(1500);
 
@@ -32,12 +33,13 @@ final class KafkaReachability {
 
   /** {@code bootstrapServers} names the cluster in the log lines when the answer changes. */
   Mono<Boolean> check(Admin admin, String bootstrapServers) {
-    return Mono.defer(() -> {
-      if (!answered || System.nanoTime() - answeredAt > INTERVAL.toNanos()) {
-        ask(admin, bootstrapServers);
-      }
-      return answered ? Mono.just(reachable) : first.asMono();
-    });
+    return Mono.defer(
+        () -> {
+          if (!answered || System.nanoTime() - answeredAt > INTERVAL.toNanos()) {
+            ask(admin, bootstrapServers);
+          }
+          return answered ? Mono.just(reachable) : first.asMono();
+        });
   }
 
   private void ask(Admin admin, String bootstrapServers) {
@@ -45,9 +47,11 @@ final class KafkaReachability {
       return;
     }
     try {
-      admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) TIMEOUT.toMillis()))
+      admin
+          .describeCluster(new DescribeClusterOptions().timeoutMs((int) TIMEOUT.toMillis()))
           .nodes()
-          .whenComplete((nodes, error) -> answer(error == null && !nodes.isEmpty(), error, bootstrapServers));
+          .whenComplete(
+              (nodes, error) -> answer(error == null && !nodes.isEmpty(), error, bootstrapServers));
     } catch (RuntimeException e) {
       // a closed Admin refuses the call
       answer(false, e, bootstrapServers);
@@ -59,7 +63,10 @@ final class KafkaReachability {
       if (now) {
         logger.info("Kafka at {} is reachable again", bootstrapServers);
       } else {
-        logger.warn("Kafka at {} is unreachable: {}", bootstrapServers, error == null ? "no brokers" : error.toString());
+        logger.warn(
+            "Kafka at {} is unreachable: {}",
+            bootstrapServers,
+            error == null ? "no brokers" : error.toString());
       }
     }
     reachable = now;

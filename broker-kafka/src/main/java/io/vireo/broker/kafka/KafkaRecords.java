@@ -29,12 +29,13 @@ final class KafkaRecords {
   }
 
   /**
-   * About what {@code record} takes in the producer's buffer: key, value and an allowance for
-   * the headers and the record's framing (an estimate for back-pressure, not worth a pass over
-   * the headers).
+   * About what {@code record} takes in the producer's buffer: key, value and an allowance for the
+   * headers and the record's framing (an estimate for back-pressure, not worth a pass over the
+   * headers).
    */
   static long sizeOf(ProducerRecord<byte[], byte[]> record) {
-    return RECORD_OVERHEAD + (record.key() == null ? 0 : record.key().length)
+    return RECORD_OVERHEAD
+        + (record.key() == null ? 0 : record.key().length)
         + (record.value() == null ? 0 : record.value().length);
   }
 
@@ -42,26 +43,37 @@ final class KafkaRecords {
   static Message toMessage(ConsumerRecord<byte[], byte[]> record, int redelivery) {
     Headers headers = Headers.empty();
     for (Header header : record.headers()) {
-      String value = header.value() == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
+      String value =
+          header.value() == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
       try {
         headers = headers.with(header.key(), value);
       } catch (IllegalArgumentException e) {
         // a header a foreign producer wrote that Vireo's headers cannot hold (line break, odd name)
-        logger.debug("dropping header {} of {}-{}@{}: {}", header.key(), record.topic(), record.partition(),
-            record.offset(), e.getMessage());
+        logger.debug(
+            "dropping header {} of {}-{}@{}: {}",
+            header.key(),
+            record.topic(),
+            record.partition(),
+            record.offset(),
+            e.getMessage());
       }
     }
     if (redelivery > 0) {
       headers = headers.with(Message.REDELIVERY, Integer.toString(redelivery));
     }
-    Optional<String> key = record.key() == null
-        ? Optional.empty()
-        : Optional.of(new String(record.key(), StandardCharsets.UTF_8));
-    return new Message(record.topic(), key, headers, record.value() == null ? EMPTY : record.value());
+    Optional<String> key =
+        record.key() == null
+            ? Optional.empty()
+            : Optional.of(new String(record.key(), StandardCharsets.UTF_8));
+    return new Message(
+        record.topic(), key, headers, record.value() == null ? EMPTY : record.value());
   }
 
-  /** The record for {@code <topic>.DLT}: key, value and headers of the original, and why it failed. */
-  static ProducerRecord<byte[], byte[]> toDeadLetter(ConsumerRecord<byte[], byte[]> record, VireoException error) {
+  /**
+   * The record for {@code <topic>.DLT}: key, value and headers of the original, and why it failed.
+   */
+  static ProducerRecord<byte[], byte[]> toDeadLetter(
+      ConsumerRecord<byte[], byte[]> record, VireoException error) {
     RecordHeaders headers = new RecordHeaders();
     for (Header header : record.headers()) {
       // copied as bytes: a foreign producer's header that Vireo's headers cannot hold survives
@@ -71,7 +83,8 @@ final class KafkaRecords {
     }
     DeadLetterHeaders.added(record.topic(), record.partition(), record.offset(), error)
         .forEach((name, value) -> headers.add(name, utf8(value)));
-    return new ProducerRecord<>(Message.deadLetterTopic(record.topic()), null, record.key(), record.value(), headers);
+    return new ProducerRecord<>(
+        Message.deadLetterTopic(record.topic()), null, record.key(), record.value(), headers);
   }
 
   static byte[] utf8(String value) {

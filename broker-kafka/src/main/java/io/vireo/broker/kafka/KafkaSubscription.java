@@ -31,18 +31,19 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * One subscription: a KafkaConsumer and the thread that polls it. The handlers run on
- * {@link KafkaLanes}, the other concurrency domain.
+ * One subscription: a KafkaConsumer and the thread that polls it. The handlers run on {@link
+ * KafkaLanes}, the other concurrency domain.
  *
- * <p>Only the poll thread touches the consumer and the {@link KafkaPartitions} bookkeeping.
- * Records go from the poll thread to the lanes, and come back when their handling ended; the
- * poll thread then advances each partition's commit point over the contiguous prefix of handled
- * records, commits it every {@code commitInterval}, and pauses a partition that has too many
- * records pending.
+ * <p>Only the poll thread touches the consumer and the {@link KafkaPartitions} bookkeeping. Records
+ * go from the poll thread to the lanes, and come back when their handling ended; the poll thread
+ * then advances each partition's commit point over the contiguous prefix of handled records,
+ * commits it every {@code commitInterval}, and pauses a partition that has too many records
+ * pending.
  */
 final class KafkaSubscription implements Subscription {
   private static final Logger logger = LoggerFactory.getLogger(KafkaSubscription.class);
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
   /**
    * The longest poll while a partition is paused: the lanes may finish its records well within
    * {@code pollTimeout}, and a poll that waits for the other partitions delays its resumption.
@@ -86,15 +87,25 @@ final class KafkaSubscription implements Subscription {
     this.options = options;
     this.consumerProperties = Map.copyOf(consumerProperties);
     this.pollTimeout = pollTimeout;
-    this.pausedPollTimeout = pollTimeout.compareTo(PAUSED_POLL_TIMEOUT) < 0 ? pollTimeout : PAUSED_POLL_TIMEOUT;
+    this.pausedPollTimeout =
+        pollTimeout.compareTo(PAUSED_POLL_TIMEOUT) < 0 ? pollTimeout : PAUSED_POLL_TIMEOUT;
     this.commitInterval = commitInterval;
     this.shutdownTimeout = shutdownTimeout;
     this.retryBackoff = retryBackoff;
     this.onClosed = onClosed;
-    this.lanes = new KafkaLanes(topic, groupId, options.concurrency(), handler, RedeliveryPolicy.of(options),
-        retryBackoff, deadLetters, () -> stopping);
+    this.lanes =
+        new KafkaLanes(
+            topic,
+            groupId,
+            options.concurrency(),
+            handler,
+            RedeliveryPolicy.of(options),
+            retryBackoff,
+            deadLetters,
+            () -> stopping);
     this.partitions = new KafkaPartitions(groupId, maxPendingPerPartition);
-    this.thread = new Thread(this::run, "vireo-kafka-poll-" + topic + "-" + SEQUENCE.incrementAndGet());
+    this.thread =
+        new Thread(this::run, "vireo-kafka-poll-" + topic + "-" + SEQUENCE.incrementAndGet());
     this.thread.setDaemon(true);
   }
 
@@ -119,10 +130,11 @@ final class KafkaSubscription implements Subscription {
 
   @Override
   public Mono<Void> close() {
-    return Mono.defer(() -> {
-      stopping = true;
-      return closed.asMono();
-    });
+    return Mono.defer(
+        () -> {
+          stopping = true;
+          return closed.asMono();
+        });
   }
 
   /**
@@ -130,11 +142,12 @@ final class KafkaSubscription implements Subscription {
    * member of the group. A crash without the crash.
    */
   Mono<Void> abort() {
-    return Mono.defer(() -> {
-      aborting = true;
-      stopping = true;
-      return closed.asMono();
-    });
+    return Mono.defer(
+        () -> {
+          aborting = true;
+          stopping = true;
+          return closed.asMono();
+        });
   }
 
   /** Records taken from Kafka and not yet acknowledged (a recent count). */
@@ -178,13 +191,21 @@ final class KafkaSubscription implements Subscription {
         ConsumerRecords<byte[], byte[]> records;
         try {
           // a paused partition resumes only between polls: then wait briefly in poll
-          records = consumer.poll(partitions.nonePaused() ? pollTimeout
-              : partitions.allPaused() ? Duration.ZERO : pausedPollTimeout);
+          records =
+              consumer.poll(
+                  partitions.nonePaused()
+                      ? pollTimeout
+                      : partitions.allPaused() ? Duration.ZERO : pausedPollTimeout);
         } catch (WakeupException e) {
           continue;
         } catch (KafkaException e) {
           // the broker may be away or restarting: log and keep trying, never die
-          logger.warn("poll of {} in group {} failed; retrying in {}: {}", topic, groupId, Values.format(retryBackoff), e.toString());
+          logger.warn(
+              "poll of {} in group {} failed; retrying in {}: {}",
+              topic,
+              groupId,
+              Values.format(retryBackoff),
+              e.toString());
           LockSupport.parkNanos(Math.max(retryBackoff.toNanos(), pollTimeout.toNanos()));
           continue;
         }
@@ -198,12 +219,14 @@ final class KafkaSubscription implements Subscription {
         drain(consumer);
       }
     } catch (RuntimeException | Error e) {
-      logger.error("subscription to {} in group {} stopped on an unexpected error", topic, groupId, e);
+      logger.error(
+          "subscription to {} in group {} stopped on an unexpected error", topic, groupId, e);
     } finally {
       try {
         consumer.close(CloseOptions.timeout(shutdownTimeout));
       } catch (RuntimeException e) {
-        logger.warn("closing the consumer of {} in group {} failed: {}", topic, groupId, e.toString());
+        logger.warn(
+            "closing the consumer of {} in group {} failed: {}", topic, groupId, e.toString());
       }
       finish();
     }
@@ -239,8 +262,12 @@ final class KafkaSubscription implements Subscription {
     }
     settleFinished();
     if (partitions.unsettled() > 0) {
-      logger.warn("{} handlers of {} in group {} still running after {}; their records will be delivered again",
-          partitions.unsettled(), topic, groupId, shutdownTimeout);
+      logger.warn(
+          "{} handlers of {} in group {} still running after {}; their records will be delivered again",
+          partitions.unsettled(),
+          topic,
+          groupId,
+          shutdownTimeout);
     }
     partitions.commitAllSync(consumer, shutdownTimeout);
   }
@@ -294,10 +321,14 @@ final class KafkaSubscription implements Subscription {
 
     private void awaitRunning(List<State> states) {
       long deadline = System.nanoTime() + shutdownTimeout.toNanos();
-      while (states.stream().anyMatch(state -> state.running() > 0) && !Thread.currentThread().isInterrupted()) {
+      while (states.stream().anyMatch(state -> state.running() > 0)
+          && !Thread.currentThread().isInterrupted()) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          logger.warn("{} in group {}: handlers of revoked partitions still running after {}", topic, groupId,
+          logger.warn(
+              "{} in group {}: handlers of revoked partitions still running after {}",
+              topic,
+              groupId,
               shutdownTimeout);
           return;
         }

@@ -42,8 +42,11 @@ final class KafkaTopics {
   /** An INVALID_ARGUMENT error if Kafka would refuse {@code topic} as a name. */
   static Optional<VireoException> check(String topic) {
     if (!LEGAL_TOPIC.matcher(topic).matches() || topic.equals(".") || topic.equals("..")) {
-      return Optional.of(VireoException.of(Status.INVALID_ARGUMENT,
-          "topic: '%s' (expected: 1 to 249 of a-z A-Z 0-9 . _ -)", topic));
+      return Optional.of(
+          VireoException.of(
+              Status.INVALID_ARGUMENT,
+              "topic: '%s' (expected: 1 to 249 of a-z A-Z 0-9 . _ -)",
+              topic));
     }
     return Optional.empty();
   }
@@ -53,16 +56,23 @@ final class KafkaTopics {
     if (!autoCreate) {
       return Mono.empty();
     }
-    return created.computeIfAbsent(topic, name -> create(name)
-        .doOnError(error -> created.remove(name))
-        .cache());
+    return created.computeIfAbsent(
+        topic, name -> create(name).doOnError(error -> created.remove(name)).cache());
   }
 
   private Mono<Void> create(String topic) {
-    NewTopic newTopic = new NewTopic(topic, Optional.of(partitions),
-        replicationFactor > 0 ? Optional.of(replicationFactor) : Optional.empty());
-    return Mono.defer(() -> Mono.fromCompletionStage(admin.createTopics(List.of(newTopic)).all().toCompletionStage()))
-        .onErrorResume(error -> KafkaErrors.unwrap(error) instanceof TopicExistsException, error -> Mono.empty())
+    NewTopic newTopic =
+        new NewTopic(
+            topic,
+            Optional.of(partitions),
+            replicationFactor > 0 ? Optional.of(replicationFactor) : Optional.empty());
+    return Mono.defer(
+            () ->
+                Mono.fromCompletionStage(
+                    admin.createTopics(List.of(newTopic)).all().toCompletionStage()))
+        .onErrorResume(
+            error -> KafkaErrors.unwrap(error) instanceof TopicExistsException,
+            error -> Mono.empty())
         .doOnSuccess(ignored -> logger.debug("topic {} is there", topic))
         .onErrorMap(error -> KafkaErrors.toVireo("create topic " + topic, error))
         .then();

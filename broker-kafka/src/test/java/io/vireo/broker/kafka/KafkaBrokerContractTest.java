@@ -15,10 +15,11 @@ class KafkaBrokerContractTest extends BrokerContract {
 
   @BeforeAll
   static void startBroker() {
-    broker = KafkaBroker.builder()
-        .bootstrapServers(KAFKA.bootstrapServers())
-        .publishTimeout(Duration.ofSeconds(20))
-        .build();
+    broker =
+        KafkaBroker.builder()
+            .bootstrapServers(KAFKA.bootstrapServers())
+            .publishTimeout(Duration.ofSeconds(20))
+            .build();
   }
 
   @AfterAll

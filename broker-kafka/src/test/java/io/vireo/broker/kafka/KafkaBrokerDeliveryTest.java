@@ -57,9 +57,15 @@ class KafkaBrokerDeliveryTest {
     AtomicInteger onSecond = new AtomicInteger();
     Set<String> audit = ConcurrentHashMap.newKeySet();
     String group = "workers-" + topic;
-    first.subscribe(topic, options(group).concurrency(4).build(), collect(workers, onFirst)).block(WAIT);
-    second.subscribe(topic, options(group).concurrency(4).build(), collect(workers, onSecond)).block(WAIT);
-    second.subscribe(topic, options("audit-" + topic).build(), collect(audit, new AtomicInteger())).block(WAIT);
+    first
+        .subscribe(topic, options(group).concurrency(4).build(), collect(workers, onFirst))
+        .block(WAIT);
+    second
+        .subscribe(topic, options(group).concurrency(4).build(), collect(workers, onSecond))
+        .block(WAIT);
+    second
+        .subscribe(topic, options("audit-" + topic).build(), collect(audit, new AtomicInteger()))
+        .block(WAIT);
 
     int count = 10_000;
     Flux.range(0, count)
@@ -80,38 +86,61 @@ class KafkaBrokerDeliveryTest {
     String topic = topic("failing");
     KafkaBroker broker = broker(KafkaBroker.builder());
     Queue<Message> deadLetters = new ConcurrentLinkedQueue<>();
-    broker.subscribe(Message.deadLetterTopic(topic), options("dlt-" + topic).build(), message -> {
-      deadLetters.add(message);
-      return Mono.empty();
-    }).block(WAIT);
+    broker
+        .subscribe(
+            Message.deadLetterTopic(topic),
+            options("dlt-" + topic).build(),
+            message -> {
+              deadLetters.add(message);
+              return Mono.empty();
+            })
+        .block(WAIT);
     Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
     Set<String> handled = ConcurrentHashMap.newKeySet();
-    SubscribeOptions options = options("failing-" + topic).concurrency(4).maxRetries(2)
-        .retryBackoff(Duration.ofMillis(5)).build();
-    broker.subscribe(topic, options, message -> {
-      String text = text(message);
-      int attempt = attempts.computeIfAbsent(text, t -> new AtomicInteger()).incrementAndGet();
-      if (text.equals("poison")) {
-        return Mono.error(VireoException.of(Status.INTERNAL, "poison never works"));
-      }
-      if (Integer.parseInt(text.substring("event-".length())) % 7 == 0 && attempt == 1) {
-        return Mono.error(new IllegalStateException("first try fails"));
-      }
-      handled.add(text);
-      return Mono.empty();
-    }).block(WAIT);
+    SubscribeOptions options =
+        options("failing-" + topic)
+            .concurrency(4)
+            .maxRetries(2)
+            .retryBackoff(Duration.ofMillis(5))
+            .build();
+    broker
+        .subscribe(
+            topic,
+            options,
+            message -> {
+              String text = text(message);
+              int attempt =
+                  attempts.computeIfAbsent(text, t -> new AtomicInteger()).incrementAndGet();
+              if (text.equals("poison")) {
+                return Mono.error(VireoException.of(Status.INTERNAL, "poison never works"));
+              }
+              if (Integer.parseInt(text.substring("event-".length())) % 7 == 0 && attempt == 1) {
+                return Mono.error(new IllegalStateException("first try fails"));
+              }
+              handled.add(text);
+              return Mono.empty();
+            })
+        .block(WAIT);
 
     int count = 500;
-    Headers poisonHeaders = Headers.of(Message.MESSAGE_ID, "poison-id", Message.CONTENT_TYPE, "text/plain");
+    Headers poisonHeaders =
+        Headers.of(Message.MESSAGE_ID, "poison-id", Message.CONTENT_TYPE, "text/plain");
     Flux.range(0, count)
         .flatMap(i -> broker.publish(message(topic, "key-" + (i % 20), "event-" + i)), 64)
-        .then(broker.publish(new Message(topic, Optional.of("key-poison"), poisonHeaders, bytes("poison"))))
+        .then(
+            broker.publish(
+                new Message(topic, Optional.of("key-poison"), poisonHeaders, bytes("poison"))))
         .block(WAIT);
 
     await().atMost(WAIT).until(() -> handled.size() == count && !deadLetters.isEmpty());
     assertThat(handled).containsExactlyInAnyOrderElementsOf(expected("event-", count));
-    IntStream.range(0, count).filter(i -> i % 7 == 0)
-        .forEach(i -> assertThat(attempts.get("event-" + i).get()).as("deliveries of event-%d", i).isGreaterThanOrEqualTo(2));
+    IntStream.range(0, count)
+        .filter(i -> i % 7 == 0)
+        .forEach(
+            i ->
+                assertThat(attempts.get("event-" + i).get())
+                    .as("deliveries of event-%d", i)
+                    .isGreaterThanOrEqualTo(2));
     assertThat(attempts.get("poison")).hasValue(3);
     Message dead = deadLetters.peek();
     assertThat(text(dead)).isEqualTo("poison");
@@ -133,7 +162,8 @@ class KafkaBrokerDeliveryTest {
     Queue<String> onStopping = new ConcurrentLinkedQueue<>();
     Queue<String> onStaying = new ConcurrentLinkedQueue<>();
     String group = "graceful-" + topic;
-    Subscription leaving = stopping.subscribe(topic, options(group).build(), slowly(onStopping)).block(WAIT);
+    Subscription leaving =
+        stopping.subscribe(topic, options(group).build(), slowly(onStopping)).block(WAIT);
     staying.subscribe(topic, options(group).build(), slowly(onStaying)).block(WAIT);
 
     int count = 3000;
@@ -159,7 +189,8 @@ class KafkaBrokerDeliveryTest {
     Queue<String> onCrashing = new ConcurrentLinkedQueue<>();
     Queue<String> onStaying = new ConcurrentLinkedQueue<>();
     String group = "crash-" + topic;
-    Subscription crashed = crashing.subscribe(topic, options(group).build(), slowly(onCrashing)).block(WAIT);
+    Subscription crashed =
+        crashing.subscribe(topic, options(group).build(), slowly(onCrashing)).block(WAIT);
     staying.subscribe(topic, options(group).build(), slowly(onStaying)).block(WAIT);
 
     int count = 2000;
@@ -170,7 +201,8 @@ class KafkaBrokerDeliveryTest {
 
     await().atMost(WAIT).until(() -> distinct(onCrashing, onStaying).size() == count);
     assertThat(distinct(onCrashing, onStaying)).containsAll(expected("event-", count));
-    assertThat(new HashSet<>(onStaying)).as("the other instance got what the crashed one never committed")
+    assertThat(new HashSet<>(onStaying))
+        .as("the other instance got what the crashed one never committed")
         .containsAll(handledByCrashed);
   }
 
@@ -181,7 +213,11 @@ class KafkaBrokerDeliveryTest {
     String topic = topic("warming");
     KafkaBroker broker = broker(KafkaBroker.builder());
     Queue<String> seen = new ConcurrentLinkedQueue<>();
-    broker.subscribe(topic, options("ordered-" + topic).build(), message -> Mono.fromRunnable(() -> seen.add(text(message))))
+    broker
+        .subscribe(
+            topic,
+            options("ordered-" + topic).build(),
+            message -> Mono.fromRunnable(() -> seen.add(text(message))))
         .block(WAIT);
 
     int count = 3_000;
@@ -202,12 +238,19 @@ class KafkaBrokerDeliveryTest {
     Map<String, Queue<Integer>> seen = new ConcurrentHashMap<>();
     AtomicInteger handled = new AtomicInteger();
     // every third handler completes later on a timer thread, the others at once
-    broker.subscribe(topic, options("mixed-" + topic).concurrency(3).build(), message -> {
-      int sequence = Integer.parseInt(text(message).substring("event-".length()));
-      seen.computeIfAbsent(message.key().orElseThrow(), key -> new ConcurrentLinkedQueue<>()).add(sequence);
-      handled.incrementAndGet();
-      return sequence % 3 == 0 ? Mono.delay(Duration.ofMillis(1)).then() : Mono.empty();
-    }).block(WAIT);
+    broker
+        .subscribe(
+            topic,
+            options("mixed-" + topic).concurrency(3).build(),
+            message -> {
+              int sequence = Integer.parseInt(text(message).substring("event-".length()));
+              seen.computeIfAbsent(
+                      message.key().orElseThrow(), key -> new ConcurrentLinkedQueue<>())
+                  .add(sequence);
+              handled.incrementAndGet();
+              return sequence % 3 == 0 ? Mono.delay(Duration.ofMillis(1)).then() : Mono.empty();
+            })
+        .block(WAIT);
 
     int count = 2_000;
     int keys = 10;
@@ -215,7 +258,8 @@ class KafkaBrokerDeliveryTest {
 
     await().atMost(WAIT).until(() -> handled.get() >= count);
     assertThat(handled).hasValue(count);
-    seen.forEach((key, sequence) -> assertThat(List.copyOf(sequence)).as("order of %s", key).isSorted());
+    seen.forEach(
+        (key, sequence) -> assertThat(List.copyOf(sequence)).as("order of %s", key).isSorted());
   }
 
   @Test
@@ -224,13 +268,21 @@ class KafkaBrokerDeliveryTest {
     KAFKA.createTopic(topic, 1);
     int maxPending = 10;
     int maxPollRecords = 5;
-    KafkaBroker broker = broker(KafkaBroker.builder()
-        .maxPendingPerPartition(maxPending)
-        .consumerProperty("max.poll.records", String.valueOf(maxPollRecords)));
+    KafkaBroker broker =
+        broker(
+            KafkaBroker.builder()
+                .maxPendingPerPartition(maxPending)
+                .consumerProperty("max.poll.records", String.valueOf(maxPollRecords)));
     Sinks.Empty<Void> gate = Sinks.empty();
     AtomicInteger handled = new AtomicInteger();
-    KafkaSubscription subscription = (KafkaSubscription) broker.subscribe(topic, options("slow-" + topic).build(),
-        message -> gate.asMono().doOnSuccess(ignored -> handled.incrementAndGet())).block(WAIT);
+    KafkaSubscription subscription =
+        (KafkaSubscription)
+            broker
+                .subscribe(
+                    topic,
+                    options("slow-" + topic).build(),
+                    message -> gate.asMono().doOnSuccess(ignored -> handled.incrementAndGet()))
+                .block(WAIT);
 
     int count = 200;
     publishAll(broker, topic, count);
@@ -264,7 +316,8 @@ class KafkaBrokerDeliveryTest {
 
   /** Records each message after a millisecond: slow enough to stop an instance mid-stream. */
   private static MessageHandler slowly(Queue<String> into) {
-    return message -> Mono.delay(Duration.ofMillis(1)).then(Mono.fromRunnable(() -> into.add(text(message))));
+    return message ->
+        Mono.delay(Duration.ofMillis(1)).then(Mono.fromRunnable(() -> into.add(text(message))));
   }
 
   private static MessageHandler collect(Set<String> into, AtomicInteger counter) {
@@ -290,7 +343,8 @@ class KafkaBrokerDeliveryTest {
   }
 
   private static Message message(String topic, String key, String text) {
-    return new Message(topic, Optional.of(key), Headers.of(Message.CONTENT_TYPE, "text/plain"), bytes(text));
+    return new Message(
+        topic, Optional.of(key), Headers.of(Message.CONTENT_TYPE, "text/plain"), bytes(text));
   }
 
   private static String topic(String name) {

@@ -29,10 +29,11 @@ class KafkaBrokerOutageTest {
 
   @Test
   void publishToAWarmTopicFailsUnavailableWhileKafkaIsAwayAndWorksOnceItIsBack() {
-    KafkaBroker broker = KafkaBroker.builder()
-        .bootstrapServers(KAFKA.bootstrapServers())
-        .publishTimeout(Duration.ofSeconds(2))
-        .build();
+    KafkaBroker broker =
+        KafkaBroker.builder()
+            .bootstrapServers(KAFKA.bootstrapServers())
+            .publishTimeout(Duration.ofSeconds(2))
+            .build();
     try {
       // acknowledged: later sends to this topic go out on the caller's thread
       StepVerifier.create(broker.publish(text("away", "before"))).expectComplete().verify(WAIT);
@@ -40,18 +41,27 @@ class KafkaBrokerOutageTest {
       KAFKA.stop();
       try {
         StepVerifier.create(broker.publish(text("away", "during")))
-            .expectErrorSatisfies(error -> assertThat(error)
-                .isInstanceOfSatisfying(VireoException.class,
-                    vireo -> assertThat(vireo.status()).isEqualTo(Status.UNAVAILABLE)))
+            .expectErrorSatisfies(
+                error ->
+                    assertThat(error)
+                        .isInstanceOfSatisfying(
+                            VireoException.class,
+                            vireo -> assertThat(vireo.status()).isEqualTo(Status.UNAVAILABLE)))
             .verify(WAIT);
       } finally {
         KAFKA.start();
       }
 
       // the producer reconnects within a few of its (2 s) attempts
-      StepVerifier.create(broker.publish(text("away", "after"))
-              .retryWhen(Retry.fixedDelay(10, Duration.ofMillis(500))
-                  .filter(error -> error instanceof VireoException vireo && vireo.status() == Status.UNAVAILABLE)))
+      StepVerifier.create(
+              broker
+                  .publish(text("away", "after"))
+                  .retryWhen(
+                      Retry.fixedDelay(10, Duration.ofMillis(500))
+                          .filter(
+                              error ->
+                                  error instanceof VireoException vireo
+                                      && vireo.status() == Status.UNAVAILABLE)))
           .expectComplete()
           .verify(WAIT);
     } finally {
@@ -60,31 +70,42 @@ class KafkaBrokerOutageTest {
   }
 
   private static Message text(String topic, String text) {
-    return new Message(topic, Optional.empty(), Headers.empty(), text.getBytes(StandardCharsets.UTF_8));
+    return new Message(
+        topic, Optional.empty(), Headers.empty(), text.getBytes(StandardCharsets.UTF_8));
   }
 
   /**
-   * Issue 12: with Kafka down a service took 20 s to start (topic creation, then partitions,
-   * each waiting the subscribe timeout). Now subscribe() answers as soon as Kafka is known to be
+   * Issue 12: with Kafka down a service took 20 s to start (topic creation, then partitions, each
+   * waiting the subscribe timeout). Now subscribe() answers as soon as Kafka is known to be
    * unreachable: here well before one subscribe timeout of 60 s, let alone two.
    */
   @Test
   void subscribingWhileKafkaIsDownDoesNotWaitForTheTimeouts() {
     KAFKA.stop();
-    KafkaBroker broker = KafkaBroker.builder()
-        .bootstrapServers(KAFKA.bootstrapServers())
-        .subscribeTimeout(Duration.ofSeconds(60))
-        .publishTimeout(Duration.ofSeconds(30))
-        .build();
+    KafkaBroker broker =
+        KafkaBroker.builder()
+            .bootstrapServers(KAFKA.bootstrapServers())
+            .subscribeTimeout(Duration.ofSeconds(60))
+            .publishTimeout(Duration.ofSeconds(30))
+            .build();
     try {
       Queue<String> received = new ConcurrentLinkedQueue<>();
-      Subscription subscription = broker.subscribe("down-at-start", SubscribeOptions.builder().group("eager").deadLetter(true).build(),
-          message -> Mono.fromRunnable(() -> received.add(new String(message.payload(), StandardCharsets.UTF_8))))
-          .block(Duration.ofSeconds(40));
+      Subscription subscription =
+          broker
+              .subscribe(
+                  "down-at-start",
+                  SubscribeOptions.builder().group("eager").deadLetter(true).build(),
+                  message ->
+                      Mono.fromRunnable(
+                          () ->
+                              received.add(new String(message.payload(), StandardCharsets.UTF_8))))
+              .block(Duration.ofSeconds(40));
       assertThat(subscription).isNotNull();
 
       KAFKA.start();
-      StepVerifier.create(broker.publish(text("down-at-start", "back"))).expectComplete().verify(WAIT);
+      StepVerifier.create(broker.publish(text("down-at-start", "back")))
+          .expectComplete()
+          .verify(WAIT);
       await().atMost(WAIT).until(() -> received.contains("back"));
     } finally {
       broker.close().block(WAIT);
@@ -94,21 +115,34 @@ class KafkaBrokerOutageTest {
   @Test
   void subscriptionKeepsTryingWhileKafkaIsAway() {
     KAFKA.stop();
-    KafkaBroker broker = KafkaBroker.builder()
-        .bootstrapServers(KAFKA.bootstrapServers())
-        .subscribeTimeout(Duration.ofMillis(500))
-        .publishTimeout(Duration.ofSeconds(30))
-        .build();
+    KafkaBroker broker =
+        KafkaBroker.builder()
+            .bootstrapServers(KAFKA.bootstrapServers())
+            .subscribeTimeout(Duration.ofMillis(500))
+            .publishTimeout(Duration.ofSeconds(30))
+            .build();
     try {
       Queue<String> received = new ConcurrentLinkedQueue<>();
-      Subscription subscription = broker.subscribe("outage", SubscribeOptions.builder().group("patient").build(),
-          message -> Mono.fromRunnable(() -> received.add(new String(message.payload(), StandardCharsets.UTF_8))))
-          .block(WAIT);
+      Subscription subscription =
+          broker
+              .subscribe(
+                  "outage",
+                  SubscribeOptions.builder().group("patient").build(),
+                  message ->
+                      Mono.fromRunnable(
+                          () ->
+                              received.add(new String(message.payload(), StandardCharsets.UTF_8))))
+              .block(WAIT);
       assertThat(subscription).isNotNull();
 
       KAFKA.start();
-      StepVerifier.create(broker.publish(new Message("outage", Optional.empty(), Headers.empty(),
-              "back".getBytes(StandardCharsets.UTF_8))))
+      StepVerifier.create(
+              broker.publish(
+                  new Message(
+                      "outage",
+                      Optional.empty(),
+                      Headers.empty(),
+                      "back".getBytes(StandardCharsets.UTF_8))))
           .expectComplete()
           .verify(WAIT);
 

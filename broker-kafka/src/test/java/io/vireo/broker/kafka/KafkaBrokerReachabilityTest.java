@@ -23,10 +23,16 @@ class KafkaBrokerReachabilityTest {
       StepVerifier.create(broker.reachable()).expectNext(true).verifyComplete();
 
       KAFKA.stop();
-      await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> !broker.reachable().block(WAIT));
+      await()
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> !broker.reachable().block(WAIT));
 
       KAFKA.start();
-      await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> broker.reachable().block(WAIT));
+      await()
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> broker.reachable().block(WAIT));
     } finally {
       broker.close().block(WAIT);
     }
@@ -37,7 +43,10 @@ class KafkaBrokerReachabilityTest {
   void unreachableFromTheStartWhenNothingListens() {
     KafkaBroker broker = KafkaBroker.builder().bootstrapServers("127.0.0.1:1").build();
     try {
-      StepVerifier.create(broker.reachable()).expectNext(false).expectComplete().verify(Duration.ofSeconds(30));
+      StepVerifier.create(broker.reachable())
+          .expectNext(false)
+          .expectComplete()
+          .verify(Duration.ofSeconds(30));
       assertThat(broker.reachable().block(WAIT)).isFalse();
     } finally {
       broker.close().block(WAIT);

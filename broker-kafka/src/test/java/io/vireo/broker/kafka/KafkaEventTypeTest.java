@@ -52,27 +52,51 @@ class KafkaEventTypeTest {
     log.start();
     logger.addAppender(log);
     KafkaBroker audit = KafkaBroker.builder().bootstrapServers(KAFKA.bootstrapServers()).build();
-    Service subscriber = service("inventory")
-        .subscribe(topic, com.google.protobuf.Duration.class,
-            SubscribeOptions.builder().deadLetter(true).retryBackoff(Duration.ofMillis(10)).build(),
-            event -> Mono.fromRunnable(() -> delivered.add(event)))
-        .build().start();
+    Service subscriber =
+        service("inventory")
+            .subscribe(
+                topic,
+                com.google.protobuf.Duration.class,
+                SubscribeOptions.builder()
+                    .deadLetter(true)
+                    .retryBackoff(Duration.ofMillis(10))
+                    .build(),
+                event -> Mono.fromRunnable(() -> delivered.add(event)))
+            .build()
+            .start();
     Service publisher = service("orders").build().start();
     try {
-      audit.subscribe(Message.deadLetterTopic(topic), SubscribeOptions.builder().group("audit-" + topic).build(),
-          message -> Mono.fromRunnable(() -> deadLetters.add(message))).block(WAIT);
+      audit
+          .subscribe(
+              Message.deadLetterTopic(topic),
+              SubscribeOptions.builder().group("audit-" + topic).build(),
+              message -> Mono.fromRunnable(() -> deadLetters.add(message)))
+          .block(WAIT);
       publisher.publish(topic, Timestamp.newBuilder().setSeconds(-3).build()).block(WAIT);
-      publisher.publish(topic, com.google.protobuf.Duration.newBuilder().setSeconds(7).build()).block(WAIT);
+      publisher
+          .publish(topic, com.google.protobuf.Duration.newBuilder().setSeconds(7).build())
+          .block(WAIT);
 
       await().atMost(WAIT).until(() -> deadLetters.size() == 1 && delivered.size() == 1);
-      assertThat(delivered).extracting(com.google.protobuf.Duration::getSeconds).containsExactly(7L);
+      assertThat(delivered)
+          .extracting(com.google.protobuf.Duration::getSeconds)
+          .containsExactly(7L);
       Message dead = deadLetters.get(0);
       assertThat(dead.headers().get(Message.DLT_STATUS)).contains("INVALID_ARGUMENT");
-      assertThat(dead.headers().get(Message.DLT_ERROR)).hasValueSatisfying(error -> assertThat(error)
-          .contains("google.protobuf.Timestamp").contains("google.protobuf.Duration"));
-      assertThat(dead.headers().get(Message.REDELIVERY)).as("no retries for a wrong type").isEmpty();
-      assertThat(log.list).anyMatch(e -> e.getFormattedMessage().contains("google.protobuf.Timestamp")
-          && e.getFormattedMessage().contains("google.protobuf.Duration"));
+      assertThat(dead.headers().get(Message.DLT_ERROR))
+          .hasValueSatisfying(
+              error ->
+                  assertThat(error)
+                      .contains("google.protobuf.Timestamp")
+                      .contains("google.protobuf.Duration"));
+      assertThat(dead.headers().get(Message.REDELIVERY))
+          .as("no retries for a wrong type")
+          .isEmpty();
+      assertThat(log.list)
+          .anyMatch(
+              e ->
+                  e.getFormattedMessage().contains("google.protobuf.Timestamp")
+                      && e.getFormattedMessage().contains("google.protobuf.Duration"));
     } finally {
       logger.detachAppender(log);
       publisher.stop();

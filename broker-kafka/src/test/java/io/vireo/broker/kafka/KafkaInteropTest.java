@@ -54,14 +54,21 @@ class KafkaInteropTest {
   void plainConsumerReadsVireoRecordWithDocumentedHeaders() {
     String topic = "interop.out." + UUID.randomUUID();
     KAFKA.createTopic(topic, 1);
-    Headers headers = Headers.of(
-        Message.CONTENT_TYPE, "application/json",
-        Message.MESSAGE_ID, "6f1c7a52-3d0b-4d55-9a5e-1f2d3c4b5a69",
-        Message.TYPE, "vireo.samples.events.OrderPlaced",
-        Headers.TRACEPARENT, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-        Message.PUBLISHED_AT, "2026-11-24T10:15:30.123Z");
-    broker.publish(new Message(topic, Optional.of("order-7"), headers,
-        "{\"order\":7}".getBytes(StandardCharsets.UTF_8))).block(WAIT);
+    Headers headers =
+        Headers.of(
+            Message.CONTENT_TYPE, "application/json",
+            Message.MESSAGE_ID, "6f1c7a52-3d0b-4d55-9a5e-1f2d3c4b5a69",
+            Message.TYPE, "vireo.samples.events.OrderPlaced",
+            Headers.TRACEPARENT, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            Message.PUBLISHED_AT, "2026-11-24T10:15:30.123Z");
+    broker
+        .publish(
+            new Message(
+                topic,
+                Optional.of("order-7"),
+                headers,
+                "{\"order\":7}".getBytes(StandardCharsets.UTF_8)))
+        .block(WAIT);
 
     Map<String, Object> props = new HashMap<>();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
@@ -93,17 +100,23 @@ class KafkaInteropTest {
   void plainProducerRecordReachesVireoSubscriber() {
     String topic = "interop.in." + UUID.randomUUID();
     Queue<Message> received = new ConcurrentLinkedQueue<>();
-    broker.subscribe(topic, SubscribeOptions.builder().group("interop-" + topic).build(), message -> {
-      received.add(message);
-      return Mono.empty();
-    }).block(WAIT);
+    broker
+        .subscribe(
+            topic,
+            SubscribeOptions.builder().group("interop-" + topic).build(),
+            message -> {
+              received.add(message);
+              return Mono.empty();
+            })
+        .block(WAIT);
 
     Map<String, Object> props = new HashMap<>();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
-      ProducerRecord<String, String> record = new ProducerRecord<>(topic, "customer-3", "plain text");
+      ProducerRecord<String, String> record =
+          new ProducerRecord<>(topic, "customer-3", "plain text");
       record.headers().add("content-type", "text/plain".getBytes(StandardCharsets.UTF_8));
       record.headers().add("X-Request-Id", "req-17".getBytes(StandardCharsets.UTF_8));
       producer.send(record);

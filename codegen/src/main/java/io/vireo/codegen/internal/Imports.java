@@ -7,21 +7,22 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The imports of one generated file. A simple name is bound to one class for the whole file;
- * a class whose simple name is taken is written fully qualified, so that a message called
- * {@code Mono}, {@code String} or {@code Service} never changes what another name means.
+ * The imports of one generated file. A simple name is bound to one class for the whole file; a
+ * class whose simple name is taken is written fully qualified, so that a message called {@code
+ * Mono}, {@code String} or {@code Service} never changes what another name means.
  */
 final class Imports {
-  private static final Set<String> JAVA_LANG = Set.of("String", "Override", "Deprecated", "SuppressWarnings");
+  private static final Set<String> JAVA_LANG =
+      Set.of("String", "Override", "Deprecated", "SuppressWarnings");
 
   private final String packageName;
   private final Map<String, String> bound = new HashMap<>();
   private final Set<String> imports = new TreeSet<>();
 
   /**
-   * {@code packageClasses}: every top-level class known in the file's package, ours included
-   * (they shadow {@code java.lang}); {@code own}: the classes generated in this package, which
-   * nothing may shadow.
+   * {@code packageClasses}: every top-level class known in the file's package, ours included (they
+   * shadow {@code java.lang}); {@code own}: the classes generated in this package, which nothing
+   * may shadow.
    */
   Imports(String packageName, Set<String> packageClasses, Set<String> own) {
     this.packageName = packageName;
@@ -37,13 +38,17 @@ final class Imports {
 
   /** A {@code java.lang} class we use ({@code String}, {@code Override}, ...). */
   String lang(String simpleName) {
-    return ("java.lang." + simpleName).equals(bound.get(simpleName)) ? simpleName : "java.lang." + simpleName;
+    return ("java.lang." + simpleName).equals(bound.get(simpleName))
+        ? simpleName
+        : "java.lang." + simpleName;
   }
 
   /** A class from a named package, such as {@code reactor.core.publisher.Mono}. */
   String ref(String canonicalName) {
     int dot = canonicalName.lastIndexOf('.');
-    return ref(new JavaType(canonicalName.substring(0, dot), List.of(canonicalName.substring(dot + 1)), false));
+    return ref(
+        new JavaType(
+            canonicalName.substring(0, dot), List.of(canonicalName.substring(dot + 1)), false));
   }
 
   String ref(JavaType type) {

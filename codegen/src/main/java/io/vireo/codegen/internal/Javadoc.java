@@ -7,7 +7,10 @@ import java.util.List;
 final class Javadoc {
   private Javadoc() {}
 
-  /** Paragraphs as comment lines (without the leading {@code " * "}); blank lines start a {@code <p>}. */
+  /**
+   * Paragraphs as comment lines (without the leading {@code " * "}); blank lines start a {@code
+   * <p>}.
+   */
   static List<String> lines(String comment) {
     List<String> out = new ArrayList<>();
     String[] raw = comment.replace("\r", "").split("\n", -1);

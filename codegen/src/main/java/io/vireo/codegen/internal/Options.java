@@ -7,7 +7,10 @@ record Options(String suffix, boolean routes, boolean client) {
   static final String EXPECTED =
       "suffix=<Java identifier part, appended to the interface name>, routes=true|false, client=true|false";
 
-  /** Parses the comma-separated {@code key=value} list; throws {@link MappingException} on anything unknown. */
+  /**
+   * Parses the comma-separated {@code key=value} list; throws {@link MappingException} on anything
+   * unknown.
+   */
   static Options parse(String parameter) {
     String suffix = "";
     boolean routes = true;
@@ -23,14 +26,24 @@ record Options(String suffix, boolean routes, boolean client) {
       switch (key) {
         case "suffix" -> {
           if (!value.isEmpty() && !isIdentifierPart(value)) {
-            throw new MappingException("option suffix='" + value + "' (expected: letters, digits or _ to append to the interface name, such as suffix=Handler)");
+            throw new MappingException(
+                "option suffix='"
+                    + value
+                    + "' (expected: letters, digits or _ to append to the interface name, such as suffix=Handler)");
           }
           suffix = value;
         }
         case "routes" -> routes = bool(key, value);
         case "client" -> client = bool(key, value);
-        default -> throw new MappingException(
-            "unknown option '" + item + "' in the parameter string '" + parameter + "' (expected: " + EXPECTED + ")");
+        default ->
+            throw new MappingException(
+                "unknown option '"
+                    + item
+                    + "' in the parameter string '"
+                    + parameter
+                    + "' (expected: "
+                    + EXPECTED
+                    + ")");
       }
     }
     return new Options(suffix, routes, client);
@@ -40,7 +53,17 @@ record Options(String suffix, boolean routes, boolean client) {
     return switch (value.toLowerCase(Locale.ROOT)) {
       case "true", "" -> true;
       case "false" -> false;
-      default -> throw new MappingException("option " + key + "='" + value + "' (expected: " + key + "=true or " + key + "=false)");
+      default ->
+          throw new MappingException(
+              "option "
+                  + key
+                  + "='"
+                  + value
+                  + "' (expected: "
+                  + key
+                  + "=true or "
+                  + key
+                  + "=false)");
     };
   }
 

@@ -12,10 +12,10 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Where protoc's Java generator puts each message of the request's files, by the same rules:
- * {@code java_package} (else the proto package), {@code java_multiple_files},
- * {@code java_outer_classname} (else the file name in UpperCamelCase, plus {@code OuterClass}
- * when that name is taken in the file).
+ * Where protoc's Java generator puts each message of the request's files, by the same rules: {@code
+ * java_package} (else the proto package), {@code java_multiple_files}, {@code java_outer_classname}
+ * (else the file name in UpperCamelCase, plus {@code OuterClass} when that name is taken in the
+ * file).
  */
 final class TypeIndex {
   private final Map<String, JavaType> types = new HashMap<>();
@@ -32,7 +32,10 @@ final class TypeIndex {
   JavaType type(String protoTypeName) {
     JavaType type = types.get(protoTypeName);
     if (type == null) {
-      throw new MappingException("type " + protoTypeName + " is not in the request (expected: every imported file to be given to protoc)");
+      throw new MappingException(
+          "type "
+              + protoTypeName
+              + " is not in the request (expected: every imported file to be given to protoc)");
     }
     return type;
   }
@@ -48,7 +51,9 @@ final class TypeIndex {
   }
 
   static String javaPackage(FileDescriptorProto file) {
-    return file.getOptions().hasJavaPackage() ? file.getOptions().getJavaPackage() : file.getPackage();
+    return file.getOptions().hasJavaPackage()
+        ? file.getOptions().getJavaPackage()
+        : file.getPackage();
   }
 
   static String outerClassName(FileDescriptorProto file) {
@@ -92,7 +97,12 @@ final class TypeIndex {
     }
   }
 
-  private void addMessage(String javaPackage, List<String> enclosing, String protoPrefix, DescriptorProto message, boolean deprecated) {
+  private void addMessage(
+      String javaPackage,
+      List<String> enclosing,
+      String protoPrefix,
+      DescriptorProto message,
+      boolean deprecated) {
     List<String> names = new ArrayList<>(enclosing);
     names.add(message.getName());
     boolean isDeprecated = deprecated || message.getOptions().getDeprecated();

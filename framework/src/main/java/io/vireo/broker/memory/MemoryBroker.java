@@ -1,6 +1,5 @@
 package io.vireo.broker.memory;
 
-import io.vireo.config.Values;
 import io.vireo.Status;
 import io.vireo.VireoException;
 import io.vireo.broker.Broker;
@@ -12,6 +11,7 @@ import io.vireo.broker.SubscribeOptions;
 import io.vireo.broker.Subscription;
 import io.vireo.broker.spi.BrokerProvider;
 import io.vireo.config.Config;
+import io.vireo.config.Values;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -31,13 +31,12 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * The embedded broker: topics and queue groups in one JVM, with the same delivery rules as a
- * real broker. Each group keeps the messages its members have not acknowledged (bounded by
- * {@code vireo.broker.memory.capacity} per group); a message goes to one member of each group,
- * messages of one key one at a time and in order; an error is retried as {@link RedeliveryPolicy}
- * says (the same rule as Kafka's), then the message goes to {@code <topic>.DLT} with
- * {@link DeadLetterHeaders}. Messages published before a group first subscribed are
- * not kept for it.
+ * The embedded broker: topics and queue groups in one JVM, with the same delivery rules as a real
+ * broker. Each group keeps the messages its members have not acknowledged (bounded by {@code
+ * vireo.broker.memory.capacity} per group); a message goes to one member of each group, messages of
+ * one key one at a time and in order; an error is retried as {@link RedeliveryPolicy} says (the
+ * same rule as Kafka's), then the message goes to {@code <topic>.DLT} with {@link
+ * DeadLetterHeaders}. Messages published before a group first subscribed are not kept for it.
  */
 public final class MemoryBroker implements Broker {
   public static final String NAME = "memory";
@@ -80,17 +79,26 @@ public final class MemoryBroker implements Broker {
   }
 
   @Override
-  public Mono<Subscription> subscribe(String topic, SubscribeOptions options, MessageHandler handler) {
-    return Mono.fromSupplier(() -> {
-      String group = options.broadcast()
-          ? options.group().orElse("broadcast") + "-" + UUID.randomUUID()
-          : options.group().orElseThrow(() -> VireoException.of(Status.INVALID_ARGUMENT,
-              "subscription to %s has no queue group (expected: SubscribeOptions.group)", topic));
-      Member member = new Member(store, topic, group, options, handler, shutdownTimeout, own);
-      own.add(member);
-      store.group(topic, group).join(member);
-      return member;
-    });
+  public Mono<Subscription> subscribe(
+      String topic, SubscribeOptions options, MessageHandler handler) {
+    return Mono.fromSupplier(
+        () -> {
+          String group =
+              options.broadcast()
+                  ? options.group().orElse("broadcast") + "-" + UUID.randomUUID()
+                  : options
+                      .group()
+                      .orElseThrow(
+                          () ->
+                              VireoException.of(
+                                  Status.INVALID_ARGUMENT,
+                                  "subscription to %s has no queue group (expected: SubscribeOptions.group)",
+                                  topic));
+          Member member = new Member(store, topic, group, options, handler, shutdownTimeout, own);
+          own.add(member);
+          store.group(topic, group).join(member);
+          return member;
+        });
   }
 
   @Override
@@ -108,7 +116,8 @@ public final class MemoryBroker implements Broker {
     }
 
     Group group(String topic, String group) {
-      return topics.computeIfAbsent(topic, t -> new ConcurrentHashMap<>())
+      return topics
+          .computeIfAbsent(topic, t -> new ConcurrentHashMap<>())
           .computeIfAbsent(group, g -> new Group(this, topic, g));
     }
 
@@ -144,9 +153,12 @@ public final class MemoryBroker implements Broker {
     void offer(Delivery delivery) {
       synchronized (this) {
         if (pending.size() >= store.capacity) {
-          throw VireoException.of(Status.RESOURCE_EXHAUSTED,
+          throw VireoException.of(
+              Status.RESOURCE_EXHAUSTED,
               "memory broker: group %s of topic %s holds %d unacknowledged messages (vireo.broker.memory.capacity)",
-              name, topic, pending.size());
+              name,
+              topic,
+              pending.size());
         }
         pending.addLast(delivery);
       }
@@ -238,8 +250,14 @@ public final class MemoryBroker implements Broker {
     volatile boolean open = true;
     int inFlight; // guarded by the group's lock
 
-    Member(Store store, String topic, String group, SubscribeOptions options, MessageHandler handler,
-        Duration shutdownTimeout, Set<Member> owner) {
+    Member(
+        Store store,
+        String topic,
+        String group,
+        SubscribeOptions options,
+        MessageHandler handler,
+        Duration shutdownTimeout,
+        Set<Member> owner) {
       this.store = store;
       this.topic = topic;
       this.group = group;
@@ -259,22 +277,30 @@ public final class MemoryBroker implements Broker {
     }
 
     private void attempt(Delivery delivery, int redelivery) {
-      Message message = redelivery == 0 ? delivery.message() : withHeader(delivery.message(), Message.REDELIVERY, Integer.toString(redelivery));
+      Message message =
+          redelivery == 0
+              ? delivery.message()
+              : withHeader(delivery.message(), Message.REDELIVERY, Integer.toString(redelivery));
       Mono.defer(() -> handler.handle(message))
-          .subscribe(null, error -> failed(delivery, redelivery, error), () -> groupState().done(this, delivery));
+          .subscribe(
+              null,
+              error -> failed(delivery, redelivery, error),
+              () -> groupState().done(this, delivery));
     }
 
     private void failed(Delivery delivery, int redelivery, Throwable error) {
       VireoException vireo = VireoException.from(error);
       boolean retry = policy.retries(vireo, redelivery);
       if (retry && open) {
-        Mono.delay(policy.backoff(redelivery)).subscribe(tick -> {
-          if (open) {
-            attempt(delivery, redelivery + 1);
-          } else {
-            giveBack(delivery);
-          }
-        });
+        Mono.delay(policy.backoff(redelivery))
+            .subscribe(
+                tick -> {
+                  if (open) {
+                    attempt(delivery, redelivery + 1);
+                  } else {
+                    giveBack(delivery);
+                  }
+                });
         return;
       }
       if (retry) {
@@ -282,11 +308,21 @@ public final class MemoryBroker implements Broker {
         return;
       }
       if (policy.deadLetter()) {
-        log.warn("{} of {} failed {} times, sent to {}: {}", id(delivery), topic, redelivery + 1,
-            Message.deadLetterTopic(topic), vireo.getMessage());
+        log.warn(
+            "{} of {} failed {} times, sent to {}: {}",
+            id(delivery),
+            topic,
+            redelivery + 1,
+            Message.deadLetterTopic(topic),
+            vireo.getMessage());
         store.publish(deadLetter(delivery, vireo));
       } else {
-        log.warn("{} of {} failed {} times, dropped: {}", id(delivery), topic, redelivery + 1, vireo.getMessage());
+        log.warn(
+            "{} of {} failed {} times, dropped: {}",
+            id(delivery),
+            topic,
+            redelivery + 1,
+            vireo.getMessage());
       }
       groupState().done(this, delivery);
     }
@@ -300,17 +336,25 @@ public final class MemoryBroker implements Broker {
     }
 
     private static String id(Delivery delivery) {
-      return delivery.message().headers().get(Message.MESSAGE_ID).orElse("message at offset " + delivery.offset());
+      return delivery
+          .message()
+          .headers()
+          .get(Message.MESSAGE_ID)
+          .orElse("message at offset " + delivery.offset());
     }
 
     private Message deadLetter(Delivery delivery, VireoException error) {
       Message original = delivery.message();
-      return new Message(Message.deadLetterTopic(topic), original.key(),
-          DeadLetterHeaders.of(original.headers(), topic, 0, delivery.offset(), error), original.payload());
+      return new Message(
+          Message.deadLetterTopic(topic),
+          original.key(),
+          DeadLetterHeaders.of(original.headers(), topic, 0, delivery.offset(), error),
+          original.payload());
     }
 
     private static Message withHeader(Message message, String name, String value) {
-      return new Message(message.topic(), message.key(), message.headers().with(name, value), message.payload());
+      return new Message(
+          message.topic(), message.key(), message.headers().with(name, value), message.payload());
     }
 
     void checkDrained() {
@@ -337,16 +381,26 @@ public final class MemoryBroker implements Broker {
 
     @Override
     public Mono<Void> close() {
-      return Mono.defer(() -> {
-        if (open) {
-          open = false;
-          owner.remove(this);
-          groupState().leave(this);
-          checkDrained();
-        }
-        return drained.asMono().timeout(shutdownTimeout, Mono.fromRunnable(() ->
-            log.warn("subscription to {} ({}) closed with handlers still running after {}", topic, group, Values.format(shutdownTimeout))));
-      });
+      return Mono.defer(
+          () -> {
+            if (open) {
+              open = false;
+              owner.remove(this);
+              groupState().leave(this);
+              checkDrained();
+            }
+            return drained
+                .asMono()
+                .timeout(
+                    shutdownTimeout,
+                    Mono.fromRunnable(
+                        () ->
+                            log.warn(
+                                "subscription to {} ({}) closed with handlers still running after {}",
+                                topic,
+                                group,
+                                Values.format(shutdownTimeout))));
+          });
     }
   }
 

@@ -1,4 +1,7 @@
-/** The embedded broker: in one JVM, the default when no other broker is configured ({@code vireo.broker=memory}). */
+/**
+ * The embedded broker: in one JVM, the default when no other broker is configured ({@code
+ * vireo.broker=memory}).
+ */
 @NullMarked
 package io.vireo.broker.memory;
 

@@ -1,7 +1,5 @@
 package io.vireo.internal.codec;
 
-import java.io.IOException;
-import java.lang.reflect.Method;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +12,8 @@ import com.google.protobuf.util.JsonFormat;
 import io.vireo.Status;
 import io.vireo.VireoException;
 import io.vireo.codec.Codec;
+import java.io.IOException;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -24,27 +24,29 @@ public final class JsonCodec implements Codec {
   public static final String NAME = "json";
   public static final String CONTENT_TYPE = "application/json";
 
-  private static final ClassValue<Method> BUILDERS = new ClassValue<>() {
-    @Override
-    protected Method computeValue(Class<?> type) {
-      try {
-        return type.getMethod("newBuilder");
-      } catch (NoSuchMethodException e) {
-        throw new IllegalArgumentException(type.getName() + ": no static newBuilder()", e);
-      }
-    }
-  };
+  private static final ClassValue<Method> BUILDERS =
+      new ClassValue<>() {
+        @Override
+        protected Method computeValue(Class<?> type) {
+          try {
+            return type.getMethod("newBuilder");
+          } catch (NoSuchMethodException e) {
+            throw new IllegalArgumentException(type.getName() + ": no static newBuilder()", e);
+          }
+        }
+      };
 
   private final ObjectMapper mapper;
   private final JsonFormat.Printer printer = JsonFormat.printer().omittingInsignificantWhitespace();
   private final JsonFormat.Parser parser = JsonFormat.parser().ignoringUnknownFields();
 
   public JsonCodec() {
-    this(JsonMapper.builder()
-        .addModule(new Jdk8Module())
-        .addModule(new JavaTimeModule())
-        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-        .build());
+    this(
+        JsonMapper.builder()
+            .addModule(new Jdk8Module())
+            .addModule(new JavaTimeModule())
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build());
   }
 
   public JsonCodec(ObjectMapper mapper) {
@@ -74,7 +76,8 @@ public final class JsonCodec implements Codec {
       }
       return mapper.writeValueAsBytes(value);
     } catch (JacksonException | InvalidProtocolBufferException e) {
-      throw new VireoException(Status.INTERNAL,
+      throw new VireoException(
+          Status.INTERNAL,
           "cannot encode " + value.getClass().getName() + " as JSON: " + e.getMessage());
     }
   }
@@ -89,8 +92,14 @@ public final class JsonCodec implements Codec {
       }
       return mapper.readValue(data, type);
     } catch (IOException e) {
-      throw new VireoException(Status.INVALID_ARGUMENT,
-          "cannot decode " + type.getName() + " from " + data.length + " bytes of JSON: " + firstLine(e.getMessage()));
+      throw new VireoException(
+          Status.INVALID_ARGUMENT,
+          "cannot decode "
+              + type.getName()
+              + " from "
+              + data.length
+              + " bytes of JSON: "
+              + firstLine(e.getMessage()));
     } catch (ReflectiveOperationException e) {
       throw new VireoException(Status.INTERNAL, "cannot build " + type.getName() + ": " + e);
     }

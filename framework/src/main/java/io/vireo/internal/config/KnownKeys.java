@@ -1,6 +1,5 @@
 package io.vireo.internal.config;
 
-import io.vireo.config.Config;
 import io.vireo.config.Values;
 import io.vireo.config.spi.ConfigKeysProvider;
 import java.util.ArrayList;
@@ -18,15 +17,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code vireo.*} keys every module on the classpath knows ({@link ConfigKeysProvider}),
- * and the check a service runs at start: a core key whose value has the wrong form fails, naming
- * the key and the forms it takes; a key nobody knows is a warning naming the nearest known key.
+ * The {@code vireo.*} keys every module on the classpath knows ({@link ConfigKeysProvider}), and
+ * the check a service runs at start: a core key whose value has the wrong form fails, naming the
+ * key and the forms it takes; a key nobody knows is a warning naming the nearest known key.
  */
 public final class KnownKeys {
   private static final Logger log = LoggerFactory.getLogger(KnownKeys.class);
 
   /** What a core key's value must be; checked at start rather than where it is first read. */
-  enum Kind { TEXT, INT, PORT, DURATION, BOOLEAN, DOUBLE }
+  enum Kind {
+    TEXT,
+    INT,
+    PORT,
+    DURATION,
+    BOOLEAN,
+    DOUBLE
+  }
 
   /** The framework's own keys, and the kind of those with a form to check. */
   static final Map<String, Kind> CORE = core();
@@ -58,8 +64,10 @@ public final class KnownKeys {
     keys.addAll(CORE_PATTERNS);
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     try {
-      for (ConfigKeysProvider provider : ServiceLoader.load(ConfigKeysProvider.class,
-          loader == null ? KnownKeys.class.getClassLoader() : loader)) {
+      for (ConfigKeysProvider provider :
+          ServiceLoader.load(
+              ConfigKeysProvider.class,
+              loader == null ? KnownKeys.class.getClassLoader() : loader)) {
         keys.addAll(provider.keys());
       }
     } catch (ServiceConfigurationError e) {
@@ -82,8 +90,8 @@ public final class KnownKeys {
   }
 
   /**
-   * The known key closest to {@code key} in edit distance (a pattern by its fixed part), when it
-   * is plausibly the key meant: at most a quarter of it differs, after the common {@code vireo.}.
+   * The known key closest to {@code key} in edit distance (a pattern by its fixed part), when it is
+   * plausibly the key meant: at most a quarter of it differs, after the common {@code vireo.}.
    */
   public Optional<String> nearest(String key) {
     boolean environment = isEnvironmentName(key);
@@ -94,21 +102,27 @@ public final class KnownKeys {
     List<String> candidates = new ArrayList<>(exact);
     candidates.addAll(patternTexts);
     for (String candidate : candidates) {
-      String compared = (environment ? environmentName(candidate) : candidate).substring("vireo.".length());
+      String compared =
+          (environment ? environmentName(candidate) : candidate).substring("vireo.".length());
       int star = compared.indexOf('*');
-      int distance = star >= 0 ? patternDistance(stripped, compared.substring(0, star)) : distance(stripped, compared);
+      int distance =
+          star >= 0
+              ? patternDistance(stripped, compared.substring(0, star))
+              : distance(stripped, compared);
       if (distance < bestDistance) {
         bestDistance = distance;
         best = environment ? environmentName(candidate) : candidate;
         bestLength = star >= 0 ? star : compared.length();
       }
     }
-    return best != null && bestDistance <= Math.max(1, bestLength / 4) ? Optional.of(best) : Optional.empty();
+    return best != null && bestDistance <= Math.max(1, bestLength / 4)
+        ? Optional.of(best)
+        : Optional.empty();
   }
 
   /**
-   * What a service checks at start: the form of each core key present (fails naming the key),
-   * then a warning per {@code vireo.*} key (or {@code VIREO_*} variable) no module knows.
+   * What a service checks at start: the form of each core key present (fails naming the key), then
+   * a warning per {@code vireo.*} key (or {@code VIREO_*} variable) no module knows.
    */
   public static void check(LayeredConfig config) {
     CORE.forEach((key, kind) -> config.get(key).ifPresent(value -> checkForm(key, kind, value)));
@@ -121,7 +135,9 @@ public final class KnownKeys {
       boolean environmentTwin = !isEnvironmentName(name) && names.contains(environmentName(name));
       if (ours && !environmentTwin && !known.known(name)) {
         Optional<String> nearest = known.nearest(name);
-        log.warn("unknown configuration key {}{} (no module on the classpath reads it; it is ignored)", name,
+        log.warn(
+            "unknown configuration key {}{} (no module on the classpath reads it; it is ignored)",
+            name,
             nearest.map(n -> ": did you mean " + n + "?").orElse(""));
       }
     }
@@ -134,7 +150,7 @@ public final class KnownKeys {
       case DURATION -> Values.parseDuration(key, value);
       case BOOLEAN -> Values.parseBoolean(key, value);
       case DOUBLE -> Values.parseDouble(key, value);
-      case TEXT -> { }
+      case TEXT -> {}
     }
   }
 
@@ -188,15 +204,23 @@ public final class KnownKeys {
         regex.append('_');
       }
       String segment = segments[i];
-      regex.append(segment.equals("**") || segment.equals("*") ? "[A-Z0-9_]+" : Pattern.quote(environmentName(segment)));
+      regex.append(
+          segment.equals("**") || segment.equals("*")
+              ? "[A-Z0-9_]+"
+              : Pattern.quote(environmentName(segment)));
     }
     return Pattern.compile(regex.toString());
   }
 
-  /** How far {@code key} is from a pattern's fixed part, compared with a prefix of {@code key} of about its length. */
+  /**
+   * How far {@code key} is from a pattern's fixed part, compared with a prefix of {@code key} of
+   * about its length.
+   */
   private static int patternDistance(String key, String fixed) {
     int best = Integer.MAX_VALUE;
-    for (int length = Math.max(0, fixed.length() - 2); length <= Math.min(key.length(), fixed.length() + 2); length++) {
+    for (int length = Math.max(0, fixed.length() - 2);
+        length <= Math.min(key.length(), fixed.length() + 2);
+        length++) {
       best = Math.min(best, distance(key.substring(0, length), fixed));
     }
     return best;
@@ -213,7 +237,8 @@ public final class KnownKeys {
       current[0] = i;
       for (int j = 1; j <= b.length(); j++) {
         int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+        current[j] =
+            Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
       }
       int[] swap = previous;
       previous = current;
@@ -222,21 +247,22 @@ public final class KnownKeys {
     return previous[b.length()];
   }
 
-  private static final List<String> CORE_PATTERNS = List.of(
-      "vireo.client.services.**",
-      "vireo.client.auth.services.**",
-      "vireo.client.outlier.*",
-      "vireo.client.tls.*",
-      "vireo.server.endpoints.**",
-      "vireo.server.metadata.**",
-      "vireo.server.*.port",
-      "vireo.server.auth.endpoints.**",
-      "vireo.server.auth.static.**",
-      "vireo.server.auth.jwt.*",
-      "vireo.server.tls.*",
-      "vireo.resilience.**",
-      // the gateway's keys until the gateway module lists its own exact ones
-      "vireo.gateway.**");
+  private static final List<String> CORE_PATTERNS =
+      List.of(
+          "vireo.client.services.**",
+          "vireo.client.auth.services.**",
+          "vireo.client.outlier.*",
+          "vireo.client.tls.*",
+          "vireo.server.endpoints.**",
+          "vireo.server.metadata.**",
+          "vireo.server.*.port",
+          "vireo.server.auth.endpoints.**",
+          "vireo.server.auth.static.**",
+          "vireo.server.auth.jwt.*",
+          "vireo.server.tls.*",
+          "vireo.resilience.**",
+          // the gateway's keys until the gateway module lists its own exact ones
+          "vireo.gateway.**");
 
   private static Map<String, Kind> core() {
     Map<String, Kind> keys = new LinkedHashMap<>();

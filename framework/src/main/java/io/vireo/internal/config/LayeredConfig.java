@@ -1,6 +1,5 @@
 package io.vireo.internal.config;
 
-import java.util.TreeSet;
 import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
@@ -23,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -54,7 +54,9 @@ public final class LayeredConfig implements Config {
     return config.getOptionalValue(key, String.class);
   }
 
-  /** Every key some layer has, as that layer spells it (environment variables as {@code VIREO_X_Y}). */
+  /**
+   * Every key some layer has, as that layer spells it (environment variables as {@code VIREO_X_Y}).
+   */
   public Set<String> names() {
     Set<String> names = new TreeSet<>();
     for (org.eclipse.microprofile.config.spi.ConfigSource source : config.getConfigSources()) {
@@ -77,10 +79,11 @@ public final class LayeredConfig implements Config {
 
   @Override
   public Flux<Optional<String>> watch(String key) {
-    Flux<Optional<String>> changes = Flux.fromIterable(dynamicSources)
-        .flatMap(ConfigSource::changes)
-        .filter(keys -> keys.contains(key))
-        .map(keys -> get(key));
+    Flux<Optional<String>> changes =
+        Flux.fromIterable(dynamicSources)
+            .flatMap(ConfigSource::changes)
+            .filter(keys -> keys.contains(key))
+            .map(keys -> get(key));
     return Flux.defer(() -> Flux.just(get(key))).concatWith(changes).distinctUntilChanged();
   }
 
@@ -140,19 +143,21 @@ public final class LayeredConfig implements Config {
 
     @Override
     public LayeredConfig build() {
-      SmallRyeConfigBuilder builder = new SmallRyeConfigBuilder()
-          .withSources(new PropertiesConfigSource(defaults, "vireo-defaults", DEFAULTS_ORDINAL))
-          .withSources(new PropertiesConfigSource(values, "vireo-code", CODE_ORDINAL));
+      SmallRyeConfigBuilder builder =
+          new SmallRyeConfigBuilder()
+              .withSources(new PropertiesConfigSource(defaults, "vireo-defaults", DEFAULTS_ORDINAL))
+              .withSources(new PropertiesConfigSource(values, "vireo-code", CODE_ORDINAL));
       if (standardSources) {
         builder.withSources(new EnvConfigSource(environment, ENV_ORDINAL));
-        builder.withSources(new SysPropConfigSource() {
-          private static final long serialVersionUID = 1L;
+        builder.withSources(
+            new SysPropConfigSource() {
+              private static final long serialVersionUID = 1L;
 
-          @Override
-          public int getOrdinal() {
-            return SYSPROP_ORDINAL;
-          }
-        });
+              @Override
+              public int getOrdinal() {
+                return SYSPROP_ORDINAL;
+              }
+            });
         yamlSources().forEach(builder::withSources);
       }
       for (ConfigSource source : sources) {
@@ -183,7 +188,8 @@ public final class LayeredConfig implements Config {
     }
   }
 
-  private static final class DynamicSourceAdapter implements org.eclipse.microprofile.config.spi.ConfigSource {
+  private static final class DynamicSourceAdapter
+      implements org.eclipse.microprofile.config.spi.ConfigSource {
     private final ConfigSource source;
     private final int ordinal;
 

@@ -1,14 +1,11 @@
 package io.vireo.internal.observability;
 
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import reactor.core.publisher.Flux;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vireo.Call;
@@ -27,19 +24,22 @@ import io.vireo.wrapper.spi.WrapperProvider;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
+import reactor.core.publisher.Flux;
 import reactor.util.retry.Retry;
 
 /**
- * {@code metrics}: Micrometer timers (count, latency histogram) and in-flight gauges for served
- * and made calls, counters for published and consumed events, and instance counts of the
- * services this one calls. Meters are cached: the hot path is two map look-ups.
+ * {@code metrics}: Micrometer timers (count, latency histogram) and in-flight gauges for served and
+ * made calls, counters for published and consumed events, and instance counts of the services this
+ * one calls. Meters are cached: the hot path is two map look-ups.
  */
 public final class MetricsWrapper implements Wrapper {
   public static final String NAME = "metrics";
@@ -77,60 +77,94 @@ public final class MetricsWrapper implements Wrapper {
 
   private Flux<Object> measured(String name, Call call, Flux<Object> responses) {
     String endpoint = call.route() == Route.UNKNOWN ? "unknown" : call.route().fullName();
-    AtomicInteger active = gauges.computeIfAbsent(name + ".active|" + call.service() + "|" + endpoint, key -> {
-      AtomicInteger value = new AtomicInteger();
-      Gauge.builder(name + ".active", value, AtomicInteger::get)
-          .description("calls in flight").tags("service", call.service(), "endpoint", endpoint).register(registry);
-      return value;
-    });
-    return Flux.defer(() -> {
-      active.incrementAndGet();
-      long start = System.nanoTime();
-      return Outcome.on(responses, call.kind(), ended -> {
-        active.decrementAndGet();
-        timer(name, call.service(), endpoint, ended.status()).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-      });
-    });
+    AtomicInteger active =
+        gauges.computeIfAbsent(
+            name + ".active|" + call.service() + "|" + endpoint,
+            key -> {
+              AtomicInteger value = new AtomicInteger();
+              Gauge.builder(name + ".active", value, AtomicInteger::get)
+                  .description("calls in flight")
+                  .tags("service", call.service(), "endpoint", endpoint)
+                  .register(registry);
+              return value;
+            });
+    return Flux.defer(
+        () -> {
+          active.incrementAndGet();
+          long start = System.nanoTime();
+          return Outcome.on(
+              responses,
+              call.kind(),
+              ended -> {
+                active.decrementAndGet();
+                timer(name, call.service(), endpoint, ended.status())
+                    .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+              });
+        });
   }
 
   private Timer timer(String name, String service, String endpoint, Status status) {
-    return timers.computeIfAbsent(name + "|" + service + "|" + endpoint + "|" + status, key -> Timer.builder(name)
-        .description(name.startsWith("vireo.server") ? "calls served" : "calls made")
-        .tags("service", service, "endpoint", endpoint, "status", status.name())
-        .publishPercentileHistogram()
-        .register(registry));
+    return timers.computeIfAbsent(
+        name + "|" + service + "|" + endpoint + "|" + status,
+        key ->
+            Timer.builder(name)
+                .description(name.startsWith("vireo.server") ? "calls served" : "calls made")
+                .tags("service", service, "endpoint", endpoint, "status", status.name())
+                .publishPercentileHistogram()
+                .register(registry));
   }
 
   @Override
   public PublishFunction publisher(PublishFunction next) {
-    return event -> Outcome.on(next.publish(event), ended ->
-        counter("vireo.events.published", "events published", Tags.of("topic", event.topic(), "status", ended.status().name()))
-            .increment());
+    return event ->
+        Outcome.on(
+            next.publish(event),
+            ended ->
+                counter(
+                        "vireo.events.published",
+                        "events published",
+                        Tags.of("topic", event.topic(), "status", ended.status().name()))
+                    .increment());
   }
 
   @Override
   public EventFunction subscriber(EventFunction next) {
     return event -> {
       long start = System.nanoTime();
-      boolean redelivered = event.headers().get(Message.REDELIVERY).filter(count -> !count.equals("0")).isPresent();
-      return Outcome.on(next.handle(event), ended -> {
-        timers.computeIfAbsent("vireo.events.consumed|" + event.topic() + "|" + ended.status(), key -> Timer.builder("vireo.events.consumed")
-                .description("events handled").tags("topic", event.topic(), "status", ended.status().name()).register(registry))
-            .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        if (redelivered) {
-          counter("vireo.events.redelivered", "events handled again after a failure", Tags.of("topic", event.topic())).increment();
-        }
-      });
+      boolean redelivered =
+          event.headers().get(Message.REDELIVERY).filter(count -> !count.equals("0")).isPresent();
+      return Outcome.on(
+          next.handle(event),
+          ended -> {
+            timers
+                .computeIfAbsent(
+                    "vireo.events.consumed|" + event.topic() + "|" + ended.status(),
+                    key ->
+                        Timer.builder("vireo.events.consumed")
+                            .description("events handled")
+                            .tags("topic", event.topic(), "status", ended.status().name())
+                            .register(registry))
+                .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            if (redelivered) {
+              counter(
+                      "vireo.events.redelivered",
+                      "events handled again after a failure",
+                      Tags.of("topic", event.topic()))
+                  .increment();
+            }
+          });
     };
   }
 
   private Counter counter(String name, String description, Tags tags) {
-    return counters.computeIfAbsent(name + "|" + tags, key -> Counter.builder(name).description(description).tags(tags).register(registry));
+    return counters.computeIfAbsent(
+        name + "|" + tags,
+        key -> Counter.builder(name).description(description).tags(tags).register(registry));
   }
 
   /**
-   * Lets this wrapper count the instances of the services its clients call, and show the state
-   * of these circuit breakers for them.
+   * Lets this wrapper count the instances of the services its clients call, and show the state of
+   * these circuit breakers for them.
    */
   public void bind(Registry registry, List<CircuitBreakerWrapper> breakers) {
     serviceRegistry.set(registry);
@@ -138,37 +172,62 @@ public final class MetricsWrapper implements Wrapper {
     RefusedConnections.bindTo(this.registry);
   }
 
-  /** On the first call to {@code service}: a gauge of its instances and a counter of changes to them. */
+  /**
+   * On the first call to {@code service}: a gauge of its instances and a counter of changes to
+   * them.
+   */
   private void watch(String service) {
     Registry bound = serviceRegistry.get();
     if (bound == null || watches.containsKey(service)) {
       return;
     }
-    watches.computeIfAbsent(service, name -> {
-      AtomicInteger instances = new AtomicInteger();
-      Gauge.builder("vireo.registry.instances", instances, AtomicInteger::get)
-          .description("instances of a called service in the registry").tags("service", name).register(registry);
-      Counter changes = Counter.builder("vireo.registry.changes")
-          .description("changes to the instances of a called service").tags("service", name).register(registry);
-      Disposable watching = bound.watch(name)
-          .doOnNext(list -> {
-            instances.set(list.size());
-            changes.increment();
-          })
-          .doOnError(e -> log.debug("metrics: watching {} failed: {}", name, e.toString()))
-          .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5)))
-          .subscribe();
-      disposables.add(watching);
-      List<CircuitBreakerWrapper> known = breakers;
-      if (!known.isEmpty()) {
-        // 0 closed, 1 open, 2 half-open; -1 while no breaker guards calls to the service
-        Gauge.builder("vireo.resilience.breaker.state", known, all -> all.stream().map(b -> b.state(name))
-                .flatMap(Optional::stream).findFirst().map(state -> (double) state.ordinal()).orElse(-1.0))
-            .description("circuit breaker state of calls to a service: 0 closed, 1 open, 2 half-open")
-            .tags("service", name).register(registry);
-      }
-      return watching;
-    });
+    watches.computeIfAbsent(
+        service,
+        name -> {
+          AtomicInteger instances = new AtomicInteger();
+          Gauge.builder("vireo.registry.instances", instances, AtomicInteger::get)
+              .description("instances of a called service in the registry")
+              .tags("service", name)
+              .register(registry);
+          Counter changes =
+              Counter.builder("vireo.registry.changes")
+                  .description("changes to the instances of a called service")
+                  .tags("service", name)
+                  .register(registry);
+          Disposable watching =
+              bound
+                  .watch(name)
+                  .doOnNext(
+                      list -> {
+                        instances.set(list.size());
+                        changes.increment();
+                      })
+                  .doOnError(e -> log.debug("metrics: watching {} failed: {}", name, e.toString()))
+                  .retryWhen(
+                      Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200))
+                          .maxBackoff(Duration.ofSeconds(5)))
+                  .subscribe();
+          disposables.add(watching);
+          List<CircuitBreakerWrapper> known = breakers;
+          if (!known.isEmpty()) {
+            // 0 closed, 1 open, 2 half-open; -1 while no breaker guards calls to the service
+            Gauge.builder(
+                    "vireo.resilience.breaker.state",
+                    known,
+                    all ->
+                        all.stream()
+                            .map(b -> b.state(name))
+                            .flatMap(Optional::stream)
+                            .findFirst()
+                            .map(state -> (double) state.ordinal())
+                            .orElse(-1.0))
+                .description(
+                    "circuit breaker state of calls to a service: 0 closed, 1 open, 2 half-open")
+                .tags("service", name)
+                .register(registry);
+          }
+          return watching;
+        });
   }
 
   /** Stops the registry watches. */
@@ -196,7 +255,10 @@ public final class MetricsWrapper implements Wrapper {
     return Optional.empty();
   }
 
-  /** {@code metrics}: a Prometheus registry of its own, scraped at the admin endpoint's {@code /metrics}. */
+  /**
+   * {@code metrics}: a Prometheus registry of its own, scraped at the admin endpoint's {@code
+   * /metrics}.
+   */
   public static final class Provider implements WrapperProvider {
     @Override
     public String name() {

@@ -15,7 +15,9 @@ public interface ServiceView {
   /** NEW, STARTING, RUNNING, STOPPING or STOPPED. */
   String state();
 
-  /** Whether it serves handlers at all (a pure client needs no server or registration to be ready). */
+  /**
+   * Whether it serves handlers at all (a pure client needs no server or registration to be ready).
+   */
   boolean serves();
 
   /** Whether every server it serves on is bound. */
@@ -24,7 +26,9 @@ public interface ServiceView {
   /** Whether its instances are in the registry now. */
   boolean registered();
 
-  /** Whether it has started (and registered, if it serves): true from then on, while it stops too. */
+  /**
+   * Whether it has started (and registered, if it serves): true from then on, while it stops too.
+   */
   boolean started();
 
   /** Whether it was taken out of the registry by {@link #offline()} and not put back. */

@@ -1,6 +1,5 @@
 package io.vireo.internal.observability;
 
-import io.vireo.broker.Message;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
@@ -18,6 +17,7 @@ import io.vireo.Event;
 import io.vireo.Headers;
 import io.vireo.Route;
 import io.vireo.Status;
+import io.vireo.broker.Message;
 import io.vireo.config.Config;
 import io.vireo.wrapper.CallFunction;
 import io.vireo.wrapper.EventFunction;
@@ -35,16 +35,17 @@ import reactor.core.publisher.Mono;
 import reactor.util.context.ContextView;
 
 /**
- * {@code tracing}: OpenTelemetry spans around served calls (SERVER), made calls (CLIENT),
- * publishes (PRODUCER) and handled events (CONSUMER), with W3C trace context in the
- * {@code traceparent} header of calls and events. The current span's context rides in
- * Reactor's context under {@link #CONTEXT_KEY}; the calls and events a handler makes are its
- * children.
+ * {@code tracing}: OpenTelemetry spans around served calls (SERVER), made calls (CLIENT), publishes
+ * (PRODUCER) and handled events (CONSUMER), with W3C trace context in the {@code traceparent}
+ * header of calls and events. The current span's context rides in Reactor's context under {@link
+ * #CONTEXT_KEY}; the calls and events a handler makes are its children.
  */
 public final class TracingWrapper implements Wrapper {
   public static final String NAME = "tracing";
+
   /** Where the OpenTelemetry {@link Context} rides in Reactor's context. */
   public static final Class<Context> CONTEXT_KEY = Context.class;
+
   static final String INSTRUMENTATION = "io.vireo";
   static final AttributeKey<String> RPC_SYSTEM = AttributeKey.stringKey("rpc.system");
   static final AttributeKey<String> RPC_SERVICE = AttributeKey.stringKey("rpc.service");
@@ -54,21 +55,24 @@ public final class TracingWrapper implements Wrapper {
   static final AttributeKey<String> VIREO_STATUS = AttributeKey.stringKey("vireo.status");
   static final AttributeKey<Long> GRPC_STATUS = AttributeKey.longKey("rpc.grpc.status_code");
   static final AttributeKey<String> MESSAGING_SYSTEM = AttributeKey.stringKey("messaging.system");
-  static final AttributeKey<String> MESSAGING_DESTINATION = AttributeKey.stringKey("messaging.destination.name");
-  static final AttributeKey<String> MESSAGING_OPERATION = AttributeKey.stringKey("messaging.operation.type");
+  static final AttributeKey<String> MESSAGING_DESTINATION =
+      AttributeKey.stringKey("messaging.destination.name");
+  static final AttributeKey<String> MESSAGING_OPERATION =
+      AttributeKey.stringKey("messaging.operation.type");
   static final AttributeKey<String> MESSAGING_ID = AttributeKey.stringKey("messaging.message.id");
 
-  private static final TextMapGetter<Headers> GETTER = new TextMapGetter<>() {
-    @Override
-    public Iterable<String> keys(Headers carrier) {
-      return carrier.asMap().keySet();
-    }
+  private static final TextMapGetter<Headers> GETTER =
+      new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(Headers carrier) {
+          return carrier.asMap().keySet();
+        }
 
-    @Override
-    public @Nullable String get(@Nullable Headers carrier, String key) {
-      return carrier == null ? null : carrier.get(key).orElse(null);
-    }
-  };
+        @Override
+        public @Nullable String get(@Nullable Headers carrier, String key) {
+          return carrier == null ? null : carrier.get(key).orElse(null);
+        }
+      };
 
   private final Tracer tracer;
   private final TextMapPropagator propagator;
@@ -77,9 +81,10 @@ public final class TracingWrapper implements Wrapper {
     this.tracer = openTelemetry.getTracer(INSTRUMENTATION);
     TextMapPropagator configured = openTelemetry.getPropagators().getTextMapPropagator();
     // the wire convention is W3C trace context, whatever else the SDK propagates
-    this.propagator = configured.fields().contains(Headers.TRACEPARENT)
-        ? configured
-        : TextMapPropagator.composite(W3CTraceContextPropagator.getInstance(), configured);
+    this.propagator =
+        configured.fields().contains(Headers.TRACEPARENT)
+            ? configured
+            : TextMapPropagator.composite(W3CTraceContextPropagator.getInstance(), configured);
   }
 
   /** The OpenTelemetry context of the call or event being handled, if tracing runs. */
@@ -89,62 +94,80 @@ public final class TracingWrapper implements Wrapper {
 
   @Override
   public CallFunction server(CallFunction next) {
-    return (call, requests) -> Flux.defer(() -> {
-      Context parent = propagator.extract(Context.root(), call.headers(), GETTER);
-      Span span = rpcSpan(call, SpanKind.SERVER, parent);
-      Context traced = parent.with(span);
-      // the handler, the wrappers inside this one and the calls the handler makes see this span's traceparent
-      Call withSpan = call.withHeaders(inject(traced, call.headers()));
-      Flux<Object> responses;
-      try (Scope ignored = traced.makeCurrent()) {
-        responses = next.apply(withSpan, requests);
-      }
-      return Outcome.on(responses, call.kind(), ended -> end(span, ended))
-          .contextWrite(context -> context.put(CONTEXT_KEY, traced).put(Call.class, withSpan));
-    });
+    return (call, requests) ->
+        Flux.defer(
+            () -> {
+              Context parent = propagator.extract(Context.root(), call.headers(), GETTER);
+              Span span = rpcSpan(call, SpanKind.SERVER, parent);
+              Context traced = parent.with(span);
+              // the handler, the wrappers inside this one and the calls the handler makes see this
+              // span's traceparent
+              Call withSpan = call.withHeaders(inject(traced, call.headers()));
+              Flux<Object> responses;
+              try (Scope ignored = traced.makeCurrent()) {
+                responses = next.apply(withSpan, requests);
+              }
+              return Outcome.on(responses, call.kind(), ended -> end(span, ended))
+                  .contextWrite(
+                      context -> context.put(CONTEXT_KEY, traced).put(Call.class, withSpan));
+            });
   }
 
   @Override
   public CallFunction client(CallFunction next) {
-    return (call, requests) -> Flux.deferContextual(context -> {
-      Context parent = parent(context, call.headers());
-      Span span = rpcSpan(call, SpanKind.CLIENT, parent);
-      Context traced = parent.with(span);
-      Flux<Object> responses;
-      try (Scope ignored = traced.makeCurrent()) {
-        responses = next.apply(call.withHeaders(inject(traced, call.headers())), requests);
-      }
-      return Outcome.on(responses, call.kind(), ended -> end(span, ended));
-    });
+    return (call, requests) ->
+        Flux.deferContextual(
+            context -> {
+              Context parent = parent(context, call.headers());
+              Span span = rpcSpan(call, SpanKind.CLIENT, parent);
+              Context traced = parent.with(span);
+              Flux<Object> responses;
+              try (Scope ignored = traced.makeCurrent()) {
+                responses = next.apply(call.withHeaders(inject(traced, call.headers())), requests);
+              }
+              return Outcome.on(responses, call.kind(), ended -> end(span, ended));
+            });
   }
 
   @Override
   public PublishFunction publisher(PublishFunction next) {
-    return event -> Mono.deferContextual(context -> {
-      Context parent = parent(context, event.headers());
-      Span span = eventSpan(event, SpanKind.PRODUCER, "publish", parent);
-      Context traced = parent.with(span);
-      Event withSpan = new Event(event.topic(), event.key(), inject(traced, event.headers()), event.payload());
-      return Outcome.on(next.publish(withSpan), ended -> end(span, ended));
-    });
+    return event ->
+        Mono.deferContextual(
+            context -> {
+              Context parent = parent(context, event.headers());
+              Span span = eventSpan(event, SpanKind.PRODUCER, "publish", parent);
+              Context traced = parent.with(span);
+              Event withSpan =
+                  new Event(
+                      event.topic(), event.key(), inject(traced, event.headers()), event.payload());
+              return Outcome.on(next.publish(withSpan), ended -> end(span, ended));
+            });
   }
 
   @Override
   public EventFunction subscriber(EventFunction next) {
-    return event -> Mono.defer(() -> {
-      Context parent = propagator.extract(Context.root(), event.headers(), GETTER);
-      Span span = eventSpan(event, SpanKind.CONSUMER, "process", parent);
-      Context traced = parent.with(span);
-      Event withSpan = new Event(event.topic(), event.key(), inject(traced, event.headers()), event.payload());
-      Mono<Void> handled;
-      try (Scope ignored = traced.makeCurrent()) {
-        handled = next.handle(withSpan);
-      }
-      return Outcome.on(handled, ended -> end(span, ended)).contextWrite(context -> context.put(CONTEXT_KEY, traced));
-    });
+    return event ->
+        Mono.defer(
+            () -> {
+              Context parent = propagator.extract(Context.root(), event.headers(), GETTER);
+              Span span = eventSpan(event, SpanKind.CONSUMER, "process", parent);
+              Context traced = parent.with(span);
+              Event withSpan =
+                  new Event(
+                      event.topic(), event.key(), inject(traced, event.headers()), event.payload());
+              Mono<Void> handled;
+              try (Scope ignored = traced.makeCurrent()) {
+                handled = next.handle(withSpan);
+              }
+              return Outcome.on(handled, ended -> end(span, ended))
+                  .contextWrite(context -> context.put(CONTEXT_KEY, traced));
+            });
   }
 
-  /** The span to continue: the handler's (from Reactor's context), else the headers', else the thread's current one. */
+  /**
+   * The span to continue: the handler's (from Reactor's context), else the headers', else the
+   * thread's current one.
+   */
   private Context parent(ContextView context, Headers headers) {
     Optional<Context> handling = context(context);
     if (handling.isPresent()) {
@@ -158,7 +181,8 @@ public final class TracingWrapper implements Wrapper {
 
   private Span rpcSpan(Call call, SpanKind kind, Context parent) {
     Route route = call.route();
-    return tracer.spanBuilder(route.service() + "/" + route.method())
+    return tracer
+        .spanBuilder(route.service() + "/" + route.method())
         .setParent(parent)
         .setSpanKind(kind)
         .setAttribute(RPC_SYSTEM, "vireo")
@@ -170,7 +194,8 @@ public final class TracingWrapper implements Wrapper {
   }
 
   private Span eventSpan(Event event, SpanKind kind, String operation, Context parent) {
-    return tracer.spanBuilder(operation + " " + event.topic())
+    return tracer
+        .spanBuilder(operation + " " + event.topic())
         .setParent(parent)
         .setSpanKind(kind)
         .setAttribute(MESSAGING_SYSTEM, "vireo")
@@ -195,11 +220,14 @@ public final class TracingWrapper implements Wrapper {
 
   private Headers inject(Context context, Headers headers) {
     Map<String, String> carrier = new HashMap<>(4);
-    propagator.inject(context, carrier, (map, key, value) -> {
-      if (map != null) {
-        map.put(key, value);
-      }
-    });
+    propagator.inject(
+        context,
+        carrier,
+        (map, key, value) -> {
+          if (map != null) {
+            map.put(key, value);
+          }
+        });
     Headers result = headers;
     for (Map.Entry<String, String> entry : carrier.entrySet()) {
       result = result.with(entry.getKey(), entry.getValue());
@@ -208,8 +236,8 @@ public final class TracingWrapper implements Wrapper {
   }
 
   /**
-   * {@code tracing}: spans through {@link GlobalOpenTelemetry} when an SDK (or the Java agent)
-   * set it; otherwise nothing, and no wrapper in the chain.
+   * {@code tracing}: spans through {@link GlobalOpenTelemetry} when an SDK (or the Java agent) set
+   * it; otherwise nothing, and no wrapper in the chain.
    */
   public static final class Provider implements WrapperProvider {
     private static final Logger log = LoggerFactory.getLogger(Provider.class);

@@ -1,7 +1,5 @@
 package io.vireo.internal.reflection;
 
-import io.vireo.internal.reflection.v1.ReflectionProto;
-import java.util.Optional;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.Message;
@@ -11,6 +9,7 @@ import io.vireo.internal.reflection.v1.ExtensionNumberResponse;
 import io.vireo.internal.reflection.v1.ExtensionRequest;
 import io.vireo.internal.reflection.v1.FileDescriptorResponse;
 import io.vireo.internal.reflection.v1.ListServiceResponse;
+import io.vireo.internal.reflection.v1.ReflectionProto;
 import io.vireo.internal.reflection.v1.ServerReflectionRequest;
 import io.vireo.internal.reflection.v1.ServerReflectionResponse;
 import io.vireo.internal.reflection.v1.ServiceResponse;
@@ -23,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -31,11 +31,11 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 
 /**
- * Answers server reflection from the protobuf descriptors of the message classes a service
- * serves: the .proto files that define them (and their dependencies) are the files it knows,
- * and the services it lists are those it serves whose definition is in one of these files.
- * Every request gets one response, in order; an unknown name is a NOT_FOUND error response, and
- * the stream goes on.
+ * Answers server reflection from the protobuf descriptors of the message classes a service serves:
+ * the .proto files that define them (and their dependencies) are the files it knows, and the
+ * services it lists are those it serves whose definition is in one of these files. Every request
+ * gets one response, in order; an unknown name is a NOT_FOUND error response, and the stream goes
+ * on.
  *
  * <p>The reflection service lists itself ({@code grpc.reflection.v1.ServerReflection}), as
  * grpc-java's and grpc-go's do, so that tools that expect it find it; the v1alpha name is served
@@ -49,7 +49,8 @@ public final class ReflectionService implements ServerReflection, ServerReflecti
   private final Map<String, Descriptors.FileDescriptor> symbols = new HashMap<>();
   private final Map<String, Map<Integer, Descriptors.FileDescriptor>> extensions = new HashMap<>();
 
-  private ReflectionService(Collection<String> served, Collection<Descriptors.FileDescriptor> roots) {
+  private ReflectionService(
+      Collection<String> served, Collection<Descriptors.FileDescriptor> roots) {
     for (Descriptors.FileDescriptor root : roots) {
       index(root);
     }
@@ -58,18 +59,21 @@ public final class ReflectionService implements ServerReflection, ServerReflecti
       if (symbols.containsKey(service) && !service.equals(Legacy.SERVICE)) {
         listed.add(service);
       } else if (!service.startsWith("grpc.reflection.")) {
-        log.debug("reflection: no .proto file defines service {}; it is served but not listed", service);
+        log.debug(
+            "reflection: no .proto file defines service {}; it is served but not listed", service);
       }
     }
     this.services = List.copyOf(listed);
   }
 
   /**
-   * A reflection service for the services {@code served} (full proto names), described by the
-   * files of {@code messageTypes} (generated protobuf classes; other types are skipped) and by
-   * {@code extraFiles}; its own file is added.
+   * A reflection service for the services {@code served} (full proto names), described by the files
+   * of {@code messageTypes} (generated protobuf classes; other types are skipped) and by {@code
+   * extraFiles}; its own file is added.
    */
-  public static ReflectionService of(Collection<String> served, Collection<Class<?>> messageTypes,
+  public static ReflectionService of(
+      Collection<String> served,
+      Collection<Class<?>> messageTypes,
       Collection<Descriptors.FileDescriptor> extraFiles) {
     Set<Descriptors.FileDescriptor> roots = new LinkedHashSet<>(extraFiles);
     roots.add(ReflectionProto.getDescriptor());
@@ -100,48 +104,72 @@ public final class ReflectionService implements ServerReflection, ServerReflecti
   }
 
   @Override
-  public Flux<ServerReflectionResponse> serverReflectionInfo(Flux<ServerReflectionRequest> requests) {
+  public Flux<ServerReflectionResponse> serverReflectionInfo(
+      Flux<ServerReflectionRequest> requests) {
     return requests.map(this::answer);
   }
 
   ServerReflectionResponse answer(ServerReflectionRequest request) {
-    ServerReflectionResponse.Builder response = ServerReflectionResponse.newBuilder()
-        .setValidHost(request.getHost())
-        .setOriginalRequest(request);
+    ServerReflectionResponse.Builder response =
+        ServerReflectionResponse.newBuilder()
+            .setValidHost(request.getHost())
+            .setOriginalRequest(request);
     switch (request.getMessageRequestCase()) {
-      case LIST_SERVICES: {
-        ListServiceResponse.Builder list = ListServiceResponse.newBuilder();
-        services.forEach(name -> list.addService(ServiceResponse.newBuilder().setName(name)));
-        return response.setListServicesResponse(list).build();
-      }
-      case FILE_BY_FILENAME:
-        return withFile(response, files.get(request.getFileByFilename()), "file", request.getFileByFilename());
-      case FILE_CONTAINING_SYMBOL:
-        return withFile(response, symbols.get(request.getFileContainingSymbol()), "symbol", request.getFileContainingSymbol());
-      case FILE_CONTAINING_EXTENSION: {
-        ExtensionRequest extension = request.getFileContainingExtension();
-        Descriptors.FileDescriptor file = extensions.getOrDefault(extension.getContainingType(), Map.of())
-            .get(extension.getExtensionNumber());
-        return withFile(response, file, "extension", extension.getContainingType() + "(" + extension.getExtensionNumber() + ")");
-      }
-      case ALL_EXTENSION_NUMBERS_OF_TYPE: {
-        String type = request.getAllExtensionNumbersOfType();
-        if (!symbols.containsKey(type)) {
-          return error(response, Status.NOT_FOUND, "type not found: " + type);
+      case LIST_SERVICES:
+        {
+          ListServiceResponse.Builder list = ListServiceResponse.newBuilder();
+          services.forEach(name -> list.addService(ServiceResponse.newBuilder().setName(name)));
+          return response.setListServicesResponse(list).build();
         }
-        return response.setAllExtensionNumbersResponse(ExtensionNumberResponse.newBuilder()
-            .setBaseTypeName(type)
-            .addAllExtensionNumber(extensions.getOrDefault(type, Map.of()).keySet())).build();
-      }
+      case FILE_BY_FILENAME:
+        return withFile(
+            response, files.get(request.getFileByFilename()), "file", request.getFileByFilename());
+      case FILE_CONTAINING_SYMBOL:
+        return withFile(
+            response,
+            symbols.get(request.getFileContainingSymbol()),
+            "symbol",
+            request.getFileContainingSymbol());
+      case FILE_CONTAINING_EXTENSION:
+        {
+          ExtensionRequest extension = request.getFileContainingExtension();
+          Descriptors.FileDescriptor file =
+              extensions
+                  .getOrDefault(extension.getContainingType(), Map.of())
+                  .get(extension.getExtensionNumber());
+          return withFile(
+              response,
+              file,
+              "extension",
+              extension.getContainingType() + "(" + extension.getExtensionNumber() + ")");
+        }
+      case ALL_EXTENSION_NUMBERS_OF_TYPE:
+        {
+          String type = request.getAllExtensionNumbersOfType();
+          if (!symbols.containsKey(type)) {
+            return error(response, Status.NOT_FOUND, "type not found: " + type);
+          }
+          return response
+              .setAllExtensionNumbersResponse(
+                  ExtensionNumberResponse.newBuilder()
+                      .setBaseTypeName(type)
+                      .addAllExtensionNumber(extensions.getOrDefault(type, Map.of()).keySet()))
+              .build();
+        }
       default:
-        return error(response, Status.INVALID_ARGUMENT,
+        return error(
+            response,
+            Status.INVALID_ARGUMENT,
             "empty request (expected one of: list_services, file_by_filename, file_containing_symbol, "
                 + "file_containing_extension, all_extension_numbers_of_type)");
     }
   }
 
-  private static ServerReflectionResponse withFile(ServerReflectionResponse.Builder response,
-      Descriptors.@org.jspecify.annotations.Nullable FileDescriptor file, String what, String name) {
+  private static ServerReflectionResponse withFile(
+      ServerReflectionResponse.Builder response,
+      Descriptors.@org.jspecify.annotations.Nullable FileDescriptor file,
+      String what,
+      String name) {
     if (file == null) {
       return error(response, Status.NOT_FOUND, what + " not found: " + name);
     }
@@ -159,8 +187,12 @@ public final class ReflectionService implements ServerReflection, ServerReflecti
     return response.setFileDescriptorResponse(files).build();
   }
 
-  private static ServerReflectionResponse error(ServerReflectionResponse.Builder response, Status status, String message) {
-    return response.setErrorResponse(ErrorResponse.newBuilder().setErrorCode(status.code()).setErrorMessage(message)).build();
+  private static ServerReflectionResponse error(
+      ServerReflectionResponse.Builder response, Status status, String message) {
+    return response
+        .setErrorResponse(
+            ErrorResponse.newBuilder().setErrorCode(status.code()).setErrorMessage(message))
+        .build();
   }
 
   private void index(Descriptors.FileDescriptor file) {
@@ -209,7 +241,8 @@ public final class ReflectionService implements ServerReflection, ServerReflecti
 
   private void extension(Descriptors.FileDescriptor file, Descriptors.FieldDescriptor extension) {
     symbols.putIfAbsent(extension.getFullName(), file);
-    extensions.computeIfAbsent(extension.getContainingType().getFullName(), t -> new TreeMap<>())
+    extensions
+        .computeIfAbsent(extension.getContainingType().getFullName(), t -> new TreeMap<>())
         .putIfAbsent(extension.getNumber(), file);
   }
 

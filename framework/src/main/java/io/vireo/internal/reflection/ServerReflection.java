@@ -13,8 +13,8 @@ public interface ServerReflection {
   Flux<ServerReflectionResponse> serverReflectionInfo(Flux<ServerReflectionRequest> requests);
 
   /**
-   * The same protocol under its pre-1.0 name, which grpcurl before 1.8.8 and other older tools
-   * ask for. The messages are the same on the wire; this service is served, not listed.
+   * The same protocol under its pre-1.0 name, which grpcurl before 1.8.8 and other older tools ask
+   * for. The messages are the same on the wire; this service is served, not listed.
    */
   @RpcService(Legacy.SERVICE)
   interface Legacy {

@@ -9,9 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * Client calls through a {@link ClientGuard} per target service: the guards configured for
- * named services, or one made on first use for each service when built in code. Calls to a
- * service without a guard go straight through.
+ * Client calls through a {@link ClientGuard} per target service: the guards configured for named
+ * services, or one made on first use for each service when built in code. Calls to a service
+ * without a guard go straight through.
  */
 public final class ClientWrapper implements CircuitBreakerWrapper {
   private final Map<String, ClientGuard> guards;
@@ -29,9 +29,11 @@ public final class ClientWrapper implements CircuitBreakerWrapper {
 
   /** These guards only. */
   static ClientWrapper of(Map<String, ClientGuard> guards) {
-    return new ClientWrapper(Map.copyOf(guards), service -> {
-      throw new IllegalStateException("no guard for " + service);
-    });
+    return new ClientWrapper(
+        Map.copyOf(guards),
+        service -> {
+          throw new IllegalStateException("no guard for " + service);
+        });
   }
 
   private boolean fixed() {
@@ -46,7 +48,8 @@ public final class ClientWrapper implements CircuitBreakerWrapper {
         return guard == null ? next.apply(call, requests) : guard.call(next, call, requests);
       };
     }
-    return (call, requests) -> guards.computeIfAbsent(call.service(), factory).call(next, call, requests);
+    return (call, requests) ->
+        guards.computeIfAbsent(call.service(), factory).call(next, call, requests);
   }
 
   @Override

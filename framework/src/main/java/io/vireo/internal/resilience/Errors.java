@@ -22,13 +22,17 @@ final class Errors {
       return false;
     }
     Status status = VireoException.from(error).status();
-    return status == Status.UNAVAILABLE || status == Status.INTERNAL || status == Status.UNKNOWN
+    return status == Status.UNAVAILABLE
+        || status == Status.INTERNAL
+        || status == Status.UNKNOWN
         || status == Status.DEADLINE_EXCEEDED;
   }
 
   /** Whether a retry may help: a retryable status, and not an open breaker. */
   static boolean retryable(Throwable error) {
-    return !(error instanceof BreakerOpen) && error instanceof VireoException vireo && vireo.retryable();
+    return !(error instanceof BreakerOpen)
+        && error instanceof VireoException vireo
+        && vireo.retryable();
   }
 
   /** Whether a fallback should answer: UNAVAILABLE (an open breaker too) or DEADLINE_EXCEEDED. */

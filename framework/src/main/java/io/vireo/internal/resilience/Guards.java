@@ -24,8 +24,11 @@ import org.slf4j.LoggerFactory;
 public final class Guards {
   private static final Logger log = LoggerFactory.getLogger(Guards.class);
 
-  /** The parts of a service's client configuration, after {@code vireo.client.services.<service>}. */
-  private static final List<String> CLIENT_PARTS = List.of("circuit-breaker", "retry", "bulkhead", "time-limiter", "fallback");
+  /**
+   * The parts of a service's client configuration, after {@code vireo.client.services.<service>}.
+   */
+  private static final List<String> CLIENT_PARTS =
+      List.of("circuit-breaker", "retry", "bulkhead", "time-limiter", "fallback");
 
   public static final int DEFAULT_CACHE_SIZE = 1000;
 
@@ -59,14 +62,16 @@ public final class Guards {
     return new ClientGuard(service).cache(maxEntries);
   }
 
-  public static ServerGuard server(@Nullable RateLimitPolicy rate, int concurrencyLimit, boolean perCaller) {
+  public static ServerGuard server(
+      @Nullable RateLimitPolicy rate, int concurrencyLimit, boolean perCaller) {
     return new ServerGuard("code", rate, concurrencyLimit, perCaller);
   }
 
   /**
-   * The wrappers {@code vireo.client.services.<service>.{circuit-breaker,retry,bulkhead,time-limiter,fallback}.*}
-   * and {@code vireo.server.endpoints.<Method>.{rate-limit.*,concurrency-limit,per-caller}} ask
-   * for: none when there are no such keys.
+   * The wrappers {@code
+   * vireo.client.services.<service>.{circuit-breaker,retry,bulkhead,time-limiter,fallback}.*} and
+   * {@code vireo.server.endpoints.<Method>.{rate-limit.*,concurrency-limit,per-caller}} ask for:
+   * none when there are no such keys.
    */
   public static List<Wrapper> fromConfig(Config config) {
     List<Wrapper> wrappers = new ArrayList<>();
@@ -103,38 +108,50 @@ public final class Guards {
   private static ClientGuard clientFromConfig(Config config, String service) {
     String prefix = "vireo.client.services." + service + ".";
     ClientGuard guard = new ClientGuard(service);
-    if (!config.subset(prefix + "circuit-breaker").isEmpty() && config.getBoolean(prefix + "circuit-breaker.enabled", true)) {
+    if (!config.subset(prefix + "circuit-breaker").isEmpty()
+        && config.getBoolean(prefix + "circuit-breaker.enabled", true)) {
       String p = prefix + "circuit-breaker.";
       CircuitBreakerPolicy policy = CircuitBreakerPolicy.defaults();
       int window = config.getInt(p + "sliding-window-size", policy.slidingWindowSize());
       policy = policy.slidingWindowSize(window);
-      policy = new CircuitBreakerPolicy(
-          (float) config.getDouble(p + "failure-rate-threshold", policy.failureRateThreshold()),
-          window,
-          config.getInt(p + "minimum-number-of-calls", policy.minimumNumberOfCalls()),
-          config.getDuration(p + "wait-duration-in-open-state", policy.waitDurationInOpenState()),
-          config.getInt(p + "permitted-calls-in-half-open-state", policy.permittedCallsInHalfOpenState()));
+      policy =
+          new CircuitBreakerPolicy(
+              (float) config.getDouble(p + "failure-rate-threshold", policy.failureRateThreshold()),
+              window,
+              config.getInt(p + "minimum-number-of-calls", policy.minimumNumberOfCalls()),
+              config.getDuration(
+                  p + "wait-duration-in-open-state", policy.waitDurationInOpenState()),
+              config.getInt(
+                  p + "permitted-calls-in-half-open-state",
+                  policy.permittedCallsInHalfOpenState()));
       guard.circuitBreaker(policy);
     }
-    if (!config.subset(prefix + "retry").isEmpty() && config.getBoolean(prefix + "retry.enabled", true)) {
+    if (!config.subset(prefix + "retry").isEmpty()
+        && config.getBoolean(prefix + "retry.enabled", true)) {
       String p = prefix + "retry.";
       RetryPolicy defaults = RetryPolicy.defaults();
       Duration initial = config.getDuration(p + "initial-backoff", defaults.initialBackoff());
-      guard.retry(new RetryPolicy(
-          config.getInt(p + "max-attempts", defaults.maxAttempts()),
-          initial,
-          config.getDouble(p + "multiplier", defaults.multiplier()),
-          config.getDuration(p + "max-backoff", defaults.maxBackoff().compareTo(initial) < 0 ? initial : defaults.maxBackoff()),
-          config.getDouble(p + "jitter", defaults.jitter())));
+      guard.retry(
+          new RetryPolicy(
+              config.getInt(p + "max-attempts", defaults.maxAttempts()),
+              initial,
+              config.getDouble(p + "multiplier", defaults.multiplier()),
+              config.getDuration(
+                  p + "max-backoff",
+                  defaults.maxBackoff().compareTo(initial) < 0 ? initial : defaults.maxBackoff()),
+              config.getDouble(p + "jitter", defaults.jitter())));
     }
     String bulkheadKey = prefix + "bulkhead.max-concurrent-calls";
     if (config.get(bulkheadKey).isPresent()) {
       guard.bulkhead(config.getInt(bulkheadKey, 1));
-      watchInt(config, bulkheadKey, limit -> {
-        if (guard.bulkhead != null) {
-          guard.bulkhead.changeConfig(ClientGuard.bulkheadConfig(limit));
-        }
-      });
+      watchInt(
+          config,
+          bulkheadKey,
+          limit -> {
+            if (guard.bulkhead != null) {
+              guard.bulkhead.changeConfig(ClientGuard.bulkheadConfig(limit));
+            }
+          });
     }
     if (config.get(prefix + "time-limiter.timeout").isPresent()) {
       guard.timeLimiter(config.getDuration(prefix + "time-limiter.timeout", Duration.ofSeconds(1)));
@@ -162,9 +179,12 @@ public final class Guards {
     String concurrencyKey = prefix + ".concurrency-limit";
     RateLimitPolicy rate = null;
     if (config.get(limitKey).isPresent()) {
-      rate = new RateLimitPolicy(config.getInt(limitKey, 1),
-          config.getDuration(prefix + ".rate-limit.limit-refresh-period", Duration.ofSeconds(1)),
-          config.getBoolean(prefix + ".rate-limit.per-caller", false));
+      rate =
+          new RateLimitPolicy(
+              config.getInt(limitKey, 1),
+              config.getDuration(
+                  prefix + ".rate-limit.limit-refresh-period", Duration.ofSeconds(1)),
+              config.getBoolean(prefix + ".rate-limit.per-caller", false));
     }
     int concurrency = config.getInt(concurrencyKey, 0);
     if (rate == null && concurrency == 0) {
@@ -173,7 +193,9 @@ public final class Guards {
     if (config.get(concurrencyKey).isPresent() && concurrency <= 0) {
       throw new IllegalArgumentException(concurrencyKey + ": " + concurrency + " (expected: > 0)");
     }
-    ServerGuard guard = new ServerGuard(prefix, rate, concurrency, config.getBoolean(prefix + ".per-caller", false));
+    ServerGuard guard =
+        new ServerGuard(
+            prefix, rate, concurrency, config.getBoolean(prefix + ".per-caller", false));
     if (rate != null) {
       watchInt(config, limitKey, guard::limitForPeriod);
     }
@@ -183,22 +205,30 @@ public final class Guards {
     return Optional.of(guard);
   }
 
-  /** Applies later values of {@code key} as a dynamic source changes them; bad ones are logged and skipped. */
+  /**
+   * Applies later values of {@code key} as a dynamic source changes them; bad ones are logged and
+   * skipped.
+   */
   private static void watchInt(Config config, String key, IntConsumer apply) {
-    config.watch(key).skip(1).subscribe(value -> {
-      if (value.isEmpty()) {
-        return;
-      }
-      try {
-        int limit = Values.parseInt(key, value.get());
-        if (limit <= 0) {
-          throw new IllegalArgumentException(key + ": " + limit + " (expected: > 0)");
-        }
-        apply.accept(limit);
-        log.info("{} is now {}", key, limit);
-      } catch (RuntimeException e) {
-        log.warn("ignoring a new value of {}: {}", key, e.getMessage());
-      }
-    }, error -> log.warn("watching {} failed: {}", key, error.toString()));
+    config
+        .watch(key)
+        .skip(1)
+        .subscribe(
+            value -> {
+              if (value.isEmpty()) {
+                return;
+              }
+              try {
+                int limit = Values.parseInt(key, value.get());
+                if (limit <= 0) {
+                  throw new IllegalArgumentException(key + ": " + limit + " (expected: > 0)");
+                }
+                apply.accept(limit);
+                log.info("{} is now {}", key, limit);
+              } catch (RuntimeException e) {
+                log.warn("ignoring a new value of {}: {}", key, e.getMessage());
+              }
+            },
+            error -> log.warn("watching {} failed: {}", key, error.toString()));
   }
 }

@@ -21,8 +21,8 @@ import reactor.core.publisher.Flux;
 
 /**
  * The limits of one served endpoint (or of every endpoint, for a guard built in code): a token
- * bucket and a concurrency limit, each shared or one per caller ({@code vireo-caller}). Both
- * refuse at once with RESOURCE_EXHAUSTED, naming the limit; both take new limits live.
+ * bucket and a concurrency limit, each shared or one per caller ({@code vireo-caller}). Both refuse
+ * at once with RESOURCE_EXHAUSTED, naming the limit; both take new limits live.
  */
 public final class ServerGuard {
   private final String name;
@@ -32,10 +32,13 @@ public final class ServerGuard {
   private final Map<String, RateLimiter> rateLimiters = new ConcurrentHashMap<>();
   private final Map<String, Bulkhead> bulkheads = new ConcurrentHashMap<>();
 
-  /** {@code name}: what messages call the limits, such as {@code vireo.server.endpoints.SayHello}. */
+  /**
+   * {@code name}: what messages call the limits, such as {@code vireo.server.endpoints.SayHello}.
+   */
   ServerGuard(String name, @Nullable RateLimitPolicy rate, int concurrency, boolean perCaller) {
     if (concurrency < 0) {
-      throw new IllegalArgumentException(name + ".concurrency-limit: " + concurrency + " (expected: > 0)");
+      throw new IllegalArgumentException(
+          name + ".concurrency-limit: " + concurrency + " (expected: > 0)");
     }
     this.name = name;
     this.rate = rate;
@@ -63,7 +66,9 @@ public final class ServerGuard {
       return;
     }
     concurrency = limit;
-    bulkheads.values().forEach(bulkhead -> bulkhead.changeConfig(ClientGuard.bulkheadConfig(limit)));
+    bulkheads
+        .values()
+        .forEach(bulkhead -> bulkhead.changeConfig(ClientGuard.bulkheadConfig(limit)));
   }
 
   public Flux<Object> call(CallFunction next, Call call, Flux<Object> requests) {
@@ -73,29 +78,60 @@ public final class ServerGuard {
       key = key + "|" + call.headers().get(Headers.CALLER).orElse("");
     }
     if (concurrency > 0) {
-      Bulkhead bulkhead = bulkheads.computeIfAbsent(key, k -> Bulkhead.of(k, ClientGuard.bulkheadConfig(concurrency)));
-      responses = responses.transformDeferred(BulkheadOperator.of(bulkhead))
-          .onErrorMap(BulkheadFullException.class, e -> VireoException.of(Status.RESOURCE_EXHAUSTED,
-              "concurrency limit of %s reached: %d calls in flight%s (%s.concurrency-limit)",
-              call.route(), bulkhead.getBulkheadConfig().getMaxConcurrentCalls(), forCaller(call), name));
+      Bulkhead bulkhead =
+          bulkheads.computeIfAbsent(
+              key, k -> Bulkhead.of(k, ClientGuard.bulkheadConfig(concurrency)));
+      responses =
+          responses
+              .transformDeferred(BulkheadOperator.of(bulkhead))
+              .onErrorMap(
+                  BulkheadFullException.class,
+                  e ->
+                      VireoException.of(
+                          Status.RESOURCE_EXHAUSTED,
+                          "concurrency limit of %s reached: %d calls in flight%s (%s.concurrency-limit)",
+                          call.route(),
+                          bulkhead.getBulkheadConfig().getMaxConcurrentCalls(),
+                          forCaller(call),
+                          name));
     }
     RateLimitPolicy policy = rate;
     if (policy != null) {
-      RateLimiter limiter = rateLimiters.computeIfAbsent(key, k -> RateLimiter.of(k, RateLimiterConfig.custom()
-          .limitForPeriod(policy.limitForPeriod())
-          .limitRefreshPeriod(policy.limitRefreshPeriod())
-          .timeoutDuration(Duration.ZERO)
-          .build()));
-      responses = responses.transformDeferred(RateLimiterOperator.of(limiter))
-          .onErrorMap(RequestNotPermitted.class, e -> VireoException.of(Status.RESOURCE_EXHAUSTED,
-              "rate limit of %s exceeded: %d calls per %d ms%s (%s.rate-limit)", call.route(),
-              limiter.getRateLimiterConfig().getLimitForPeriod(),
-              limiter.getRateLimiterConfig().getLimitRefreshPeriod().toMillis(), forCaller(call), name));
+      RateLimiter limiter =
+          rateLimiters.computeIfAbsent(
+              key,
+              k ->
+                  RateLimiter.of(
+                      k,
+                      RateLimiterConfig.custom()
+                          .limitForPeriod(policy.limitForPeriod())
+                          .limitRefreshPeriod(policy.limitRefreshPeriod())
+                          .timeoutDuration(Duration.ZERO)
+                          .build()));
+      responses =
+          responses
+              .transformDeferred(RateLimiterOperator.of(limiter))
+              .onErrorMap(
+                  RequestNotPermitted.class,
+                  e ->
+                      VireoException.of(
+                          Status.RESOURCE_EXHAUSTED,
+                          "rate limit of %s exceeded: %d calls per %d ms%s (%s.rate-limit)",
+                          call.route(),
+                          limiter.getRateLimiterConfig().getLimitForPeriod(),
+                          limiter.getRateLimiterConfig().getLimitRefreshPeriod().toMillis(),
+                          forCaller(call),
+                          name));
     }
     return responses;
   }
 
   private String forCaller(Call call) {
-    return perCaller ? call.headers().get(Headers.CALLER).map(c -> " for caller " + c).orElse(" for callers without a name") : "";
+    return perCaller
+        ? call.headers()
+            .get(Headers.CALLER)
+            .map(c -> " for caller " + c)
+            .orElse(" for callers without a name")
+        : "";
   }
 }

@@ -5,7 +5,10 @@ import io.vireo.wrapper.Wrapper;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
-/** Served calls through the {@link ServerGuard} of their endpoint (by method name), or one guard for all. */
+/**
+ * Served calls through the {@link ServerGuard} of their endpoint (by method name), or one guard for
+ * all.
+ */
 public final class ServerWrapper implements Wrapper {
   private final Map<String, ServerGuard> byMethod;
   private final @Nullable ServerGuard all;

@@ -1,6 +1,5 @@
 package io.vireo.internal.runtime;
 
-import io.vireo.registry.memory.MemoryRegistry;
 import io.vireo.Call;
 import io.vireo.CallKind;
 import io.vireo.CallOptions;
@@ -16,6 +15,7 @@ import io.vireo.internal.selector.Filters;
 import io.vireo.internal.selector.OutlierEjection;
 import io.vireo.registry.Registry;
 import io.vireo.registry.ServiceInstance;
+import io.vireo.registry.memory.MemoryRegistry;
 import io.vireo.selector.Filter;
 import io.vireo.selector.Selector;
 import io.vireo.selector.spi.SelectorProvider;
@@ -51,18 +51,19 @@ import reactor.util.context.ContextView;
 import reactor.util.retry.Retry;
 
 /**
- * The client side: typed proxies, client wrappers, instance lists from registry watches,
- * filters, selectors, the connection pool, retries and deadlines.
+ * The client side: typed proxies, client wrappers, instance lists from registry watches, filters,
+ * selectors, the connection pool, retries and deadlines.
  *
- * <p>Each call kind has one pipeline: encode once, then attempts (pick an instance, send,
- * observe the outcome for the selector), retries of the attempts, one deadline over them all.
- * Client wrappers decorate that pipeline; they never select a second one.
+ * <p>Each call kind has one pipeline: encode once, then attempts (pick an instance, send, observe
+ * the outcome for the selector), retries of the attempts, one deadline over them all. Client
+ * wrappers decorate that pipeline; they never select a second one.
  */
 public final class ClientRuntime {
   private static final Logger log = LoggerFactory.getLogger(ClientRuntime.class);
 
   /** {@code vireo.client.timeout}. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+
   /** {@code vireo.client.retries}. */
   public static final int DEFAULT_RETRIES = 2;
 
@@ -77,11 +78,19 @@ public final class ClientRuntime {
   private final Map<String, Target> targets = new ConcurrentHashMap<>();
   private final String preferredTransport;
   private final Headers callerOnly;
+
   /** The same pipeline on protobuf bytes, for generic clients; made on first use. */
   private volatile @Nullable ClientRuntime raw;
 
-  public ClientRuntime(String caller, Config config, Registry registry, Codec codec, List<Filter> filters,
-      List<Wrapper> wrappers, Function<String, Transport> transports, String preferredTransport) {
+  public ClientRuntime(
+      String caller,
+      Config config,
+      Registry registry,
+      Codec codec,
+      List<Filter> filters,
+      List<Wrapper> wrappers,
+      Function<String, Transport> transports,
+      String preferredTransport) {
     this.caller = caller;
     this.config = config;
     this.registry = registry;
@@ -94,7 +103,10 @@ public final class ClientRuntime {
     this.callerOnly = Headers.empty().with(Headers.CALLER, caller);
   }
 
-  /** The runtime of generic clients: {@code typed}'s settings and connection pool, with payloads passed through as bytes. */
+  /**
+   * The runtime of generic clients: {@code typed}'s settings and connection pool, with payloads
+   * passed through as bytes.
+   */
   private ClientRuntime(ClientRuntime typed) {
     this.caller = typed.caller;
     this.config = typed.config;
@@ -108,10 +120,14 @@ public final class ClientRuntime {
     this.callerOnly = typed.callerOnly;
   }
 
-  /** A client of any endpoint of {@code service}, on protobuf bytes, through the same pipeline as proxies. */
+  /**
+   * A client of any endpoint of {@code service}, on protobuf bytes, through the same pipeline as
+   * proxies.
+   */
   public GenericClient generic(String service) {
     if (service.isEmpty()) {
-      throw new IllegalArgumentException("service: empty (expected: a name in the registry, such as greeter)");
+      throw new IllegalArgumentException(
+          "service: empty (expected: a name in the registry, such as greeter)");
     }
     ClientRuntime bytes = raw;
     if (bytes == null) {
@@ -133,33 +149,36 @@ public final class ClientRuntime {
   /** A typed proxy calling {@code service} through the registry. */
   public <T> T proxy(String service, Class<T> iface) {
     if (service.isEmpty()) {
-      throw new IllegalArgumentException("service: empty (expected: a name in the registry, such as greeter)");
+      throw new IllegalArgumentException(
+          "service: empty (expected: a name in the registry, such as greeter)");
     }
     Target target = targets.computeIfAbsent(service, Target::new);
     Map<Method, ClientEndpoint> endpoints = new HashMap<>();
     for (EndpointMethod method : EndpointMethod.of(iface)) {
       endpoints.put(method.method(), new ClientEndpoint(target, method));
     }
-    InvocationHandler handler = (proxy, method, args) -> {
-      ClientEndpoint endpoint = endpoints.get(method);
-      if (endpoint != null) {
-        return endpoint.invoke(args[0]);
-      }
-      if (method.isDefault()) {
-        return InvocationHandler.invokeDefault(proxy, method, args);
-      }
-      switch (method.getName()) {
-        case "equals":
-          return proxy == args[0];
-        case "hashCode":
-          return System.identityHashCode(proxy);
-        case "toString":
-          return iface.getSimpleName() + " client of " + service;
-        default:
-          throw new UnsupportedOperationException(method.toString());
-      }
-    };
-    return iface.cast(Proxy.newProxyInstance(iface.getClassLoader(), new Class<?>[] {iface}, handler));
+    InvocationHandler handler =
+        (proxy, method, args) -> {
+          ClientEndpoint endpoint = endpoints.get(method);
+          if (endpoint != null) {
+            return endpoint.invoke(args[0]);
+          }
+          if (method.isDefault()) {
+            return InvocationHandler.invokeDefault(proxy, method, args);
+          }
+          switch (method.getName()) {
+            case "equals":
+              return proxy == args[0];
+            case "hashCode":
+              return System.identityHashCode(proxy);
+            case "toString":
+              return iface.getSimpleName() + " client of " + service;
+            default:
+              throw new UnsupportedOperationException(method.toString());
+          }
+        };
+    return iface.cast(
+        Proxy.newProxyInstance(iface.getClassLoader(), new Class<?>[] {iface}, handler));
   }
 
   public void close() {
@@ -173,7 +192,10 @@ public final class ClientRuntime {
     pool.close();
   }
 
-  /** Generic calls: a route and a kind per call, protobuf bytes in and out, through the proxies' pipeline and wrappers. */
+  /**
+   * Generic calls: a route and a kind per call, protobuf bytes in and out, through the proxies'
+   * pipeline and wrappers.
+   */
   private final class Generic implements GenericClient {
     final Target target;
     final @Nullable CallFunction wrapped;
@@ -187,7 +209,9 @@ public final class ClientRuntime {
       }
       this.wrapped = wrappers.isEmpty() ? null : chain;
       String prefix = "vireo.client.services." + target.service + ".";
-      this.unaryTimeout = config.getDuration(prefix + "timeout", config.getDuration("vireo.client.timeout", DEFAULT_TIMEOUT));
+      this.unaryTimeout =
+          config.getDuration(
+              prefix + "timeout", config.getDuration("vireo.client.timeout", DEFAULT_TIMEOUT));
     }
 
     @Override
@@ -197,29 +221,41 @@ public final class ClientRuntime {
 
     @Override
     public Mono<byte[]> unary(Route route, byte[] request) {
-      return Mono.deferContextual(context -> {
-        Call call = call(context, route, CallKind.UNARY);
-        CallFunction chain = wrapped;
-        return chain == null ? target.unary(call, request, byte[].class) : chain.apply(call, Flux.just(request)).next();
-      }).cast(byte[].class);
+      return Mono.deferContextual(
+              context -> {
+                Call call = call(context, route, CallKind.UNARY);
+                CallFunction chain = wrapped;
+                return chain == null
+                    ? target.unary(call, request, byte[].class)
+                    : chain.apply(call, Flux.just(request)).next();
+              })
+          .cast(byte[].class);
     }
 
     @Override
     public Mono<Void> fireAndForget(Route route, byte[] request) {
-      return Mono.deferContextual(context -> {
-        Call call = call(context, route, CallKind.FIRE_AND_FORGET);
-        CallFunction chain = wrapped;
-        return chain == null ? target.fireAndForget(call, request) : chain.apply(call, Flux.just(request)).next();
-      }).then();
+      return Mono.deferContextual(
+              context -> {
+                Call call = call(context, route, CallKind.FIRE_AND_FORGET);
+                CallFunction chain = wrapped;
+                return chain == null
+                    ? target.fireAndForget(call, request)
+                    : chain.apply(call, Flux.just(request)).next();
+              })
+          .then();
     }
 
     @Override
     public Flux<byte[]> serverStream(Route route, byte[] request) {
-      return Flux.deferContextual(context -> {
-        Call call = call(context, route, CallKind.SERVER_STREAM);
-        CallFunction chain = wrapped;
-        return chain == null ? target.stream(call, request, byte[].class) : chain.apply(call, Flux.just(request));
-      }).cast(byte[].class);
+      return Flux.deferContextual(
+              context -> {
+                Call call = call(context, route, CallKind.SERVER_STREAM);
+                CallFunction chain = wrapped;
+                return chain == null
+                    ? target.stream(call, request, byte[].class)
+                    : chain.apply(call, Flux.just(request));
+              })
+          .cast(byte[].class);
     }
 
     @Override
@@ -234,18 +270,32 @@ public final class ClientRuntime {
 
     private Flux<byte[]> channel(Route route, CallKind kind, Flux<byte[]> requests) {
       Flux<Object> messages = requests.cast(Object.class);
-      return Flux.deferContextual(context -> {
-        Call call = call(context, route, kind);
-        CallFunction chain = wrapped;
-        return chain == null ? target.channel(call, messages, byte[].class) : chain.apply(call, messages);
-      }).cast(byte[].class);
+      return Flux.deferContextual(
+              context -> {
+                Call call = call(context, route, kind);
+                CallFunction chain = wrapped;
+                return chain == null
+                    ? target.channel(call, messages, byte[].class)
+                    : chain.apply(call, messages);
+              })
+          .cast(byte[].class);
     }
 
     private Call call(ContextView context, Route route, CallKind kind) {
-      // as a proxy's endpoint: a stream, and fire-and-forget, are bounded only by a per-call timeout
-      Duration timeout = CallOptions.timeout(context)
-          .orElse(kind.serverStreams() || kind == CallKind.FIRE_AND_FORGET ? Duration.ZERO : unaryTimeout);
-      return new Call(target.service, route, kind, propagated(context), timeout,
+      // as a proxy's endpoint: a stream, and fire-and-forget, are bounded only by a per-call
+      // timeout
+      Duration timeout =
+          CallOptions.timeout(context)
+              .orElse(
+                  kind.serverStreams() || kind == CallKind.FIRE_AND_FORGET
+                      ? Duration.ZERO
+                      : unaryTimeout);
+      return new Call(
+          target.service,
+          route,
+          kind,
+          propagated(context),
+          timeout,
           CallOptions.idempotent(context).orElse(false));
     }
 
@@ -290,7 +340,10 @@ public final class ClientRuntime {
     @Override
     public byte[] encode(Object value) {
       if (!(value instanceof byte[] bytes)) {
-        throw VireoException.of(Status.INTERNAL, "a generic call sends byte[] (protobuf bytes), not %s", value.getClass().getName());
+        throw VireoException.of(
+            Status.INTERNAL,
+            "a generic call sends byte[] (protobuf bytes), not %s",
+            value.getClass().getName());
       }
       return bytes;
     }
@@ -302,11 +355,11 @@ public final class ClientRuntime {
   }
 
   /**
-   * One endpoint of a proxy: builds the call from the subscriber's context and runs it through
-   * the one pipeline of its kind ({@link Target#unary}, {@link Target#fireAndForget},
-   * {@link Target#stream}, {@link Target#channel}). Client wrappers, when there are any, are
-   * composed around that same pipeline; with none, the pipeline is called directly, without
-   * the {@code Flux} shape the wrapper signature needs.
+   * One endpoint of a proxy: builds the call from the subscriber's context and runs it through the
+   * one pipeline of its kind ({@link Target#unary}, {@link Target#fireAndForget}, {@link
+   * Target#stream}, {@link Target#channel}). Client wrappers, when there are any, are composed
+   * around that same pipeline; with none, the pipeline is called directly, without the {@code Flux}
+   * shape the wrapper signature needs.
    */
   private final class ClientEndpoint {
     final Target target;
@@ -325,11 +378,15 @@ public final class ClientRuntime {
       }
       this.wrapped = wrappers.isEmpty() ? null : chain;
       String prefix = "vireo.client.services." + target.service + ".";
-      Duration timeout = config.getDuration(prefix + "timeout", config.getDuration("vireo.client.timeout", DEFAULT_TIMEOUT));
+      Duration timeout =
+          config.getDuration(
+              prefix + "timeout", config.getDuration("vireo.client.timeout", DEFAULT_TIMEOUT));
       // a stream may rightly last forever, and fire-and-forget has no answer to wait for:
       // only a per-call timeout bounds them
-      this.defaultTimeout = method.kind().serverStreams() || method.kind() == CallKind.FIRE_AND_FORGET
-          ? Duration.ZERO : timeout;
+      this.defaultTimeout =
+          method.kind().serverStreams() || method.kind() == CallKind.FIRE_AND_FORGET
+              ? Duration.ZERO
+              : timeout;
       this.idempotent = method.idempotent();
       this.returnsMono = method.method().getReturnType() == Mono.class;
     }
@@ -340,23 +397,30 @@ public final class ClientRuntime {
         return direct(argument);
       }
       Flux<Object> requests = requests(argument);
-      Flux<Object> responses = Flux.deferContextual(context -> chain.apply(call(context), requests));
+      Flux<Object> responses =
+          Flux.deferContextual(context -> chain.apply(call(context), requests));
       return returnsMono ? responses.next() : responses;
     }
 
-    /** The pipeline without wrappers: the same code as {@link #pipeline}, minus the Flux adapters. */
+    /**
+     * The pipeline without wrappers: the same code as {@link #pipeline}, minus the Flux adapters.
+     */
     @SuppressWarnings("unchecked")
     private Object direct(Object argument) {
       Class<?> responseType = method.responseType();
       switch (method.kind()) {
         case UNARY:
-          return Mono.deferContextual(context -> target.unary(call(context), argument, responseType));
+          return Mono.deferContextual(
+              context -> target.unary(call(context), argument, responseType));
         case FIRE_AND_FORGET:
           return Mono.deferContextual(context -> target.fireAndForget(call(context), argument));
         case SERVER_STREAM:
-          return Flux.deferContextual(context -> target.stream(call(context), argument, responseType));
+          return Flux.deferContextual(
+              context -> target.stream(call(context), argument, responseType));
         default:
-          Flux<Object> responses = Flux.deferContextual(context -> target.channel(call(context), requests(argument), responseType));
+          Flux<Object> responses =
+              Flux.deferContextual(
+                  context -> target.channel(call(context), requests(argument), responseType));
           return returnsMono ? responses.next() : responses;
       }
     }
@@ -368,12 +432,19 @@ public final class ClientRuntime {
 
     @SuppressWarnings("unchecked")
     private Flux<Object> requests(Object argument) {
-      return method.kind().clientStreams() ? Flux.from((Publisher<Object>) argument) : Flux.just(argument);
+      return method.kind().clientStreams()
+          ? Flux.from((Publisher<Object>) argument)
+          : Flux.just(argument);
     }
 
     private Call call(ContextView context) {
       Duration timeout = CallOptions.timeout(context).orElse(defaultTimeout);
-      return new Call(target.service, method.route(), method.kind(), propagated(context), timeout,
+      return new Call(
+          target.service,
+          method.route(),
+          method.kind(),
+          propagated(context),
+          timeout,
           CallOptions.idempotent(context).orElse(idempotent));
     }
   }
@@ -384,8 +455,10 @@ public final class ClientRuntime {
     final Selector selector;
     final Filter filter;
     final int retries;
+
     /** Retries of a stream: connection failures only (nothing was sent). */
     final @Nullable Retry retryConnect;
+
     final Flux<List<ServiceInstance>> watch;
     final Disposable watching;
     volatile List<ServiceInstance> instances = List.of();
@@ -394,14 +467,23 @@ public final class ClientRuntime {
     Target(String service) {
       this.service = service;
       String prefix = "vireo.client.services." + service + ".";
-      String selectorName = config.get(prefix + "selector", config.get("vireo.selector", "round-robin"));
-      this.selector = OutlierEjection.wrap(service, Plugins.create(SelectorProvider.class, "selector", selectorName, config), config);
-      // no endpoint filter by default: a server that lacks the route answers UNIMPLEMENTED, which says more
-      // an instance served on several transports is registered once per transport: take ours if offered
-      Filter combined = (candidates, call) -> {
-        List<ServiceInstance> preferred = Filter.transport(preferredTransport).apply(candidates, call);
-        return preferred.isEmpty() ? candidates : preferred;
-      };
+      String selectorName =
+          config.get(prefix + "selector", config.get("vireo.selector", "round-robin"));
+      this.selector =
+          OutlierEjection.wrap(
+              service,
+              Plugins.create(SelectorProvider.class, "selector", selectorName, config),
+              config);
+      // no endpoint filter by default: a server that lacks the route answers UNIMPLEMENTED, which
+      // says more
+      // an instance served on several transports is registered once per transport: take ours if
+      // offered
+      Filter combined =
+          (candidates, call) -> {
+            List<ServiceInstance> preferred =
+                Filter.transport(preferredTransport).apply(candidates, call);
+            return preferred.isEmpty() ? candidates : preferred;
+          };
       for (Filter extra : filters) {
         combined = combined.and(extra);
       }
@@ -417,24 +499,45 @@ public final class ClientRuntime {
         combined = combined.and(canary.get());
       }
       this.filter = combined;
-      // a configured resilience retry (vireo.client.services.<svc>.retry.*) replaces the built-in one, so attempts do not multiply
-      boolean resilienceRetry = !config.subset(prefix + "retry").isEmpty() && config.getBoolean(prefix + "retry.enabled", true);
-      this.retries = resilienceRetry ? 0 : config.getInt(prefix + "retries", config.getInt("vireo.client.retries", DEFAULT_RETRIES));
+      // a configured resilience retry (vireo.client.services.<svc>.retry.*) replaces the built-in
+      // one, so attempts do not multiply
+      boolean resilienceRetry =
+          !config.subset(prefix + "retry").isEmpty()
+              && config.getBoolean(prefix + "retry.enabled", true);
+      this.retries =
+          resilienceRetry
+              ? 0
+              : config.getInt(
+                  prefix + "retries", config.getInt("vireo.client.retries", DEFAULT_RETRIES));
       // built once: a retry spec is immutable. Retry.max(0) would turn the first error into a
       // RetryExhaustedException, so no retries means no retryWhen at all; when the attempts run
       // out, the caller gets the last attempt's own VireoException
-      this.retryConnect = retries <= 0 ? null : Retry.max(retries)
-          .filter(error -> error instanceof ConnectionPool.ConnectFailed)
-          .onRetryExhaustedThrow((spec, signal) -> signal.failure());
-      this.watch = registry.watch(service)
-          .doOnNext(list -> {
-            instances = list;
-            known = true;
-          })
-          .doOnError(e -> log.warn("watching {} failed, keeping {} known instances: {}", service, instances.size(), e.toString()))
-          .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5)))
-          .replay(1)
-          .autoConnect();
+      this.retryConnect =
+          retries <= 0
+              ? null
+              : Retry.max(retries)
+                  .filter(error -> error instanceof ConnectionPool.ConnectFailed)
+                  .onRetryExhaustedThrow((spec, signal) -> signal.failure());
+      this.watch =
+          registry
+              .watch(service)
+              .doOnNext(
+                  list -> {
+                    instances = list;
+                    known = true;
+                  })
+              .doOnError(
+                  e ->
+                      log.warn(
+                          "watching {} failed, keeping {} known instances: {}",
+                          service,
+                          instances.size(),
+                          e.toString()))
+              .retryWhen(
+                  Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200))
+                      .maxBackoff(Duration.ofSeconds(5)))
+              .replay(1)
+              .autoConnect();
       this.watching = watch.subscribe();
     }
 
@@ -456,7 +559,10 @@ public final class ClientRuntime {
       }
     }
 
-    /** A unary call: encoded once; each attempt picks an instance, is observed, may be retried; one deadline over all. */
+    /**
+     * A unary call: encoded once; each attempt picks an instance, is observed, may be retried; one
+     * deadline over all.
+     */
     Mono<Object> unary(Call call, Object request, Class<?> responseType) {
       byte[] data;
       try {
@@ -465,7 +571,10 @@ public final class ClientRuntime {
         return Mono.error(VireoException.from(e));
       }
       long deadline = deadline(call);
-      return single(call, Mono.deferContextual(context -> attemptUnary(call, data, responseType, deadline, context)));
+      return single(
+          call,
+          Mono.deferContextual(
+              context -> attemptUnary(call, data, responseType, deadline, context)));
     }
 
     /** Fire-and-forget: the unary pipeline, ending when the frame is handed to the transport. */
@@ -477,10 +586,15 @@ public final class ClientRuntime {
         return Mono.error(VireoException.from(e));
       }
       long deadline = deadline(call);
-      return single(call, Mono.deferContextual(context -> attemptFireAndForget(call, data, deadline, context)));
+      return single(
+          call,
+          Mono.deferContextual(context -> attemptFireAndForget(call, data, deadline, context)));
     }
 
-    /** A server stream: one request encoded once; connection failures retried; the deadline bounds the whole stream. */
+    /**
+     * A server stream: one request encoded once; connection failures retried; the deadline bounds
+     * the whole stream.
+     */
     Flux<Object> stream(Call call, Object request, Class<?> responseType) {
       byte[] data;
       try {
@@ -489,13 +603,19 @@ public final class ClientRuntime {
         return Flux.error(VireoException.from(e));
       }
       long deadline = deadline(call);
-      return streamed(call, Flux.deferContextual(context -> attemptStream(call, data, responseType, deadline, context)));
+      return streamed(
+          call,
+          Flux.deferContextual(
+              context -> attemptStream(call, data, responseType, deadline, context)));
     }
 
     /** Client and bidi streams: the requests are encoded as they are sent. */
     Flux<Object> channel(Call call, Flux<Object> requests, Class<?> responseType) {
       long deadline = deadline(call);
-      return streamed(call, Flux.deferContextual(context -> attemptChannel(call, requests, responseType, deadline, context)));
+      return streamed(
+          call,
+          Flux.deferContextual(
+              context -> attemptChannel(call, requests, responseType, deadline, context)));
     }
 
     private long deadline(Call call) {
@@ -505,9 +625,13 @@ public final class ClientRuntime {
     /** Retry and deadline around the attempts of a single-request call. */
     private Mono<Object> single(Call call, Mono<Object> attempts) {
       if (retries > 0) {
-        attempts = new Retrying<>(attempts, retries, call.idempotent() ? IDEMPOTENT_RETRYABLE : CONNECT_RETRYABLE);
+        attempts =
+            new Retrying<>(
+                attempts, retries, call.idempotent() ? IDEMPOTENT_RETRYABLE : CONNECT_RETRYABLE);
       }
-      return call.timeout().isZero() ? attempts : Deadlines.within(attempts, call.timeout(), () -> deadlineExceeded(call));
+      return call.timeout().isZero()
+          ? attempts
+          : Deadlines.within(attempts, call.timeout(), () -> deadlineExceeded(call));
     }
 
     /** Retry (of connection failures) and deadline around the attempts of a stream. */
@@ -515,56 +639,80 @@ public final class ClientRuntime {
       if (retryConnect != null) {
         attempts = attempts.retryWhen(retryConnect);
       }
-      return call.timeout().isZero() ? attempts : Deadlines.within(attempts, call.timeout(), () -> deadlineExceeded(call));
+      return call.timeout().isZero()
+          ? attempts
+          : Deadlines.within(attempts, call.timeout(), () -> deadlineExceeded(call));
     }
 
-    private Mono<Object> attemptUnary(Call call, byte[] data, Class<?> responseType, long deadline, ContextView context) {
+    private Mono<Object> attemptUnary(
+        Call call, byte[] data, Class<?> responseType, long deadline, ContextView context) {
       if (!known) {
-        return watch.next().flatMap(list -> attemptUnary(call, data, responseType, deadline, context));
+        return watch
+            .next()
+            .flatMap(list -> attemptUnary(call, data, responseType, deadline, context));
       }
       ServiceInstance instance = pick(call, context);
       Frame frame = frame(call, deadline, data);
       Connection ready = pool.ready(instance);
-      Mono<byte[]> sent = ready != null ? ready.requestResponse(frame)
-          : pool.get(instance).flatMap(connection -> connection.requestResponse(frame));
-      return new Observed<>(sent.map(bytes -> codec.decode(bytes, responseType)), this, instance, call);
+      Mono<byte[]> sent =
+          ready != null
+              ? ready.requestResponse(frame)
+              : pool.get(instance).flatMap(connection -> connection.requestResponse(frame));
+      return new Observed<>(
+          sent.map(bytes -> codec.decode(bytes, responseType)), this, instance, call);
     }
 
-    private Mono<Object> attemptFireAndForget(Call call, byte[] data, long deadline, ContextView context) {
+    private Mono<Object> attemptFireAndForget(
+        Call call, byte[] data, long deadline, ContextView context) {
       if (!known) {
         return watch.next().flatMap(list -> attemptFireAndForget(call, data, deadline, context));
       }
       ServiceInstance instance = pick(call, context);
       Frame frame = frame(call, deadline, data);
       Connection ready = pool.ready(instance);
-      Mono<Void> sent = ready != null ? ready.fireAndForget(frame)
-          : pool.get(instance).flatMap(connection -> connection.fireAndForget(frame));
+      Mono<Void> sent =
+          ready != null
+              ? ready.fireAndForget(frame)
+              : pool.get(instance).flatMap(connection -> connection.fireAndForget(frame));
       return new Observed<>(sent, this, instance, call);
     }
 
     @SuppressWarnings("unchecked")
-    private Flux<Object> attemptStream(Call call, byte[] data, Class<?> responseType, long deadline, ContextView context) {
+    private Flux<Object> attemptStream(
+        Call call, byte[] data, Class<?> responseType, long deadline, ContextView context) {
       if (!known) {
-        return watch.next().flatMapMany(list -> attemptStream(call, data, responseType, deadline, context));
+        return watch
+            .next()
+            .flatMapMany(list -> attemptStream(call, data, responseType, deadline, context));
       }
       ServiceInstance instance = pick(call, context);
       Frame frame = frame(call, deadline, data);
-      Flux<Object> responses = pool.get(instance)
-          .flatMapMany(connection -> connection.requestStream(frame))
-          .map(bytes -> codec.decode(bytes, (Class<Object>) responseType));
+      Flux<Object> responses =
+          pool.get(instance)
+              .flatMapMany(connection -> connection.requestStream(frame))
+              .map(bytes -> codec.decode(bytes, (Class<Object>) responseType));
       return observed(instance, call, responses);
     }
 
     @SuppressWarnings("unchecked")
-    private Flux<Object> attemptChannel(Call call, Flux<Object> requests, Class<?> responseType, long deadline, ContextView context) {
+    private Flux<Object> attemptChannel(
+        Call call,
+        Flux<Object> requests,
+        Class<?> responseType,
+        long deadline,
+        ContextView context) {
       if (!known) {
-        return watch.next().flatMapMany(list -> attemptChannel(call, requests, responseType, deadline, context));
+        return watch
+            .next()
+            .flatMapMany(list -> attemptChannel(call, requests, responseType, deadline, context));
       }
       ServiceInstance instance = pick(call, context);
       Frame head = Frame.head(call.route(), codec.contentType(), wireHeaders(call, deadline));
-      Flux<Object> responses = pool.get(instance)
-          .flatMapMany(connection -> connection.requestChannel(head, requests.map(codec::encode)))
-          .map(bytes -> codec.decode(bytes, (Class<Object>) responseType));
+      Flux<Object> responses =
+          pool.get(instance)
+              .flatMapMany(
+                  connection -> connection.requestChannel(head, requests.map(codec::encode)))
+              .map(bytes -> codec.decode(bytes, (Class<Object>) responseType));
       return observed(instance, call, responses);
     }
 
@@ -588,12 +736,20 @@ public final class ClientRuntime {
         return pinned(pinned.get());
       }
       Optional<Filter> extra = CallOptions.filter(context);
-      List<ServiceInstance> candidates = extra.isPresent() ? filter.and(extra.get()).apply(instances, call) : filter.apply(instances, call);
+      List<ServiceInstance> candidates =
+          extra.isPresent()
+              ? filter.and(extra.get()).apply(instances, call)
+              : filter.apply(instances, call);
       Optional<ServiceInstance> picked = selector.select(candidates, call);
       if (picked.isEmpty()) {
-        throw VireoException.of(Status.UNAVAILABLE,
+        throw VireoException.of(
+            Status.UNAVAILABLE,
             "no instance of service '%s' for %s (registry has %d instances, %d left after filters); is it running and registered?%s",
-            service, call.route(), instances.size(), candidates.size(), MemoryRegistry.noInstanceHint(registry));
+            service,
+            call.route(),
+            instances.size(),
+            candidates.size(),
+            MemoryRegistry.noInstanceHint(registry));
       }
       return picked.get();
     }
@@ -610,28 +766,45 @@ public final class ClientRuntime {
           return candidate;
         }
       }
-      throw VireoException.of(Status.UNAVAILABLE, "instance '%s' of service '%s' is not registered (registered: %s)",
-          id, service, known.isEmpty() ? "none" : String.join(", ", known.stream().map(ServiceInstance::id).toList()));
+      throw VireoException.of(
+          Status.UNAVAILABLE,
+          "instance '%s' of service '%s' is not registered (registered: %s)",
+          id,
+          service,
+          known.isEmpty()
+              ? "none"
+              : String.join(", ", known.stream().map(ServiceInstance::id).toList()));
     }
 
     private Headers wireHeaders(Call call, long deadline) {
-      Headers headers = call.headers().isEmpty() ? callerOnly : call.headers().with(Headers.CALLER, caller);
-      return deadline == 0 ? headers
-          : headers.with(Headers.TIMEOUT, Long.toString(Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+      Headers headers =
+          call.headers().isEmpty() ? callerOnly : call.headers().with(Headers.CALLER, caller);
+      return deadline == 0
+          ? headers
+          : headers.with(
+              Headers.TIMEOUT,
+              Long.toString(Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
     }
 
     private VireoException deadlineExceeded(Call call) {
-      return VireoException.of(Status.DEADLINE_EXCEEDED,
+      return VireoException.of(
+          Status.DEADLINE_EXCEEDED,
           "call to %s %s: no answer within %d ms (vireo.client.timeout, or CallOptions.timeout)",
-          service, call.route(), call.timeout().toMillis());
+          service,
+          call.route(),
+          call.timeout().toMillis());
     }
   }
 
   /** A call that was not sent (no connection) may be tried again whatever it is. */
-  private static final Predicate<Throwable> CONNECT_RETRYABLE = error -> error instanceof ConnectionPool.ConnectFailed;
+  private static final Predicate<Throwable> CONNECT_RETRYABLE =
+      error -> error instanceof ConnectionPool.ConnectFailed;
+
   /** An idempotent call may also be tried again after a retryable status (UNAVAILABLE). */
-  private static final Predicate<Throwable> IDEMPOTENT_RETRYABLE = error -> error instanceof ConnectionPool.ConnectFailed
-      || error instanceof VireoException vireo && vireo.retryable();
+  private static final Predicate<Throwable> IDEMPOTENT_RETRYABLE =
+      error ->
+          error instanceof ConnectionPool.ConnectFailed
+              || error instanceof VireoException vireo && vireo.retryable();
 
   /** Reports one attempt's outcome to the selector exactly once. */
   private static class Outcome {
@@ -662,10 +835,10 @@ public final class ClientRuntime {
   }
 
   /**
-   * One attempt of a single-request call, observed: the selector hears that it started when it
-   * is subscribed, and how it ended (an answer or completion is OK, an error its status, a
-   * cancel CANCELLED), once. One object where {@code doOnSubscribe/doOnSuccess/doOnError/doOnCancel}
-   * would be four operators and their lambdas per attempt.
+   * One attempt of a single-request call, observed: the selector hears that it started when it is
+   * subscribed, and how it ended (an answer or completion is OK, an error its status, a cancel
+   * CANCELLED), once. One object where {@code doOnSubscribe/doOnSuccess/doOnError/doOnCancel} would
+   * be four operators and their lambdas per attempt.
    */
   private static final class Observed<T> extends Mono<Object> {
     private final Mono<T> source;
@@ -688,11 +861,13 @@ public final class ClientRuntime {
     }
   }
 
-  private static final class ObservedSubscriber extends Outcome implements CoreSubscriber<Object>, Subscription {
+  private static final class ObservedSubscriber extends Outcome
+      implements CoreSubscriber<Object>, Subscription {
     private final CoreSubscriber<? super Object> actual;
     private @Nullable Subscription upstream;
 
-    ObservedSubscriber(CoreSubscriber<? super Object> actual, Target target, ServiceInstance instance, Call call) {
+    ObservedSubscriber(
+        CoreSubscriber<? super Object> actual, Target target, ServiceInstance instance, Call call) {
       super(target, instance, call);
       this.actual = actual;
     }

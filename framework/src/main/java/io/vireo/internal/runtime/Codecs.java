@@ -17,7 +17,10 @@ public final class Codecs {
   public Codecs(Codec primary, Config config) {
     this.primary = primary;
     for (String name : Plugins.names(CodecProvider.class)) {
-      Codec codec = name.equals(primary.name()) ? primary : Plugins.create(CodecProvider.class, "codec", name, config);
+      Codec codec =
+          name.equals(primary.name())
+              ? primary
+              : Plugins.create(CodecProvider.class, "codec", name, config);
       byContentType.putIfAbsent(codec.contentType(), codec);
     }
     byContentType.put(primary.contentType(), primary);
@@ -38,8 +41,11 @@ public final class Codecs {
       codec = semicolon > 0 ? byContentType.get(contentType.substring(0, semicolon).trim()) : null;
     }
     if (codec == null) {
-      throw VireoException.of(Status.INVALID_ARGUMENT, "content type '%s' is not supported (expected one of: %s)",
-          contentType, String.join(", ", byContentType.keySet()));
+      throw VireoException.of(
+          Status.INVALID_ARGUMENT,
+          "content type '%s' is not supported (expected one of: %s)",
+          contentType,
+          String.join(", ", byContentType.keySet()));
     }
     return codec;
   }

@@ -53,7 +53,8 @@ final class ConnectionPool {
     if (recent != null && recent.instance == instance && entries.get(recent.key) == recent) {
       return recent;
     }
-    // the key is built only when the instance is not the last one seen: one string per call otherwise
+    // the key is built only when the instance is not the last one seen: one string per call
+    // otherwise
     String key = instance.transport() + "://" + instance.address();
     Entry entry = entries.get(key);
     if (entry == null) {
@@ -68,12 +69,15 @@ final class ConnectionPool {
 
   void close() {
     closed = true;
-    entries.values().forEach(entry -> {
-      Connection ready = entry.ready;
-      if (ready != null) {
-        ready.dispose();
-      }
-    });
+    entries
+        .values()
+        .forEach(
+            entry -> {
+              Connection ready = entry.ready;
+              if (ready != null) {
+                ready.dispose();
+              }
+            });
     entries.clear();
   }
 
@@ -86,18 +90,20 @@ final class ConnectionPool {
     Entry(String key, ServiceInstance instance) {
       this.key = key;
       this.instance = instance;
-      this.connection = Mono.defer(() -> transports.apply(instance.transport()).connect(instance))
-          .doOnNext(connected -> {
-            ready = connected;
-            log.debug("connected to {} ({} of {})", key, instance.id(), instance.service());
-            connected.onClose().subscribe(null, e -> forget(), this::forget);
-            if (closed) {
-              connected.dispose();
-            }
-          })
-          .doOnError(e -> forget())
-          .onErrorMap(e -> new ConnectFailed(key, e))
-          .cache();
+      this.connection =
+          Mono.defer(() -> transports.apply(instance.transport()).connect(instance))
+              .doOnNext(
+                  connected -> {
+                    ready = connected;
+                    log.debug("connected to {} ({} of {})", key, instance.id(), instance.service());
+                    connected.onClose().subscribe(null, e -> forget(), this::forget);
+                    if (closed) {
+                      connected.dispose();
+                    }
+                  })
+              .doOnError(e -> forget())
+              .onErrorMap(e -> new ConnectFailed(key, e))
+              .cache();
     }
 
     private void forget() {
@@ -110,7 +116,10 @@ final class ConnectionPool {
     private static final long serialVersionUID = 1L;
 
     ConnectFailed(String address, Throwable cause) {
-      super(Status.UNAVAILABLE, "cannot connect to " + address + ": " + VireoException.from(cause).getMessage(), cause);
+      super(
+          Status.UNAVAILABLE,
+          "cannot connect to " + address + ": " + VireoException.from(cause).getMessage(),
+          cause);
     }
   }
 }

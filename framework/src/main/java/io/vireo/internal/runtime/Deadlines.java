@@ -19,29 +19,35 @@ import reactor.util.context.Context;
 /**
  * Deadlines for calls, on one shared timer wheel.
  *
- * <p>Every call has a deadline, so arming and disarming one must be cheap: Reactor's
- * {@code timeout(Duration)} schedules on a contended {@code ScheduledThreadPoolExecutor} and
- * builds an error description at subscribe time; a hashed wheel arms in O(1) without a lock.
- * A tick of 10 ms is precise enough for deadlines. A unary call's deadline is one operator
- * (one subscriber that is also the timer task); a stream's is composed of Reactor operators,
- * paid once per stream rather than per message.
+ * <p>Every call has a deadline, so arming and disarming one must be cheap: Reactor's {@code
+ * timeout(Duration)} schedules on a contended {@code ScheduledThreadPoolExecutor} and builds an
+ * error description at subscribe time; a hashed wheel arms in O(1) without a lock. A tick of 10 ms
+ * is precise enough for deadlines. A unary call's deadline is one operator (one subscriber that is
+ * also the timer task); a stream's is composed of Reactor operators, paid once per stream rather
+ * than per message.
  */
 final class Deadlines {
-  private static final HashedWheelTimer WHEEL = new HashedWheelTimer(runnable -> {
-    Thread thread = new Thread(runnable, "vireo-deadlines");
-    thread.setDaemon(true);
-    return thread;
-  }, 10, TimeUnit.MILLISECONDS, 512);
+  private static final HashedWheelTimer WHEEL =
+      new HashedWheelTimer(
+          runnable -> {
+            Thread thread = new Thread(runnable, "vireo-deadlines");
+            thread.setDaemon(true);
+            return thread;
+          },
+          10,
+          TimeUnit.MILLISECONDS,
+          512);
 
   private Deadlines() {}
 
   /** Emits once, {@code delay} from subscription; cancelling disarms it. */
   static Mono<Long> after(Duration delay) {
     long nanos = delay.toNanos();
-    return Mono.create(sink -> {
-      Timeout timeout = WHEEL.newTimeout(t -> sink.success(0L), nanos, TimeUnit.NANOSECONDS);
-      sink.onCancel(timeout::cancel);
-    });
+    return Mono.create(
+        sink -> {
+          Timeout timeout = WHEEL.newTimeout(t -> sink.success(0L), nanos, TimeUnit.NANOSECONDS);
+          sink.onCancel(timeout::cancel);
+        });
   }
 
   /** {@code source}, cancelled with {@code error} if it has not finished within {@code limit}. */
@@ -51,11 +57,13 @@ final class Deadlines {
 
   /** {@code source}, cancelled with {@code error} if it has not completed within {@code limit}. */
   static <T> Flux<T> within(Flux<T> source, Duration limit, Supplier<? extends Throwable> error) {
-    return Flux.defer(() -> {
-      AtomicBoolean expired = new AtomicBoolean();
-      return source.takeUntilOther(after(limit).doOnNext(tick -> expired.set(true)))
-          .concatWith(Mono.defer(() -> expired.get() ? Mono.error(error.get()) : Mono.empty()));
-    });
+    return Flux.defer(
+        () -> {
+          AtomicBoolean expired = new AtomicBoolean();
+          return source
+              .takeUntilOther(after(limit).doOnNext(tick -> expired.set(true)))
+              .concatWith(Mono.defer(() -> expired.get() ? Mono.error(error.get()) : Mono.empty()));
+        });
   }
 
   private static final class DeadlineMono<T> extends Mono<T> {
@@ -76,7 +84,8 @@ final class Deadlines {
   }
 
   /** Forwards the first signal of a Mono, or the deadline's error, whichever comes first. */
-  private static final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, TimerTask {
+  private static final class DeadlineSubscriber<T>
+      implements CoreSubscriber<T>, Subscription, TimerTask {
     private static final AtomicIntegerFieldUpdater<DeadlineSubscriber> DONE =
         AtomicIntegerFieldUpdater.newUpdater(DeadlineSubscriber.class, "done");
 
@@ -87,7 +96,8 @@ final class Deadlines {
     private volatile @Nullable Timeout timeout;
     private volatile int done;
 
-    DeadlineSubscriber(CoreSubscriber<? super T> actual, long nanos, Supplier<? extends Throwable> error) {
+    DeadlineSubscriber(
+        CoreSubscriber<? super T> actual, long nanos, Supplier<? extends Throwable> error) {
       this.actual = actual;
       this.nanos = nanos;
       this.error = error;

@@ -20,7 +20,12 @@ import reactor.core.publisher.Mono;
  * router and the client proxy are built from these.
  */
 public record EndpointMethod(
-    Method method, Route route, CallKind kind, Class<?> requestType, Class<?> responseType, boolean idempotent) {
+    Method method,
+    Route route,
+    CallKind kind,
+    Class<?> requestType,
+    Class<?> responseType,
+    boolean idempotent) {
 
   /** The full service name of a handler interface: {@link RpcService}, else its simple name. */
   public static String serviceName(Class<?> iface) {
@@ -31,7 +36,8 @@ public record EndpointMethod(
   /** Every abstract method of the interface, resolved; fails on a method that is no endpoint. */
   public static List<EndpointMethod> of(Class<?> iface) {
     if (!iface.isInterface()) {
-      throw new IllegalArgumentException(iface.getName() + " (expected: an interface whose methods return Mono or Flux)");
+      throw new IllegalArgumentException(
+          iface.getName() + " (expected: an interface whose methods return Mono or Flux)");
     }
     String service = serviceName(iface);
     List<EndpointMethod> methods = new ArrayList<>();
@@ -42,7 +48,8 @@ public record EndpointMethod(
       methods.add(resolve(service, method));
     }
     if (methods.isEmpty()) {
-      throw new IllegalArgumentException(iface.getName() + " has no abstract methods (expected: at least one endpoint)");
+      throw new IllegalArgumentException(
+          iface.getName() + " has no abstract methods (expected: at least one endpoint)");
     }
     return methods;
   }
@@ -50,22 +57,28 @@ public record EndpointMethod(
   private static EndpointMethod resolve(String service, Method method) {
     String where = method.getDeclaringClass().getSimpleName() + "." + method.getName();
     if (method.getParameterCount() != 1) {
-      throw new IllegalArgumentException(where + " takes " + method.getParameterCount()
-          + " parameters (expected: one request, or one Flux of requests)");
+      throw new IllegalArgumentException(
+          where
+              + " takes "
+              + method.getParameterCount()
+              + " parameters (expected: one request, or one Flux of requests)");
     }
     Class<?> returned = method.getReturnType();
     if (returned != Mono.class && returned != Flux.class) {
-      throw new IllegalArgumentException(where + " returns " + returned.getSimpleName() + " (expected: Mono or Flux)");
+      throw new IllegalArgumentException(
+          where + " returns " + returned.getSimpleName() + " (expected: Mono or Flux)");
     }
     Class<?> responseType = typeArgument(method.getGenericReturnType(), where + "'s return type");
     Class<?> parameter = method.getParameterTypes()[0];
     boolean clientStreams = parameter == Flux.class || parameter == Publisher.class;
     if (parameter == Mono.class) {
-      throw new IllegalArgumentException(where + " takes a Mono (expected: a message, or a Flux of messages)");
+      throw new IllegalArgumentException(
+          where + " takes a Mono (expected: a message, or a Flux of messages)");
     }
-    Class<?> requestType = clientStreams
-        ? typeArgument(method.getGenericParameterTypes()[0], where + "'s parameter")
-        : parameter;
+    Class<?> requestType =
+        clientStreams
+            ? typeArgument(method.getGenericParameterTypes()[0], where + "'s parameter")
+            : parameter;
     CallKind kind;
     if (clientStreams) {
       kind = returned == Mono.class ? CallKind.CLIENT_STREAM : CallKind.BIDI_STREAM;
@@ -75,11 +88,20 @@ public record EndpointMethod(
       kind = responseType == Void.class ? CallKind.FIRE_AND_FORGET : CallKind.UNARY;
     }
     if (responseType == Void.class && kind != CallKind.FIRE_AND_FORGET) {
-      throw new IllegalArgumentException(where + " answers Void in a " + kind + " call (expected: Mono<Void> m(Request) for fire-and-forget)");
+      throw new IllegalArgumentException(
+          where
+              + " answers Void in a "
+              + kind
+              + " call (expected: Mono<Void> m(Request) for fire-and-forget)");
     }
     RpcMethod name = method.getAnnotation(RpcMethod.class);
     String endpoint = name != null ? name.value() : capitalize(method.getName());
-    return new EndpointMethod(method, Route.of(service, endpoint), kind, requestType, responseType,
+    return new EndpointMethod(
+        method,
+        Route.of(service, endpoint),
+        kind,
+        requestType,
+        responseType,
         method.isAnnotationPresent(Idempotent.class));
   }
 
@@ -93,7 +115,11 @@ public record EndpointMethod(
         return raw;
       }
     }
-    throw new IllegalArgumentException(what + " " + type.getTypeName() + " (expected: a concrete message type, such as Mono<HelloReply>)");
+    throw new IllegalArgumentException(
+        what
+            + " "
+            + type.getTypeName()
+            + " (expected: a concrete message type, such as Mono<HelloReply>)");
   }
 
   private static String capitalize(String name) {

@@ -10,11 +10,11 @@ import reactor.core.publisher.Operators;
 import reactor.util.context.Context;
 
 /**
- * Retries of a single-answer call: subscribes to {@code attempt} again, at once, when it fails
- * with a retryable error and retries are left; otherwise the last attempt's error is the
- * call's. Reactor's {@code retryWhen} builds a companion flux and a sink for every subscription,
- * which a call that almost never fails should not pay; this is one subscriber per call and one
- * small inner subscriber per attempt.
+ * Retries of a single-answer call: subscribes to {@code attempt} again, at once, when it fails with
+ * a retryable error and retries are left; otherwise the last attempt's error is the call's.
+ * Reactor's {@code retryWhen} builds a companion flux and a sink for every subscription, which a
+ * call that almost never fails should not pay; this is one subscriber per call and one small inner
+ * subscriber per attempt.
  */
 final class Retrying<T> extends Mono<T> {
   private final Mono<T> attempt;

@@ -1,7 +1,6 @@
 package io.vireo.internal.runtime;
 
 import io.netty.util.concurrent.FastThreadLocalThread;
-import reactor.core.scheduler.NonBlocking;
 import io.vireo.Blocking;
 import io.vireo.Call;
 import io.vireo.CallKind;
@@ -41,19 +40,20 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.NonBlocking;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.context.Context;
 
 /**
  * The server side: finds the endpoint of each frame, decodes, runs the server wrappers and the
- * handler under the caller's deadline, encodes. Counts calls in flight so that shutdown can
- * drain them.
+ * handler under the caller's deadline, encodes. Counts calls in flight so that shutdown can drain
+ * them.
  *
- * <p>One pipeline per call kind: decode, the call, the endpoint's function (the handler, with
- * the server wrappers composed around it when there are any), the deadline, then one
- * subscriber ({@link Served}) that encodes the answers, puts the call in the context, counts
- * the call in flight and turns failures into statuses.
+ * <p>One pipeline per call kind: decode, the call, the endpoint's function (the handler, with the
+ * server wrappers composed around it when there are any), the deadline, then one subscriber ({@link
+ * Served}) that encodes the answers, puts the call in the context, counts the call in flight and
+ * turns failures into statuses.
  *
  * <p>Threading: a handler runs on the thread that delivered the request (the transport's event
  * loop), unless it is {@link Blocking} (or {@code vireo.server.endpoints.<Method>.blocking=true}),
@@ -64,10 +64,18 @@ public final class Router implements Dispatcher {
   private static final Logger log = LoggerFactory.getLogger(Router.class);
   private static final MethodType INVOKE_TYPE = MethodType.methodType(Object.class, Object.class);
 
-  /** {@code vireo.server.error-details}: whether callers get the text of a handler's unexpected exception. */
+  /**
+   * {@code vireo.server.error-details}: whether callers get the text of a handler's unexpected
+   * exception.
+   */
   public static final String ERROR_DETAILS_KEY = "vireo.server.error-details";
-  /** {@code vireo.server.blocking-warn-threshold}: how long a handler may hold an event-loop thread unwarned. */
+
+  /**
+   * {@code vireo.server.blocking-warn-threshold}: how long a handler may hold an event-loop thread
+   * unwarned.
+   */
   public static final String BLOCKING_WARN_THRESHOLD_KEY = "vireo.server.blocking-warn-threshold";
+
   public static final Duration DEFAULT_BLOCKING_WARN_THRESHOLD = Duration.ofMillis(100);
 
   private final String serviceName;
@@ -80,18 +88,27 @@ public final class Router implements Dispatcher {
   private final Sinks.Empty<Void> drained = Sinks.empty();
   private volatile boolean draining;
 
-  private Router(String serviceName, Codecs codecs, Options options, Map<Route, EndpointMethod> methods,
-      Map<Route, MethodHandle> invokers, List<Wrapper> wrappers) {
+  private Router(
+      String serviceName,
+      Codecs codecs,
+      Options options,
+      Map<Route, EndpointMethod> methods,
+      Map<Route, MethodHandle> invokers,
+      List<Wrapper> wrappers) {
     this.serviceName = serviceName;
     this.codecs = codecs;
     this.options = options;
     this.wrappers = List.copyOf(wrappers);
     Map<Route, Endpoint> served = new HashMap<>();
     Map<Route, CallKind> kinds = new LinkedHashMap<>();
-    methods.forEach((route, method) -> {
-      served.put(route, new Endpoint(this, method, invokers.get(route), wrappers, blocking(method, options.config())));
-      kinds.put(route, method.kind());
-    });
+    methods.forEach(
+        (route, method) -> {
+          served.put(
+              route,
+              new Endpoint(
+                  this, method, invokers.get(route), wrappers, blocking(method, options.config())));
+          kinds.put(route, method.kind());
+        });
     this.endpoints = served;
     this.routes = Collections.unmodifiableMap(kinds);
   }
@@ -107,34 +124,69 @@ public final class Router implements Dispatcher {
    * @param blockingWarnThreshold how long a handler may hold an event-loop thread before a warning
    * @param config where {@code vireo.server.endpoints.<Method>.blocking} is read
    */
-  public record Options(int maxMessageSize, boolean errorDetails, Duration blockingWarnThreshold, Config config) {
+  public record Options(
+      int maxMessageSize, boolean errorDetails, Duration blockingWarnThreshold, Config config) {
     public static Options from(Config config) {
-      Duration threshold = config.getDuration(BLOCKING_WARN_THRESHOLD_KEY, DEFAULT_BLOCKING_WARN_THRESHOLD);
+      Duration threshold =
+          config.getDuration(BLOCKING_WARN_THRESHOLD_KEY, DEFAULT_BLOCKING_WARN_THRESHOLD);
       if (threshold.isNegative()) {
-        throw new IllegalArgumentException(BLOCKING_WARN_THRESHOLD_KEY + ": " + threshold + " (expected: >= 0, 0 = never warn)");
+        throw new IllegalArgumentException(
+            BLOCKING_WARN_THRESHOLD_KEY + ": " + threshold + " (expected: >= 0, 0 = never warn)");
       }
-      return new Options(MessageLimits.maxMessageSize(config), config.getBoolean(ERROR_DETAILS_KEY, false), threshold, config);
+      return new Options(
+          MessageLimits.maxMessageSize(config),
+          config.getBoolean(ERROR_DETAILS_KEY, false),
+          threshold,
+          config);
     }
   }
 
-  public static Router create(String serviceName, List<Handler> handlers, List<Wrapper> wrappers, Codecs codecs, Config config) {
+  public static Router create(
+      String serviceName,
+      List<Handler> handlers,
+      List<Wrapper> wrappers,
+      Codecs codecs,
+      Config config) {
     return create(serviceName, handlers, wrappers, codecs, Options.from(config));
   }
 
-  public static Router create(String serviceName, List<Handler> handlers, List<Wrapper> wrappers, Codecs codecs, int maxMessageSize) {
+  public static Router create(
+      String serviceName,
+      List<Handler> handlers,
+      List<Wrapper> wrappers,
+      Codecs codecs,
+      int maxMessageSize) {
     Config none = Config.of(Map.of());
     Options defaults = Options.from(none);
-    return create(serviceName, handlers, wrappers, codecs,
-        new Options(MessageLimits.checkMaxMessageSize(maxMessageSize), defaults.errorDetails(), defaults.blockingWarnThreshold(), none));
+    return create(
+        serviceName,
+        handlers,
+        wrappers,
+        codecs,
+        new Options(
+            MessageLimits.checkMaxMessageSize(maxMessageSize),
+            defaults.errorDetails(),
+            defaults.blockingWarnThreshold(),
+            none));
   }
 
-  public static Router create(String serviceName, List<Handler> handlers, List<Wrapper> wrappers, Codecs codecs, Options options) {
+  public static Router create(
+      String serviceName,
+      List<Handler> handlers,
+      List<Wrapper> wrappers,
+      Codecs codecs,
+      Options options) {
     Map<Route, EndpointMethod> methods = new LinkedHashMap<>();
     Map<Route, MethodHandle> invokers = new HashMap<>();
     for (Handler handler : handlers) {
       for (EndpointMethod method : EndpointMethod.of(handler.iface())) {
         if (methods.putIfAbsent(method.route(), method) != null) {
-          throw new IllegalArgumentException("route " + method.route() + " is served twice (by " + handler.iface().getName() + ")");
+          throw new IllegalArgumentException(
+              "route "
+                  + method.route()
+                  + " is served twice (by "
+                  + handler.iface().getName()
+                  + ")");
         }
         invokers.put(method.route(), invoker(method, handler.implementation()));
       }
@@ -145,20 +197,28 @@ public final class Router implements Dispatcher {
   private static boolean blocking(EndpointMethod method, Config config) {
     return method.method().isAnnotationPresent(Blocking.class)
         || method.method().getDeclaringClass().isAnnotationPresent(Blocking.class)
-        || config.getBoolean("vireo.server.endpoints." + method.route().fullName() + ".blocking",
-            config.getBoolean("vireo.server.endpoints." + method.route().method() + ".blocking", false));
+        || config.getBoolean(
+            "vireo.server.endpoints." + method.route().fullName() + ".blocking",
+            config.getBoolean(
+                "vireo.server.endpoints." + method.route().method() + ".blocking", false));
   }
 
   private static MethodHandle invoker(EndpointMethod method, Object implementation) {
     if (!method.method().getDeclaringClass().isInstance(implementation)) {
-      throw new IllegalArgumentException(implementation.getClass().getName() + " does not implement "
-          + method.method().getDeclaringClass().getName());
+      throw new IllegalArgumentException(
+          implementation.getClass().getName()
+              + " does not implement "
+              + method.method().getDeclaringClass().getName());
     }
     try {
       method.method().setAccessible(true);
-      return MethodHandles.lookup().unreflect(method.method()).bindTo(implementation).asType(INVOKE_TYPE);
+      return MethodHandles.lookup()
+          .unreflect(method.method())
+          .bindTo(implementation)
+          .asType(INVOKE_TYPE);
     } catch (IllegalAccessException | RuntimeException e) {
-      throw new IllegalArgumentException("cannot call " + method.method() + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot call " + method.method() + ": " + e.getMessage(), e);
     }
   }
 
@@ -187,14 +247,24 @@ public final class Router implements Dispatcher {
    * flight have finished, or after {@code timeout}.
    */
   public Mono<Void> drain(Duration timeout) {
-    return Mono.defer(() -> {
-      draining = true;
-      if (inFlight.get() == 0) {
-        drained.tryEmitEmpty();
-      }
-      return drained.asMono().timeout(timeout, Mono.fromRunnable(() ->
-          log.warn("{}: {} calls still in flight after {}; closing anyway", serviceName, inFlight.get(), timeout)));
-    });
+    return Mono.defer(
+        () -> {
+          draining = true;
+          if (inFlight.get() == 0) {
+            drained.tryEmitEmpty();
+          }
+          return drained
+              .asMono()
+              .timeout(
+                  timeout,
+                  Mono.fromRunnable(
+                      () ->
+                          log.warn(
+                              "{}: {} calls still in flight after {}; closing anyway",
+                              serviceName,
+                              inFlight.get(),
+                              timeout)));
+        });
   }
 
   @Override
@@ -218,11 +288,15 @@ public final class Router implements Dispatcher {
   }
 
   /**
-   * Runs one call: finds its endpoint, decodes, builds the call, and subscribes {@code actual}
-   * to the endpoint's answers through one {@link Served} subscriber. Errors before the handler
-   * runs (unknown route, bad header, undecodable request) are signalled the same way.
+   * Runs one call: finds its endpoint, decodes, builds the call, and subscribes {@code actual} to
+   * the endpoint's answers through one {@link Served} subscriber. Errors before the handler runs
+   * (unknown route, bad header, undecodable request) are signalled the same way.
    */
-  private void serve(Frame frame, @Nullable Flux<byte[]> requests, @Nullable CallKind expected, CoreSubscriber<? super Object> actual) {
+  private void serve(
+      Frame frame,
+      @Nullable Flux<byte[]> requests,
+      @Nullable CallKind expected,
+      CoreSubscriber<? super Object> actual) {
     long start = System.nanoTime();
     Endpoint endpoint = null;
     Call call = null;
@@ -230,7 +304,8 @@ public final class Router implements Dispatcher {
     Codec codec;
     try {
       if (draining) {
-        throw VireoException.of(Status.UNAVAILABLE, "service %s is shutting down; call another instance", serviceName);
+        throw VireoException.of(
+            Status.UNAVAILABLE, "service %s is shutting down; call another instance", serviceName);
       }
       codec = codecs.forContentType(frame.contentType());
       endpoint = endpoints.get(frame.route());
@@ -270,21 +345,35 @@ public final class Router implements Dispatcher {
 
   private Call unknownCall(Frame frame, @Nullable CallKind expected) {
     Headers headers = frame.headers().without(Headers.TIMEOUT);
-    return new Call(serviceName, Route.UNKNOWN, expected == null ? CallKind.BIDI_STREAM : expected, headers, Duration.ZERO, false);
+    return new Call(
+        serviceName,
+        Route.UNKNOWN,
+        expected == null ? CallKind.BIDI_STREAM : expected,
+        headers,
+        Duration.ZERO,
+        false);
   }
 
   private void check(Endpoint endpoint, Frame frame, @Nullable CallKind expected) {
     CallKind kind = endpoint.method.kind();
     boolean matches = expected == null ? kind.clientStreams() : kind == expected;
     if (!matches) {
-      throw VireoException.of(Status.UNIMPLEMENTED, "route %s is a %s endpoint; it was called as %s",
-          frame.route(), kind, expected == null ? "a request channel" : expected);
+      throw VireoException.of(
+          Status.UNIMPLEMENTED,
+          "route %s is a %s endpoint; it was called as %s",
+          frame.route(),
+          kind,
+          expected == null ? "a request channel" : expected);
     }
   }
 
   private VireoException unknownRoute(Route route) {
-    return VireoException.of(Status.UNIMPLEMENTED, "unknown route %s on service %s (it serves: %s)",
-        route, serviceName, routes.keySet());
+    return VireoException.of(
+        Status.UNIMPLEMENTED,
+        "unknown route %s on service %s (it serves: %s)",
+        route,
+        serviceName,
+        routes.keySet());
   }
 
   private Call call(Frame frame, Endpoint endpoint) {
@@ -295,16 +384,29 @@ public final class Router implements Dispatcher {
       try {
         timeout = Duration.ofMillis(Math.max(1, Long.parseLong(millis)));
       } catch (NumberFormatException e) {
-        throw VireoException.of(Status.INVALID_ARGUMENT, "header %s: '%s' (expected: milliseconds)", Headers.TIMEOUT, millis);
+        throw VireoException.of(
+            Status.INVALID_ARGUMENT,
+            "header %s: '%s' (expected: milliseconds)",
+            Headers.TIMEOUT,
+            millis);
       }
       headers = headers.without(Headers.TIMEOUT);
     }
-    return new Call(serviceName, frame.route(), endpoint.method.kind(), headers, timeout, endpoint.method.idempotent());
+    return new Call(
+        serviceName,
+        frame.route(),
+        endpoint.method.kind(),
+        headers,
+        timeout,
+        endpoint.method.idempotent());
   }
 
   private static VireoException deadlineExceeded(Call call) {
-    return VireoException.of(Status.DEADLINE_EXCEEDED, "%s did not finish within the caller's deadline of %d ms",
-        call.route(), call.timeout().toMillis());
+    return VireoException.of(
+        Status.DEADLINE_EXCEEDED,
+        "%s did not finish within the caller's deadline of %d ms",
+        call.route(),
+        call.timeout().toMillis());
   }
 
   private void enter() {
@@ -326,7 +428,11 @@ public final class Router implements Dispatcher {
     VireoException vireo = VireoException.from(error);
     if (!vireo.converted() || vireo.getCause() instanceof VireoException) {
       if (vireo.status() == Status.INTERNAL || vireo.status() == Status.UNKNOWN) {
-        log.warn("{}: call failed with {}: {}", serviceName, vireo.status(), vireo.getMessage(),
+        log.warn(
+            "{}: call failed with {}: {}",
+            serviceName,
+            vireo.status(),
+            vireo.getMessage(),
             vireo.getCause() != null ? vireo.getCause() : vireo);
       }
       return vireo;
@@ -334,12 +440,24 @@ public final class Router implements Dispatcher {
     String trace = traceId(call);
     Throwable cause = vireo.getCause() != null ? vireo.getCause() : vireo;
     String route = call != null ? call.route().toString() : "a call";
-    log.warn("{}: {} failed with {} (trace {}): {}", serviceName, route, vireo.status(), trace, cause.toString(), cause);
+    log.warn(
+        "{}: {} failed with {} (trace {}): {}",
+        serviceName,
+        route,
+        vireo.status(),
+        trace,
+        cause.toString(),
+        cause);
     if (options.errorDetails()) {
       return vireo;
     }
-    return VireoException.of(vireo.status(), "%s failed: %s (details are in the server's log under trace %s; %s=true sends them)",
-        route, vireo.status(), trace, ERROR_DETAILS_KEY);
+    return VireoException.of(
+        vireo.status(),
+        "%s failed: %s (details are in the server's log under trace %s; %s=true sends them)",
+        route,
+        vireo.status(),
+        trace,
+        ERROR_DETAILS_KEY);
   }
 
   /** The trace id of the call's traceparent, or a random one that the log line carries too. */
@@ -380,7 +498,8 @@ public final class Router implements Dispatcher {
     private final @Nullable Flux<byte[]> requests;
     private final @Nullable CallKind kind;
 
-    ServedFlux(Router router, Frame frame, @Nullable Flux<byte[]> requests, @Nullable CallKind kind) {
+    ServedFlux(
+        Router router, Frame frame, @Nullable Flux<byte[]> requests, @Nullable CallKind kind) {
       this.router = router;
       this.frame = frame;
       this.requests = requests;
@@ -390,18 +509,20 @@ public final class Router implements Dispatcher {
     @Override
     @SuppressWarnings("unchecked")
     public void subscribe(CoreSubscriber<? super byte[]> actual) {
-      router.serve(frame, requests, kind, (CoreSubscriber<? super Object>) (CoreSubscriber<?>) actual);
+      router.serve(
+          frame, requests, kind, (CoreSubscriber<? super Object>) (CoreSubscriber<?>) actual);
     }
   }
 
   /**
    * Between the endpoint's answers and the transport: encodes each answer (none for
-   * fire-and-forget), gives the handler the call in its context, counts the call in flight
-   * until it ends (whatever the signal, once), and turns errors into statuses. One object per
-   * call where {@code map}, {@code contextWrite}, {@code using} and {@code onErrorMap} would be four.
+   * fire-and-forget), gives the handler the call in its context, counts the call in flight until it
+   * ends (whatever the signal, once), and turns errors into statuses. One object per call where
+   * {@code map}, {@code contextWrite}, {@code using} and {@code onErrorMap} would be four.
    */
   private static final class Served implements CoreSubscriber<Object>, Subscription {
-    private static final AtomicIntegerFieldUpdater<Served> ENDED = AtomicIntegerFieldUpdater.newUpdater(Served.class, "ended");
+    private static final AtomicIntegerFieldUpdater<Served> ENDED =
+        AtomicIntegerFieldUpdater.newUpdater(Served.class, "ended");
 
     private final Router router;
     private final CoreSubscriber<? super Object> actual;
@@ -509,7 +630,12 @@ public final class Router implements Dispatcher {
     final @Nullable Scheduler scheduler;
     final AtomicBoolean warned = new AtomicBoolean();
 
-    Endpoint(Router router, EndpointMethod method, MethodHandle invoker, List<Wrapper> wrappers, boolean blocking) {
+    Endpoint(
+        Router router,
+        EndpointMethod method,
+        MethodHandle invoker,
+        List<Wrapper> wrappers,
+        boolean blocking) {
       this.router = router;
       this.method = method;
       this.invoker = invoker;
@@ -527,19 +653,27 @@ public final class Router implements Dispatcher {
       if (kind.clientStreams()) {
         Flux<byte[]> incoming = requests == null ? Flux.empty() : requests;
         Flux<Object> messages = incoming.map(data -> codec.decode(data, method.requestType()));
-        Flux<Object> answers = wrapped != null ? wrapped.apply(call, messages) : terminal(call, messages);
-        return kind == CallKind.CLIENT_STREAM ? deadline(answers.next(), call) : deadline(answers, call);
+        Flux<Object> answers =
+            wrapped != null ? wrapped.apply(call, messages) : terminal(call, messages);
+        return kind == CallKind.CLIENT_STREAM
+            ? deadline(answers.next(), call)
+            : deadline(answers, call);
       }
       Object message = codec.decode(frame.data(), method.requestType());
       if (kind == CallKind.SERVER_STREAM) {
-        Flux<Object> answers = wrapped != null ? wrapped.apply(call, Flux.just(message)) : stream(message);
+        Flux<Object> answers =
+            wrapped != null ? wrapped.apply(call, Flux.just(message)) : stream(message);
         return deadline(answers, call);
       }
-      Mono<Object> answer = wrapped != null ? wrapped.apply(call, Flux.just(message)).next() : single(message);
+      Mono<Object> answer =
+          wrapped != null ? wrapped.apply(call, Flux.just(message)).next() : single(message);
       return deadline(answer, call);
     }
 
-    /** The innermost function of the wrapper chain: the handler, as {@link #answer} calls it when there are no wrappers. */
+    /**
+     * The innermost function of the wrapper chain: the handler, as {@link #answer} calls it when
+     * there are no wrappers.
+     */
     private Flux<Object> terminal(Call call, Flux<Object> requests) {
       switch (method.kind()) {
         case UNARY:
@@ -555,21 +689,29 @@ public final class Router implements Dispatcher {
     }
 
     private Mono<Object> single(Object argument) {
-      Mono<Object> answer = scheduler == null ? invokeMono(argument)
-          : Mono.defer(() -> invokeMono(argument)).subscribeOn(scheduler);
+      Mono<Object> answer =
+          scheduler == null
+              ? invokeMono(argument)
+              : Mono.defer(() -> invokeMono(argument)).subscribeOn(scheduler);
       return answer;
     }
 
     private Flux<Object> stream(Object argument) {
-      return scheduler == null ? invokeFlux(argument) : Flux.defer(() -> invokeFlux(argument)).subscribeOn(scheduler);
+      return scheduler == null
+          ? invokeFlux(argument)
+          : Flux.defer(() -> invokeFlux(argument)).subscribeOn(scheduler);
     }
 
     private <T> Mono<T> deadline(Mono<T> mono, Call call) {
-      return call.timeout().isZero() ? mono : Deadlines.within(mono, call.timeout(), () -> deadlineExceeded(call));
+      return call.timeout().isZero()
+          ? mono
+          : Deadlines.within(mono, call.timeout(), () -> deadlineExceeded(call));
     }
 
     private <T> Flux<T> deadline(Flux<T> flux, Call call) {
-      return call.timeout().isZero() ? flux : Deadlines.within(flux, call.timeout(), () -> deadlineExceeded(call));
+      return call.timeout().isZero()
+          ? flux
+          : Deadlines.within(flux, call.timeout(), () -> deadlineExceeded(call));
     }
 
     @SuppressWarnings("unchecked")
@@ -581,7 +723,9 @@ public final class Router implements Dispatcher {
     @SuppressWarnings("unchecked")
     Flux<Object> invokeFlux(Object argument) {
       Object result = invoke(argument);
-      return result instanceof Throwable failed ? Flux.error(failed) : Flux.from((Publisher<Object>) result);
+      return result instanceof Throwable failed
+          ? Flux.error(failed)
+          : Flux.from((Publisher<Object>) result);
     }
 
     /** The handler's publisher, or what it threw (to be signalled, not thrown). */
@@ -596,7 +740,8 @@ public final class Router implements Dispatcher {
         return e;
       }
       if (result == null) {
-        return VireoException.of(Status.INTERNAL, "handler %s returned null (expected: a Mono or Flux)", method.route());
+        return VireoException.of(
+            Status.INTERNAL, "handler %s returned null (expected: a Mono or Flux)", method.route());
       }
       return result;
     }
@@ -612,12 +757,19 @@ public final class Router implements Dispatcher {
         return;
       }
       long held = System.nanoTime() - start;
-      if (held > threshold && eventLoop(Thread.currentThread()) && warned.compareAndSet(false, true)) {
-        log.warn("{}: handler of {} held the event-loop thread {} for {} ms (over {} ms); every call on this connection "
+      if (held > threshold
+          && eventLoop(Thread.currentThread())
+          && warned.compareAndSet(false, true)) {
+        log.warn(
+            "{}: handler of {} held the event-loop thread {} for {} ms (over {} ms); every call on this connection "
                 + "waited. Make it non-blocking, or mark it @io.vireo.Blocking (or set vireo.server.endpoints.{}.blocking=true) "
                 + "to run it on a thread for blocking work. Warned once per endpoint.",
-            router.serviceName, method.route(), Thread.currentThread().getName(), held / 1_000_000,
-            router.options.blockingWarnThreshold().toMillis(), method.route().method());
+            router.serviceName,
+            method.route(),
+            Thread.currentThread().getName(),
+            held / 1_000_000,
+            router.options.blockingWarnThreshold().toMillis(),
+            method.route().method());
       }
     }
   }

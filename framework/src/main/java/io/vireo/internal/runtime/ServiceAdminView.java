@@ -28,8 +28,16 @@ final class ServiceAdminView implements ServiceView {
   private final Codecs codecs;
   private final List<Wrapper> wrappers;
 
-  ServiceAdminView(ServiceRuntime.Spec spec, Config config, Supplier<String> state, BooleanSupplier started,
-      ServiceBinding binding, ServiceEvents events, Registry registry, Map<String, Transport> transports, Codecs codecs,
+  ServiceAdminView(
+      ServiceRuntime.Spec spec,
+      Config config,
+      Supplier<String> state,
+      BooleanSupplier started,
+      ServiceBinding binding,
+      ServiceEvents events,
+      Registry registry,
+      Map<String, Transport> transports,
+      Codecs codecs,
       List<Wrapper> wrappers) {
     this.spec = spec;
     this.config = config;
@@ -106,12 +114,21 @@ final class ServiceAdminView implements ServiceView {
   @Override
   public Map<String, String> plugins() {
     Map<String, String> plugins = new LinkedHashMap<>();
-    plugins.put("registry", spec.registry().map(r -> r.getClass().getName()).orElse(config.get("vireo.registry", "memory")));
+    plugins.put(
+        "registry",
+        spec.registry()
+            .map(r -> r.getClass().getName())
+            .orElse(config.get("vireo.registry", "memory")));
     plugins.put("transport", String.join(",", transports.keySet()));
-    plugins.put("broker", spec.broker().map(b -> b.getClass().getName()).orElse(config.get("vireo.broker", "memory")));
+    plugins.put(
+        "broker",
+        spec.broker()
+            .map(b -> b.getClass().getName())
+            .orElse(config.get("vireo.broker", "memory")));
     plugins.put("codec", codecs.primary().name());
     plugins.put("selector", config.get("vireo.selector", "round-robin"));
-    plugins.put("wrappers", String.join(",", wrappers.stream().map(w -> w.getClass().getName()).toList()));
+    plugins.put(
+        "wrappers", String.join(",", wrappers.stream().map(w -> w.getClass().getName()).toList()));
     return plugins;
   }
 

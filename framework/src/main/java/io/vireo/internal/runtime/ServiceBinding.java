@@ -28,8 +28,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Where a service is reachable: its router, one server per transport, an instance per server,
- * and their registration, which follows the health checks and the operator (offline, online).
+ * Where a service is reachable: its router, one server per transport, an instance per server, and
+ * their registration, which follows the health checks and the operator (offline, online).
  */
 final class ServiceBinding {
   // the service's log category, as before the split: users' logging settings name it
@@ -47,15 +47,23 @@ final class ServiceBinding {
   private Disposable health;
 
   /** {@code running}: whether the service is RUNNING (it registers again only then). */
-  ServiceBinding(ServiceRuntime.Spec spec, Config config, Registry registry, BooleanSupplier running) {
+  ServiceBinding(
+      ServiceRuntime.Spec spec, Config config, Registry registry, BooleanSupplier running) {
     this.spec = spec;
     this.config = config;
     this.registry = registry;
     this.running = running;
   }
 
-  /** Serves the handlers on each of {@code transports} (the first is the one clients prefer) and registers. */
-  void serve(List<Wrapper> wrappers, Codecs codecs, List<Transport> transports, Optional<InetSocketAddress> admin,
+  /**
+   * Serves the handlers on each of {@code transports} (the first is the one clients prefer) and
+   * registers.
+   */
+  void serve(
+      List<Wrapper> wrappers,
+      Codecs codecs,
+      List<Transport> transports,
+      Optional<InetSocketAddress> admin,
       Duration startTimeout) {
     List<Router.Handler> handlers = new ArrayList<>(spec.handlers());
     if (config.getBoolean("vireo.server.reflection", true)) {
@@ -63,26 +71,43 @@ final class ServiceBinding {
     }
     router = Router.create(spec.name(), handlers, wrappers, codecs, config);
     String host = config.get("vireo.server.host", "127.0.0.1");
-    String advertised = config.get("vireo.server.advertise-host").orElseGet(() -> advertisedHost(host));
+    String advertised =
+        config.get("vireo.server.advertise-host").orElseGet(() -> advertisedHost(host));
     Map<String, String> metadata = new LinkedHashMap<>(config.subset("vireo.server.metadata"));
     metadata.putAll(spec.metadata());
-    admin.ifPresent(address -> metadata.put(ServiceInstance.ADMIN_PORT_METADATA, Integer.toString(address.getPort())));
+    admin.ifPresent(
+        address ->
+            metadata.put(ServiceInstance.ADMIN_PORT_METADATA, Integer.toString(address.getPort())));
     List<String> endpoints = endpoints();
     String id = spec.name() + "-" + UUID.randomUUID().toString().substring(0, 8);
     for (int i = 0; i < transports.size(); i++) {
       Transport serving = transports.get(i);
-      int port = port("vireo.server." + serving.name() + ".port", i == 0 ? port("vireo.server.port", 0) : 0);
+      int port =
+          port(
+              "vireo.server." + serving.name() + ".port",
+              i == 0 ? port("vireo.server.port", 0) : 0);
       Server server = serving.serve(new InetSocketAddress(host, port), router).block(startTimeout);
       servers.add(server);
-      instances.add(new ServiceInstance(spec.name(), transports.size() == 1 ? id : id + "-" + serving.name(),
-          advertised, server.address().getPort(), serving.name(), spec.version(),
-          config.getInt("vireo.server.weight", ServiceInstance.DEFAULT_WEIGHT), metadata, endpoints));
+      instances.add(
+          new ServiceInstance(
+              spec.name(),
+              transports.size() == 1 ? id : id + "-" + serving.name(),
+              advertised,
+              server.address().getPort(),
+              serving.name(),
+              spec.version(),
+              config.getInt("vireo.server.weight", ServiceInstance.DEFAULT_WEIGHT),
+              metadata,
+              endpoints));
     }
     registerAll().block(startTimeout);
     registered = true;
   }
 
-  /** gRPC server reflection, served like any handler (so on every transport, through the server wrappers). */
+  /**
+   * gRPC server reflection, served like any handler (so on every transport, through the server
+   * wrappers).
+   */
   private List<Router.Handler> reflection(List<Router.Handler> handlers) {
     List<String> served = new ArrayList<>();
     List<Class<?>> types = new ArrayList<>();
@@ -95,7 +120,8 @@ final class ServiceBinding {
     }
     ReflectionService reflection = ReflectionService.of(served, types, spec.descriptors());
     log.debug("{}: server reflection lists {}", spec.name(), reflection.services());
-    return List.of(new Router.Handler(ServerReflection.class, reflection),
+    return List.of(
+        new Router.Handler(ServerReflection.class, reflection),
         new Router.Handler(ServerReflection.Legacy.class, reflection));
   }
 
@@ -110,8 +136,11 @@ final class ServiceBinding {
     try {
       return InetAddress.getLocalHost().getHostAddress();
     } catch (UnknownHostException e) {
-      throw new IllegalStateException("vireo.server.host: '" + bindHost
-          + "' and the local host name does not resolve (expected: set vireo.server.advertise-host)", e);
+      throw new IllegalStateException(
+          "vireo.server.host: '"
+              + bindHost
+              + "' and the local host name does not resolve (expected: set vireo.server.advertise-host)",
+          e);
     }
   }
 
@@ -123,23 +152,33 @@ final class ServiceBinding {
     return Flux.fromIterable(instances).concatMap(registry::deregister).then();
   }
 
-  /** Registers while every check passes, deregisters while one fails, checked every {@code vireo.registry.health-interval}. */
+  /**
+   * Registers while every check passes, deregisters while one fails, checked every {@code
+   * vireo.registry.health-interval}.
+   */
   void watchHealth(List<Supplier<Mono<Boolean>>> checks) {
     if (checks.isEmpty() || instances.isEmpty()) {
       return;
     }
-    Duration interval = config.getDuration("vireo.registry.health-interval", ServiceRuntime.DEFAULT_HEALTH_INTERVAL);
-    health = Flux.interval(interval, interval)
-        .onBackpressureDrop()
-        .concatMap(tick -> Flux.fromIterable(checks)
-            .concatMap(check -> Mono.defer(check).onErrorReturn(false).defaultIfEmpty(false))
-            .all(Boolean::booleanValue)
-            .flatMap(this::applyHealth)
-            .onErrorResume(e -> {
-              log.warn("{}: health update failed: {}", spec.name(), e.toString());
-              return Mono.empty();
-            }))
-        .subscribe();
+    Duration interval =
+        config.getDuration(
+            "vireo.registry.health-interval", ServiceRuntime.DEFAULT_HEALTH_INTERVAL);
+    health =
+        Flux.interval(interval, interval)
+            .onBackpressureDrop()
+            .concatMap(
+                tick ->
+                    Flux.fromIterable(checks)
+                        .concatMap(
+                            check -> Mono.defer(check).onErrorReturn(false).defaultIfEmpty(false))
+                        .all(Boolean::booleanValue)
+                        .flatMap(this::applyHealth)
+                        .onErrorResume(
+                            e -> {
+                              log.warn("{}: health update failed: {}", spec.name(), e.toString());
+                              return Mono.empty();
+                            }))
+            .subscribe();
   }
 
   private Mono<Void> applyHealth(boolean healthy) {
@@ -149,7 +188,8 @@ final class ServiceBinding {
       return registerAll().doOnSuccess(v -> registered = true);
     }
     if (!healthy && registered) {
-      log.warn("{}: a health check fails, deregistering {} until it passes", spec.name(), self.id());
+      log.warn(
+          "{}: a health check fails, deregistering {} until it passes", spec.name(), self.id());
       return deregisterAll().doOnSuccess(v -> registered = false);
     }
     return Mono.empty();
@@ -157,26 +197,34 @@ final class ServiceBinding {
 
   /** See {@link ServiceRuntime#offline()}. */
   Mono<Void> offline() {
-    return Mono.defer(() -> {
-      offline = true;
-      if (!registered) {
-        return Mono.empty();
-      }
-      log.info("{}: taken offline, deregistering {}", spec.name(), instances.stream().map(ServiceInstance::id).toList());
-      return deregisterAll().doOnSuccess(v -> registered = false);
-    });
+    return Mono.defer(
+        () -> {
+          offline = true;
+          if (!registered) {
+            return Mono.empty();
+          }
+          log.info(
+              "{}: taken offline, deregistering {}",
+              spec.name(),
+              instances.stream().map(ServiceInstance::id).toList());
+          return deregisterAll().doOnSuccess(v -> registered = false);
+        });
   }
 
   /** See {@link ServiceRuntime#online()}. */
   Mono<Void> online() {
-    return Mono.defer(() -> {
-      offline = false;
-      if (registered || instances.isEmpty() || !running.getAsBoolean()) {
-        return Mono.empty();
-      }
-      log.info("{}: back online, registering {}", spec.name(), instances.stream().map(ServiceInstance::id).toList());
-      return registerAll().doOnSuccess(v -> registered = true);
-    });
+    return Mono.defer(
+        () -> {
+          offline = false;
+          if (registered || instances.isEmpty() || !running.getAsBoolean()) {
+            return Mono.empty();
+          }
+          log.info(
+              "{}: back online, registering {}",
+              spec.name(),
+              instances.stream().map(ServiceInstance::id).toList());
+          return registerAll().doOnSuccess(v -> registered = true);
+        });
   }
 
   Optional<ServiceInstance> instance() {
@@ -202,10 +250,15 @@ final class ServiceBinding {
 
   List<String> endpoints() {
     Router current = router;
-    return current == null ? List.of() : current.routes().keySet().stream().map(r -> r.fullName()).sorted().toList();
+    return current == null
+        ? List.of()
+        : current.routes().keySet().stream().map(r -> r.fullName()).sorted().toList();
   }
 
-  /** Deregisters, waits {@code vireo.server.shutdown-delay}, drains the router and closes the servers. */
+  /**
+   * Deregisters, waits {@code vireo.server.shutdown-delay}, drains the router and closes the
+   * servers.
+   */
   void unbind(ShutdownSteps steps, Duration timeout) {
     if (health != null) {
       health.dispose();
@@ -215,9 +268,13 @@ final class ServiceBinding {
       registered = false;
       // clients learn of the deregistration through their registry watch; until they do, calls
       // keep coming, and a draining server would refuse them (UNAVAILABLE)
-      Duration delay = config.getDuration("vireo.server.shutdown-delay", ServiceRuntime.DEFAULT_SHUTDOWN_DELAY);
+      Duration delay =
+          config.getDuration("vireo.server.shutdown-delay", ServiceRuntime.DEFAULT_SHUTDOWN_DELAY);
       if (!delay.isZero() && !delay.isNegative()) {
-        steps.run("wait for clients to see the deregistration", Mono.delay(delay).then(), delay.plusSeconds(1));
+        steps.run(
+            "wait for clients to see the deregistration",
+            Mono.delay(delay).then(),
+            delay.plusSeconds(1));
       }
     }
     if (router != null) {

@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
- * A service's events: the publish chain (the wrappers around the broker), the subscriptions
- * made at start, and the broker, created on first use unless the builder gave one.
+ * A service's events: the publish chain (the wrappers around the broker), the subscriptions made at
+ * start, and the broker, created on first use unless the builder gave one.
  */
 final class ServiceEvents {
   // the service's log category, as before the split: users' logging settings name it
@@ -72,20 +72,26 @@ final class ServiceEvents {
   }
 
   Mono<Void> publish(String topic, Optional<String> key, Object event) {
-    return Mono.deferContextual(context -> {
-      if (topic.isEmpty()) {
-        return Mono.error(VireoException.of(Status.INVALID_ARGUMENT, "topic: empty (expected: a name such as user.created)"));
-      }
-      Headers headers = Headers.of(
-          Message.MESSAGE_ID, messageId(),
-          Message.TYPE, typeName(event),
-          Message.PUBLISHED_AT, publishedAt());
-      Optional<String> traceparent = Call.from(context).flatMap(call -> call.headers().get(Headers.TRACEPARENT));
-      if (traceparent.isPresent()) {
-        headers = headers.with(Headers.TRACEPARENT, traceparent.get());
-      }
-      return publisher.publish(new Event(topic, key, headers, event));
-    });
+    return Mono.deferContextual(
+        context -> {
+          if (topic.isEmpty()) {
+            return Mono.error(
+                VireoException.of(
+                    Status.INVALID_ARGUMENT,
+                    "topic: empty (expected: a name such as user.created)"));
+          }
+          Headers headers =
+              Headers.of(
+                  Message.MESSAGE_ID, messageId(),
+                  Message.TYPE, typeName(event),
+                  Message.PUBLISHED_AT, publishedAt());
+          Optional<String> traceparent =
+              Call.from(context).flatMap(call -> call.headers().get(Headers.TRACEPARENT));
+          if (traceparent.isPresent()) {
+            headers = headers.with(Headers.TRACEPARENT, traceparent.get());
+          }
+          return publisher.publish(new Event(topic, key, headers, event));
+        });
   }
 
   /**
@@ -101,7 +107,9 @@ final class ServiceEvents {
 
   private record Stamp(long millis, String text) {}
 
-  /** Now in ISO-8601 with milliseconds; formatted once per millisecond, as events come in bursts. */
+  /**
+   * Now in ISO-8601 with milliseconds; formatted once per millisecond, as events come in bursts.
+   */
   static String publishedAt() {
     long now = System.currentTimeMillis();
     Stamp stamp = lastStamp;
@@ -113,12 +121,13 @@ final class ServiceEvents {
   }
 
   /**
-   * The {@code vireo-type} a subscriber of {@code type} accepts: a concrete protobuf message's
-   * full name. None (any) for other types: with the JSON codec two services often have classes of
-   * their own, with other names, for one event.
+   * The {@code vireo-type} a subscriber of {@code type} accepts: a concrete protobuf message's full
+   * name. None (any) for other types: with the JSON codec two services often have classes of their
+   * own, with other names, for one event.
    */
   static Optional<String> expectedType(Class<?> type) {
-    if (!com.google.protobuf.Message.class.isAssignableFrom(type) || type.isInterface()
+    if (!com.google.protobuf.Message.class.isAssignableFrom(type)
+        || type.isInterface()
         || Modifier.isAbstract(type.getModifiers())) {
       return Optional.empty();
     }
@@ -142,8 +151,15 @@ final class ServiceEvents {
       synchronized (this) {
         current = broker;
         if (current == null) {
-          current = spec.broker().orElseGet(() ->
-              Plugins.create(BrokerProvider.class, "broker", config.get("vireo.broker", "memory"), config));
+          current =
+              spec.broker()
+                  .orElseGet(
+                      () ->
+                          Plugins.create(
+                              BrokerProvider.class,
+                              "broker",
+                              config.get("vireo.broker", "memory"),
+                              config));
           broker = current;
         }
       }
@@ -152,12 +168,18 @@ final class ServiceEvents {
   }
 
   private PublishFunction publishChain() {
-    PublishFunction chain = event -> {
-      Codec codec = codecs.primary();
-      byte[] payload = codec.encode(event.payload());
-      return brokerNow().publish(new Message(event.topic(), event.key(),
-          event.headers().with(Message.CONTENT_TYPE, codec.contentType()), payload));
-    };
+    PublishFunction chain =
+        event -> {
+          Codec codec = codecs.primary();
+          byte[] payload = codec.encode(event.payload());
+          return brokerNow()
+              .publish(
+                  new Message(
+                      event.topic(),
+                      event.key(),
+                      event.headers().with(Message.CONTENT_TYPE, codec.contentType()),
+                      payload));
+        };
     for (int i = wrappers.size() - 1; i >= 0; i--) {
       chain = wrappers.get(i).publisher(chain);
     }
@@ -165,37 +187,63 @@ final class ServiceEvents {
   }
 
   private <T> Mono<Subscription> subscribe(ServiceRuntime.SubscriptionSpec<T> subscription) {
-    EventFunction chain = event -> {
-      T payload = subscription.type().cast(event.payload());
-      Publisher<?> result = subscription.handler().handle(payload);
-      if (result == null) {
-        return Mono.error(VireoException.of(Status.INTERNAL, "handler of %s returned null (expected: a Mono)", event.topic()));
-      }
-      return Mono.from(result).then();
-    };
+    EventFunction chain =
+        event -> {
+          T payload = subscription.type().cast(event.payload());
+          Publisher<?> result = subscription.handler().handle(payload);
+          if (result == null) {
+            return Mono.error(
+                VireoException.of(
+                    Status.INTERNAL,
+                    "handler of %s returned null (expected: a Mono)",
+                    event.topic()));
+          }
+          return Mono.from(result).then();
+        };
     for (int i = wrappers.size() - 1; i >= 0; i--) {
       chain = wrappers.get(i).subscriber(chain);
     }
     EventFunction handler = chain;
     Optional<String> expectedType = expectedType(subscription.type());
-    MessageHandler onMessage = message -> Mono.defer(() -> {
-      Optional<String> sentType = message.headers().get(Message.TYPE);
-      if (expectedType.isPresent() && sentType.isPresent() && !sentType.get().equals(expectedType.get())) {
-        // decoding would "work" (protobuf reads any bytes as any message) and deliver nonsense
-        log.warn("{}: event on {} is a {} but the subscriber takes {}; not delivered (INVALID_ARGUMENT, to the dead letter"
-            + " topic when it is enabled)", spec.name(), message.topic(), sentType.get(), expectedType.get());
-        return Mono.error(VireoException.of(Status.INVALID_ARGUMENT,
-            "event on %s is of type %s (header vireo-type) but the subscriber takes %s", message.topic(), sentType.get(),
-            expectedType.get()));
-      }
-      Codec codec = message.headers().get(Message.CONTENT_TYPE)
-          .map(codecs::forContentType).orElse(codecs.primary());
-      T payload = codec.decode(message.payload(), subscription.type());
-      return handler.handle(new Event(message.topic(), message.key(), message.headers(), payload));
-    });
-    SubscribeOptions options = subscription.options().group().isPresent()
-        ? subscription.options()
-        : subscription.options().withGroup(spec.name());
+    MessageHandler onMessage =
+        message ->
+            Mono.defer(
+                () -> {
+                  Optional<String> sentType = message.headers().get(Message.TYPE);
+                  if (expectedType.isPresent()
+                      && sentType.isPresent()
+                      && !sentType.get().equals(expectedType.get())) {
+                    // decoding would "work" (protobuf reads any bytes as any message) and deliver
+                    // nonsense
+                    log.warn(
+                        "{}: event on {} is a {} but the subscriber takes {}; not delivered (INVALID_ARGUMENT, to the dead letter"
+                            + " topic when it is enabled)",
+                        spec.name(),
+                        message.topic(),
+                        sentType.get(),
+                        expectedType.get());
+                    return Mono.error(
+                        VireoException.of(
+                            Status.INVALID_ARGUMENT,
+                            "event on %s is of type %s (header vireo-type) but the subscriber takes %s",
+                            message.topic(),
+                            sentType.get(),
+                            expectedType.get()));
+                  }
+                  Codec codec =
+                      message
+                          .headers()
+                          .get(Message.CONTENT_TYPE)
+                          .map(codecs::forContentType)
+                          .orElse(codecs.primary());
+                  T payload = codec.decode(message.payload(), subscription.type());
+                  return handler.handle(
+                      new Event(message.topic(), message.key(), message.headers(), payload));
+                });
+    SubscribeOptions options =
+        subscription.options().group().isPresent()
+            ? subscription.options()
+            : subscription.options().withGroup(spec.name());
     return brokerNow().subscribe(subscription.topic(), options, onMessage);
   }
 }

@@ -43,31 +43,50 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
- * What a {@link io.vireo.Service} does, and the owner of its lifecycle: start the plugins in
- * order, stop them in reverse, each step bounded. The parts have owners of their own:
- * {@link ServiceBinding} (servers, instances, registration), {@link ServiceEvents} (publish
- * chain, subscriptions, broker), {@link ServiceAdminView} (what the admin endpoint shows).
+ * What a {@link io.vireo.Service} does, and the owner of its lifecycle: start the plugins in order,
+ * stop them in reverse, each step bounded. The parts have owners of their own: {@link
+ * ServiceBinding} (servers, instances, registration), {@link ServiceEvents} (publish chain,
+ * subscriptions, broker), {@link ServiceAdminView} (what the admin endpoint shows).
  */
 public final class ServiceRuntime {
   private static final Logger log = LoggerFactory.getLogger(ServiceRuntime.class);
 
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+
   /** How long a stopping service keeps serving after deregistering, before it drains: none. */
   public static final Duration DEFAULT_SHUTDOWN_DELAY = Duration.ZERO;
+
   public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration DEFAULT_HEALTH_INTERVAL = Duration.ofSeconds(5);
 
   /** A subscription to make at start. */
-  public record SubscriptionSpec<T>(String topic, Class<T> type, SubscribeOptions options, EventHandler<? super T> handler) {}
+  public record SubscriptionSpec<T>(
+      String topic, Class<T> type, SubscribeOptions options, EventHandler<? super T> handler) {}
 
   /** Everything the builder collected. */
-  public record Spec(String name, String version, Map<String, String> settings, List<Router.Handler> handlers,
-      List<SubscriptionSpec<?>> subscriptions, List<Wrapper> wrappers, List<Filter> filters,
-      List<Supplier<Mono<Boolean>>> healthChecks, Map<String, String> metadata, Optional<Registry> registry,
-      Optional<Broker> broker, Optional<Transport> transport, Optional<Codec> codec,
+  public record Spec(
+      String name,
+      String version,
+      Map<String, String> settings,
+      List<Router.Handler> handlers,
+      List<SubscriptionSpec<?>> subscriptions,
+      List<Wrapper> wrappers,
+      List<Filter> filters,
+      List<Supplier<Mono<Boolean>>> healthChecks,
+      Map<String, String> metadata,
+      Optional<Registry> registry,
+      Optional<Broker> broker,
+      Optional<Transport> transport,
+      Optional<Codec> codec,
       List<FileDescriptor> descriptors) {}
 
-  private enum State { NEW, STARTING, RUNNING, STOPPING, STOPPED }
+  private enum State {
+    NEW,
+    STARTING,
+    RUNNING,
+    STOPPING,
+    STOPPED
+  }
 
   private final Spec spec;
   private final LayeredConfig config;
@@ -92,9 +111,8 @@ public final class ServiceRuntime {
   }
 
   private static LayeredConfig buildConfig(Spec spec) {
-    LayeredConfig.Builder builder = LayeredConfig.builder()
-        .setAll(spec.settings())
-        .set("vireo.service.name", spec.name());
+    LayeredConfig.Builder builder =
+        LayeredConfig.builder().setAll(spec.settings()).set("vireo.service.name", spec.name());
     LayeredConfig base = builder.build();
     Optional<String> sources = base.get("vireo.config.sources");
     if (sources.isEmpty() || sources.get().isBlank()) {
@@ -102,7 +120,8 @@ public final class ServiceRuntime {
     }
     for (String name : sources.get().split(",")) {
       if (!name.isBlank()) {
-        ConfigSource source = Plugins.create(ConfigSourceProvider.class, "config.sources", name.trim(), base);
+        ConfigSource source =
+            Plugins.create(ConfigSourceProvider.class, "config.sources", name.trim(), base);
         builder.source(source);
       }
     }
@@ -132,33 +151,80 @@ public final class ServiceRuntime {
 
   public void start() {
     if (!state.compareAndSet(State.NEW, State.STARTING)) {
-      throw new IllegalStateException("service " + spec.name() + " is " + state.get() + " (expected: NEW; a service starts once)");
+      throw new IllegalStateException(
+          "service "
+              + spec.name()
+              + " is "
+              + state.get()
+              + " (expected: NEW; a service starts once)");
     }
     try {
       // a wrong form or a misspelt plugin name fails here, not at the first call or publish
       KnownKeys.check(config);
-      Duration startTimeout = config.getDuration("vireo.server.start-timeout", DEFAULT_START_TIMEOUT);
+      Duration startTimeout =
+          config.getDuration("vireo.server.start-timeout", DEFAULT_START_TIMEOUT);
       if (spec.broker().isEmpty()) {
         Plugins.provider(BrokerProvider.class, "broker", config.get("vireo.broker", "memory"));
       }
-      Plugins.provider(SelectorProvider.class, "selector", config.get("vireo.selector", "round-robin"));
+      Plugins.provider(
+          SelectorProvider.class, "selector", config.get("vireo.selector", "round-robin"));
       spec.handlers().forEach(handler -> ProtoCheck.check(handler.iface()));
-      Codec codec = spec.codec().orElseGet(() ->
-          Plugins.create(CodecProvider.class, "codec", config.get("vireo.codec", "proto"), config));
+      Codec codec =
+          spec.codec()
+              .orElseGet(
+                  () ->
+                      Plugins.create(
+                          CodecProvider.class,
+                          "codec",
+                          config.get("vireo.codec", "proto"),
+                          config));
       codecs = new Codecs(codec, config);
-      registry = spec.registry().orElseGet(() ->
-          Plugins.create(RegistryProvider.class, "registry", config.get("vireo.registry", "memory"), config));
+      registry =
+          spec.registry()
+              .orElseGet(
+                  () ->
+                      Plugins.create(
+                          RegistryProvider.class,
+                          "registry",
+                          config.get("vireo.registry", "memory"),
+                          config));
       List<String> names = transportNames();
-      Transport transport = spec.transport().orElseGet(() ->
-          Plugins.create(TransportProvider.class, "transport", names.get(0), config));
+      Transport transport =
+          spec.transport()
+              .orElseGet(
+                  () -> Plugins.create(TransportProvider.class, "transport", names.get(0), config));
       transports.put(transport.name(), transport);
       List<Wrapper> wrappers = wrappers();
-      client = new ClientRuntime(spec.name(), config, registry, codec, spec.filters(), wrappers, this::transport,
-          transport.name());
+      client =
+          new ClientRuntime(
+              spec.name(),
+              config,
+              registry,
+              codec,
+              spec.filters(),
+              wrappers,
+              this::transport,
+              transport.name());
       events = new ServiceEvents(spec, config, codecs, wrappers);
       binding = new ServiceBinding(spec, config, registry, this::isRunning);
-      observability = Optional.of(Observability.start(new ServiceAdminView(spec, config, () -> state.get().name(),
-          () -> started, binding, events, registry, transports, codecs, wrappers), registry, wrappers, config, startTimeout));
+      observability =
+          Optional.of(
+              Observability.start(
+                  new ServiceAdminView(
+                      spec,
+                      config,
+                      () -> state.get().name(),
+                      () -> started,
+                      binding,
+                      events,
+                      registry,
+                      transports,
+                      codecs,
+                      wrappers),
+                  registry,
+                  wrappers,
+                  config,
+                  startTimeout));
       if (!spec.handlers().isEmpty()) {
         List<Transport> serving = new ArrayList<>();
         serving.add(transport);
@@ -169,7 +235,9 @@ public final class ServiceRuntime {
       binding.watchHealth(spec.healthChecks());
       state.set(State.RUNNING);
       started = true;
-      log.info("{} started{}", spec.version().isBlank() ? spec.name() : spec.name() + " " + spec.version(),
+      log.info(
+          "{} started{}",
+          spec.version().isBlank() ? spec.name() : spec.name() + " " + spec.version(),
           instance().map(i -> " on " + i.transport() + "://" + i.address()).orElse(""));
     } catch (RuntimeException e) {
       log.error("{} failed to start: {}", spec.name(), e.getMessage());
@@ -184,18 +252,23 @@ public final class ServiceRuntime {
     for (String name : config.get("vireo.wrappers", "").split(",")) {
       if (!name.isBlank()) {
         Wrapper wrapper = Plugins.create(WrapperProvider.class, "wrappers", name.trim(), config);
-        if (!(wrapper instanceof Disabled)) { // e.g. tracing with no OpenTelemetry SDK: nothing in the chain
+        if (!(wrapper
+            instanceof Disabled)) { // e.g. tracing with no OpenTelemetry SDK: nothing in the chain
           all.add(wrapper);
         }
       }
     }
     all.addAll(spec.wrappers());
-    // innermost: circuit breakers, retries, limits asked for in vireo.client.services.* / vireo.server.endpoints.*
+    // innermost: circuit breakers, retries, limits asked for in vireo.client.services.* /
+    // vireo.server.endpoints.*
     all.addAll(Resilience.fromConfig(config));
     return List.copyOf(all);
   }
 
-  /** {@code vireo.transport}: one name, or several to serve on each (the first is the one clients prefer). */
+  /**
+   * {@code vireo.transport}: one name, or several to serve on each (the first is the one clients
+   * prefer).
+   */
   private List<String> transportNames() {
     List<String> names = new ArrayList<>();
     for (String name : config.get("vireo.transport", "rsocket").split(",")) {
@@ -204,19 +277,26 @@ public final class ServiceRuntime {
       }
     }
     if (names.isEmpty()) {
-      throw new IllegalArgumentException("vireo.transport: empty (expected: rsocket, grpc or memory, or a list such as rsocket,grpc)");
+      throw new IllegalArgumentException(
+          "vireo.transport: empty (expected: rsocket, grpc or memory, or a list such as rsocket,grpc)");
     }
     return names;
   }
 
   private Transport transport(String name) {
-    return transports.computeIfAbsent(name, n -> Plugins.create(TransportProvider.class, "transport", n, config));
+    return transports.computeIfAbsent(
+        name, n -> Plugins.create(TransportProvider.class, "transport", n, config));
   }
 
   public <T> T client(String service, Class<T> iface) {
     State now = state.get();
     if (now != State.RUNNING && now != State.STARTING) {
-      throw new IllegalStateException("service " + spec.name() + " is " + now + " (expected: start() it before making clients)");
+      throw new IllegalStateException(
+          "service "
+              + spec.name()
+              + " is "
+              + now
+              + " (expected: start() it before making clients)");
     }
     return client.proxy(service, iface);
   }
@@ -224,25 +304,41 @@ public final class ServiceRuntime {
   public GenericClient genericClient(String service) {
     State now = state.get();
     if (now != State.RUNNING && now != State.STARTING) {
-      throw new IllegalStateException("service " + spec.name() + " is " + now + " (expected: start() it before making clients)");
+      throw new IllegalStateException(
+          "service "
+              + spec.name()
+              + " is "
+              + now
+              + " (expected: start() it before making clients)");
     }
     return client.generic(service);
   }
 
   public Registry registry() {
     if (registry == null) {
-      throw new IllegalStateException("service " + spec.name() + " is " + state.get() + " (expected: start() it first)");
+      throw new IllegalStateException(
+          "service " + spec.name() + " is " + state.get() + " (expected: start() it first)");
     }
     return registry;
   }
 
   public Mono<Void> publish(String topic, Optional<String> key, Object event) {
-    return Mono.defer(() -> state.get() != State.RUNNING
-        ? Mono.error(VireoException.of(Status.UNAVAILABLE, "service %s is %s (expected: RUNNING to publish)", spec.name(), state.get()))
-        : events.publish(topic, key, event));
+    return Mono.defer(
+        () ->
+            state.get() != State.RUNNING
+                ? Mono.error(
+                    VireoException.of(
+                        Status.UNAVAILABLE,
+                        "service %s is %s (expected: RUNNING to publish)",
+                        spec.name(),
+                        state.get()))
+                : events.publish(topic, key, event));
   }
 
-  /** The {@code vireo-type} a subscriber of {@code type} accepts (see {@link ServiceEvents#expectedType}). */
+  /**
+   * The {@code vireo-type} a subscriber of {@code type} accepts (see {@link
+   * ServiceEvents#expectedType}).
+   */
   public static Optional<String> expectedType(Class<?> type) {
     return ServiceEvents.expectedType(type);
   }
@@ -265,7 +361,8 @@ public final class ServiceRuntime {
   }
 
   public void stop() {
-    State was = state.getAndUpdate(s -> s == State.RUNNING || s == State.STARTING ? State.STOPPING : s);
+    State was =
+        state.getAndUpdate(s -> s == State.RUNNING || s == State.STARTING ? State.STOPPING : s);
     if (was == State.NEW) {
       state.set(State.STOPPED);
       stopped.countDown();
@@ -311,15 +408,22 @@ public final class ServiceRuntime {
     return current == null ? List.of() : current.instances();
   }
 
-  /** Stops in the reverse order of start: unbind, subscriptions, client, broker, transports, registry. */
+  /**
+   * Stops in the reverse order of start: unbind, subscriptions, client, broker, transports,
+   * registry.
+   */
   private void release() {
-    Duration timeout = config.getDuration("vireo.server.shutdown-timeout", DEFAULT_SHUTDOWN_TIMEOUT);
+    Duration timeout =
+        config.getDuration("vireo.server.shutdown-timeout", DEFAULT_SHUTDOWN_TIMEOUT);
     if (binding != null) {
       binding.unbind(steps, timeout);
     }
     if (events != null) {
       for (Subscription subscription : events.subscriptions()) {
-        steps.run("close subscription to " + subscription.topic(), subscription.close(), timeout.plusSeconds(1));
+        steps.run(
+            "close subscription to " + subscription.topic(),
+            subscription.close(),
+            timeout.plusSeconds(1));
       }
     }
     if (client != null) {

@@ -5,7 +5,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
-/** The steps of a service's stop: each bounded, each failure logged and passed, so that the next step runs. */
+/**
+ * The steps of a service's stop: each bounded, each failure logged and passed, so that the next
+ * step runs.
+ */
 final class ShutdownSteps {
   // the service's log category, as before the split: users' logging settings name it
   private static final Logger log = LoggerFactory.getLogger(ServiceRuntime.class);

@@ -26,7 +26,8 @@ public final class AuthHeaders {
   }
 
   static Optional<String> scheme(Config config, String side) {
-    return scheme("vireo." + side + ".auth.scheme", config.get("vireo." + side + ".auth.scheme", BEARER));
+    return scheme(
+        "vireo." + side + ".auth.scheme", config.get("vireo." + side + ".auth.scheme", BEARER));
   }
 
   /** {@code none} or empty: no scheme; else one word. */
@@ -36,7 +37,11 @@ public final class AuthHeaders {
       return Optional.empty();
     }
     if (scheme.chars().anyMatch(Character::isWhitespace)) {
-      throw new IllegalArgumentException(what + ": '" + scheme + "' (expected: one word such as Bearer, or none for a bare token)");
+      throw new IllegalArgumentException(
+          what
+              + ": '"
+              + scheme
+              + "' (expected: one word such as Bearer, or none for a bare token)");
     }
     return Optional.of(scheme);
   }
@@ -45,19 +50,24 @@ public final class AuthHeaders {
   static String name(String header) {
     String name = header.strip().toLowerCase(Locale.ROOT);
     if (name.isEmpty() || name.chars().anyMatch(c -> c <= ' ' || c == ':')) {
-      throw new IllegalArgumentException("'" + header + "' (expected: a header name such as authorization or token)");
+      throw new IllegalArgumentException(
+          "'" + header + "' (expected: a header name such as authorization or token)");
     }
     return name;
   }
 
-  /** The token in {@code value}: after the scheme (case-insensitive) and a space, or the whole value. */
+  /**
+   * The token in {@code value}: after the scheme (case-insensitive) and a space, or the whole
+   * value.
+   */
   static Optional<String> token(String value, Optional<String> scheme) {
     if (scheme.isEmpty()) {
       String token = value.strip();
       return token.isEmpty() ? Optional.empty() : Optional.of(token);
     }
     String prefix = scheme.get() + " ";
-    if (value.length() <= prefix.length() || !value.regionMatches(true, 0, prefix, 0, prefix.length())) {
+    if (value.length() <= prefix.length()
+        || !value.regionMatches(true, 0, prefix, 0, prefix.length())) {
       return Optional.empty();
     }
     String token = value.substring(prefix.length()).strip();

@@ -8,7 +8,6 @@ import io.vireo.wrapper.Wrapper;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -21,12 +20,16 @@ public final class BearerClientWrapper implements Wrapper {
   private final String header;
   private final Optional<String> scheme;
 
-  public BearerClientWrapper(Supplier<Mono<String>> tokens, Map<String, Supplier<Mono<String>>> perService) {
+  public BearerClientWrapper(
+      Supplier<Mono<String>> tokens, Map<String, Supplier<Mono<String>>> perService) {
     this(Optional.of(tokens), perService, Headers.AUTHORIZATION, Optional.of(AuthHeaders.BEARER));
   }
 
-  public BearerClientWrapper(Optional<Supplier<Mono<String>>> tokens, Map<String, Supplier<Mono<String>>> perService,
-      String header, Optional<String> scheme) {
+  public BearerClientWrapper(
+      Optional<Supplier<Mono<String>>> tokens,
+      Map<String, Supplier<Mono<String>>> perService,
+      String header,
+      Optional<String> scheme) {
     this.tokens = tokens;
     this.perService = Map.copyOf(perService);
     this.header = AuthHeaders.name(header);
@@ -47,9 +50,19 @@ public final class BearerClientWrapper implements Wrapper {
         supplier = tokens.get();
       }
       return Mono.defer(supplier)
-          .switchIfEmpty(Mono.error(() -> new VireoException(Status.UNAUTHENTICATED,
-              "no token for the call to " + call.service() + " (the token supplier gave none)")))
-          .flatMapMany(token -> next.apply(call.withHeader(header, scheme.map(s -> s + " " + token).orElse(token)), requests));
+          .switchIfEmpty(
+              Mono.error(
+                  () ->
+                      new VireoException(
+                          Status.UNAUTHENTICATED,
+                          "no token for the call to "
+                              + call.service()
+                              + " (the token supplier gave none)")))
+          .flatMapMany(
+              token ->
+                  next.apply(
+                      call.withHeader(header, scheme.map(s -> s + " " + token).orElse(token)),
+                      requests));
     };
   }
 }

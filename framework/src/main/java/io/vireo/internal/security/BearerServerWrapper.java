@@ -1,6 +1,5 @@
 package io.vireo.internal.security;
 
-import java.util.Locale;
 import io.vireo.Call;
 import io.vireo.Headers;
 import io.vireo.Status;
@@ -10,6 +9,7 @@ import io.vireo.security.Principal;
 import io.vireo.security.TokenVerifier;
 import io.vireo.wrapper.CallFunction;
 import io.vireo.wrapper.Wrapper;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import reactor.core.publisher.Flux;
@@ -32,14 +32,18 @@ public final class BearerServerWrapper implements Wrapper {
     this(verifier, endpoints, Headers.AUTHORIZATION, Optional.of(AuthHeaders.BEARER));
   }
 
-  public BearerServerWrapper(TokenVerifier verifier, Map<String, Requirement> endpoints, String header,
+  public BearerServerWrapper(
+      TokenVerifier verifier,
+      Map<String, Requirement> endpoints,
+      String header,
       Optional<String> scheme) {
     this.verifier = verifier;
     this.endpoints = Map.copyOf(endpoints);
     this.header = AuthHeaders.name(header);
     this.scheme = scheme;
     this.kind = scheme.map(s -> s.toLowerCase(Locale.ROOT)).orElse(this.header);
-    this.expected = "header " + this.header + ": " + scheme.map(s -> s + " <token>").orElse("<token>");
+    this.expected =
+        "header " + this.header + ": " + scheme.map(s -> s + " <token>").orElse("<token>");
   }
 
   @Override
@@ -47,31 +51,55 @@ public final class BearerServerWrapper implements Wrapper {
     return (call, requests) -> {
       Optional<String> value = call.headers().get(header);
       if (value.isEmpty()) {
-        return Flux.error(VireoException.of(Status.UNAUTHENTICATED,
-            "missing %s token for %s (expected: %s)", kind, call.route(), expected));
+        return Flux.error(
+            VireoException.of(
+                Status.UNAUTHENTICATED,
+                "missing %s token for %s (expected: %s)",
+                kind,
+                call.route(),
+                expected));
       }
       Optional<String> parsed = AuthHeaders.token(value.get(), scheme);
       if (parsed.isEmpty()) {
-        return Flux.error(VireoException.of(Status.UNAUTHENTICATED,
-            "%s header is not a %s token (expected: %s)", header, kind, expected));
+        return Flux.error(
+            VireoException.of(
+                Status.UNAUTHENTICATED,
+                "%s header is not a %s token (expected: %s)",
+                header,
+                kind,
+                expected));
       }
       String token = parsed.get();
       Requirement requirement = Requirement.forRoute(endpoints, call.route());
       // the handler sees who called, not the token: it cannot log or forward it by mistake
       Call withoutToken = call.withHeaders(call.headers().without(header));
-      return verifier.verify(token)
-          .onErrorMap(e -> !(e instanceof VireoException), e -> new VireoException(Status.UNAUTHENTICATED,
-              "token rejected: " + e.getMessage(), e))
-          .switchIfEmpty(Flux.<Principal>error(new VireoException(Status.UNAUTHENTICATED, "token rejected")).next())
-          .flatMapMany(principal -> {
-            Optional<String> unmet = requirement.unmetBy(principal);
-            if (unmet.isPresent()) {
-              return Flux.error(VireoException.of(Status.PERMISSION_DENIED, "%s: %s %s",
-                  call.route(), principal.subject().isEmpty() ? "caller" : principal.subject(), unmet.get()));
-            }
-            return next.apply(withoutToken, requests)
-                .contextWrite(context -> context.put(Principal.class, principal).put(Call.class, withoutToken));
-          });
+      return verifier
+          .verify(token)
+          .onErrorMap(
+              e -> !(e instanceof VireoException),
+              e ->
+                  new VireoException(
+                      Status.UNAUTHENTICATED, "token rejected: " + e.getMessage(), e))
+          .switchIfEmpty(
+              Flux.<Principal>error(new VireoException(Status.UNAUTHENTICATED, "token rejected"))
+                  .next())
+          .flatMapMany(
+              principal -> {
+                Optional<String> unmet = requirement.unmetBy(principal);
+                if (unmet.isPresent()) {
+                  return Flux.error(
+                      VireoException.of(
+                          Status.PERMISSION_DENIED,
+                          "%s: %s %s",
+                          call.route(),
+                          principal.subject().isEmpty() ? "caller" : principal.subject(),
+                          unmet.get()));
+                }
+                return next.apply(withoutToken, requests)
+                    .contextWrite(
+                        context ->
+                            context.put(Principal.class, principal).put(Call.class, withoutToken));
+              });
     };
   }
 }

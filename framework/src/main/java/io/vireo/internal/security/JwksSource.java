@@ -1,6 +1,5 @@
 package io.vireo.internal.security;
 
-import java.security.GeneralSecurityException;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
@@ -16,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
@@ -50,7 +50,8 @@ public interface JwksSource {
     } else if (key instanceof ECPublicKey ec) {
       jwk = new ECKey.Builder(Curve.forECParameterSpec(ec.getParams()), ec).build();
     } else {
-      throw new IllegalArgumentException("publicKey: " + key.getAlgorithm() + " (expected: an RSA or EC public key)");
+      throw new IllegalArgumentException(
+          "publicKey: " + key.getAlgorithm() + " (expected: an RSA or EC public key)");
     }
     List<JWK> keys = List.of(jwk);
     return refetch -> Mono.just(keys);
@@ -62,7 +63,8 @@ public interface JwksSource {
     try {
       der = Base64.getDecoder().decode(base64);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("publicKeyPem: not base64 (expected: -----BEGIN PUBLIC KEY----- ...)", e);
+      throw new IllegalArgumentException(
+          "publicKeyPem: not base64 (expected: -----BEGIN PUBLIC KEY----- ...)", e);
     }
     for (String algorithm : List.of("RSA", "EC")) {
       try {
@@ -71,13 +73,15 @@ public interface JwksSource {
         // try the next algorithm
       }
     }
-    throw new IllegalArgumentException("publicKeyPem: not an RSA or EC public key (expected: -----BEGIN PUBLIC KEY----- ...)");
+    throw new IllegalArgumentException(
+        "publicKeyPem: not an RSA or EC public key (expected: -----BEGIN PUBLIC KEY----- ...)");
   }
 
   static JwksSource ofSecret(String secret) {
     byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
     if (bytes.length < 32) {
-      throw new IllegalArgumentException("secret: " + bytes.length + " bytes (expected: at least 32 bytes for HS256)");
+      throw new IllegalArgumentException(
+          "secret: " + bytes.length + " bytes (expected: at least 32 bytes for HS256)");
     }
     List<JWK> keys = List.of(new OctetSequenceKey.Builder(bytes).build());
     return refetch -> Mono.just(keys);
@@ -89,21 +93,41 @@ public interface JwksSource {
   }
 
   static JwksSource ofFile(Path file, Duration refresh) {
-    return new Refreshing(file.toString(), () -> Mono.fromCallable(() -> publicKeys(parse(Files.readString(file), file.toString())))
-        .subscribeOn(Schedulers.boundedElastic()), refresh, refresh);
+    return new Refreshing(
+        file.toString(),
+        () ->
+            Mono.fromCallable(() -> publicKeys(parse(Files.readString(file), file.toString())))
+                .subscribeOn(Schedulers.boundedElastic()),
+        refresh,
+        refresh);
   }
 
   static JwksSource ofUrl(URI url, Duration refresh, Duration minRefetch) {
-    HttpClient client = HttpClient.newBuilder().connectTimeout(HTTP_TIMEOUT).followRedirects(HttpClient.Redirect.NORMAL).build();
-    HttpRequest request = HttpRequest.newBuilder(url).timeout(HTTP_TIMEOUT).header("accept", "application/json").GET().build();
+    HttpClient client =
+        HttpClient.newBuilder()
+            .connectTimeout(HTTP_TIMEOUT)
+            .followRedirects(HttpClient.Redirect.NORMAL)
+            .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(url)
+            .timeout(HTTP_TIMEOUT)
+            .header("accept", "application/json")
+            .GET()
+            .build();
     // the JDK client is asynchronous and completes on its own executor, never on a Netty event loop
-    return new Refreshing(url.toString(), () -> Mono.fromFuture(() -> client.sendAsync(request, HttpResponse.BodyHandlers.ofString()))
-        .map(response -> {
-          if (response.statusCode() != 200) {
-            throw new IllegalStateException("HTTP " + response.statusCode());
-          }
-          return publicKeys(parse(response.body(), url.toString()));
-        }), refresh, minRefetch);
+    return new Refreshing(
+        url.toString(),
+        () ->
+            Mono.fromFuture(() -> client.sendAsync(request, HttpResponse.BodyHandlers.ofString()))
+                .map(
+                    response -> {
+                      if (response.statusCode() != 200) {
+                        throw new IllegalStateException("HTTP " + response.statusCode());
+                      }
+                      return publicKeys(parse(response.body(), url.toString()));
+                    }),
+        refresh,
+        minRefetch);
   }
 
   /** Every key of every source, in order. */
@@ -111,15 +135,19 @@ public interface JwksSource {
     if (sources.size() == 1) {
       return sources.get(0);
     }
-    return refetch -> Flux.fromIterable(sources).concatMap(source -> source.keys(refetch))
-        .collect(ArrayList<JWK>::new, List::addAll).map(List::copyOf);
+    return refetch ->
+        Flux.fromIterable(sources)
+            .concatMap(source -> source.keys(refetch))
+            .collect(ArrayList<JWK>::new, List::addAll)
+            .map(List::copyOf);
   }
 
   private static JWKSet parse(String json, String where) {
     try {
       return JWKSet.parse(json);
     } catch (ParseException e) {
-      throw new IllegalArgumentException(where + ": not a JSON Web Key Set (" + e.getMessage() + ")", e);
+      throw new IllegalArgumentException(
+          where + ": not a JSON Web Key Set (" + e.getMessage() + ")", e);
     }
   }
 
@@ -135,7 +163,10 @@ public interface JwksSource {
     return List.copyOf(keys);
   }
 
-  /** Loads, keeps for {@code refresh}, loads again early on demand at most once per {@code minRefetch}; a failed load is retried on the next token. */
+  /**
+   * Loads, keeps for {@code refresh}, loads again early on demand at most once per {@code
+   * minRefetch}; a failed load is retried on the next token.
+   */
   final class Refreshing implements JwksSource {
     private static final Logger log = LoggerFactory.getLogger(Refreshing.class);
 
@@ -146,7 +177,8 @@ public interface JwksSource {
     private final AtomicLong lastLoad = new AtomicLong(System.nanoTime());
     private volatile Mono<List<JWK>> current;
 
-    Refreshing(String where, Supplier<Mono<List<JWK>>> loader, Duration refresh, Duration minRefetch) {
+    Refreshing(
+        String where, Supplier<Mono<List<JWK>>> loader, Duration refresh, Duration minRefetch) {
       this.where = where;
       this.loader = loader;
       this.refresh = refresh;
@@ -170,10 +202,14 @@ public interface JwksSource {
       return Mono.defer(loader)
           .doOnSubscribe(s -> lastLoad.set(System.nanoTime()))
           .doOnNext(keys -> log.debug("loaded {} keys from {}", keys.size(), where))
-          .onErrorMap(e -> {
-            log.warn("cannot load keys from {}: {}", where, e.toString());
-            return new VireoException(Status.UNAVAILABLE, "cannot verify tokens: keys from " + where + " unavailable: " + e.getMessage(), e);
-          })
+          .onErrorMap(
+              e -> {
+                log.warn("cannot load keys from {}: {}", where, e.toString());
+                return new VireoException(
+                    Status.UNAVAILABLE,
+                    "cannot verify tokens: keys from " + where + " unavailable: " + e.getMessage(),
+                    e);
+              })
           .cache(keys -> refresh, error -> Duration.ZERO, () -> Duration.ZERO);
     }
   }

@@ -1,6 +1,5 @@
 package io.vireo.internal.security;
 
-import io.vireo.config.Values;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -14,6 +13,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.vireo.Status;
 import io.vireo.VireoException;
+import io.vireo.config.Values;
 import io.vireo.security.Principal;
 import io.vireo.security.TokenVerifier;
 import java.security.Key;
@@ -44,8 +44,14 @@ public final class JwtTokenVerifier implements TokenVerifier {
   private final Clock clock;
   private final JwksSource keys;
 
-  public JwtTokenVerifier(Optional<String> issuer, Optional<String> audience, Duration clockSkew, boolean requireExpiry,
-      String rolesClaim, Clock clock, JwksSource keys) {
+  public JwtTokenVerifier(
+      Optional<String> issuer,
+      Optional<String> audience,
+      Duration clockSkew,
+      boolean requireExpiry,
+      String rolesClaim,
+      Clock clock,
+      JwksSource keys) {
     this.issuer = issuer;
     this.audience = audience;
     this.clockSkew = clockSkew;
@@ -57,29 +63,33 @@ public final class JwtTokenVerifier implements TokenVerifier {
 
   @Override
   public Mono<Principal> verify(String token) {
-    return Mono.defer(() -> {
-      SignedJWT jwt;
-      try {
-        jwt = SignedJWT.parse(token);
-      } catch (ParseException e) {
-        return unauthenticated("token is not a signed JWT (" + e.getMessage() + ")");
-      }
-      JWSHeader header = jwt.getHeader();
-      return keys.keys(false)
-          .flatMap(known -> {
-            List<JWK> candidates = candidates(known, header);
-            return candidates.isEmpty() && header.getKeyID() != null
-                ? keys.keys(true).map(again -> candidates(again, header))
-                : Mono.just(candidates);
-          })
-          .flatMap(candidates -> verified(jwt, header, candidates));
-    });
+    return Mono.defer(
+        () -> {
+          SignedJWT jwt;
+          try {
+            jwt = SignedJWT.parse(token);
+          } catch (ParseException e) {
+            return unauthenticated("token is not a signed JWT (" + e.getMessage() + ")");
+          }
+          JWSHeader header = jwt.getHeader();
+          return keys.keys(false)
+              .flatMap(
+                  known -> {
+                    List<JWK> candidates = candidates(known, header);
+                    return candidates.isEmpty() && header.getKeyID() != null
+                        ? keys.keys(true).map(again -> candidates(again, header))
+                        : Mono.just(candidates);
+                  })
+              .flatMap(candidates -> verified(jwt, header, candidates));
+        });
   }
 
   private Mono<Principal> verified(SignedJWT jwt, JWSHeader header, List<JWK> candidates) {
     if (candidates.isEmpty()) {
-      return unauthenticated("bad signature: no key for alg " + header.getAlgorithm()
-          + (header.getKeyID() == null ? "" : " and kid " + header.getKeyID()));
+      return unauthenticated(
+          "bad signature: no key for alg "
+              + header.getAlgorithm()
+              + (header.getKeyID() == null ? "" : " and kid " + header.getKeyID()));
     }
     boolean valid = false;
     for (JWK candidate : candidates) {
@@ -112,31 +122,45 @@ public final class JwtTokenVerifier implements TokenVerifier {
       return Optional.of("token has no expiry (exp claim)");
     }
     if (expiry != null && now.isAfter(expiry.toInstant().plus(clockSkew))) {
-      return Optional.of("token expired at " + expiry.toInstant() + " (now " + now + ", clock skew " + Values.format(clockSkew) + ")");
+      return Optional.of(
+          "token expired at "
+              + expiry.toInstant()
+              + " (now "
+              + now
+              + ", clock skew "
+              + Values.format(clockSkew)
+              + ")");
     }
     Date notBefore = claims.getNotBeforeTime();
     if (notBefore != null && now.isBefore(notBefore.toInstant().minus(clockSkew))) {
       return Optional.of("token not valid before " + notBefore.toInstant() + " (now " + now + ")");
     }
     if (issuer.isPresent() && !issuer.get().equals(claims.getIssuer())) {
-      return Optional.of("wrong issuer: " + claims.getIssuer() + " (expected: " + issuer.get() + ")");
+      return Optional.of(
+          "wrong issuer: " + claims.getIssuer() + " (expected: " + issuer.get() + ")");
     }
-    if (audience.isPresent() && (claims.getAudience() == null || !claims.getAudience().contains(audience.get()))) {
-      return Optional.of("wrong audience: " + claims.getAudience() + " (expected: " + audience.get() + ")");
+    if (audience.isPresent()
+        && (claims.getAudience() == null || !claims.getAudience().contains(audience.get()))) {
+      return Optional.of(
+          "wrong audience: " + claims.getAudience() + " (expected: " + audience.get() + ")");
     }
     return Optional.empty();
   }
 
   private Principal principal(JWTClaimsSet claims) {
     Map<String, Object> all = new LinkedHashMap<>();
-    claims.getClaims().forEach((name, value) -> {
-      if (value != null) {
-        all.put(name, value);
-      }
-    });
-    String subject = Optional.ofNullable(claims.getSubject())
-        .or(() -> Optional.ofNullable(all.get("client_id")).map(Object::toString))
-        .orElse("");
+    claims
+        .getClaims()
+        .forEach(
+            (name, value) -> {
+              if (value != null) {
+                all.put(name, value);
+              }
+            });
+    String subject =
+        Optional.ofNullable(claims.getSubject())
+            .or(() -> Optional.ofNullable(all.get("client_id")).map(Object::toString))
+            .orElse("");
     Object roles = all;
     for (String part : rolesPath) {
       roles = roles instanceof Map<?, ?> map ? map.get(part) : null;
@@ -161,15 +185,23 @@ public final class JwtTokenVerifier implements TokenVerifier {
     return values;
   }
 
-  /** Keys that can check this header's algorithm: matching family, matching kid when both have one, not for encryption. */
+  /**
+   * Keys that can check this header's algorithm: matching family, matching kid when both have one,
+   * not for encryption.
+   */
   private static List<JWK> candidates(List<JWK> keys, JWSHeader header) {
     JWSAlgorithm algorithm = header.getAlgorithm();
     List<JWK> candidates = new ArrayList<>();
     for (JWK key : keys) {
-      boolean family = (key instanceof RSAKey && JWSAlgorithm.Family.RSA.contains(algorithm))
-          || (key instanceof ECKey && JWSAlgorithm.Family.EC.contains(algorithm))
-          || (key instanceof OctetSequenceKey && JWSAlgorithm.Family.HMAC_SHA.contains(algorithm));
-      boolean kid = header.getKeyID() == null || key.getKeyID() == null || header.getKeyID().equals(key.getKeyID());
+      boolean family =
+          (key instanceof RSAKey && JWSAlgorithm.Family.RSA.contains(algorithm))
+              || (key instanceof ECKey && JWSAlgorithm.Family.EC.contains(algorithm))
+              || (key instanceof OctetSequenceKey
+                  && JWSAlgorithm.Family.HMAC_SHA.contains(algorithm));
+      boolean kid =
+          header.getKeyID() == null
+              || key.getKeyID() == null
+              || header.getKeyID().equals(key.getKeyID());
       boolean use = key.getKeyUse() == null || KeyUse.SIGNATURE.equals(key.getKeyUse());
       if (family && kid && use) {
         candidates.add(key);

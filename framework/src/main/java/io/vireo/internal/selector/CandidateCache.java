@@ -7,10 +7,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 
 /**
- * What a selector derived from a candidate list (a ring, a schedule), kept for the next calls
- * that bring the same list. Lists are matched by identity, then element by element by identity:
- * the registry's list and the filters' outputs are reused while nothing changes, so a hit costs
- * a few reference comparisons and no allocation. Lock-free; a race builds twice, harmlessly.
+ * What a selector derived from a candidate list (a ring, a schedule), kept for the next calls that
+ * bring the same list. Lists are matched by identity, then element by element by identity: the
+ * registry's list and the filters' outputs are reused while nothing changes, so a hit costs a few
+ * reference comparisons and no allocation. Lock-free; a race builds twice, harmlessly.
  */
 final class CandidateCache<V> {
   private static final int SLOTS = 4;

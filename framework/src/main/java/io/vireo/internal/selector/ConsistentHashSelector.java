@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A hash ring with virtual nodes: a call whose key header is set goes to the first virtual node
- * at or after the key's hash. The nodes of an instance depend only on its id, so when an
- * instance leaves only the keys it held move, and each to a different survivor. Calls without
- * the key go round-robin. The ring is built once per candidate list.
+ * A hash ring with virtual nodes: a call whose key header is set goes to the first virtual node at
+ * or after the key's hash. The nodes of an instance depend only on its id, so when an instance
+ * leaves only the keys it held move, and each to a different survivor. Calls without the key go
+ * round-robin. The ring is built once per candidate list.
  */
 final class ConsistentHashSelector implements Selector {
   private record Ring(long[] points, ServiceInstance[] owners) {}
@@ -26,7 +26,8 @@ final class ConsistentHashSelector implements Selector {
       throw new IllegalArgumentException("virtual-nodes: " + virtualNodes + " (expected: > 0)");
     }
     if (header.isBlank()) {
-      throw new IllegalArgumentException("header: empty (expected: a call header such as x-hash-key)");
+      throw new IllegalArgumentException(
+          "header: empty (expected: a call header such as x-hash-key)");
     }
     this.virtualNodes = virtualNodes;
     this.header = header;

@@ -12,9 +12,9 @@ import java.util.function.DoubleSupplier;
 import java.util.function.Predicate;
 
 /**
- * Filter implementations. Each remembers its last input and output, so that the same registry
- * list gives the same output list (by identity) call after call, and the selectors' caches keyed
- * on it keep hitting.
+ * Filter implementations. Each remembers its last input and output, so that the same registry list
+ * gives the same output list (by identity) call after call, and the selectors' caches keyed on it
+ * keep hitting.
  */
 public final class Filters {
   /** The metadata label of canary instances. */
@@ -35,15 +35,18 @@ public final class Filters {
     if (percent.isEmpty() && header.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(canary(config.getDouble(prefix + "percent", 0), header.orElse(""),
-        () -> ThreadLocalRandom.current().nextDouble()));
+    return Optional.of(
+        canary(
+            config.getDouble(prefix + "percent", 0),
+            header.orElse(""),
+            () -> ThreadLocalRandom.current().nextDouble()));
   }
 
   /**
-   * A canary split: calls with {@code header} go to canary instances ({@code canary=true}) when
-   * its value is {@code true} and to the others when it is anything else; calls without it go
-   * to canaries with probability {@code percent}/100 (a draw from {@code random}, in [0, 1)).
-   * With no canary instance, or no other, every instance is a candidate.
+   * A canary split: calls with {@code header} go to canary instances ({@code canary=true}) when its
+   * value is {@code true} and to the others when it is anything else; calls without it go to
+   * canaries with probability {@code percent}/100 (a draw from {@code random}, in [0, 1)). With no
+   * canary instance, or no other, every instance is a candidate.
    */
   public static Filter canary(double percent, String header, DoubleSupplier random) {
     if (!(percent >= 0 && percent <= 100)) {
@@ -77,8 +80,12 @@ public final class Filters {
     }
   }
 
-  /** The instances of {@code candidates} that pass {@code test}; {@code candidates} itself when all do. */
-  public static List<ServiceInstance> keep(List<ServiceInstance> candidates, Predicate<ServiceInstance> test) {
+  /**
+   * The instances of {@code candidates} that pass {@code test}; {@code candidates} itself when all
+   * do.
+   */
+  public static List<ServiceInstance> keep(
+      List<ServiceInstance> candidates, Predicate<ServiceInstance> test) {
     for (ServiceInstance instance : candidates) {
       if (!test.test(instance)) {
         List<ServiceInstance> kept = new ArrayList<>(candidates.size());
@@ -94,7 +101,8 @@ public final class Filters {
   }
 
   private static final class Canary implements Filter {
-    private record Split(List<ServiceInstance> in, List<ServiceInstance> canaries, List<ServiceInstance> others) {}
+    private record Split(
+        List<ServiceInstance> in, List<ServiceInstance> canaries, List<ServiceInstance> others) {}
 
     private final double share;
     private final String header;
@@ -111,7 +119,11 @@ public final class Filters {
     public List<ServiceInstance> apply(List<ServiceInstance> candidates, Call call) {
       Split split = last;
       if (!CandidateCache.sameInstances(split.in, candidates)) {
-        split = new Split(candidates, keep(candidates, Canary::isCanary), keep(candidates, i -> !isCanary(i)));
+        split =
+            new Split(
+                candidates,
+                keep(candidates, Canary::isCanary),
+                keep(candidates, i -> !isCanary(i)));
         last = split;
       }
       if (split.canaries.isEmpty() || split.others.isEmpty()) {

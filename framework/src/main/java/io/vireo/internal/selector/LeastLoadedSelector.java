@@ -13,16 +13,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
- * The power of two choices: two distinct instances at random, and the one with the lower cost
- * wins, cost being (calls in flight + 1) × peak-EWMA latency. The latency average jumps up to a
- * slower sample at once and decays towards faster ones (and towards zero while an instance gets
- * no calls, so that a once-slow instance is tried again) with the time constant {@code decay}.
+ * The power of two choices: two distinct instances at random, and the one with the lower cost wins,
+ * cost being (calls in flight + 1) × peak-EWMA latency. The latency average jumps up to a slower
+ * sample at once and decays towards faster ones (and towards zero while an instance gets no calls,
+ * so that a once-slow instance is tried again) with the time constant {@code decay}.
  *
- * <p>Picks read a few volatile fields and take no lock. Updates to the average may race and
- * lose a sample, which an average can afford.
+ * <p>Picks read a few volatile fields and take no lock. Updates to the average may race and lose a
+ * sample, which an average can afford.
  */
 final class LeastLoadedSelector implements Selector {
-  /** A floor for the latency, so that an instance not yet measured still pays for its calls in flight. */
+  /**
+   * A floor for the latency, so that an instance not yet measured still pays for its calls in
+   * flight.
+   */
   private static final double MIN_LATENCY_NANOS = 1_000;
 
   private final double decayNanos;
@@ -110,7 +113,9 @@ final class LeastLoadedSelector implements Selector {
   /** Forgets instances long idle, so that a churning registry does not grow the map forever. */
   private void prune() {
     long now = clock.getAsLong();
-    loads.values().removeIf(load -> load.inFlight.get() <= 0 && now - load.updated > 10 * decayNanos);
+    loads
+        .values()
+        .removeIf(load -> load.inFlight.get() <= 0 && now - load.updated > 10 * decayNanos);
   }
 
   @Override

@@ -23,14 +23,13 @@ import org.slf4j.LoggerFactory;
  * Outlier ejection around any selector, which makes it the per-instance circuit breaker: an
  * instance that fails {@code consecutive-failures} calls in a row, or whose failure rate over a
  * window reaches the threshold, is left out of the candidates for an ejection time, then tried
- * again. The time doubles each time the same instance is ejected again soon (and the count
- * decays by one per base time spent in service), up to a maximum. At most {@code
- * max-ejection-percent} of the candidates are left out (at least one may be), and never the
- * last one.
+ * again. The time doubles each time the same instance is ejected again soon (and the count decays
+ * by one per base time spent in service), up to a maximum. At most {@code max-ejection-percent} of
+ * the candidates are left out (at least one may be), and never the last one.
  *
- * <p>UNAVAILABLE, INTERNAL, UNKNOWN and DEADLINE_EXCEEDED are failures of the instance; any
- * other status (INVALID_ARGUMENT, NOT_FOUND, ...) means it answered, and counts as a success.
- * CANCELLED is the caller's doing and does not count.
+ * <p>UNAVAILABLE, INTERNAL, UNKNOWN and DEADLINE_EXCEEDED are failures of the instance; any other
+ * status (INVALID_ARGUMENT, NOT_FOUND, ...) means it answered, and counts as a success. CANCELLED
+ * is the caller's doing and does not count.
  *
  * <p>While nothing is ejected a pick costs one volatile read more than the strategy's own.
  */
@@ -46,46 +45,66 @@ public final class OutlierEjection implements Selector {
   public static final int DEFAULT_MAX_EJECTION_PERCENT = 50;
 
   /** The thresholds; {@link #from} reads them from {@code vireo.client.outlier.*}. */
-  public record Settings(int consecutiveFailures, int failureRateThreshold, int minimumCalls, Duration window,
-      Duration baseEjectionTime, Duration maxEjectionTime, int maxEjectionPercent) {
+  public record Settings(
+      int consecutiveFailures,
+      int failureRateThreshold,
+      int minimumCalls,
+      Duration window,
+      Duration baseEjectionTime,
+      Duration maxEjectionTime,
+      int maxEjectionPercent) {
     public Settings {
       positive("consecutive-failures", consecutiveFailures);
       if (failureRateThreshold <= 0 || failureRateThreshold > 100) {
-        throw new IllegalArgumentException("failure-rate-threshold: " + failureRateThreshold + " (expected: 1..100, a percent)");
+        throw new IllegalArgumentException(
+            "failure-rate-threshold: " + failureRateThreshold + " (expected: 1..100, a percent)");
       }
       positive("minimum-calls", minimumCalls);
       positive("window", window);
       positive("base-ejection-time", baseEjectionTime);
       if (maxEjectionTime.compareTo(baseEjectionTime) < 0) {
-        throw new IllegalArgumentException("max-ejection-time: " + maxEjectionTime + " (expected: >= base-ejection-time " + baseEjectionTime + ")");
+        throw new IllegalArgumentException(
+            "max-ejection-time: "
+                + maxEjectionTime
+                + " (expected: >= base-ejection-time "
+                + baseEjectionTime
+                + ")");
       }
       if (maxEjectionPercent < 0 || maxEjectionPercent > 100) {
-        throw new IllegalArgumentException("max-ejection-percent: " + maxEjectionPercent + " (expected: 0..100)");
+        throw new IllegalArgumentException(
+            "max-ejection-percent: " + maxEjectionPercent + " (expected: 0..100)");
       }
     }
 
     public static Settings defaults() {
-      return new Settings(DEFAULT_CONSECUTIVE_FAILURES, DEFAULT_FAILURE_RATE_THRESHOLD, DEFAULT_MINIMUM_CALLS,
-          DEFAULT_WINDOW, DEFAULT_BASE_EJECTION_TIME, DEFAULT_MAX_EJECTION_TIME, DEFAULT_MAX_EJECTION_PERCENT);
+      return new Settings(
+          DEFAULT_CONSECUTIVE_FAILURES,
+          DEFAULT_FAILURE_RATE_THRESHOLD,
+          DEFAULT_MINIMUM_CALLS,
+          DEFAULT_WINDOW,
+          DEFAULT_BASE_EJECTION_TIME,
+          DEFAULT_MAX_EJECTION_TIME,
+          DEFAULT_MAX_EJECTION_PERCENT);
     }
 
     /**
-     * {@code vireo.client.services.<service>.outlier.<key>}, else {@code vireo.client.outlier.<key>},
-     * else the default; empty when {@code enabled} is false there.
+     * {@code vireo.client.services.<service>.outlier.<key>}, else {@code
+     * vireo.client.outlier.<key>}, else the default; empty when {@code enabled} is false there.
      */
     public static Optional<Settings> from(Config config, String service) {
       Keys keys = new Keys(config, service);
       if (!keys.bool("enabled", true)) {
         return Optional.empty();
       }
-      return Optional.of(new Settings(
-          keys.integer("consecutive-failures", DEFAULT_CONSECUTIVE_FAILURES),
-          keys.integer("failure-rate-threshold", DEFAULT_FAILURE_RATE_THRESHOLD),
-          keys.integer("minimum-calls", DEFAULT_MINIMUM_CALLS),
-          keys.duration("window", DEFAULT_WINDOW),
-          keys.duration("base-ejection-time", DEFAULT_BASE_EJECTION_TIME),
-          keys.duration("max-ejection-time", DEFAULT_MAX_EJECTION_TIME),
-          keys.integer("max-ejection-percent", DEFAULT_MAX_EJECTION_PERCENT)));
+      return Optional.of(
+          new Settings(
+              keys.integer("consecutive-failures", DEFAULT_CONSECUTIVE_FAILURES),
+              keys.integer("failure-rate-threshold", DEFAULT_FAILURE_RATE_THRESHOLD),
+              keys.integer("minimum-calls", DEFAULT_MINIMUM_CALLS),
+              keys.duration("window", DEFAULT_WINDOW),
+              keys.duration("base-ejection-time", DEFAULT_BASE_EJECTION_TIME),
+              keys.duration("max-ejection-time", DEFAULT_MAX_EJECTION_TIME),
+              keys.integer("max-ejection-percent", DEFAULT_MAX_EJECTION_PERCENT)));
     }
 
     private static void positive(String name, int value) {
@@ -159,14 +178,19 @@ public final class OutlierEjection implements Selector {
     this.clock = clock;
   }
 
-  /** {@code delegate} with outlier ejection as configured for {@code service}; itself when disabled. */
+  /**
+   * {@code delegate} with outlier ejection as configured for {@code service}; itself when disabled.
+   */
   public static Selector wrap(String service, Selector delegate, Config config) {
     Optional<Settings> settings = Settings.from(config, service);
-    return settings.isEmpty() ? delegate : new OutlierEjection(service, delegate, settings.get(), System::nanoTime);
+    return settings.isEmpty()
+        ? delegate
+        : new OutlierEjection(service, delegate, settings.get(), System::nanoTime);
   }
 
   /** {@code delegate} with these settings and clock (tests drive time with it). */
-  public static OutlierEjection wrap(String service, Selector delegate, Settings settings, LongSupplier clock) {
+  public static OutlierEjection wrap(
+      String service, Selector delegate, Settings settings, LongSupplier clock) {
     return new OutlierEjection(service, delegate, settings, clock);
   }
 
@@ -181,7 +205,8 @@ public final class OutlierEjection implements Selector {
     }
     Kept current = kept;
     long currentEpoch = epoch.get();
-    if (current.epoch != currentEpoch || !CandidateCache.sameInstances(current.candidates, candidates)) {
+    if (current.epoch != currentEpoch
+        || !CandidateCache.sameInstances(current.candidates, candidates)) {
       current = new Kept(candidates, currentEpoch, keep(candidates));
       kept = current;
     }
@@ -258,14 +283,17 @@ public final class OutlierEjection implements Selector {
     int consecutive = h.consecutive.incrementAndGet();
     if (consecutive >= settings.consecutiveFailures()) {
       eject(instance, h, now, consecutive + " consecutive failures, the last " + status);
-    } else if (calls >= settings.minimumCalls() && failures * 100L >= (long) settings.failureRateThreshold() * calls) {
+    } else if (calls >= settings.minimumCalls()
+        && failures * 100L >= (long) settings.failureRateThreshold() * calls) {
       eject(instance, h, now, failures + " failures in " + calls + " calls");
     }
   }
 
   /** Whether this status says the instance is in trouble. */
   public static boolean failure(Status status) {
-    return status == Status.UNAVAILABLE || status == Status.INTERNAL || status == Status.UNKNOWN
+    return status == Status.UNAVAILABLE
+        || status == Status.INTERNAL
+        || status == Status.UNKNOWN
         || status == Status.DEADLINE_EXCEEDED;
   }
 
@@ -288,8 +316,13 @@ public final class OutlierEjection implements Selector {
     if (h.ejectedUntil - nextReturn < 0 || nextReturn == Long.MAX_VALUE) {
       nextReturn = h.ejectedUntil;
     }
-    log.warn("{}: ejecting instance {} ({}) for {} ms: {}", service, instance.id(), instance.address(),
-        time / 1_000_000, why);
+    log.warn(
+        "{}: ejecting instance {} ({}) for {} ms: {}",
+        service,
+        instance.id(),
+        instance.address(),
+        time / 1_000_000,
+        why);
   }
 
   private static void resetWindow(Health h, long now) {
@@ -306,11 +339,12 @@ public final class OutlierEjection implements Selector {
   /** The ids of the instances ejected now (for tests and metrics). */
   public Set<String> ejected() {
     Set<String> ids = new TreeSet<>();
-    health.forEach((id, h) -> {
-      if (h.ejected) {
-        ids.add(id);
-      }
-    });
+    health.forEach(
+        (id, h) -> {
+          if (h.ejected) {
+            ids.add(id);
+          }
+        });
     return ids;
   }
 

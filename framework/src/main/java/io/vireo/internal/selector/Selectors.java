@@ -19,31 +19,44 @@ import java.util.function.LongSupplier;
 public final class Selectors {
   /** {@code vireo.selector.weighted.warm-up}: none. */
   public static final Duration DEFAULT_WARM_UP = Duration.ZERO;
+
   /** {@code vireo.selector.consistent-hash.virtual-nodes}. */
   public static final int DEFAULT_VIRTUAL_NODES = 160;
+
   /** {@code vireo.selector.consistent-hash.header}. */
   public static final String DEFAULT_HASH_HEADER = "x-hash-key";
+
   /** {@code vireo.selector.least-loaded.decay-time}. */
   public static final Duration DEFAULT_DECAY_TIME = Duration.ofSeconds(10);
 
   private Selectors() {}
 
-  /** Smooth weighted round-robin; weights ramp up over {@code warmUp} from first sight (zero: no ramp). */
+  /**
+   * Smooth weighted round-robin; weights ramp up over {@code warmUp} from first sight (zero: no
+   * ramp).
+   */
   public static Selector weighted(Duration warmUp) {
     return new WeightedSelector(warmUp, System::nanoTime);
   }
 
-  /** {@link #weighted(Duration)} on a given clock, in nanoseconds (tests drive the warm-up with it). */
+  /**
+   * {@link #weighted(Duration)} on a given clock, in nanoseconds (tests drive the warm-up with it).
+   */
   public static Selector weighted(Duration warmUp, LongSupplier clock) {
     return new WeightedSelector(warmUp, clock);
   }
 
-  /** A hash ring of {@code virtualNodes} points per instance, keyed by the call header {@code header}. */
+  /**
+   * A hash ring of {@code virtualNodes} points per instance, keyed by the call header {@code
+   * header}.
+   */
   public static Selector consistentHash(int virtualNodes, String header) {
     return new ConsistentHashSelector(virtualNodes, header);
   }
 
-  /** Power of two choices over calls in flight and peak-EWMA latency decaying with {@code decay}. */
+  /**
+   * Power of two choices over calls in flight and peak-EWMA latency decaying with {@code decay}.
+   */
   public static Selector leastLoaded(Duration decay) {
     return new LeastLoadedSelector(decay, System::nanoTime);
   }
@@ -57,7 +70,8 @@ public final class Selectors {
         if (candidates.isEmpty()) {
           return Optional.empty();
         }
-        return Optional.of(candidates.get(Math.floorMod(next.getAndIncrement(), candidates.size())));
+        return Optional.of(
+            candidates.get(Math.floorMod(next.getAndIncrement(), candidates.size())));
       }
 
       @Override
@@ -124,7 +138,9 @@ public final class Selectors {
     }
   }
 
-  /** {@code consistent-hash}: {@code vireo.selector.consistent-hash.virtual-nodes}, {@code .header}. */
+  /**
+   * {@code consistent-hash}: {@code vireo.selector.consistent-hash.virtual-nodes}, {@code .header}.
+   */
   public static final class ConsistentHashProvider implements SelectorProvider {
     @Override
     public String name() {
@@ -133,7 +149,8 @@ public final class Selectors {
 
     @Override
     public Selector create(Config config) {
-      return consistentHash(config.getInt("vireo.selector.consistent-hash.virtual-nodes", DEFAULT_VIRTUAL_NODES),
+      return consistentHash(
+          config.getInt("vireo.selector.consistent-hash.virtual-nodes", DEFAULT_VIRTUAL_NODES),
           config.get("vireo.selector.consistent-hash.header", DEFAULT_HASH_HEADER));
     }
   }
@@ -147,7 +164,8 @@ public final class Selectors {
 
     @Override
     public Selector create(Config config) {
-      return leastLoaded(config.getDuration("vireo.selector.least-loaded.decay-time", DEFAULT_DECAY_TIME));
+      return leastLoaded(
+          config.getDuration("vireo.selector.least-loaded.decay-time", DEFAULT_DECAY_TIME));
     }
   }
 }

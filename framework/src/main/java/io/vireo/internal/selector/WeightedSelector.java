@@ -17,17 +17,18 @@ import org.slf4j.LoggerFactory;
  * Smooth weighted round-robin, as nginx does it: over each cycle every instance gets its share,
  * interleaved rather than in bursts (weights 5,1,1 give a a b a c a a).
  *
- * <p>The cycle is computed once per candidate list (and again as warming instances gain weight)
- * and walked with one atomic counter, so that a pick takes no lock and allocates nothing. An
- * instance's weight is its metadata {@code weight} if that is a positive integer, else
- * {@link ServiceInstance#weight()}. With a warm-up, an instance's weight ramps up linearly, in
- * {@value #WARM_UP_STEPS} steps, from when this selector first saw it.
+ * <p>The cycle is computed once per candidate list (and again as warming instances gain weight) and
+ * walked with one atomic counter, so that a pick takes no lock and allocates nothing. An instance's
+ * weight is its metadata {@code weight} if that is a positive integer, else {@link
+ * ServiceInstance#weight()}. With a warm-up, an instance's weight ramps up linearly, in {@value
+ * #WARM_UP_STEPS} steps, from when this selector first saw it.
  */
 final class WeightedSelector implements Selector {
   private static final Logger log = LoggerFactory.getLogger(WeightedSelector.class);
 
   /** The longest cycle kept; larger weight sums are scaled down to it (0.03% precision). */
   static final int MAX_CYCLE = 4096;
+
   static final int WARM_UP_STEPS = 20;
 
   /** One cycle: indexes into the candidate list; valid until a warming weight steps up. */
@@ -59,7 +60,8 @@ final class WeightedSelector implements Selector {
       cycles.put(candidates, cycle);
     }
     int[] order = cycle.order;
-    return Optional.of(candidates.get(order[(int) Math.floorMod(next.getAndIncrement(), (long) order.length)]));
+    return Optional.of(
+        candidates.get(order[(int) Math.floorMod(next.getAndIncrement(), (long) order.length)]));
   }
 
   private Cycle cycle(List<ServiceInstance> candidates) {
@@ -100,7 +102,11 @@ final class WeightedSelector implements Selector {
       } catch (NumberFormatException e) {
         // fall through to the registered weight
       }
-      log.debug("instance {}: metadata weight '{}' (expected: an integer > 0); using {}", instance.id(), text, instance.weight());
+      log.debug(
+          "instance {}: metadata weight '{}' (expected: an integer > 0); using {}",
+          instance.id(),
+          text,
+          instance.weight());
     }
     return instance.weight();
   }

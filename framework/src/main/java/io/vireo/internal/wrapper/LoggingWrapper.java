@@ -17,14 +17,16 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.SignalType;
 
 /**
- * {@code logging}: one line per failed call or event, with service, endpoint, status, caller
- * and trace id; successful calls at DEBUG. Each line also has the trace id in the MDC
- * ({@value #MDC_TRACE_ID}), so that a JSON log encoder puts it in a field of its own.
+ * {@code logging}: one line per failed call or event, with service, endpoint, status, caller and
+ * trace id; successful calls at DEBUG. Each line also has the trace id in the MDC ({@value
+ * #MDC_TRACE_ID}), so that a JSON log encoder puts it in a field of its own.
  */
 public final class LoggingWrapper implements Wrapper {
   public static final String NAME = "logging";
+
   /** The MDC key of the trace id, as OpenTelemetry's log bridges name it. */
   public static final String MDC_TRACE_ID = "trace_id";
+
   private static final Logger log = LoggerFactory.getLogger(LoggingWrapper.class);
 
   @Override
@@ -39,40 +41,63 @@ public final class LoggingWrapper implements Wrapper {
 
   @Override
   public EventFunction subscriber(EventFunction next) {
-    return event -> next.handle(event).doOnError(error -> {
-      VireoException vireo = VireoException.from(error);
-      String trace = traceId(event.headers());
-      try (MDC.MDCCloseable mdc = traceInMdc(trace)) {
-        log.warn("event failed topic={} id={} status={} trace={} message=\"{}\"", event.topic(),
-            event.headers().get(Message.MESSAGE_ID).orElse("-"), vireo.status(), trace, vireo.getMessage());
-      }
-    });
+    return event ->
+        next.handle(event)
+            .doOnError(
+                error -> {
+                  VireoException vireo = VireoException.from(error);
+                  String trace = traceId(event.headers());
+                  try (MDC.MDCCloseable mdc = traceInMdc(trace)) {
+                    log.warn(
+                        "event failed topic={} id={} status={} trace={} message=\"{}\"",
+                        event.topic(),
+                        event.headers().get(Message.MESSAGE_ID).orElse("-"),
+                        vireo.status(),
+                        trace,
+                        vireo.getMessage());
+                  }
+                });
   }
 
   private static Flux<Object> logged(String what, Call call, Flux<Object> responses) {
-    return Flux.defer(() -> {
-      long start = System.nanoTime();
-      return responses
-          .doOnError(error -> {
-            VireoException vireo = VireoException.from(error);
-            String trace = traceId(call.headers());
-            try (MDC.MDCCloseable mdc = traceInMdc(trace)) {
-              log.warn("{} call failed service={} endpoint={} status={} caller={} trace={} millis={} message=\"{}\"",
-                  what, call.service(), call.route(), vireo.status(), call.headers().get(Headers.CALLER).orElse("-"),
-                  trace, (System.nanoTime() - start) / 1_000_000, vireo.getMessage());
-            }
-          })
-          // a unary call's single reply may end the stream by cancelling it, not completing it
-          .doFinally(signal -> {
-            if (signal != SignalType.ON_ERROR && log.isDebugEnabled()) {
-              try (MDC.MDCCloseable mdc = traceInMdc(traceId(call.headers()))) {
-                boolean ok = signal != SignalType.CANCEL || !call.kind().serverStreams();
-                log.debug("{} call {} service={} endpoint={} millis={}", what, ok ? "ok" : "cancelled",
-                    call.service(), call.route(), (System.nanoTime() - start) / 1_000_000);
-              }
-            }
-          });
-    });
+    return Flux.defer(
+        () -> {
+          long start = System.nanoTime();
+          return responses
+              .doOnError(
+                  error -> {
+                    VireoException vireo = VireoException.from(error);
+                    String trace = traceId(call.headers());
+                    try (MDC.MDCCloseable mdc = traceInMdc(trace)) {
+                      log.warn(
+                          "{} call failed service={} endpoint={} status={} caller={} trace={} millis={} message=\"{}\"",
+                          what,
+                          call.service(),
+                          call.route(),
+                          vireo.status(),
+                          call.headers().get(Headers.CALLER).orElse("-"),
+                          trace,
+                          (System.nanoTime() - start) / 1_000_000,
+                          vireo.getMessage());
+                    }
+                  })
+              // a unary call's single reply may end the stream by cancelling it, not completing it
+              .doFinally(
+                  signal -> {
+                    if (signal != SignalType.ON_ERROR && log.isDebugEnabled()) {
+                      try (MDC.MDCCloseable mdc = traceInMdc(traceId(call.headers()))) {
+                        boolean ok = signal != SignalType.CANCEL || !call.kind().serverStreams();
+                        log.debug(
+                            "{} call {} service={} endpoint={} millis={}",
+                            what,
+                            ok ? "ok" : "cancelled",
+                            call.service(),
+                            call.route(),
+                            (System.nanoTime() - start) / 1_000_000);
+                      }
+                    }
+                  });
+        });
   }
 
   /** Puts the trace id in the MDC until closed; null (nothing to close) without one. */

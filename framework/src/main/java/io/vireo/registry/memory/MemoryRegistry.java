@@ -17,8 +17,8 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * The embedded registry: one store per JVM (or per {@link #newStore()} in tests), and a
- * handle per user that removes its own registrations when closed, as a process's would vanish.
+ * The embedded registry: one store per JVM (or per {@link #newStore()} in tests), and a handle per
+ * user that removes its own registrations when closed, as a process's would vanish.
  */
 public final class MemoryRegistry implements Registry {
   public static final String NAME = "memory";
@@ -33,8 +33,8 @@ public final class MemoryRegistry implements Registry {
   }
 
   /**
-   * What to add to "no instance of service" when {@code registry} is this one: it serves one
-   * JVM, so a service in another process is never in it.
+   * What to add to "no instance of service" when {@code registry} is this one: it serves one JVM,
+   * so a service in another process is never in it.
    */
   public static String noInstanceHint(Registry registry) {
     return registry instanceof MemoryRegistry
@@ -61,19 +61,22 @@ public final class MemoryRegistry implements Registry {
 
   @Override
   public Mono<Void> register(ServiceInstance instance) {
-    return Mono.fromRunnable(() -> {
-      own.removeIf(old -> old.service().equals(instance.service()) && old.id().equals(instance.id()));
-      own.add(instance);
-      store.put(instance);
-    });
+    return Mono.fromRunnable(
+        () -> {
+          own.removeIf(
+              old -> old.service().equals(instance.service()) && old.id().equals(instance.id()));
+          own.add(instance);
+          store.put(instance);
+        });
   }
 
   @Override
   public Mono<Void> deregister(ServiceInstance instance) {
-    return Mono.fromRunnable(() -> {
-      own.remove(instance);
-      store.remove(instance.service(), instance.id());
-    });
+    return Mono.fromRunnable(
+        () -> {
+          own.remove(instance);
+          store.remove(instance.service(), instance.id());
+        });
   }
 
   @Override
@@ -93,12 +96,13 @@ public final class MemoryRegistry implements Registry {
 
   @Override
   public Mono<Void> close() {
-    return Mono.fromRunnable(() -> {
-      for (ServiceInstance instance : own) {
-        store.remove(instance.service(), instance.id());
-      }
-      own.clear();
-    });
+    return Mono.fromRunnable(
+        () -> {
+          for (ServiceInstance instance : own) {
+            store.remove(instance.service(), instance.id());
+          }
+          own.clear();
+        });
   }
 
   private static final class Store {
@@ -106,7 +110,9 @@ public final class MemoryRegistry implements Registry {
     private final Map<String, Sinks.Many<List<ServiceInstance>>> sinks = new ConcurrentHashMap<>();
 
     synchronized void put(ServiceInstance instance) {
-      services.computeIfAbsent(instance.service(), s -> new LinkedHashMap<>()).put(instance.id(), instance);
+      services
+          .computeIfAbsent(instance.service(), s -> new LinkedHashMap<>())
+          .put(instance.id(), instance);
       publish(instance.service());
     }
 
@@ -140,11 +146,13 @@ public final class MemoryRegistry implements Registry {
         return sink;
       }
       synchronized (this) {
-        return sinks.computeIfAbsent(service, s -> {
-          Sinks.Many<List<ServiceInstance>> created = Sinks.many().replay().latest();
-          created.tryEmitNext(list(s));
-          return created;
-        });
+        return sinks.computeIfAbsent(
+            service,
+            s -> {
+              Sinks.Many<List<ServiceInstance>> created = Sinks.many().replay().latest();
+              created.tryEmitNext(list(s));
+              return created;
+            });
       }
     }
 

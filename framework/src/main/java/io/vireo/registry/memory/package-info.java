@@ -1,4 +1,7 @@
-/** The embedded registry: in one JVM, the default when no other registry is configured ({@code vireo.registry=memory}). */
+/**
+ * The embedded registry: in one JVM, the default when no other registry is configured ({@code
+ * vireo.registry=memory}).
+ */
 @NullMarked
 package io.vireo.registry.memory;
 

@@ -3,5 +3,8 @@ package io.vireo.selector.spi;
 import io.vireo.selector.Selector;
 import io.vireo.spi.PluginProvider;
 
-/** Provides a {@link Selector} by name ({@code vireo.selector}). One selector serves one target service. */
+/**
+ * Provides a {@link Selector} by name ({@code vireo.selector}). One selector serves one target
+ * service.
+ */
 public interface SelectorProvider extends PluginProvider<Selector> {}

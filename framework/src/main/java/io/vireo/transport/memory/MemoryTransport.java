@@ -1,6 +1,5 @@
 package io.vireo.transport.memory;
 
-import io.vireo.transport.MessageLimits;
 import io.vireo.Status;
 import io.vireo.VireoException;
 import io.vireo.config.Config;
@@ -8,6 +7,7 @@ import io.vireo.registry.ServiceInstance;
 import io.vireo.transport.Connection;
 import io.vireo.transport.Dispatcher;
 import io.vireo.transport.Frame;
+import io.vireo.transport.MessageLimits;
 import io.vireo.transport.Server;
 import io.vireo.transport.Transport;
 import io.vireo.transport.spi.TransportProvider;
@@ -20,12 +20,13 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * The embedded transport: servers in one JVM, reached by port number without sockets. It keeps
- * the wire's rules (errors reduced to status and message, size limit, UNAVAILABLE once closed)
- * so that what works on it works on a real transport.
+ * The embedded transport: servers in one JVM, reached by port number without sockets. It keeps the
+ * wire's rules (errors reduced to status and message, size limit, UNAVAILABLE once closed) so that
+ * what works on it works on a real transport.
  */
 public final class MemoryTransport implements Transport {
   public static final String NAME = "memory";
+
   /** Where the embedded default's ports start; far from real ephemeral ports to avoid confusion. */
   static final int FIRST_PORT = 1;
 
@@ -45,31 +46,38 @@ public final class MemoryTransport implements Transport {
 
   @Override
   public Mono<Server> serve(InetSocketAddress address, Dispatcher dispatcher) {
-    return Mono.fromSupplier(() -> {
-      int port = address.getPort();
-      if (port == 0) {
-        do {
-          port = NEXT_PORT.getAndIncrement();
-        } while (SERVERS.containsKey(port));
-      }
-      MemoryServer server = new MemoryServer(new InetSocketAddress(address.getHostString(), port), dispatcher);
-      if (SERVERS.putIfAbsent(port, server) != null) {
-        throw VireoException.of(Status.UNAVAILABLE, "memory port %d is in use", port);
-      }
-      return server;
-    });
+    return Mono.fromSupplier(
+        () -> {
+          int port = address.getPort();
+          if (port == 0) {
+            do {
+              port = NEXT_PORT.getAndIncrement();
+            } while (SERVERS.containsKey(port));
+          }
+          MemoryServer server =
+              new MemoryServer(new InetSocketAddress(address.getHostString(), port), dispatcher);
+          if (SERVERS.putIfAbsent(port, server) != null) {
+            throw VireoException.of(Status.UNAVAILABLE, "memory port %d is in use", port);
+          }
+          return server;
+        });
   }
 
   @Override
   public Mono<Connection> connect(ServiceInstance instance) {
-    return Mono.fromSupplier(() -> {
-      MemoryServer server = SERVERS.get(instance.port());
-      if (server == null || server.disposed) {
-        throw VireoException.of(Status.UNAVAILABLE, "nothing serves memory address %s (instance %s of %s)",
-            instance.address(), instance.id(), instance.service());
-      }
-      return new MemoryConnection(server, maxMessageSize);
-    });
+    return Mono.fromSupplier(
+        () -> {
+          MemoryServer server = SERVERS.get(instance.port());
+          if (server == null || server.disposed) {
+            throw VireoException.of(
+                Status.UNAVAILABLE,
+                "nothing serves memory address %s (instance %s of %s)",
+                instance.address(),
+                instance.id(),
+                instance.service());
+          }
+          return new MemoryConnection(server, maxMessageSize);
+        });
   }
 
   private static final class MemoryServer implements Server {
@@ -122,54 +130,68 @@ public final class MemoryTransport implements Transport {
 
     @Override
     public Mono<byte[]> requestResponse(Frame request) {
-      return Mono.defer(() -> {
-        VireoException refused = refuse(request.data().length);
-        return refused != null ? Mono.<byte[]>error(refused) : server.dispatcher.requestResponse(request);
-      }).onErrorMap(MemoryConnection::overTheWire);
+      return Mono.defer(
+              () -> {
+                VireoException refused = refuse(request.data().length);
+                return refused != null
+                    ? Mono.<byte[]>error(refused)
+                    : server.dispatcher.requestResponse(request);
+              })
+          .onErrorMap(MemoryConnection::overTheWire);
     }
 
     @Override
     public Mono<Void> fireAndForget(Frame request) {
-      return Mono.defer(() -> {
-        VireoException refused = refuse(request.data().length);
-        if (refused != null) {
-          return Mono.error(refused);
-        }
-        // like a real wire: the caller does not wait for, or hear about, the handler
-        server.dispatcher.fireAndForget(request).subscribe(null, e -> { });
-        return Mono.<Void>empty();
-      });
+      return Mono.defer(
+          () -> {
+            VireoException refused = refuse(request.data().length);
+            if (refused != null) {
+              return Mono.error(refused);
+            }
+            // like a real wire: the caller does not wait for, or hear about, the handler
+            server.dispatcher.fireAndForget(request).subscribe(null, e -> {});
+            return Mono.<Void>empty();
+          });
     }
 
     @Override
     public Flux<byte[]> requestStream(Frame request) {
-      return Flux.defer(() -> {
-        VireoException refused = refuse(request.data().length);
-        return refused != null ? Flux.<byte[]>error(refused) : server.dispatcher.requestStream(request);
-      }).onErrorMap(MemoryConnection::overTheWire);
+      return Flux.defer(
+              () -> {
+                VireoException refused = refuse(request.data().length);
+                return refused != null
+                    ? Flux.<byte[]>error(refused)
+                    : server.dispatcher.requestStream(request);
+              })
+          .onErrorMap(MemoryConnection::overTheWire);
     }
 
     @Override
     public Flux<byte[]> requestChannel(Frame head, Flux<byte[]> requests) {
-      return Flux.defer(() -> {
-        VireoException refused = refuse(0);
-        if (refused != null) {
-          return Flux.<byte[]>error(refused);
-        }
-        Flux<byte[]> checked = requests.handle((data, sink) -> {
-          if (data.length > limit()) {
-            sink.error(tooLarge(data.length));
-          } else {
-            sink.next(data);
-          }
-        });
-        return server.dispatcher.requestChannel(head, checked);
-      }).onErrorMap(MemoryConnection::overTheWire);
+      return Flux.defer(
+              () -> {
+                VireoException refused = refuse(0);
+                if (refused != null) {
+                  return Flux.<byte[]>error(refused);
+                }
+                Flux<byte[]> checked =
+                    requests.handle(
+                        (data, sink) -> {
+                          if (data.length > limit()) {
+                            sink.error(tooLarge(data.length));
+                          } else {
+                            sink.next(data);
+                          }
+                        });
+                return server.dispatcher.requestChannel(head, checked);
+              })
+          .onErrorMap(MemoryConnection::overTheWire);
     }
 
     private VireoException refuse(int size) {
       if (disposed || server.disposed) {
-        return VireoException.of(Status.UNAVAILABLE, "connection to memory port %d is closed", server.address.getPort());
+        return VireoException.of(
+            Status.UNAVAILABLE, "connection to memory port %d is closed", server.address.getPort());
       }
       return size > limit() ? tooLarge(size) : null;
     }
@@ -180,8 +202,11 @@ public final class MemoryTransport implements Transport {
     }
 
     private VireoException tooLarge(int size) {
-      return VireoException.of(Status.RESOURCE_EXHAUSTED,
-          "message of %d bytes is over the maximum of %d (vireo.transport.max-message-size)", size, limit());
+      return VireoException.of(
+          Status.RESOURCE_EXHAUSTED,
+          "message of %d bytes is over the maximum of %d (vireo.transport.max-message-size)",
+          size,
+          limit());
     }
 
     // only status and message cross a wire; keep it so here

@@ -1,4 +1,7 @@
-/** The embedded transport: in one JVM, the default when no other transport is configured ({@code vireo.transport=memory}). */
+/**
+ * The embedded transport: in one JVM, the default when no other transport is configured ({@code
+ * vireo.transport=memory}).
+ */
 @NullMarked
 package io.vireo.transport.memory;
 

@@ -1,12 +1,12 @@
 package io.vireo.internal.runtime;
 
-import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vireo.Headers;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -39,6 +39,7 @@ class PublishHeadersTest {
     assertThat(headers.asMap()).containsExactly(Map.entry("a", "3"), Map.entry("b", "2"));
     assertThat(Headers.of()).isEqualTo(Headers.empty());
     assertThatThrownBy(() -> Headers.of("x", "line\nbreak")).hasMessageContaining("line break");
-    assertThatThrownBy(() -> Headers.of("bad name", "v")).hasMessageContaining("expected: visible ASCII");
+    assertThatThrownBy(() -> Headers.of("bad name", "v"))
+        .hasMessageContaining("expected: visible ASCII");
   }
 }

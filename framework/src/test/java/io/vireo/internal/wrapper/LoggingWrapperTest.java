@@ -45,27 +45,49 @@ class LoggingWrapperTest {
   @Test
   void putsTheCallersTraceIdInTheMdcOfEachLine() {
     CallFunction ok = new LoggingWrapper().server((call, requests) -> Flux.just("reply"));
-    CallFunction failing = new LoggingWrapper().server((call, requests) ->
-        Flux.error(new VireoException(Status.INTERNAL, "boom")));
+    CallFunction failing =
+        new LoggingWrapper()
+            .server((call, requests) -> Flux.error(new VireoException(Status.INTERNAL, "boom")));
     ok.apply(call(CallKind.SERVER_STREAM, true), Flux.empty()).blockLast();
-    failing.apply(call(CallKind.SERVER_STREAM, true), Flux.empty()).onErrorResume(e -> Mono.empty()).blockLast();
-    assertThat(lines.list).hasSize(2).allSatisfy(line ->
-        assertThat(line.getMDCPropertyMap()).containsEntry(LoggingWrapper.MDC_TRACE_ID, TRACE));
-    assertThat(lines.list.get(1).getFormattedMessage()).contains("status=INTERNAL", "trace=" + TRACE);
+    failing
+        .apply(call(CallKind.SERVER_STREAM, true), Flux.empty())
+        .onErrorResume(e -> Mono.empty())
+        .blockLast();
+    assertThat(lines.list)
+        .hasSize(2)
+        .allSatisfy(
+            line ->
+                assertThat(line.getMDCPropertyMap())
+                    .containsEntry(LoggingWrapper.MDC_TRACE_ID, TRACE));
+    assertThat(lines.list.get(1).getFormattedMessage())
+        .contains("status=INTERNAL", "trace=" + TRACE);
   }
 
   @Test
   void logsAUnaryCallEndedByItsOneReplyAsOk() {
-    CallFunction served = new LoggingWrapper().server((call, requests) -> Flux.just("reply", "never asked for"));
+    CallFunction served =
+        new LoggingWrapper().server((call, requests) -> Flux.just("reply", "never asked for"));
     Mono.from(served.apply(call(CallKind.UNARY, false), Flux.empty())).block();
-    assertThat(lines.list).singleElement().satisfies(line -> {
-      assertThat(line.getFormattedMessage()).startsWith("served call ok");
-      assertThat(line.getMDCPropertyMap()).doesNotContainKey(LoggingWrapper.MDC_TRACE_ID);
-    });
+    assertThat(lines.list)
+        .singleElement()
+        .satisfies(
+            line -> {
+              assertThat(line.getFormattedMessage()).startsWith("served call ok");
+              assertThat(line.getMDCPropertyMap()).doesNotContainKey(LoggingWrapper.MDC_TRACE_ID);
+            });
   }
 
   private static Call call(CallKind kind, boolean traced) {
-    Headers headers = traced ? Headers.of(Map.of(Headers.TRACEPARENT, "00-" + TRACE + "-00f067aa0ba902b7-01")) : Headers.empty();
-    return new Call("greeter", Route.of("vireo.samples.greeter.Greeter", "SayHello"), kind, headers, Duration.ofSeconds(5), true);
+    Headers headers =
+        traced
+            ? Headers.of(Map.of(Headers.TRACEPARENT, "00-" + TRACE + "-00f067aa0ba902b7-01"))
+            : Headers.empty();
+    return new Call(
+        "greeter",
+        Route.of("vireo.samples.greeter.Greeter", "SayHello"),
+        kind,
+        headers,
+        Duration.ofSeconds(5),
+        true);
   }
 }

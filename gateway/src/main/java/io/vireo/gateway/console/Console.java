@@ -44,20 +44,24 @@ import reactor.netty.http.client.HttpClient;
  * The gateway's web console at {@code /console} ({@code vireo.gateway.console.enabled=true}): a
  * page of the services in the registry, live; each service's instances, health, breaker and
  * endpoints; a form to call an endpoint; a form to publish an event; per-endpoint charts from the
- * instances' metrics. Its JSON is under {@code /console/api}; it is a route of the gateway like
- * the others, so the gateway's filters apply to the API (auth when {@code vireo.gateway.auth.required=true});
- * the page itself holds no data and loads without a token, which it then asks for.
+ * instances' metrics. Its JSON is under {@code /console/api}; it is a route of the gateway like the
+ * others, so the gateway's filters apply to the API (auth when {@code
+ * vireo.gateway.auth.required=true}); the page itself holds no data and loads without a token,
+ * which it then asks for.
  */
 public final class Console implements Mapping, Disposable {
   private static final Logger log = LoggerFactory.getLogger(Console.class);
+
   /** The path the console is mounted at. */
   public static final String PATH = "/console";
+
   static final String API = PATH + "/api";
   static final String SSE = "text/event-stream";
-  private static final Map<String, String> ASSETS = Map.of(
-      "index.html", "text/html; charset=utf-8",
-      "console.js", "text/javascript; charset=utf-8",
-      "console.css", "text/css; charset=utf-8");
+  private static final Map<String, String> ASSETS =
+      Map.of(
+          "index.html", "text/html; charset=utf-8",
+          "console.js", "text/javascript; charset=utf-8",
+          "console.css", "text/css; charset=utf-8");
 
   private final Registry registry;
   private final RpcCalls calls;
@@ -73,36 +77,61 @@ public final class Console implements Mapping, Disposable {
   private final Sinks.Many<String> sampled = Sinks.many().multicast().directBestEffort();
   private final Disposable.Composite running = Disposables.composite();
 
-  private Console(Config config, Registry registry, RpcCalls calls, FilterChains chains, HttpClient client, String self) {
+  private Console(
+      Config config,
+      Registry registry,
+      RpcCalls calls,
+      FilterChains chains,
+      HttpClient client,
+      String self) {
     this.registry = registry;
     this.calls = calls;
     this.chains = chains;
     this.client = client;
     this.self = self;
-    this.probeTimeout = config.getDuration("vireo.gateway.console.probe-timeout", Duration.ofSeconds(2));
+    this.probeTimeout =
+        config.getDuration("vireo.gateway.console.probe-timeout", Duration.ofSeconds(2));
     this.samples = config.getInt("vireo.gateway.console.metrics.samples", 60);
     if (samples < 2 || samples > 10_000) {
-      throw new IllegalArgumentException("vireo.gateway.console.metrics.samples: " + samples + " (expected: 2..10000)");
+      throw new IllegalArgumentException(
+          "vireo.gateway.console.metrics.samples: " + samples + " (expected: 2..10000)");
     }
     ASSETS.keySet().forEach(name -> assets.put(name, load(name)));
     emit(changes, servicesJson());
-    Duration discovery = config.getDuration("vireo.gateway.console.discovery-interval", Duration.ofSeconds(1));
-    running.add(Flux.interval(Duration.ZERO, discovery).onBackpressureDrop()
-        .concatMap(tick -> registry.services().onErrorResume(e -> {
-          log.warn("console: registry services: {}", e.toString());
-          return Mono.empty();
-        }))
-        .subscribe(this::watchNew));
-    Duration every = config.getDuration("vireo.gateway.console.metrics.interval", Duration.ofSeconds(5));
-    running.add(Flux.interval(every, every).onBackpressureDrop().concatMap(tick -> sample()).subscribe());
+    Duration discovery =
+        config.getDuration("vireo.gateway.console.discovery-interval", Duration.ofSeconds(1));
+    running.add(
+        Flux.interval(Duration.ZERO, discovery)
+            .onBackpressureDrop()
+            .concatMap(
+                tick ->
+                    registry
+                        .services()
+                        .onErrorResume(
+                            e -> {
+                              log.warn("console: registry services: {}", e.toString());
+                              return Mono.empty();
+                            }))
+            .subscribe(this::watchNew));
+    Duration every =
+        config.getDuration("vireo.gateway.console.metrics.interval", Duration.ofSeconds(5));
+    running.add(
+        Flux.interval(every, every).onBackpressureDrop().concatMap(tick -> sample()).subscribe());
   }
 
   /**
-   * The gateway's mappings with the console in front when {@code vireo.gateway.console.enabled}
-   * is true (its background work handed to {@code stopOnClose}); else the mappings as they are.
+   * The gateway's mappings with the console in front when {@code vireo.gateway.console.enabled} is
+   * true (its background work handed to {@code stopOnClose}); else the mappings as they are.
    */
-  public static List<Mapping> mount(Config config, Registry registry, RpcCalls calls, FilterChains chains, HttpClient client,
-      String self, Consumer<Disposable> stopOnClose, List<Mapping> mappings) {
+  public static List<Mapping> mount(
+      Config config,
+      Registry registry,
+      RpcCalls calls,
+      FilterChains chains,
+      HttpClient client,
+      String self,
+      Consumer<Disposable> stopOnClose,
+      List<Mapping> mappings) {
     if (!config.getBoolean("vireo.gateway.console.enabled", false)) {
       return mappings;
     }
@@ -118,7 +147,12 @@ public final class Console implements Mapping, Disposable {
   private static byte[] load(String name) {
     try (InputStream in = Console.class.getResourceAsStream(name)) {
       if (in == null) {
-        throw new IllegalStateException("console asset " + name + " missing from the jar (expected: io/vireo/gateway/console/" + name + ")");
+        throw new IllegalStateException(
+            "console asset "
+                + name
+                + " missing from the jar (expected: io/vireo/gateway/console/"
+                + name
+                + ")");
       }
       return in.readAllBytes();
     } catch (IOException e) {
@@ -156,20 +190,28 @@ public final class Console implements Mapping, Disposable {
   private Mono<Reply> handle(Exchange exchange) {
     String path = exchange.path();
     if (!exchange.method().equals(HttpMethod.GET)) {
-      return Mono.just(HttpErrors.reply(Status.INVALID_ARGUMENT, exchange.method().name() + " " + path
-          + ": the console only answers GET (expected: calls at POST /<service>/<Method>, events at POST /events/<topic>)"));
+      return Mono.just(
+          HttpErrors.reply(
+              Status.INVALID_ARGUMENT,
+              exchange.method().name()
+                  + " "
+                  + path
+                  + ": the console only answers GET (expected: calls at POST /<service>/<Method>, events at POST /events/<topic>)"));
     }
     if (path.equals(PATH) || path.equals(PATH + "/")) {
       return Mono.just(asset("index.html"));
     }
     if (path.startsWith(API + "/")) {
-      return api(path.substring(API.length() + 1)).onErrorResume(e -> Mono.just(HttpErrors.reply(e)));
+      return api(path.substring(API.length() + 1))
+          .onErrorResume(e -> Mono.just(HttpErrors.reply(e)));
     }
     String name = path.substring(PATH.length() + 1);
     if (ASSETS.containsKey(name)) {
       return Mono.just(asset(name));
     }
-    return Mono.just(HttpErrors.reply(Status.NOT_FOUND, "no console page " + path + " (expected: " + PATH + "/)"));
+    return Mono.just(
+        HttpErrors.reply(
+            Status.NOT_FOUND, "no console page " + path + " (expected: " + PATH + "/)"));
   }
 
   private Reply asset(String name) {
@@ -177,7 +219,11 @@ public final class Console implements Mapping, Disposable {
     reply.headers().set("cache-control", "no-cache");
     reply.headers().set("x-content-type-options", "nosniff");
     if (name.endsWith(".html")) {
-      reply.headers().set("content-security-policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+      reply
+          .headers()
+          .set(
+              "content-security-policy",
+              "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
     }
     return reply;
   }
@@ -202,17 +248,32 @@ public final class Console implements Mapping, Disposable {
     if (parts.length == 3 && parts[0].equals("services") && parts[2].equals("metrics")) {
       return Mono.just(json(metricsOf(parts[1])));
     }
-    if (parts.length == 4 && parts[0].equals("services") && parts[2].equals("metrics") && parts[3].equals("stream")) {
+    if (parts.length == 4
+        && parts[0].equals("services")
+        && parts[2].equals("metrics")
+        && parts[3].equals("stream")) {
       String name = parts[1];
-      return Mono.just(stream("metrics", Flux.concat(Mono.fromCallable(() -> Json.write(metricsOf(name))),
-          sampled.asFlux().filter(name::equals).map(n -> Json.write(metricsOf(n))))));
+      return Mono.just(
+          stream(
+              "metrics",
+              Flux.concat(
+                  Mono.fromCallable(() -> Json.write(metricsOf(name))),
+                  sampled.asFlux().filter(name::equals).map(n -> Json.write(metricsOf(n))))));
     }
-    return Mono.error(new VireoException(Status.NOT_FOUND, "no console API " + API + "/" + what
-        + " (expected: services, services/stream, services/<name>, services/<name>/metrics[/stream], messages, messages/<type>)"));
+    return Mono.error(
+        new VireoException(
+            Status.NOT_FOUND,
+            "no console API "
+                + API
+                + "/"
+                + what
+                + " (expected: services, services/stream, services/<name>, services/<name>/metrics[/stream], messages, messages/<type>)"));
   }
 
   private static Reply json(Object value) {
-    Reply reply = Reply.bytes(HttpResponseStatus.OK, Reply.JSON, Json.write(value).getBytes(StandardCharsets.UTF_8));
+    Reply reply =
+        Reply.bytes(
+            HttpResponseStatus.OK, Reply.JSON, Json.write(value).getBytes(StandardCharsets.UTF_8));
     reply.headers().set("cache-control", "no-cache");
     return reply;
   }
@@ -225,13 +286,18 @@ public final class Console implements Mapping, Disposable {
         continue;
       }
       services.put(name, List.of());
-      running.add(registry.watch(name).subscribe(list -> {
-        services.put(name, List.copyOf(list));
-        emit(changes, servicesJson());
-      }, e -> {
-        log.warn("console: watch of {}: {}", name, e.toString());
-        services.remove(name);
-      }));
+      running.add(
+          registry
+              .watch(name)
+              .subscribe(
+                  list -> {
+                    services.put(name, List.copyOf(list));
+                    emit(changes, servicesJson());
+                  },
+                  e -> {
+                    log.warn("console: watch of {}: {}", name, e.toString());
+                    services.remove(name);
+                  }));
     }
   }
 
@@ -244,23 +310,38 @@ public final class Console implements Mapping, Disposable {
 
   private String servicesJson() {
     List<Object> list = new ArrayList<>();
-    new TreeMap<>(services).forEach((name, instances) -> {
-      Map<String, Object> service = new LinkedHashMap<>();
-      service.put("name", name);
-      service.put("instances", instances.size());
-      service.put("transports", instances.stream().map(ServiceInstance::transport).distinct().sorted().toList());
-      service.put("versions", instances.stream().map(ServiceInstance::version).filter(v -> !v.isEmpty()).distinct().sorted().toList());
-      list.add(service);
-    });
+    new TreeMap<>(services)
+        .forEach(
+            (name, instances) -> {
+              Map<String, Object> service = new LinkedHashMap<>();
+              service.put("name", name);
+              service.put("instances", instances.size());
+              service.put(
+                  "transports",
+                  instances.stream().map(ServiceInstance::transport).distinct().sorted().toList());
+              service.put(
+                  "versions",
+                  instances.stream()
+                      .map(ServiceInstance::version)
+                      .filter(v -> !v.isEmpty())
+                      .distinct()
+                      .sorted()
+                      .toList());
+              list.add(service);
+            });
     return Json.write(list);
   }
 
-  /** Server-sent events: {@code event: services} with the whole list on each change, a comment every 15 s. */
+  /**
+   * Server-sent events: {@code event: services} with the whole list on each change, a comment every
+   * 15 s.
+   */
   private static Reply stream(String event, Flux<String> json) {
-    Flux<ByteBuf> events = Flux.merge(
-        json.map(data -> "event: " + event + "\ndata: " + data + "\n\n"),
-        Flux.interval(Duration.ofSeconds(15)).map(tick -> ": keep-alive\n\n"))
-        .map(text -> Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8)));
+    Flux<ByteBuf> events =
+        Flux.merge(
+                json.map(data -> "event: " + event + "\ndata: " + data + "\n\n"),
+                Flux.interval(Duration.ofSeconds(15)).map(tick -> ": keep-alive\n\n"))
+            .map(text -> Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8)));
     Reply reply = Reply.stream(SSE, events);
     reply.headers().set("cache-control", "no-cache");
     return reply;
@@ -270,24 +351,35 @@ public final class Console implements Mapping, Disposable {
 
   private Mono<Map<String, Object>> service(String name) {
     Mono<List<ServiceInstance>> instances = registry.instances(name);
-    return instances.flatMap(list -> {
-      Mono<List<Object>> described = Flux.fromIterable(list).flatMapSequential(this::instance).collectList();
-      Mono<Object> endpoints = calls.schema(name).<Object>map(Schemas::endpoints)
-          .onErrorResume(e -> Mono.just(Map.of("error", String.valueOf(VireoException.from(e).getMessage()))));
-      return Mono.zip(described, list.isEmpty() ? Mono.just(List.of()) : endpoints).map(both -> {
-        Map<String, Object> service = new LinkedHashMap<>();
-        service.put("name", name);
-        service.put("breaker", chains.breakerState(name).orElse(null));
-        service.put("instances", both.getT1());
-        if (both.getT2() instanceof Map<?, ?> error) {
-          service.put("endpoints", List.of());
-          service.put("schemaError", error.get("error"));
-        } else {
-          service.put("endpoints", both.getT2());
-        }
-        return service;
-      });
-    });
+    return instances.flatMap(
+        list -> {
+          Mono<List<Object>> described =
+              Flux.fromIterable(list).flatMapSequential(this::instance).collectList();
+          Mono<Object> endpoints =
+              calls
+                  .schema(name)
+                  .<Object>map(Schemas::endpoints)
+                  .onErrorResume(
+                      e ->
+                          Mono.just(
+                              Map.of(
+                                  "error", String.valueOf(VireoException.from(e).getMessage()))));
+          return Mono.zip(described, list.isEmpty() ? Mono.just(List.of()) : endpoints)
+              .map(
+                  both -> {
+                    Map<String, Object> service = new LinkedHashMap<>();
+                    service.put("name", name);
+                    service.put("breaker", chains.breakerState(name).orElse(null));
+                    service.put("instances", both.getT1());
+                    if (both.getT2() instanceof Map<?, ?> error) {
+                      service.put("endpoints", List.of());
+                      service.put("schemaError", error.get("error"));
+                    } else {
+                      service.put("endpoints", both.getT2());
+                    }
+                    return service;
+                  });
+        });
   }
 
   private Mono<Object> instance(ServiceInstance instance) {
@@ -301,22 +393,34 @@ public final class Console implements Mapping, Disposable {
     Optional<Integer> admin = Metrics.adminPort(instance);
     if (admin.isEmpty()) {
       json.put("ready", "UNKNOWN");
-      json.put("readyDetail", "no " + ServiceInstance.ADMIN_PORT_METADATA + " in the metadata (vireo.admin.port not set)");
+      json.put(
+          "readyDetail",
+          "no "
+              + ServiceInstance.ADMIN_PORT_METADATA
+              + " in the metadata (vireo.admin.port not set)");
       return Mono.just(json);
     }
-    return client.get().uri("http://" + host(instance) + ":" + admin.get() + "/health/ready")
-        .responseSingle((response, body) -> body.asString().defaultIfEmpty("").map(text -> Map.entry(response.status().code(), text)))
+    return client
+        .get()
+        .uri("http://" + host(instance) + ":" + admin.get() + "/health/ready")
+        .responseSingle(
+            (response, body) ->
+                body.asString()
+                    .defaultIfEmpty("")
+                    .map(text -> Map.entry(response.status().code(), text)))
         .timeout(probeTimeout)
-        .map(reply -> {
-          json.put("ready", reply.getKey() == 200 ? "UP" : "DOWN");
-          json.put("readyDetail", reply.getValue());
-          return (Object) json;
-        })
-        .onErrorResume(e -> {
-          json.put("ready", "UNREACHABLE");
-          json.put("readyDetail", e.toString());
-          return Mono.just(json);
-        });
+        .map(
+            reply -> {
+              json.put("ready", reply.getKey() == 200 ? "UP" : "DOWN");
+              json.put("readyDetail", reply.getValue());
+              return (Object) json;
+            })
+        .onErrorResume(
+            e -> {
+              json.put("ready", "UNREACHABLE");
+              json.put("readyDetail", e.toString());
+              return Mono.just(json);
+            });
   }
 
   private static String host(ServiceInstance instance) {
@@ -328,7 +432,13 @@ public final class Console implements Mapping, Disposable {
   private Mono<Object> messages() {
     return Flux.fromIterable(new TreeMap<>(services).entrySet())
         .filter(entry -> !entry.getValue().isEmpty())
-        .flatMap(entry -> calls.schema(entry.getKey()).map(Schemas::messages).onErrorResume(e -> Mono.just(List.of())), 4)
+        .flatMap(
+            entry ->
+                calls
+                    .schema(entry.getKey())
+                    .map(Schemas::messages)
+                    .onErrorResume(e -> Mono.just(List.of())),
+            4)
         .flatMapIterable(list -> list)
         .distinct()
         .sort()
@@ -339,12 +449,22 @@ public final class Console implements Mapping, Disposable {
   private Mono<Object> message(String type) {
     return Flux.fromIterable(new TreeMap<>(services).entrySet())
         .filter(entry -> !entry.getValue().isEmpty())
-        .concatMap(entry -> calls.schema(entry.getKey()).flatMap(schema -> Mono.justOrEmpty(schema.message(type)))
-            .onErrorResume(e -> Mono.empty()))
+        .concatMap(
+            entry ->
+                calls
+                    .schema(entry.getKey())
+                    .flatMap(schema -> Mono.justOrEmpty(schema.message(type)))
+                    .onErrorResume(e -> Mono.empty()))
         .next()
         .map(descriptor -> (Object) Schemas.messageSchema(descriptor))
-        .switchIfEmpty(Mono.error(() -> new VireoException(Status.NOT_FOUND, "no message " + type
-            + " in the running services' descriptors (expected: a full name such as vireo.samples.orders.OrderPlaced)")));
+        .switchIfEmpty(
+            Mono.error(
+                () ->
+                    new VireoException(
+                        Status.NOT_FOUND,
+                        "no message "
+                            + type
+                            + " in the running services' descriptors (expected: a full name such as vireo.samples.orders.OrderPlaced)")));
   }
 
   // metrics
@@ -356,18 +476,25 @@ public final class Console implements Mapping, Disposable {
 
   private Mono<Void> sample() {
     return Flux.fromIterable(new TreeMap<>(services).entrySet())
-        .flatMap(entry -> Flux.fromIterable(entry.getValue())
-            .flatMap(this::scrape, 8)
-            .collectList()
-            .publishOn(Schedulers.parallel())
-            .doOnNext(scrapes -> metrics.computeIfAbsent(entry.getKey(), k -> new Metrics(samples))
-                .add(System.currentTimeMillis(), scrapes))
-            .doOnNext(scrapes -> emit(sampled, entry.getKey())), 4)
+        .flatMap(
+            entry ->
+                Flux.fromIterable(entry.getValue())
+                    .flatMap(this::scrape, 8)
+                    .collectList()
+                    .publishOn(Schedulers.parallel())
+                    .doOnNext(
+                        scrapes ->
+                            metrics
+                                .computeIfAbsent(entry.getKey(), k -> new Metrics(samples))
+                                .add(System.currentTimeMillis(), scrapes))
+                    .doOnNext(scrapes -> emit(sampled, entry.getKey())),
+            4)
         .then()
-        .onErrorResume(e -> {
-          log.debug("console: metrics: {}", e.toString());
-          return Mono.empty();
-        });
+        .onErrorResume(
+            e -> {
+              log.debug("console: metrics: {}", e.toString());
+              return Mono.empty();
+            });
   }
 
   private Mono<String> scrape(ServiceInstance instance) {
@@ -375,8 +502,12 @@ public final class Console implements Mapping, Disposable {
     if (admin.isEmpty()) {
       return Mono.empty();
     }
-    return client.get().uri("http://" + host(instance) + ":" + admin.get() + "/metrics")
-        .responseSingle((response, body) -> response.status().code() == 200 ? body.asString() : Mono.<String>empty())
+    return client
+        .get()
+        .uri("http://" + host(instance) + ":" + admin.get() + "/metrics")
+        .responseSingle(
+            (response, body) ->
+                response.status().code() == 200 ? body.asString() : Mono.<String>empty())
         .timeout(probeTimeout)
         .onErrorResume(e -> Mono.empty());
   }

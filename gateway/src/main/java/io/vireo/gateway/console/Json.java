@@ -1,8 +1,8 @@
 package io.vireo.gateway.console;
 
-import java.util.Locale;
 import io.vireo.gateway.internal.HttpErrors;
 import java.util.Collection;
+import java.util.Locale;
 import java.util.Map;
 
 /** A small JSON writer for the console's replies (maps, lists, strings, numbers, booleans). */
@@ -23,7 +23,10 @@ final class Json {
     } else if (value instanceof String text) {
       out.append(HttpErrors.quote(text));
     } else if (value instanceof Double number) {
-      out.append(number.isNaN() || number.isInfinite() ? "null" : String.format(Locale.ROOT, "%.4f", number));
+      out.append(
+          number.isNaN() || number.isInfinite()
+              ? "null"
+              : String.format(Locale.ROOT, "%.4f", number));
     } else if (value instanceof Number || value instanceof Boolean) {
       out.append(value);
     } else if (value instanceof Map<?, ?> map) {

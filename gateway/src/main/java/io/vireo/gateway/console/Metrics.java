@@ -1,6 +1,5 @@
 package io.vireo.gateway.console;
 
-import java.util.Optional;
 import io.vireo.registry.ServiceInstance;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -8,14 +7,15 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Calls/s, error rate and p99 per endpoint of one service, from its instances' Prometheus
- * {@code vireo_server_calls_seconds} timers: each sample is the difference to the previous one,
- * kept on a ring of {@link #capacity} points.
+ * Calls/s, error rate and p99 per endpoint of one service, from its instances' Prometheus {@code
+ * vireo_server_calls_seconds} timers: each sample is the difference to the previous one, kept on a
+ * ring of {@link #capacity} points.
  */
 final class Metrics {
   static final String COUNT = "vireo_server_calls_seconds_count";
@@ -64,7 +64,12 @@ final class Metrics {
         double calls = Math.max(0, after.calls - (before == null ? 0 : before.calls));
         double errors = Math.max(0, after.errors - (before == null ? 0 : before.errors));
         Deque<Point> ring = points.computeIfAbsent(entry.getKey(), k -> new ArrayDeque<>());
-        ring.addLast(new Point(millis, calls / seconds, calls == 0 ? 0 : errors / calls, p99(before, after, calls)));
+        ring.addLast(
+            new Point(
+                millis,
+                calls / seconds,
+                calls == 0 ? 0 : errors / calls,
+                p99(before, after, calls)));
         while (ring.size() > capacity) {
           ring.removeFirst();
         }
@@ -111,7 +116,8 @@ final class Metrics {
       } catch (NumberFormatException e) {
         continue;
       }
-      Totals totals = into.computeIfAbsent(labels.getOrDefault("endpoint", "unknown"), k -> new Totals());
+      Totals totals =
+          into.computeIfAbsent(labels.getOrDefault("endpoint", "unknown"), k -> new Totals());
       if (count) {
         totals.calls += value;
         if (!"OK".equals(labels.get("status"))) {
@@ -127,18 +133,20 @@ final class Metrics {
 
   synchronized Map<String, Object> json() {
     Map<String, Object> json = new LinkedHashMap<>();
-    points.forEach((endpoint, ring) -> {
-      List<Object> list = new ArrayList<>();
-      ring.forEach(point -> list.add(point.json()));
-      json.put(endpoint, list);
-    });
+    points.forEach(
+        (endpoint, ring) -> {
+          List<Object> list = new ArrayList<>();
+          ring.forEach(point -> list.add(point.json()));
+          json.put(endpoint, list);
+        });
     return json;
   }
 
   /** The admin port an instance advertises, if any. */
   static Optional<Integer> adminPort(ServiceInstance instance) {
     try {
-      return Optional.ofNullable(instance.metadata().get(ServiceInstance.ADMIN_PORT_METADATA)).map(Integer::parseInt);
+      return Optional.ofNullable(instance.metadata().get(ServiceInstance.ADMIN_PORT_METADATA))
+          .map(Integer::parseInt);
     } catch (NumberFormatException e) {
       return Optional.empty();
     }

@@ -1,7 +1,5 @@
 package io.vireo.gateway.console;
 
-import java.util.Locale;
-import java.util.Optional;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.MethodDescriptor;
@@ -9,9 +7,14 @@ import io.vireo.reflection.ServiceSchema;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
-/** A service's endpoints as the console shows them: kind, message types, fields and an example request. */
+/**
+ * A service's endpoints as the console shows them: kind, message types, fields and an example
+ * request.
+ */
 final class Schemas {
   /** How deep nested messages are described and filled in (recursive types stop here). */
   static final int MAX_DEPTH = 4;
@@ -71,8 +74,11 @@ final class Schemas {
       Map<String, Object> described = new LinkedHashMap<>();
       described.put("name", field.getJsonName());
       described.put("type", typeName(field));
-      described.put("label", field.isMapField() ? "map" : field.isRepeated() ? "repeated" : "optional");
-      if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE && !field.isMapField() && depth < MAX_DEPTH
+      described.put(
+          "label", field.isMapField() ? "map" : field.isRepeated() ? "repeated" : "optional");
+      if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE
+          && !field.isMapField()
+          && depth < MAX_DEPTH
           && !isWellKnown(field.getMessageType())) {
         described.put("fields", fields(field.getMessageType(), depth + 1));
       }
@@ -98,7 +104,8 @@ final class Schemas {
     StringBuilder out = new StringBuilder("{");
     boolean first = true;
     for (FieldDescriptor field : message.getFields()) {
-      if (field.getRealContainingOneof() != null && field.getRealContainingOneof().getField(0) != field) {
+      if (field.getRealContainingOneof() != null
+          && field.getRealContainingOneof().getField(0) != field) {
         continue;
       }
       String value = field.isMapField() ? "{}" : scalar(field, depth);
@@ -108,7 +115,10 @@ final class Schemas {
       if (field.isRepeated() && !field.isMapField()) {
         value = "[" + value + "]";
       }
-      out.append(first ? "" : ",").append(Json.write(field.getJsonName())).append(':').append(value);
+      out.append(first ? "" : ",")
+          .append(Json.write(field.getJsonName()))
+          .append(':')
+          .append(value);
       first = false;
     }
     return new Json.Raw(out.append('}').toString());
@@ -122,21 +132,31 @@ final class Schemas {
       case LONG -> "\"0\"";
       case BYTE_STRING -> "\"\"";
       case ENUM -> Json.write(field.getEnumType().getValues().get(0).getName());
-      case MESSAGE -> wellKnown(field.getMessageType()).orElseGet(() -> depth >= MAX_DEPTH ? null
-          : example(field.getMessageType(), depth + 1).json());
+      case MESSAGE ->
+          wellKnown(field.getMessageType())
+              .orElseGet(
+                  () ->
+                      depth >= MAX_DEPTH
+                          ? null
+                          : example(field.getMessageType(), depth + 1).json());
     };
   }
 
   private static Optional<String> wellKnown(Descriptor message) {
-    return Optional.ofNullable(switch (message.getFullName()) {
-      case "google.protobuf.Timestamp" -> "\"1970-01-01T00:00:00Z\"";
-      case "google.protobuf.Duration" -> "\"1s\"";
-      case "google.protobuf.Struct", "google.protobuf.Any", "google.protobuf.Empty" -> "{}";
-      case "google.protobuf.Value" -> "null";
-      case "google.protobuf.StringValue", "google.protobuf.BytesValue" -> "\"\"";
-      case "google.protobuf.BoolValue" -> "false";
-      case "google.protobuf.ListValue" -> "[]";
-      default -> message.getFullName().startsWith("google.protobuf.") && message.getFullName().endsWith("Value") ? "0" : null;
-    });
+    return Optional.ofNullable(
+        switch (message.getFullName()) {
+          case "google.protobuf.Timestamp" -> "\"1970-01-01T00:00:00Z\"";
+          case "google.protobuf.Duration" -> "\"1s\"";
+          case "google.protobuf.Struct", "google.protobuf.Any", "google.protobuf.Empty" -> "{}";
+          case "google.protobuf.Value" -> "null";
+          case "google.protobuf.StringValue", "google.protobuf.BytesValue" -> "\"\"";
+          case "google.protobuf.BoolValue" -> "false";
+          case "google.protobuf.ListValue" -> "[]";
+          default ->
+              message.getFullName().startsWith("google.protobuf.")
+                      && message.getFullName().endsWith("Value")
+                  ? "0"
+                  : null;
+        });
   }
 }

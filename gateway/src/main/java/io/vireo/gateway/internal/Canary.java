@@ -1,17 +1,17 @@
 package io.vireo.gateway.internal;
 
-import java.util.Optional;
 import io.vireo.registry.ServiceInstance;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 import reactor.core.publisher.Mono;
 
 /**
- * Gray release: a request is a canary one when its {@code canary.header} (default
- * {@code X-Canary}) or {@code canary.cookie} says {@code true}, or else by {@code canary.weight}
- * percent; canary requests go to the canary instances only — those of {@code canary.version},
- * or with the metadata {@code canary.metadata} (default {@code canary=true}) — and the others
- * never do. A header or cookie with another value means "not canary".
+ * Gray release: a request is a canary one when its {@code canary.header} (default {@code X-Canary})
+ * or {@code canary.cookie} says {@code true}, or else by {@code canary.weight} percent; canary
+ * requests go to the canary instances only — those of {@code canary.version}, or with the metadata
+ * {@code canary.metadata} (default {@code canary=true}) — and the others never do. A header or
+ * cookie with another value means "not canary".
  */
 final class Canary implements Step {
   private final String header;
@@ -24,7 +24,8 @@ final class Canary implements Step {
     this.cookie = policy.get("canary.cookie").orElse("");
     this.weight = policy.decimal("canary.weight", 0);
     if (weight < 0 || weight > 100) {
-      throw new IllegalArgumentException(policy.key("canary.weight") + ": " + weight + " (expected: 0..100 percent)");
+      throw new IllegalArgumentException(
+          policy.key("canary.weight") + ": " + weight + " (expected: 0..100 percent)");
     }
     if (policy.get("canary.version").isPresent()) {
       String version = policy.get("canary.version").get();
@@ -33,7 +34,8 @@ final class Canary implements Step {
       String metadata = policy.get("canary.metadata").orElse("canary=true");
       int eq = metadata.indexOf('=');
       if (eq <= 0) {
-        throw new IllegalArgumentException(policy.key("canary.metadata") + ": '" + metadata + "' (expected: key=value)");
+        throw new IllegalArgumentException(
+            policy.key("canary.metadata") + ": '" + metadata + "' (expected: key=value)");
       }
       String key = metadata.substring(0, eq).trim();
       String value = metadata.substring(eq + 1).trim();
@@ -47,8 +49,15 @@ final class Canary implements Step {
 
   @Override
   public Mono<Reply> apply(Exchange exchange, Handler next) {
-    String said = exchange.header(header).or(() -> cookie.isEmpty() ? Optional.empty() : exchange.cookie(cookie)).orElse("");
-    boolean toCanary = said.isEmpty() ? weight > 0 && ThreadLocalRandom.current().nextDouble(100) < weight : said.equalsIgnoreCase("true");
+    String said =
+        exchange
+            .header(header)
+            .or(() -> cookie.isEmpty() ? Optional.empty() : exchange.cookie(cookie))
+            .orElse("");
+    boolean toCanary =
+        said.isEmpty()
+            ? weight > 0 && ThreadLocalRandom.current().nextDouble(100) < weight
+            : said.equalsIgnoreCase("true");
     exchange.instanceFilter(toCanary ? canary : canary.negate());
     return next.handle(exchange);
   }

@@ -1,8 +1,6 @@
 package io.vireo.gateway.internal;
 
 import com.google.protobuf.Descriptors;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.Descriptors.ServiceDescriptor;
@@ -17,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,10 +25,10 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * What the gateway knows of the services in the registry: which registry service serves which
- * proto service (from the instances' endpoints), their schemas, the {@code google.api.http}
- * bindings and the message types, refreshed every {@code vireo.gateway.discovery.refresh}
- * (default 5 s) and, at most once a second, when a request finds nothing.
+ * What the gateway knows of the services in the registry: which registry service serves which proto
+ * service (from the instances' endpoints), their schemas, the {@code google.api.http} bindings and
+ * the message types, refreshed every {@code vireo.gateway.discovery.refresh} (default 5 s) and, at
+ * most once a second, when a request finds nothing.
  */
 public final class Catalog {
   private static final Logger log = LoggerFactory.getLogger(Catalog.class);
@@ -39,12 +39,13 @@ public final class Catalog {
   private final AtomicLong lastOnDemand = new AtomicLong();
   private final Set<String> seen = ConcurrentHashMap.newKeySet();
   private volatile Snapshot snapshot = new Snapshot(Map.of(), List.of(), Map.of());
-  private Disposable refreshing = () -> { };
+  private Disposable refreshing = () -> {};
 
   /** A message type and the schema it came from. */
   public record Type(String service, ServiceSchema schema, Descriptor descriptor) {}
 
-  record Snapshot(Map<String, String> protoServices, List<HttpBinding> bindings, Map<String, Type> types) {}
+  record Snapshot(
+      Map<String, String> protoServices, List<HttpBinding> bindings, Map<String, Type> types) {}
 
   public Catalog(Registry registry, RpcCalls calls, String self) {
     this.registry = registry;
@@ -53,10 +54,18 @@ public final class Catalog {
   }
 
   public void start(Duration every) {
-    refreshing = Flux.interval(Duration.ZERO, every).onBackpressureDrop().concatMap(tick -> refresh().onErrorResume(e -> {
-      log.warn("gateway catalog: {}", e.toString());
-      return Mono.empty();
-    })).subscribe();
+    refreshing =
+        Flux.interval(Duration.ZERO, every)
+            .onBackpressureDrop()
+            .concatMap(
+                tick ->
+                    refresh()
+                        .onErrorResume(
+                            e -> {
+                              log.warn("gateway catalog: {}", e.toString());
+                              return Mono.empty();
+                            }))
+            .subscribe();
   }
 
   public void stop() {
@@ -65,18 +74,25 @@ public final class Catalog {
 
   /** Reads the registry and the schemas again. */
   public Mono<Void> refresh() {
-    return registry.services()
+    return registry
+        .services()
         .flatMapMany(Flux::fromIterable)
         .filter(name -> !name.equals(self))
         .doOnNext(seen::add)
         .flatMap(name -> registry.instances(name).map(instances -> Map.entry(name, instances)), 8)
         .filter(entry -> entry.getValue().stream().anyMatch(i -> !i.transport().equals("http")))
-        .flatMap(entry -> calls.schema(entry.getKey())
-            .map(schema -> Optional.of(new Found(entry.getKey(), entry.getValue(), schema)))
-            .onErrorResume(e -> {
-              log.debug("no schema of {}: {}", entry.getKey(), e.toString());
-              return Mono.just(Optional.of(new Found(entry.getKey(), entry.getValue(), null)));
-            }), 8)
+        .flatMap(
+            entry ->
+                calls
+                    .schema(entry.getKey())
+                    .map(schema -> Optional.of(new Found(entry.getKey(), entry.getValue(), schema)))
+                    .onErrorResume(
+                        e -> {
+                          log.debug("no schema of {}: {}", entry.getKey(), e.toString());
+                          return Mono.just(
+                              Optional.of(new Found(entry.getKey(), entry.getValue(), null)));
+                        }),
+            8)
         .filter(Optional::isPresent)
         .map(Optional::get)
         .collectList()
@@ -116,7 +132,8 @@ public final class Catalog {
     return new Snapshot(Map.copyOf(protoServices), List.copyOf(bindings), Map.copyOf(types));
   }
 
-  private static void collectTypes(Found service, ServiceDescriptor proto, Map<String, Type> types) {
+  private static void collectTypes(
+      Found service, ServiceDescriptor proto, Map<String, Type> types) {
     for (Descriptor message : proto.getFile().getMessageTypes()) {
       addType(service, message, types);
     }
@@ -134,7 +151,10 @@ public final class Catalog {
     }
   }
 
-  /** Refreshes now if it has not in the last second (a request found nothing, perhaps a new service). */
+  /**
+   * Refreshes now if it has not in the last second (a request found nothing, perhaps a new
+   * service).
+   */
   public Mono<Void> refreshOnMiss() {
     long now = System.nanoTime();
     long last = lastOnDemand.get();

@@ -1,6 +1,5 @@
 package io.vireo.gateway.internal;
 
-import reactor.core.publisher.SynchronousSink;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -22,9 +21,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SynchronousSink;
 import reactor.netty.http.server.HttpServerRequest;
 
-/** One HTTP request on its way through the gateway's filters; filters may change its path and headers. */
+/**
+ * One HTTP request on its way through the gateway's filters; filters may change its path and
+ * headers.
+ */
 public final class Exchange {
   private final HttpServerRequest request;
   private final HttpMethod method;
@@ -101,7 +104,10 @@ public final class Exchange {
     return Optional.empty();
   }
 
-  /** The client's address: the first of {@code X-Forwarded-For} when present, else the socket's peer. */
+  /**
+   * The client's address: the first of {@code X-Forwarded-For} when present, else the socket's
+   * peer.
+   */
   public String clientIp() {
     String forwarded = request.requestHeaders().get("x-forwarded-for");
     if (forwarded != null && !forwarded.isBlank()) {
@@ -109,7 +115,11 @@ public final class Exchange {
       return (comma < 0 ? forwarded : forwarded.substring(0, comma)).trim();
     }
     InetSocketAddress remote = request.remoteAddress();
-    return remote == null ? "unknown" : remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
+    return remote == null
+        ? "unknown"
+        : remote.getAddress() == null
+            ? remote.getHostString()
+            : remote.getAddress().getHostAddress();
   }
 
   public boolean isWebSocketUpgrade() {
@@ -128,7 +138,10 @@ public final class Exchange {
     this.maxBodySize = maxBodySize;
   }
 
-  /** The deadline the caller asked for ({@code X-Request-Timeout}, {@code grpc-timeout}) or a route set. */
+  /**
+   * The deadline the caller asked for ({@code X-Request-Timeout}, {@code grpc-timeout}) or a route
+   * set.
+   */
   public Optional<Duration> timeout() {
     return timeout;
   }
@@ -187,7 +200,9 @@ public final class Exchange {
           return Optional.of(tooLarge());
         }
       } catch (NumberFormatException e) {
-        return Optional.of(new VireoException(Status.INVALID_ARGUMENT, "content-length: '" + length + "' (expected: a number)"));
+        return Optional.of(
+            new VireoException(
+                Status.INVALID_ARGUMENT, "content-length: '" + length + "' (expected: a number)"));
       }
     }
     return Optional.empty();
@@ -195,47 +210,56 @@ public final class Exchange {
 
   /** The whole body, at most {@link #maxBodySize} bytes (else RESOURCE_EXHAUSTED, answered 413). */
   public Mono<byte[]> body() {
-    return Mono.defer(() -> {
-      Optional<VireoException> tooLarge = declaredTooLarge();
-      if (tooLarge.isPresent()) {
-        return Mono.error(tooLarge.get());
-      }
-      List<byte[]> parts = new ArrayList<>();
-      AtomicLong size = new AtomicLong();
-      return request.receive()
-          .handle((ByteBuf buf, SynchronousSink<byte[]> sink) -> {
-            if (size.addAndGet(buf.readableBytes()) > maxBodySize) {
-              sink.error(tooLarge());
-              return;
-            }
-            byte[] bytes = new byte[buf.readableBytes()];
-            buf.readBytes(bytes);
-            sink.next(bytes);
-          })
-          .doOnNext(parts::add)
-          .then(Mono.fromCallable(() -> {
-            byte[] all = new byte[(int) size.get()];
-            int at = 0;
-            for (byte[] part : parts) {
-              System.arraycopy(part, 0, all, at, part.length);
-              at += part.length;
-            }
-            return all;
-          }));
-    });
+    return Mono.defer(
+        () -> {
+          Optional<VireoException> tooLarge = declaredTooLarge();
+          if (tooLarge.isPresent()) {
+            return Mono.error(tooLarge.get());
+          }
+          List<byte[]> parts = new ArrayList<>();
+          AtomicLong size = new AtomicLong();
+          return request
+              .receive()
+              .handle(
+                  (ByteBuf buf, SynchronousSink<byte[]> sink) -> {
+                    if (size.addAndGet(buf.readableBytes()) > maxBodySize) {
+                      sink.error(tooLarge());
+                      return;
+                    }
+                    byte[] bytes = new byte[buf.readableBytes()];
+                    buf.readBytes(bytes);
+                    sink.next(bytes);
+                  })
+              .doOnNext(parts::add)
+              .then(
+                  Mono.fromCallable(
+                      () -> {
+                        byte[] all = new byte[(int) size.get()];
+                        int at = 0;
+                        for (byte[] part : parts) {
+                          System.arraycopy(part, 0, all, at, part.length);
+                          at += part.length;
+                        }
+                        return all;
+                      }));
+        });
   }
 
   /** The body as it streams in (retained buffers for a proxy), cut off with 413 past the limit. */
   public Flux<ByteBuf> rawBody() {
     AtomicLong size = new AtomicLong();
-    return request.receive().retain().handle((ByteBuf buf, SynchronousSink<ByteBuf> sink) -> {
-      if (size.addAndGet(buf.readableBytes()) > maxBodySize) {
-        buf.release();
-        sink.error(tooLarge());
-        return;
-      }
-      sink.next(buf);
-    });
+    return request
+        .receive()
+        .retain()
+        .handle(
+            (ByteBuf buf, SynchronousSink<ByteBuf> sink) -> {
+              if (size.addAndGet(buf.readableBytes()) > maxBodySize) {
+                buf.release();
+                sink.error(tooLarge());
+                return;
+              }
+              sink.next(buf);
+            });
   }
 
   private VireoException tooLarge() {

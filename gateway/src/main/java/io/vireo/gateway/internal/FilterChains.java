@@ -21,7 +21,8 @@ public final class FilterChains {
   private final IntSupplier gateways;
   private final Map<String, Built> built = new ConcurrentHashMap<>();
 
-  public FilterChains(MeterRegistry meters, Optional<TokenVerifier> verifier, IntSupplier gateways) {
+  public FilterChains(
+      MeterRegistry meters, Optional<TokenVerifier> verifier, IntSupplier gateways) {
     this.meters = meters;
     this.verifier = verifier;
     this.gateways = gateways;
@@ -49,7 +50,10 @@ public final class FilterChains {
     return fresh;
   }
 
-  /** Validates a policy by building it (at configuration time, so that mistakes show before requests). */
+  /**
+   * Validates a policy by building it (at configuration time, so that mistakes show before
+   * requests).
+   */
   public void check(String scope, Policy policy) {
     steps(scope, policy);
   }
@@ -64,8 +68,14 @@ public final class FilterChains {
     }
     steps.add(new SizeLimit(policy));
     if (policy.bool("auth.required", false)) {
-      steps.add(new Authenticate(verifier.orElseThrow(() -> new IllegalArgumentException(policy.key("auth.required")
-          + ": true without a verifier (expected: vireo.gateway.auth.jwt.* or vireo.gateway.auth.static.<subject>.token)")), policy));
+      steps.add(
+          new Authenticate(
+              verifier.orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          policy.key("auth.required")
+                              + ": true without a verifier (expected: vireo.gateway.auth.jwt.* or vireo.gateway.auth.static.<subject>.token)")),
+              policy));
     }
     if (RateLimit.configured(policy)) {
       steps.add(new RateLimit(policy, gateways));

@@ -1,10 +1,10 @@
 package io.vireo.gateway.internal;
 
-import io.vireo.Status;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.vireo.Status;
 import io.vireo.config.Config;
 import java.io.File;
 import java.net.InetSocketAddress;
@@ -27,13 +27,15 @@ import reactor.netty.http.server.WebsocketServerSpec;
 /**
  * The gateway's HTTP server on reactor-netty: HTTP/1.1 and h2c on a plain port, or HTTP/1.1 and
  * HTTP/2 by ALPN with TLS ({@code vireo.gateway.tls.cert-chain} and {@code .private-key}); every
- * request goes to the {@link Routing}, except the gateway's own {@code /_gateway/health} and
- * {@code /_gateway/metrics}.
+ * request goes to the {@link Routing}, except the gateway's own {@code /_gateway/health} and {@code
+ * /_gateway/metrics}.
  */
 public final class Front {
   private static final Logger log = LoggerFactory.getLogger(Front.class);
+
   /** {@code vireo.gateway.port}. */
   public static final int DEFAULT_PORT = 8080;
+
   /** {@code vireo.gateway.websocket.max-frame-size}. */
   static final int DEFAULT_MAX_FRAME = 1024 * 1024;
 
@@ -48,31 +50,45 @@ public final class Front {
     this.routing = routing;
     this.meters = meters;
     this.adminPath = config.get("vireo.gateway.admin-path", "/_gateway");
-    this.maxFrame = (int) Policy.parseSize("vireo.gateway.websocket.max-frame-size",
-        config.get("vireo.gateway.websocket.max-frame-size", Integer.toString(DEFAULT_MAX_FRAME)));
+    this.maxFrame =
+        (int)
+            Policy.parseSize(
+                "vireo.gateway.websocket.max-frame-size",
+                config.get(
+                    "vireo.gateway.websocket.max-frame-size", Integer.toString(DEFAULT_MAX_FRAME)));
   }
 
   public InetSocketAddress bind(Config config, Duration timeout) {
     String host = config.get("vireo.gateway.host", "0.0.0.0");
     int port = config.getInt("vireo.gateway.port", DEFAULT_PORT);
-    HttpServer http = HttpServer.create().host(host).port(port)
-        .idleTimeout(config.getDuration("vireo.gateway.idle-timeout", Duration.ofSeconds(60)))
-        .handle(this::handle);
+    HttpServer http =
+        HttpServer.create()
+            .host(host)
+            .port(port)
+            .idleTimeout(config.getDuration("vireo.gateway.idle-timeout", Duration.ofSeconds(60)))
+            .handle(this::handle);
     Optional<String> cert = config.get("vireo.gateway.tls.cert-chain");
     Optional<String> key = config.get("vireo.gateway.tls.private-key");
     if (cert.isPresent() != key.isPresent()) {
-      throw new IllegalArgumentException("vireo.gateway.tls: cert-chain and private-key go together (expected: both PEM files or neither)");
+      throw new IllegalArgumentException(
+          "vireo.gateway.tls: cert-chain and private-key go together (expected: both PEM files or neither)");
     }
     List<HttpProtocol> protocols = protocols(config, cert.isPresent());
     if (cert.isPresent()) {
-      Http2SslContextSpec spec = Http2SslContextSpec.forServer(new File(cert.get()), new File(key.get()));
+      Http2SslContextSpec spec =
+          Http2SslContextSpec.forServer(new File(cert.get()), new File(key.get()));
       http = http.secure(ssl -> ssl.sslContext(spec));
       tls = true;
     }
     http = http.protocol(protocols.toArray(HttpProtocol[]::new));
     server = http.bindNow(timeout);
     InetSocketAddress address = (InetSocketAddress) server.address();
-    log.info("gateway listening on {}://{}:{} ({})", tls ? "https" : "http", address.getHostString(), address.getPort(), protocols);
+    log.info(
+        "gateway listening on {}://{}:{} ({})",
+        tls ? "https" : "http",
+        address.getHostString(),
+        address.getPort(),
+        protocols);
     return address;
   }
 
@@ -82,27 +98,33 @@ public final class Front {
 
   private static List<HttpProtocol> protocols(Config config, boolean tls) {
     List<HttpProtocol> protocols = new ArrayList<>();
-    for (String name : config.get("vireo.gateway.protocols", tls ? "http11,h2" : "http11,h2c").split(",")) {
+    for (String name :
+        config.get("vireo.gateway.protocols", tls ? "http11,h2" : "http11,h2c").split(",")) {
       switch (name.trim().toLowerCase(Locale.ROOT)) {
         case "http11", "http/1.1" -> protocols.add(HttpProtocol.HTTP11);
         case "h2c" -> {
           if (tls) {
-            throw new IllegalArgumentException("vireo.gateway.protocols: h2c with TLS (expected: h2)");
+            throw new IllegalArgumentException(
+                "vireo.gateway.protocols: h2c with TLS (expected: h2)");
           }
           protocols.add(HttpProtocol.H2C);
         }
         case "h2" -> {
           if (!tls) {
-            throw new IllegalArgumentException("vireo.gateway.protocols: h2 without TLS (expected: h2c, or set vireo.gateway.tls.*)");
+            throw new IllegalArgumentException(
+                "vireo.gateway.protocols: h2 without TLS (expected: h2c, or set vireo.gateway.tls.*)");
           }
           protocols.add(HttpProtocol.H2);
         }
-        case "" -> { }
-        default -> throw new IllegalArgumentException("vireo.gateway.protocols: '" + name + "' (expected: http11, h2c or h2)");
+        case "" -> {}
+        default ->
+            throw new IllegalArgumentException(
+                "vireo.gateway.protocols: '" + name + "' (expected: http11, h2c or h2)");
       }
     }
     if (protocols.isEmpty()) {
-      throw new IllegalArgumentException("vireo.gateway.protocols: empty (expected: http11, h2c or h2)");
+      throw new IllegalArgumentException(
+          "vireo.gateway.protocols: empty (expected: http11, h2c or h2)");
     }
     return protocols;
   }
@@ -119,21 +141,32 @@ public final class Front {
     } catch (RuntimeException e) {
       reply = Mono.error(e);
     }
-    return reply.onErrorResume(e -> Mono.just(HttpErrors.reply(e))).flatMap(r -> write(r, response));
+    return reply
+        .onErrorResume(e -> Mono.just(HttpErrors.reply(e)))
+        .flatMap(r -> write(r, response));
   }
 
   private Mono<Void> admin(String what, HttpServerResponse response) {
     return switch (what) {
-      case "/health" -> response.header(HttpHeaderNames.CONTENT_TYPE, Reply.JSON).sendString(Mono.just("{\"status\":\"UP\"}")).then();
-      case "/metrics" -> response.header(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
-          .sendString(Mono.fromCallable(meters::scrape)).then();
-      default -> write(HttpErrors.reply(Status.NOT_FOUND, "no such gateway endpoint: " + what), response);
+      case "/health" ->
+          response
+              .header(HttpHeaderNames.CONTENT_TYPE, Reply.JSON)
+              .sendString(Mono.just("{\"status\":\"UP\"}"))
+              .then();
+      case "/metrics" ->
+          response
+              .header(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+              .sendString(Mono.fromCallable(meters::scrape))
+              .then();
+      default ->
+          write(HttpErrors.reply(Status.NOT_FOUND, "no such gateway endpoint: " + what), response);
     };
   }
 
   private Mono<Void> write(Reply reply, HttpServerResponse response) {
     if (reply.body() instanceof Reply.Socket socket) {
-      return response.sendWebsocket(socket.handler(), WebsocketServerSpec.builder().maxFramePayloadLength(maxFrame).build());
+      return response.sendWebsocket(
+          socket.handler(), WebsocketServerSpec.builder().maxFramePayloadLength(maxFrame).build());
     }
     response.status(reply.status());
     response.headers(reply.headers());

@@ -11,22 +11,24 @@ public final class GatewayConfigKeys implements ConfigKeysProvider {
 
   @Override
   public Set<String> keys() {
-    Set<String> keys = new HashSet<>(Set.of(
-        "vireo.gateway.port",
-        "vireo.gateway.host",
-        "vireo.gateway.advertise-host",
-        "vireo.gateway.protocols",
-        "vireo.gateway.idle-timeout",
-        "vireo.gateway.admin-path",
-        "vireo.gateway.tls.cert-chain",
-        "vireo.gateway.tls.private-key",
-        "vireo.gateway.websocket.max-frame-size",
-        "vireo.gateway.upstream.max-connections",
-        "vireo.gateway.upstream.response-timeout",
-        "vireo.gateway.discovery.enabled",
-        "vireo.gateway.discovery.refresh",
-        "vireo.gateway.services.**",
-        "vireo.gateway.routes.**"));
+    Set<String> keys =
+        new HashSet<>(
+            Set.of(
+                "vireo.gateway.port",
+                "vireo.gateway.host",
+                "vireo.gateway.advertise-host",
+                "vireo.gateway.protocols",
+                "vireo.gateway.idle-timeout",
+                "vireo.gateway.admin-path",
+                "vireo.gateway.tls.cert-chain",
+                "vireo.gateway.tls.private-key",
+                "vireo.gateway.websocket.max-frame-size",
+                "vireo.gateway.upstream.max-connections",
+                "vireo.gateway.upstream.response-timeout",
+                "vireo.gateway.discovery.enabled",
+                "vireo.gateway.discovery.refresh",
+                "vireo.gateway.services.**",
+                "vireo.gateway.routes.**"));
     for (String filter : Policy.FILTER_KEYS) {
       keys.add("vireo.gateway." + filter);
       keys.add("vireo.gateway." + filter + ".**");

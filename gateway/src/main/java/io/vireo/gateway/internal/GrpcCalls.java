@@ -13,8 +13,8 @@ import io.vireo.Route;
 import io.vireo.Status;
 import io.vireo.VireoException;
 import io.vireo.client.GenericClient;
-import io.vireo.transport.grpc.GrpcNames;
 import io.vireo.reflection.ServiceSchema;
+import io.vireo.transport.grpc.GrpcNames;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -28,8 +28,8 @@ import reactor.util.context.Context;
 /**
  * gRPC in, any transport out: a stock gRPC client's call ({@code POST /<pkg.Service>/<Method>},
  * {@code application/grpc}, over HTTP/2) goes to whichever registered service serves that proto
- * service, over that service's transport; messages pass as protobuf bytes, the status comes
- * back in the trailers.
+ * service, over that service's transport; messages pass as protobuf bytes, the status comes back in
+ * the trailers.
  */
 final class GrpcCalls {
   private static final int MAX_MESSAGE = 16 * 1024 * 1024;
@@ -44,7 +44,9 @@ final class GrpcCalls {
 
   static boolean isGrpc(Exchange exchange) {
     String type = exchange.header("content-type").orElse("");
-    return exchange.method().equals(HttpMethod.POST) && type.startsWith("application/grpc") && exchange.path().indexOf('/', 1) > 0;
+    return exchange.method().equals(HttpMethod.POST)
+        && type.startsWith("application/grpc")
+        && exchange.path().indexOf('/', 1) > 0;
   }
 
   static String protoService(String path) {
@@ -59,49 +61,92 @@ final class GrpcCalls {
     } catch (IllegalArgumentException e) {
       return Mono.just(trailersOnly(Status.UNIMPLEMENTED, e.getMessage()));
     }
-    if (exchange.header("content-type").orElse("").startsWith("application/grpc+") && !exchange.header("content-type").get().equals("application/grpc+proto")) {
-      return Mono.just(trailersOnly(Status.UNIMPLEMENTED, "content type " + exchange.header("content-type").get() + " (expected: application/grpc)"));
+    if (exchange.header("content-type").orElse("").startsWith("application/grpc+")
+        && !exchange.header("content-type").get().equals("application/grpc+proto")) {
+      return Mono.just(
+          trailersOnly(
+              Status.UNIMPLEMENTED,
+              "content type "
+                  + exchange.header("content-type").get()
+                  + " (expected: application/grpc)"));
     }
-    Mono<String> serviceName = Mono.defer(() -> Mono.justOrEmpty(catalog.serviceOf(route.service())))
-        .switchIfEmpty(catalog.refreshOnMiss().then(Mono.defer(() -> Mono.justOrEmpty(catalog.serviceOf(route.service())))));
+    Mono<String> serviceName =
+        Mono.defer(() -> Mono.justOrEmpty(catalog.serviceOf(route.service())))
+            .switchIfEmpty(
+                catalog
+                    .refreshOnMiss()
+                    .then(Mono.defer(() -> Mono.justOrEmpty(catalog.serviceOf(route.service())))));
     return serviceName
         .flatMap(name -> calls.schema(name).map(schema -> call(exchange, name, schema, route)))
-        .switchIfEmpty(Mono.fromSupplier(() -> trailersOnly(Status.UNIMPLEMENTED, "no service serves " + route.service())))
-        .onErrorResume(e -> {
-          VireoException vireo = VireoException.from(e);
-          return Mono.just(trailersOnly(vireo.status(), vireo.getMessage()));
-        });
+        .switchIfEmpty(
+            Mono.fromSupplier(
+                () -> trailersOnly(Status.UNIMPLEMENTED, "no service serves " + route.service())))
+        .onErrorResume(
+            e -> {
+              VireoException vireo = VireoException.from(e);
+              return Mono.just(trailersOnly(vireo.status(), vireo.getMessage()));
+            });
   }
 
   private Reply call(Exchange exchange, String name, ServiceSchema schema, Route route) {
-    MethodDescriptor method = schema.method(route.service(), route.method()).orElseThrow(() ->
-        new VireoException(Status.UNIMPLEMENTED, "method " + GrpcNames.fullMethodName(route) + " not found"));
+    MethodDescriptor method =
+        schema
+            .method(route.service(), route.method())
+            .orElseThrow(
+                () ->
+                    new VireoException(
+                        Status.UNIMPLEMENTED,
+                        "method " + GrpcNames.fullMethodName(route) + " not found"));
     GenericClient client = calls.client(name);
-    Function<Context, Context> options = calls.options(exchange, RpcCalls.idempotent(method, exchange.method()));
+    Function<Context, Context> options =
+        calls.options(exchange, RpcCalls.idempotent(method, exchange.method()));
     Flux<byte[]> requests = deframe(exchange.rawBody());
     CallKind kind = ServiceSchema.kind(method);
-    Flux<byte[]> replies = switch (kind) {
-      case UNARY -> requests.next().switchIfEmpty(Mono.error(() -> new VireoException(Status.INTERNAL, "no request message")))
-          .flatMap(bytes -> client.unary(route, bytes)).flux();
-      case SERVER_STREAM -> requests.next().switchIfEmpty(Mono.error(() -> new VireoException(Status.INTERNAL, "no request message")))
-          .flatMapMany(bytes -> client.serverStream(route, bytes));
-      case CLIENT_STREAM -> client.clientStream(route, requests).flux();
-      default -> client.bidiStream(route, requests);
-    };
+    Flux<byte[]> replies =
+        switch (kind) {
+          case UNARY ->
+              requests
+                  .next()
+                  .switchIfEmpty(
+                      Mono.error(() -> new VireoException(Status.INTERNAL, "no request message")))
+                  .flatMap(bytes -> client.unary(route, bytes))
+                  .flux();
+          case SERVER_STREAM ->
+              requests
+                  .next()
+                  .switchIfEmpty(
+                      Mono.error(() -> new VireoException(Status.INTERNAL, "no request message")))
+                  .flatMapMany(bytes -> client.serverStream(route, bytes));
+          case CLIENT_STREAM -> client.clientStream(route, requests).flux();
+          default -> client.bidiStream(route, requests);
+        };
     AtomicReference<VireoException> failure = new AtomicReference<>();
-    Flux<ByteBuf> body = replies.contextWrite(options).map(GrpcCalls::frame).onErrorResume(error -> {
-      failure.set(VireoException.from(error));
-      return Mono.empty();
-    });
+    Flux<ByteBuf> body =
+        replies
+            .contextWrite(options)
+            .map(GrpcCalls::frame)
+            .onErrorResume(
+                error -> {
+                  failure.set(VireoException.from(error));
+                  return Mono.empty();
+                });
     HttpHeaders headers = new DefaultHttpHeaders();
     headers.set("content-type", "application/grpc");
-    return Reply.of(HttpResponseStatus.OK, headers, new Reply.Stream(body, Optional.of(trailers -> {
-      VireoException error = failure.get();
-      trailers.set("grpc-status", Integer.toString(error == null ? 0 : error.status().code()));
-      if (error != null && error.getMessage() != null) {
-        trailers.set("grpc-message", encode(error.getMessage()));
-      }
-    }), true));
+    return Reply.of(
+        HttpResponseStatus.OK,
+        headers,
+        new Reply.Stream(
+            body,
+            Optional.of(
+                trailers -> {
+                  VireoException error = failure.get();
+                  trailers.set(
+                      "grpc-status", Integer.toString(error == null ? 0 : error.status().code()));
+                  if (error != null && error.getMessage() != null) {
+                    trailers.set("grpc-message", encode(error.getMessage()));
+                  }
+                }),
+            true));
   }
 
   private static Reply trailersOnly(Status status, String message) {
@@ -126,32 +171,41 @@ final class GrpcCalls {
 
   /** Length-prefixed messages out of the request body's buffers. */
   static Flux<byte[]> deframe(Flux<ByteBuf> body) {
-    return Flux.defer(() -> {
-      CompositeByteBuf pending = Unpooled.compositeBuffer();
-      return body.<byte[]>handle((ByteBuf buf, SynchronousSink<byte[]> sink) -> {
-        pending.addComponent(true, buf);
-        while (pending.readableBytes() >= 5) {
-          int start = pending.readerIndex();
-          byte compressed = pending.getByte(start);
-          long length = pending.getUnsignedInt(start + 1);
-          if (compressed != 0) {
-            sink.error(new VireoException(Status.UNIMPLEMENTED, "compressed messages (expected: grpc-encoding identity)"));
-            return;
-          }
-          if (length > MAX_MESSAGE) {
-            sink.error(new VireoException(Status.RESOURCE_EXHAUSTED, "message of " + length + " bytes (at most " + MAX_MESSAGE + ")"));
-            return;
-          }
-          if (pending.readableBytes() < 5 + length) {
-            break;
-          }
-          pending.skipBytes(5);
-          byte[] message = new byte[(int) length];
-          pending.readBytes(message);
-          pending.discardReadComponents();
-          sink.next(message);
-        }
-      }).doFinally(signal -> pending.release());
-    });
+    return Flux.defer(
+        () -> {
+          CompositeByteBuf pending = Unpooled.compositeBuffer();
+          return body.<byte[]>handle(
+                  (ByteBuf buf, SynchronousSink<byte[]> sink) -> {
+                    pending.addComponent(true, buf);
+                    while (pending.readableBytes() >= 5) {
+                      int start = pending.readerIndex();
+                      byte compressed = pending.getByte(start);
+                      long length = pending.getUnsignedInt(start + 1);
+                      if (compressed != 0) {
+                        sink.error(
+                            new VireoException(
+                                Status.UNIMPLEMENTED,
+                                "compressed messages (expected: grpc-encoding identity)"));
+                        return;
+                      }
+                      if (length > MAX_MESSAGE) {
+                        sink.error(
+                            new VireoException(
+                                Status.RESOURCE_EXHAUSTED,
+                                "message of " + length + " bytes (at most " + MAX_MESSAGE + ")"));
+                        return;
+                      }
+                      if (pending.readableBytes() < 5 + length) {
+                        break;
+                      }
+                      pending.skipBytes(5);
+                      byte[] message = new byte[(int) length];
+                      pending.readBytes(message);
+                      pending.discardReadComponents();
+                      sink.next(message);
+                    }
+                  })
+              .doFinally(signal -> pending.release());
+        });
   }
 }

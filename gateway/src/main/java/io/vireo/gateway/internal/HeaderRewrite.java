@@ -30,10 +30,12 @@ final class HeaderRewrite implements Step {
   public Mono<Reply> apply(Exchange exchange, Handler next) {
     removeRequest.forEach(exchange.headers()::remove);
     setRequest.forEach(exchange.headers()::set);
-    return next.handle(exchange).doOnNext(reply -> {
-      removeResponse.forEach(reply.headers()::remove);
-      setResponse.forEach(reply.headers()::set);
-    });
+    return next.handle(exchange)
+        .doOnNext(
+            reply -> {
+              removeResponse.forEach(reply.headers()::remove);
+              setResponse.forEach(reply.headers()::set);
+            });
   }
 
   private static List<String> list(String text) {

@@ -3,7 +3,6 @@ package io.vireo.gateway.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
 import com.google.api.AnnotationsProto;
 import com.google.api.HttpRule;
 import com.google.protobuf.DescriptorProtos.MethodOptions;
@@ -16,6 +15,7 @@ import com.google.protobuf.UnknownFieldSet;
 import io.netty.handler.codec.http.HttpMethod;
 import io.vireo.Status;
 import io.vireo.VireoException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -25,22 +25,28 @@ import java.util.Set;
 
 /**
  * One {@code google.api.http} binding of a method: HTTP method and path template, where the body
- * goes ({@code *}, a field, or nowhere — then query parameters fill the fields), and which field
- * of the reply is the body ({@code response_body}).
+ * goes ({@code *}, a field, or nowhere — then query parameters fill the fields), and which field of
+ * the reply is the body ({@code response_body}).
  */
-public record HttpBinding(String service, MethodDescriptor method, HttpMethod httpMethod, HttpTemplate template, String body,
+public record HttpBinding(
+    String service,
+    MethodDescriptor method,
+    HttpMethod httpMethod,
+    HttpTemplate template,
+    String body,
     String responseBody) {
 
   /** The bindings of a method: its rule and the rule's additional bindings. */
   public static List<HttpBinding> of(String service, MethodDescriptor method) {
     Optional<HttpRule> rule = rule(method.getOptions());
     List<HttpBinding> bindings = new ArrayList<>();
-    rule.ifPresent(r -> {
-      add(bindings, service, method, r);
-      for (HttpRule additional : r.getAdditionalBindingsList()) {
-        add(bindings, service, method, additional);
-      }
-    });
+    rule.ifPresent(
+        r -> {
+          add(bindings, service, method, r);
+          for (HttpRule additional : r.getAdditionalBindingsList()) {
+            add(bindings, service, method, additional);
+          }
+        });
     return bindings;
   }
 
@@ -49,7 +55,8 @@ public record HttpBinding(String service, MethodDescriptor method, HttpMethod ht
       return Optional.of(options.getExtension(AnnotationsProto.http));
     }
     // options parsed without the extension registered (descriptors from reflection)
-    UnknownFieldSet.Field field = options.getUnknownFields().getField(AnnotationsProto.HTTP_FIELD_NUMBER);
+    UnknownFieldSet.Field field =
+        options.getUnknownFields().getField(AnnotationsProto.HTTP_FIELD_NUMBER);
     if (field == null || field.getLengthDelimitedList().isEmpty()) {
       return Optional.empty();
     }
@@ -60,7 +67,8 @@ public record HttpBinding(String service, MethodDescriptor method, HttpMethod ht
     }
   }
 
-  private static void add(List<HttpBinding> bindings, String service, MethodDescriptor method, HttpRule rule) {
+  private static void add(
+      List<HttpBinding> bindings, String service, MethodDescriptor method, HttpRule rule) {
     HttpMethod httpMethod;
     String path;
     switch (rule.getPatternCase()) {
@@ -92,25 +100,45 @@ public record HttpBinding(String service, MethodDescriptor method, HttpMethod ht
         return;
       }
     }
-    bindings.add(new HttpBinding(service, method, httpMethod, HttpTemplate.parse(path), rule.getBody(), rule.getResponseBody()));
+    bindings.add(
+        new HttpBinding(
+            service,
+            method,
+            httpMethod,
+            HttpTemplate.parse(path),
+            rule.getBody(),
+            rule.getResponseBody()));
   }
 
-  /** Builds the request message: body, then path variables, then (for fields not bound otherwise) query parameters. */
-  public DynamicMessage request(Transcoder transcoder, byte[] json, List<String[]> pathValues, Map<String, List<String>> query) {
+  /**
+   * Builds the request message: body, then path variables, then (for fields not bound otherwise)
+   * query parameters.
+   */
+  public DynamicMessage request(
+      Transcoder transcoder,
+      byte[] json,
+      List<String[]> pathValues,
+      Map<String, List<String>> query) {
     DynamicMessage.Builder builder = DynamicMessage.newBuilder(method.getInputType());
     if (body.equals("*")) {
       transcoder.merge(builder, json);
     } else if (!body.isEmpty()) {
       FieldDescriptor field = method.getInputType().findFieldByName(body);
       if (field == null) {
-        throw new VireoException(Status.INTERNAL, "google.api.http body '" + body + "' is not a field of " + method.getInputType().getFullName());
+        throw new VireoException(
+            Status.INTERNAL,
+            "google.api.http body '"
+                + body
+                + "' is not a field of "
+                + method.getInputType().getFullName());
       }
       if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE && !field.isRepeated()) {
         Message.Builder sub = builder.newBuilderForField(field);
         transcoder.merge(sub, json);
         builder.setField(field, sub.build());
       } else {
-        String wrapped = "{\"" + field.getJsonName() + "\":" + new String(json, StandardCharsets.UTF_8) + "}";
+        String wrapped =
+            "{\"" + field.getJsonName() + "\":" + new String(json, StandardCharsets.UTF_8) + "}";
         transcoder.merge(builder, wrapped.getBytes(StandardCharsets.UTF_8));
       }
     }
@@ -120,12 +148,14 @@ public record HttpBinding(String service, MethodDescriptor method, HttpMethod ht
       bound.add(value[0]);
     }
     if (!body.equals("*")) {
-      query.forEach((name, values) -> {
-        boolean underBody = !body.isEmpty() && (name.equals(body) || name.startsWith(body + "."));
-        if (!bound.contains(name) && !underBody) {
-          Transcoder.setField(builder, name, values);
-        }
-      });
+      query.forEach(
+          (name, values) -> {
+            boolean underBody =
+                !body.isEmpty() && (name.equals(body) || name.startsWith(body + "."));
+            if (!bound.contains(name) && !underBody) {
+              Transcoder.setField(builder, name, values);
+            }
+          });
     }
     return builder.build();
   }
@@ -139,8 +169,12 @@ public record HttpBinding(String service, MethodDescriptor method, HttpMethod ht
       DynamicMessage reply = DynamicMessage.parseFrom(method.getOutputType(), protobuf);
       FieldDescriptor field = method.getOutputType().findFieldByName(responseBody);
       if (field == null) {
-        throw new VireoException(Status.INTERNAL, "google.api.http response_body '" + responseBody + "' is not a field of "
-            + method.getOutputType().getFullName());
+        throw new VireoException(
+            Status.INTERNAL,
+            "google.api.http response_body '"
+                + responseBody
+                + "' is not a field of "
+                + method.getOutputType().getFullName());
       }
       if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE && !field.isRepeated()) {
         return transcoder.print((Message) reply.getField(field));
@@ -150,7 +184,10 @@ public record HttpBinding(String service, MethodDescriptor method, HttpMethod ht
       JsonNode node = new ObjectMapper().readTree(whole).get(field.getJsonName());
       return (node == null ? "null" : node.toString()).getBytes(StandardCharsets.UTF_8);
     } catch (InvalidProtocolBufferException | JsonProcessingException e) {
-      throw new VireoException(Status.INTERNAL, "reply is not a " + method.getOutputType().getFullName() + ": " + e.getMessage(), e);
+      throw new VireoException(
+          Status.INTERNAL,
+          "reply is not a " + method.getOutputType().getFullName() + ": " + e.getMessage(),
+          e);
     }
   }
 }

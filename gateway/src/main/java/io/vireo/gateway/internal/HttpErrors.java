@@ -5,11 +5,17 @@ import io.vireo.Status;
 import io.vireo.VireoException;
 import java.nio.charset.StandardCharsets;
 
-/** The gateway's error replies: {@code {"code":"<STATUS>","message":"..."}} with the google.rpc HTTP status. */
+/**
+ * The gateway's error replies: {@code {"code":"<STATUS>","message":"..."}} with the google.rpc HTTP
+ * status.
+ */
 public final class HttpErrors {
   private HttpErrors() {}
 
-  /** The HTTP status of a call status, after google.rpc's {@code code.proto} (CANCELLED is nginx's 499). */
+  /**
+   * The HTTP status of a call status, after google.rpc's {@code code.proto} (CANCELLED is nginx's
+   * 499).
+   */
   public static int httpStatus(Status status) {
     return switch (status) {
       case OK -> 200;
@@ -47,21 +53,27 @@ public final class HttpErrors {
 
   /** The JSON body of an error. */
   public static byte[] json(Status status, String message) {
-    return ("{\"code\":\"" + status.name() + "\",\"message\":" + quote(message) + "}").getBytes(StandardCharsets.UTF_8);
+    return ("{\"code\":\"" + status.name() + "\",\"message\":" + quote(message) + "}")
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   /** The reply for any error: a {@link VireoException}'s status, INTERNAL for the rest. */
   public static Reply reply(Throwable error) {
     VireoException vireo = VireoException.from(error);
     if (vireo instanceof PayloadTooLarge) {
-      return Reply.bytes(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Reply.JSON, json(vireo.status(), vireo.getMessage()))
+      return Reply.bytes(
+              HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+              Reply.JSON,
+              json(vireo.status(), vireo.getMessage()))
           .withStatusOfCall(vireo.status());
     }
-    return reply(vireo.status(), vireo.getMessage() == null ? vireo.status().name() : vireo.getMessage());
+    return reply(
+        vireo.status(), vireo.getMessage() == null ? vireo.status().name() : vireo.getMessage());
   }
 
   public static Reply reply(Status status, String message) {
-    return Reply.bytes(HttpResponseStatus.valueOf(httpStatus(status)), Reply.JSON, json(status, message))
+    return Reply.bytes(
+            HttpResponseStatus.valueOf(httpStatus(status)), Reply.JSON, json(status, message))
         .withStatusOfCall(status);
   }
 

@@ -1,23 +1,23 @@
 package io.vireo.gateway.internal;
 
-import io.netty.handler.timeout.ReadTimeoutException;
-import java.net.InetSocketAddress;
-import java.util.Locale;
-import java.util.Optional;
-import java.util.concurrent.TimeoutException;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.timeout.ReadTimeoutException;
 import io.vireo.Status;
 import io.vireo.VireoException;
 import io.vireo.registry.ServiceInstance;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -25,15 +25,26 @@ import reactor.netty.http.client.PrematureCloseException;
 import reactor.util.retry.Retry;
 
 /**
- * Forwards to a plain HTTP upstream (a fixed URI, or an instance of a registry service for
- * {@code lb://}), streaming both bodies. Idempotent methods are retried on another instance
- * when the connection fails or the upstream answers 503 ({@code retry.attempts}, default 1).
+ * Forwards to a plain HTTP upstream (a fixed URI, or an instance of a registry service for {@code
+ * lb://}), streaming both bodies. Idempotent methods are retried on another instance when the
+ * connection fails or the upstream answers 503 ({@code retry.attempts}, default 1).
  */
 public final class HttpProxy {
-  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
-      "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "proxy-connection");
-  private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PUT,
-      HttpMethod.DELETE, HttpMethod.OPTIONS);
+  private static final Set<String> HOP_BY_HOP =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "proxy-authenticate",
+          "proxy-authorization",
+          "te",
+          "trailer",
+          "transfer-encoding",
+          "upgrade",
+          "host",
+          "proxy-connection");
+  private static final Set<HttpMethod> IDEMPOTENT =
+      Set.of(
+          HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.OPTIONS);
 
   private final HttpClient client;
   private final Instances instances;
@@ -47,61 +58,98 @@ public final class HttpProxy {
     int attempts = route.policy().integer("retry.attempts", 1);
     Duration backoff = route.policy().duration("retry.backoff").orElse(Duration.ofMillis(20));
     return exchange -> {
-      boolean retryable = IDEMPOTENT.contains(exchange.method()) && attempts > 0
-          && exchange.headers().getInt(HttpHeaderNames.CONTENT_LENGTH, 0) == 0
-          && !exchange.headers().contains(HttpHeaderNames.TRANSFER_ENCODING);
+      boolean retryable =
+          IDEMPOTENT.contains(exchange.method())
+              && attempts > 0
+              && exchange.headers().getInt(HttpHeaderNames.CONTENT_LENGTH, 0) == 0
+              && !exchange.headers().contains(HttpHeaderNames.TRANSFER_ENCODING);
       Mono<Reply> once = Mono.defer(() -> forward(exchange, route, upstream));
       if (!retryable) {
         return once;
       }
-      return once
-          .flatMap(reply -> reply.status().code() == 503 ? release(reply) : Mono.just(reply))
-          .retryWhen(Retry.backoff(attempts, backoff).filter(HttpProxy::worthRetry).onRetryExhaustedThrow((spec, signal) -> signal.failure()))
+      return once.flatMap(reply -> reply.status().code() == 503 ? release(reply) : Mono.just(reply))
+          .retryWhen(
+              Retry.backoff(attempts, backoff)
+                  .filter(HttpProxy::worthRetry)
+                  .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
           .onErrorResume(Retry503.class, e -> Mono.just(e.reply));
     };
   }
 
   private static Mono<Reply> release(Reply reply) {
     if (reply.body() instanceof Reply.Stream stream) {
-      return stream.content().doOnNext(buf -> buf.release()).then(Mono.error(new Retry503(reply.withBody(new Reply.Empty()))));
+      return stream
+          .content()
+          .doOnNext(buf -> buf.release())
+          .then(Mono.error(new Retry503(reply.withBody(new Reply.Empty()))));
     }
     return Mono.error(new Retry503(reply));
   }
 
   private static boolean worthRetry(Throwable error) {
-    return error instanceof Retry503 || error instanceof VireoException vireo && vireo.status() == Status.UNAVAILABLE
+    return error instanceof Retry503
+        || error instanceof VireoException vireo && vireo.status() == Status.UNAVAILABLE
         || error instanceof PrematureCloseException;
   }
 
   private Mono<Reply> forward(Exchange exchange, RouteDef route, RouteDef.Upstream upstream) {
-    Mono<URI> base = upstream.base().map(Mono::just)
-        .orElseGet(() -> instances.pick(upstream.service().orElseThrow(), exchange.instanceFilter().orElse(i -> true))
-            .map(instance -> URI.create(upstream.scheme() + "://" + instance.address())));
-    return base.flatMap(uri -> {
-      String path = route.forwardPath(exchange.path());
-      String basePath = uri.getRawPath() == null || uri.getRawPath().equals("/") ? "" : trimSlash(uri.getRawPath());
-      String target = uri.getScheme() + "://" + uri.getRawAuthority() + basePath + path
-          + (exchange.rawQuery().isEmpty() ? "" : "?" + exchange.rawQuery());
-      HttpClient configured = client.headers(out -> copyRequestHeaders(exchange, out));
-      if (exchange.timeout().isPresent()) {
-        configured = configured.responseTimeout(exchange.timeout().get());
-      }
-      return configured.request(exchange.method()).uri(target)
-          .send((request, outbound) -> outbound.send(exchange.rawBody()))
-          .responseConnection((response, connection) -> {
-            HttpHeaders headers = new DefaultHttpHeaders();
-            response.responseHeaders().forEach(entry -> {
-              if (!HOP_BY_HOP.contains(entry.getKey().toLowerCase(Locale.ROOT))) {
-                headers.add(entry.getKey(), entry.getValue());
-              }
-            });
-            Reply reply = Reply.of(HttpResponseStatus.valueOf(response.status().code()), headers,
-                new Reply.Stream(connection.inbound().receive().retain(), Optional.empty(), false));
-            return Mono.just(reply);
-          })
-          .next()
-          .onErrorMap(e -> !(e instanceof VireoException), e -> connectError(uri, e));
-    });
+    Mono<URI> base =
+        upstream
+            .base()
+            .map(Mono::just)
+            .orElseGet(
+                () ->
+                    instances
+                        .pick(
+                            upstream.service().orElseThrow(),
+                            exchange.instanceFilter().orElse(i -> true))
+                        .map(
+                            instance ->
+                                URI.create(upstream.scheme() + "://" + instance.address())));
+    return base.flatMap(
+        uri -> {
+          String path = route.forwardPath(exchange.path());
+          String basePath =
+              uri.getRawPath() == null || uri.getRawPath().equals("/")
+                  ? ""
+                  : trimSlash(uri.getRawPath());
+          String target =
+              uri.getScheme()
+                  + "://"
+                  + uri.getRawAuthority()
+                  + basePath
+                  + path
+                  + (exchange.rawQuery().isEmpty() ? "" : "?" + exchange.rawQuery());
+          HttpClient configured = client.headers(out -> copyRequestHeaders(exchange, out));
+          if (exchange.timeout().isPresent()) {
+            configured = configured.responseTimeout(exchange.timeout().get());
+          }
+          return configured
+              .request(exchange.method())
+              .uri(target)
+              .send((request, outbound) -> outbound.send(exchange.rawBody()))
+              .responseConnection(
+                  (response, connection) -> {
+                    HttpHeaders headers = new DefaultHttpHeaders();
+                    response
+                        .responseHeaders()
+                        .forEach(
+                            entry -> {
+                              if (!HOP_BY_HOP.contains(entry.getKey().toLowerCase(Locale.ROOT))) {
+                                headers.add(entry.getKey(), entry.getValue());
+                              }
+                            });
+                    Reply reply =
+                        Reply.of(
+                            HttpResponseStatus.valueOf(response.status().code()),
+                            headers,
+                            new Reply.Stream(
+                                connection.inbound().receive().retain(), Optional.empty(), false));
+                    return Mono.just(reply);
+                  })
+              .next()
+              .onErrorMap(e -> !(e instanceof VireoException), e -> connectError(uri, e));
+        });
   }
 
   private static String trimSlash(String path) {
@@ -110,7 +158,8 @@ public final class HttpProxy {
 
   private static Throwable connectError(URI uri, Throwable e) {
     if (e instanceof ReadTimeoutException || e instanceof TimeoutException) {
-      return new VireoException(Status.DEADLINE_EXCEEDED, "upstream " + uri + " did not answer in time", e);
+      return new VireoException(
+          Status.DEADLINE_EXCEEDED, "upstream " + uri + " did not answer in time", e);
     }
     if (e instanceof PrematureCloseException) {
       return e;
@@ -126,7 +175,10 @@ public final class HttpProxy {
     }
     String forwarded = exchange.headers().get("x-forwarded-for");
     InetSocketAddress remote = exchange.request().remoteAddress();
-    String peer = remote == null || remote.getAddress() == null ? "unknown" : remote.getAddress().getHostAddress();
+    String peer =
+        remote == null || remote.getAddress() == null
+            ? "unknown"
+            : remote.getAddress().getHostAddress();
     out.set("x-forwarded-for", forwarded == null ? peer : forwarded + ", " + peer);
     out.set("x-forwarded-proto", exchange.request().scheme());
     String host = exchange.headers().get(HttpHeaderNames.HOST);
@@ -135,7 +187,10 @@ public final class HttpProxy {
     }
   }
 
-  /** An upstream's 503 on an idempotent request: tried again, and given back as it was if all tries fail. */
+  /**
+   * An upstream's 503 on an idempotent request: tried again, and given back as it was if all tries
+   * fail.
+   */
   private static final class Retry503 extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final transient Reply reply;
@@ -148,7 +203,10 @@ public final class HttpProxy {
 
   /** The instances of registry services, kept up to date by watching the registry. */
   public interface Instances {
-    /** One instance of {@code service} that {@code filter} keeps (round-robin); UNAVAILABLE when none. */
+    /**
+     * One instance of {@code service} that {@code filter} keeps (round-robin); UNAVAILABLE when
+     * none.
+     */
     Mono<ServiceInstance> pick(String service, Predicate<ServiceInstance> filter);
 
     /** The instances now. */

@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * A {@code google.api.http} path template: literals, {@code *} (one segment), {@code **} (any
- * number), variables {@code {field.path}} (one segment) and {@code {field.path=shelves/*}}
- * (the segments given), and a trailing {@code :verb}.
+ * number), variables {@code {field.path}} (one segment) and {@code {field.path=shelves/*}} (the
+ * segments given), and a trailing {@code :verb}.
  */
 public final class HttpTemplate {
   private final String text;
@@ -28,7 +28,8 @@ public final class HttpTemplate {
 
   public static HttpTemplate parse(String text) {
     if (!text.startsWith("/")) {
-      throw new IllegalArgumentException("google.api.http path '" + text + "' (expected: a template starting with '/')");
+      throw new IllegalArgumentException(
+          "google.api.http path '" + text + "' (expected: a template starting with '/')");
     }
     String path = text;
     String verb = "";
@@ -47,14 +48,20 @@ public final class HttpTemplate {
       if (i < path.length() && path.charAt(i) == '{') {
         end = path.indexOf('}', i);
         if (end < 0) {
-          throw new IllegalArgumentException("google.api.http path '" + text + "' (expected: '}' closing a variable)");
+          throw new IllegalArgumentException(
+              "google.api.http path '" + text + "' (expected: '}' closing a variable)");
         }
         String variable = path.substring(i + 1, end);
         int eq = variable.indexOf('=');
         String field = eq < 0 ? variable : variable.substring(0, eq);
         String segments = eq < 0 ? "*" : variable.substring(eq + 1);
         fields.add(field);
-        regex.append("/(?<v").append(fields.size()).append('>').append(segmentsRegex(segments)).append(')');
+        regex
+            .append("/(?<v")
+            .append(fields.size())
+            .append('>')
+            .append(segmentsRegex(segments))
+            .append(')');
         end++;
       } else {
         end = path.indexOf('/', i);
@@ -83,11 +90,12 @@ public final class HttpTemplate {
       if (i > 0) {
         out.append('/');
       }
-      out.append(switch (parts[i]) {
-        case "*" -> "[^/]+";
-        case "**" -> ".*";
-        default -> Pattern.quote(parts[i]);
-      });
+      out.append(
+          switch (parts[i]) {
+            case "*" -> "[^/]+";
+            case "**" -> ".*";
+            default -> Pattern.quote(parts[i]);
+          });
     }
     return out.toString();
   }
@@ -100,8 +108,12 @@ public final class HttpTemplate {
     }
     List<String[]> values = new ArrayList<>(fields.size());
     for (int i = 0; i < fields.size(); i++) {
-      values.add(new String[] {fields.get(i), URLDecoder.decode(matcher.group("v" + (i + 1)).replace("+", "%2B"),
-          StandardCharsets.UTF_8)});
+      values.add(
+          new String[] {
+            fields.get(i),
+            URLDecoder.decode(
+                matcher.group("v" + (i + 1)).replace("+", "%2B"), StandardCharsets.UTF_8)
+          });
     }
     return Optional.of(values);
   }
@@ -111,7 +123,10 @@ public final class HttpTemplate {
     return fields;
   }
 
-  /** How specific the template is (literal segments), so that {@code /v1/books/special} wins over {@code /v1/books/{id}}. */
+  /**
+   * How specific the template is (literal segments), so that {@code /v1/books/special} wins over
+   * {@code /v1/books/{id}}.
+   */
   public int literals() {
     return literals;
   }

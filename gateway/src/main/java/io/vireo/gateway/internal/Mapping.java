@@ -2,7 +2,10 @@ package io.vireo.gateway.internal;
 
 import java.util.Optional;
 
-/** Routes that come from somewhere else than {@code vireo.gateway.routes}: events, gRPC, descriptors. */
+/**
+ * Routes that come from somewhere else than {@code vireo.gateway.routes}: events, gRPC,
+ * descriptors.
+ */
 @FunctionalInterface
 public interface Mapping {
   /** The route for this request, if this mapping has one. */

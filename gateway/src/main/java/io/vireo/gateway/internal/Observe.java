@@ -8,8 +8,8 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
- * The access log (logger {@code io.vireo.gateway.access}, one line per request) and the
- * per-route timer {@code vireo.gateway.requests} (tags route, method, status, code).
+ * The access log (logger {@code io.vireo.gateway.access}, one line per request) and the per-route
+ * timer {@code vireo.gateway.requests} (tags route, method, status, code).
  */
 final class Observe implements Step {
   private static final Logger access = LoggerFactory.getLogger("io.vireo.gateway.access");
@@ -24,21 +24,29 @@ final class Observe implements Step {
 
   @Override
   public Mono<Reply> apply(Exchange exchange, Handler next) {
-    return next.handle(exchange).doOnNext(reply -> {
-      long nanos = System.nanoTime() - exchange.startNanos();
-      Timer.builder("vireo.gateway.requests")
-          .tag("route", exchange.routeId())
-          .tag("method", exchange.method().name())
-          .tag("status", Integer.toString(reply.status().code()))
-          .tag("code", reply.callStatus().name())
-          .publishPercentileHistogram()
-          .register(meters)
-          .record(nanos, TimeUnit.NANOSECONDS);
-      if (log && access.isInfoEnabled()) {
-        access.info("{} \"{} {}\" {} {}ms route={} request-id={}", exchange.clientIp(), exchange.method().name(),
-            exchange.originalPath(), reply.status().code(), TimeUnit.NANOSECONDS.toMillis(nanos), exchange.routeId(),
-            exchange.requestId());
-      }
-    });
+    return next.handle(exchange)
+        .doOnNext(
+            reply -> {
+              long nanos = System.nanoTime() - exchange.startNanos();
+              Timer.builder("vireo.gateway.requests")
+                  .tag("route", exchange.routeId())
+                  .tag("method", exchange.method().name())
+                  .tag("status", Integer.toString(reply.status().code()))
+                  .tag("code", reply.callStatus().name())
+                  .publishPercentileHistogram()
+                  .register(meters)
+                  .record(nanos, TimeUnit.NANOSECONDS);
+              if (log && access.isInfoEnabled()) {
+                access.info(
+                    "{} \"{} {}\" {} {}ms route={} request-id={}",
+                    exchange.clientIp(),
+                    exchange.method().name(),
+                    exchange.originalPath(),
+                    reply.status().code(),
+                    TimeUnit.NANOSECONDS.toMillis(nanos),
+                    exchange.routeId(),
+                    exchange.requestId());
+              }
+            });
   }
 }

@@ -20,7 +20,8 @@ public final class PathPattern {
 
   public static PathPattern parse(String key, String text) {
     if (!text.startsWith("/")) {
-      throw new IllegalArgumentException(key + ": '" + text + "' (expected: a path starting with '/', such as /api/orders/**)");
+      throw new IllegalArgumentException(
+          key + ": '" + text + "' (expected: a path starting with '/', such as /api/orders/**)");
     }
     StringBuilder regex = new StringBuilder();
     StringBuilder literal = new StringBuilder();
@@ -30,7 +31,8 @@ public final class PathPattern {
       String segment = segments[i];
       if (segment.equals("**")) {
         if (i != segments.length - 1) {
-          throw new IllegalArgumentException(key + ": '" + text + "' ('**' only at the end, such as /api/**)");
+          throw new IllegalArgumentException(
+              key + ": '" + text + "' ('**' only at the end, such as /api/**)");
         }
         regex.append("(?:/.*)?");
         literalDone = true;
@@ -43,7 +45,8 @@ public final class PathPattern {
       } else if (segment.startsWith("{") && segment.endsWith("}")) {
         String name = segment.substring(1, segment.length() - 1);
         if (!name.matches("[A-Za-z][A-Za-z0-9]*")) {
-          throw new IllegalArgumentException(key + ": '" + text + "' (expected: a variable such as {id})");
+          throw new IllegalArgumentException(
+              key + ": '" + text + "' (expected: a variable such as {id})");
         }
         regex.append("(?<").append(name).append(">[^/]+)");
         literalDone = true;
@@ -65,7 +68,10 @@ public final class PathPattern {
     return regex.matcher(path);
   }
 
-  /** The literal segments before the first wildcard, such as {@code /api/orders} of {@code /api/orders/**}. */
+  /**
+   * The literal segments before the first wildcard, such as {@code /api/orders} of {@code
+   * /api/orders/**}.
+   */
   public String literalPrefix() {
     return literalPrefix;
   }

@@ -10,7 +10,8 @@ import java.util.ServiceLoader;
 public final class Plugins {
   private Plugins() {}
 
-  public static <T, P extends PluginProvider<T>> T create(Class<P> kind, String key, String name, Config config) {
+  public static <T, P extends PluginProvider<T>> T create(
+      Class<P> kind, String key, String name, Config config) {
     List<String> available = new ArrayList<>();
     for (P provider : ServiceLoader.load(kind, Plugins.class.getClassLoader())) {
       if (provider.name().equals(name)) {
@@ -18,7 +19,12 @@ public final class Plugins {
       }
       available.add(provider.name());
     }
-    throw new IllegalArgumentException(key + ": '" + name + "' (expected one of " + available
-        + "; is the plugin's jar on the class path?)");
+    throw new IllegalArgumentException(
+        key
+            + ": '"
+            + name
+            + "' (expected one of "
+            + available
+            + "; is the plugin's jar on the class path?)");
   }
 }

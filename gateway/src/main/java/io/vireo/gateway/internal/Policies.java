@@ -4,7 +4,10 @@ import io.vireo.config.Config;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The filter settings in force: global ({@code vireo.gateway.*}) and per service ({@code vireo.gateway.services.<name>.*}). */
+/**
+ * The filter settings in force: global ({@code vireo.gateway.*}) and per service ({@code
+ * vireo.gateway.services.<name>.*}).
+ */
 public final class Policies {
   private final Config config;
   private final Policy global;
@@ -21,7 +24,12 @@ public final class Policies {
 
   /** The global settings with the service's on top. */
   public Policy service(String service) {
-    return services.computeIfAbsent(service, name -> global.with(
-        Policy.of("vireo.gateway.services." + name + ".", config.subset("vireo.gateway.services." + name))));
+    return services.computeIfAbsent(
+        service,
+        name ->
+            global.with(
+                Policy.of(
+                    "vireo.gateway.services." + name + ".",
+                    config.subset("vireo.gateway.services." + name))));
   }
 }

@@ -1,23 +1,35 @@
 package io.vireo.gateway.internal;
 
-import java.util.Locale;
 import io.vireo.config.Values;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
 /**
  * A route's filter settings: the global keys ({@code vireo.gateway.<key>}), overridden by the
- * service's ({@code vireo.gateway.services.<service>.<key>}), overridden by the route's. Each
- * value remembers the full key it came from, for error messages.
+ * service's ({@code vireo.gateway.services.<service>.<key>}), overridden by the route's. Each value
+ * remembers the full key it came from, for error messages.
  */
 public final class Policy {
   /** The prefixes of the keys that are filter settings (the rest of vireo.gateway.* is not). */
-  public static final List<String> FILTER_KEYS = List.of("max-body-size", "timeout", "auth", "rate-limit", "circuit-breaker",
-      "retry", "fallback", "canary", "cors", "request-headers", "response-headers", "access-log");
+  public static final List<String> FILTER_KEYS =
+      List.of(
+          "max-body-size",
+          "timeout",
+          "auth",
+          "rate-limit",
+          "circuit-breaker",
+          "retry",
+          "fallback",
+          "canary",
+          "cors",
+          "request-headers",
+          "response-headers",
+          "access-log");
 
   private final Map<String, String> values;
   private final Map<String, String> origins;
@@ -35,12 +47,13 @@ public final class Policy {
   public static Policy of(String prefix, Map<String, String> keys) {
     Map<String, String> values = new TreeMap<>();
     Map<String, String> origins = new LinkedHashMap<>();
-    keys.forEach((key, value) -> {
-      if (isFilterKey(key)) {
-        values.put(key, value);
-        origins.put(key, prefix + key);
-      }
-    });
+    keys.forEach(
+        (key, value) -> {
+          if (isFilterKey(key)) {
+            values.put(key, value);
+            origins.put(key, prefix + key);
+          }
+        });
     return new Policy(values, origins);
   }
 
@@ -85,11 +98,12 @@ public final class Policy {
   /** The keys below {@code prefix} (relative to it). */
   public Map<String, String> subset(String prefix) {
     Map<String, String> result = new TreeMap<>();
-    values.forEach((key, value) -> {
-      if (key.startsWith(prefix + ".")) {
-        result.put(key.substring(prefix.length() + 1), value);
-      }
-    });
+    values.forEach(
+        (key, value) -> {
+          if (key.startsWith(prefix + ".")) {
+            result.put(key.substring(prefix.length() + 1), value);
+          }
+        });
     return result;
   }
 
@@ -132,7 +146,8 @@ public final class Policy {
       }
       return parsed * unit;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + ": '" + value + "' (expected: a size such as 1048576, 512KB or 4MB)", e);
+      throw new IllegalArgumentException(
+          key + ": '" + value + "' (expected: a size such as 1048576, 512KB or 4MB)", e);
     }
   }
 

@@ -29,13 +29,16 @@ public final class Reply {
   public record Bytes(byte[] content) implements Body {}
 
   /**
-   * A streamed body; {@code trailers} are set once it ends (gRPC's status); {@code flushEach}
-   * sends each buffer at once (message streams) instead of in batches (proxied bodies).
+   * A streamed body; {@code trailers} are set once it ends (gRPC's status); {@code flushEach} sends
+   * each buffer at once (message streams) instead of in batches (proxied bodies).
    */
-  public record Stream(Flux<ByteBuf> content, Optional<Consumer<HttpHeaders>> trailers, boolean flushEach) implements Body {}
+  public record Stream(
+      Flux<ByteBuf> content, Optional<Consumer<HttpHeaders>> trailers, boolean flushEach)
+      implements Body {}
 
   /** A WebSocket session instead of an HTTP reply. */
-  public record Socket(BiFunction<WebsocketInbound, WebsocketOutbound, Publisher<Void>> handler) implements Body {}
+  public record Socket(BiFunction<WebsocketInbound, WebsocketOutbound, Publisher<Void>> handler)
+      implements Body {}
 
   private final HttpResponseStatus status;
   private final HttpHeaders headers;
@@ -60,17 +63,24 @@ public final class Reply {
   }
 
   public static Reply empty(HttpResponseStatus status) {
-    return new Reply(status, new DefaultHttpHeaders(), new Empty(), HttpErrors.status(status.code()));
+    return new Reply(
+        status, new DefaultHttpHeaders(), new Empty(), HttpErrors.status(status.code()));
   }
 
   public static Reply stream(String contentType, Flux<ByteBuf> content) {
     HttpHeaders headers = new DefaultHttpHeaders();
     headers.set(HttpHeaderNames.CONTENT_TYPE, contentType);
-    return new Reply(HttpResponseStatus.OK, headers, new Stream(content, Optional.empty(), true), Status.OK);
+    return new Reply(
+        HttpResponseStatus.OK, headers, new Stream(content, Optional.empty(), true), Status.OK);
   }
 
-  public static Reply socket(BiFunction<WebsocketInbound, WebsocketOutbound, Publisher<Void>> handler) {
-    return new Reply(HttpResponseStatus.SWITCHING_PROTOCOLS, new DefaultHttpHeaders(), new Socket(handler), Status.OK);
+  public static Reply socket(
+      BiFunction<WebsocketInbound, WebsocketOutbound, Publisher<Void>> handler) {
+    return new Reply(
+        HttpResponseStatus.SWITCHING_PROTOCOLS,
+        new DefaultHttpHeaders(),
+        new Socket(handler),
+        Status.OK);
   }
 
   public HttpResponseStatus status() {
@@ -108,7 +118,10 @@ public final class Reply {
 
   /** Whether the call failed in a way a breaker counts: 5xx, or a timeout or unavailability. */
   public boolean isServerFailure() {
-    return status.code() >= 500 || callStatus == Status.UNAVAILABLE || callStatus == Status.DEADLINE_EXCEEDED
-        || callStatus == Status.INTERNAL || callStatus == Status.UNKNOWN;
+    return status.code() >= 500
+        || callStatus == Status.UNAVAILABLE
+        || callStatus == Status.DEADLINE_EXCEEDED
+        || callStatus == Status.INTERNAL
+        || callStatus == Status.UNKNOWN;
   }
 }

@@ -4,7 +4,10 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import reactor.core.publisher.Mono;
 
-/** {@code X-Request-Id}: the caller's (when it sends a sane one) or a new one, sent upstream and back. */
+/**
+ * {@code X-Request-Id}: the caller's (when it sends a sane one) or a new one, sent upstream and
+ * back.
+ */
 final class RequestId implements Step {
   static final String HEADER = "x-request-id";
 

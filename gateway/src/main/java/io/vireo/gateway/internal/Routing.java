@@ -28,7 +28,11 @@ public final class Routing {
 
   private record Table(List<Entry> routes, Policies policies) {}
 
-  public Routing(Config config, FilterChains chains, HttpProxy proxy, BiFunction<RouteDef, RouteDef.Rpc, Handler> rpc,
+  public Routing(
+      Config config,
+      FilterChains chains,
+      HttpProxy proxy,
+      BiFunction<RouteDef, RouteDef.Rpc, Handler> rpc,
       List<Mapping> mappings) {
     this.chains = chains;
     this.proxy = proxy;
@@ -45,7 +49,9 @@ public final class Routing {
     try {
       Table fresh = compile(config);
       table = fresh;
-      log.info("gateway routes: {}", fresh.routes().stream().map(e -> e.route().id() + " " + e.route().path()).toList());
+      log.info(
+          "gateway routes: {}",
+          fresh.routes().stream().map(e -> e.route().id() + " " + e.route().path()).toList());
       return Optional.empty();
     } catch (IllegalArgumentException e) {
       log.error("gateway routes not changed: {}", e.getMessage());
@@ -57,12 +63,16 @@ public final class Routing {
     Policies policies = new Policies(config);
     List<Entry> entries = new ArrayList<>();
     for (RouteDef route : RouteDef.parseAll(config.subset("vireo.gateway"))) {
-      Policy base = route.target() instanceof RouteDef.Rpc target ? policies.service(target.service()) : policies.global();
+      Policy base =
+          route.target() instanceof RouteDef.Rpc target
+              ? policies.service(target.service())
+              : policies.global();
       Policy policy = base.with(route.policy());
       chains.check(route.id(), policy);
-      Handler target = route.target() instanceof RouteDef.Upstream upstream
-          ? proxy.handler(route, upstream)
-          : rpc.apply(route, (RouteDef.Rpc) route.target());
+      Handler target =
+          route.target() instanceof RouteDef.Upstream upstream
+              ? proxy.handler(route, upstream)
+              : rpc.apply(route, (RouteDef.Rpc) route.target());
       entries.add(new Entry(route, policy, chains.chain(route.id(), policy, target)));
     }
     return new Table(List.copyOf(entries), policies);
@@ -80,11 +90,20 @@ public final class Routing {
       Optional<Mapping.Routed> routed = mapping.route(exchange, current.policies());
       if (routed.isPresent()) {
         exchange.routeId(routed.get().id());
-        return chains.chain(routed.get().id(), routed.get().policy(), routed.get().target()).handle(exchange);
+        return chains
+            .chain(routed.get().id(), routed.get().policy(), routed.get().target())
+            .handle(exchange);
       }
     }
     exchange.routeId("none");
-    return chains.chain("none", current.policies().global(),
-        e -> Mono.just(HttpErrors.reply(Status.NOT_FOUND, "no route for " + e.method().name() + " " + e.path()))).handle(exchange);
+    return chains
+        .chain(
+            "none",
+            current.policies().global(),
+            e ->
+                Mono.just(
+                    HttpErrors.reply(
+                        Status.NOT_FOUND, "no route for " + e.method().name() + " " + e.path())))
+        .handle(exchange);
   }
 }

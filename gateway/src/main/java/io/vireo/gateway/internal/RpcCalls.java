@@ -1,13 +1,5 @@
 package io.vireo.gateway.internal;
 
-import io.vireo.registry.ServiceInstance;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.Locale;
-import java.util.WeakHashMap;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
-import reactor.core.scheduler.Schedulers;
 import com.google.protobuf.DescriptorProtos;
 import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.DynamicMessage;
@@ -27,19 +19,27 @@ import io.vireo.client.GenericClient;
 import io.vireo.config.Config;
 import io.vireo.reflection.SchemaCache;
 import io.vireo.reflection.ServiceSchema;
+import io.vireo.registry.ServiceInstance;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.context.Context;
 
 /**
@@ -57,7 +57,8 @@ public final class RpcCalls {
   private final Supplier<Config> config;
   private final Map<String, GenericClient> clients = new ConcurrentHashMap<>();
   private final Map<String, Mono<ServiceSchema>> files = new ConcurrentHashMap<>();
-  private final Map<ServiceSchema, Transcoder> transcoders = Collections.synchronizedMap(new WeakHashMap<>());
+  private final Map<ServiceSchema, Transcoder> transcoders =
+      Collections.synchronizedMap(new WeakHashMap<>());
 
   public RpcCalls(Service service, SchemaCache schemas, Supplier<Config> config) {
     this.service = service;
@@ -65,19 +66,45 @@ public final class RpcCalls {
     this.config = config;
   }
 
-  /** The schema of a registry service: its descriptor-set file when configured, else learned by reflection. */
+  /**
+   * The schema of a registry service: its descriptor-set file when configured, else learned by
+   * reflection.
+   */
   public Mono<ServiceSchema> schema(String name) {
     Optional<String> file = config.get().get("vireo.gateway.services." + name + ".descriptor-set");
     if (file.isPresent()) {
-      return files.computeIfAbsent(name, n -> Mono.fromCallable(() -> ServiceSchema.of(
-              DescriptorProtos.FileDescriptorSet.parseFrom(Files.readAllBytes(Path.of(file.get())))))
-          .onErrorMap(IOException.class, e -> new VireoException(Status.INTERNAL, "vireo.gateway.services." + n
-              + ".descriptor-set: " + file.get() + " cannot be read (expected: protoc --descriptor_set_out output)", e))
-          .subscribeOn(Schedulers.boundedElastic())
-          .cache());
+      return files.computeIfAbsent(
+          name,
+          n ->
+              Mono.fromCallable(
+                      () ->
+                          ServiceSchema.of(
+                              DescriptorProtos.FileDescriptorSet.parseFrom(
+                                  Files.readAllBytes(Path.of(file.get())))))
+                  .onErrorMap(
+                      IOException.class,
+                      e ->
+                          new VireoException(
+                              Status.INTERNAL,
+                              "vireo.gateway.services."
+                                  + n
+                                  + ".descriptor-set: "
+                                  + file.get()
+                                  + " cannot be read (expected: protoc --descriptor_set_out output)",
+                              e))
+                  .subscribeOn(Schedulers.boundedElastic())
+                  .cache());
     }
-    return schemas.schema(name).onErrorMap(e -> !(e instanceof VireoException vireo) || vireo.status() != Status.UNAVAILABLE
-        ? e : new VireoException(Status.UNAVAILABLE, "no instance of " + name + " answers (" + e.getMessage() + ")", e));
+    return schemas
+        .schema(name)
+        .onErrorMap(
+            e ->
+                !(e instanceof VireoException vireo) || vireo.status() != Status.UNAVAILABLE
+                    ? e
+                    : new VireoException(
+                        Status.UNAVAILABLE,
+                        "no instance of " + name + " answers (" + e.getMessage() + ")",
+                        e));
   }
 
   public Transcoder transcoder(ServiceSchema schema) {
@@ -88,16 +115,35 @@ public final class RpcCalls {
     return clients.computeIfAbsent(name, service::genericClient);
   }
 
-  /** The method {@code endpoint} names ({@code Method} or {@code pkg.Service/Method}) in the schema; 404 when none. */
+  /**
+   * The method {@code endpoint} names ({@code Method} or {@code pkg.Service/Method}) in the schema;
+   * 404 when none.
+   */
   static MethodDescriptor method(String serviceName, ServiceSchema schema, String endpoint) {
     int slash = endpoint.indexOf('/');
-    Optional<MethodDescriptor> method = slash < 0 ? schema.method(endpoint)
-        : schema.method(endpoint.substring(0, slash), endpoint.substring(slash + 1));
-    if (method.isEmpty() && slash < 0 && schema.methods().stream().filter(m -> m.getName().equals(endpoint)).count() > 1) {
-      throw new VireoException(Status.NOT_FOUND, "method " + endpoint + " of " + serviceName
-          + " is ambiguous (expected: /" + serviceName + "/<package>.<Service>/" + endpoint + ")");
+    Optional<MethodDescriptor> method =
+        slash < 0
+            ? schema.method(endpoint)
+            : schema.method(endpoint.substring(0, slash), endpoint.substring(slash + 1));
+    if (method.isEmpty()
+        && slash < 0
+        && schema.methods().stream().filter(m -> m.getName().equals(endpoint)).count() > 1) {
+      throw new VireoException(
+          Status.NOT_FOUND,
+          "method "
+              + endpoint
+              + " of "
+              + serviceName
+              + " is ambiguous (expected: /"
+              + serviceName
+              + "/<package>.<Service>/"
+              + endpoint
+              + ")");
     }
-    return method.orElseThrow(() -> new VireoException(Status.NOT_FOUND, "service " + serviceName + " has no method " + endpoint));
+    return method.orElseThrow(
+        () ->
+            new VireoException(
+                Status.NOT_FOUND, "service " + serviceName + " has no method " + endpoint));
   }
 
   /** The per-call options: deadline, headers passed on, canary filter, idempotency. */
@@ -109,22 +155,30 @@ public final class RpcCalls {
       }
       for (Map.Entry<String, String> header : exchange.headers()) {
         String name = header.getKey().toLowerCase(Locale.ROOT);
-        if (name.equals("authorization") || name.equals("traceparent") || name.equals("tracestate")
-            || name.startsWith("x-") && !name.startsWith("x-forwarded-") && !name.equals("x-request-timeout")) {
+        if (name.equals("authorization")
+            || name.equals("traceparent")
+            || name.equals("tracestate")
+            || name.startsWith("x-")
+                && !name.startsWith("x-forwarded-")
+                && !name.equals("x-request-timeout")) {
           result = CallOptions.header(name, header.getValue()).apply(result);
         }
       }
       if (exchange.instanceFilter().isPresent()) {
         Predicate<ServiceInstance> keep = exchange.instanceFilter().get();
-        result = CallOptions.filter((candidates, call) -> candidates.stream().filter(keep).toList()).apply(result);
+        result =
+            CallOptions.filter((candidates, call) -> candidates.stream().filter(keep).toList())
+                .apply(result);
       }
       return result;
     };
   }
 
   static boolean idempotent(MethodDescriptor method, HttpMethod httpMethod) {
-    DescriptorProtos.MethodOptions.IdempotencyLevel level = method.getOptions().getIdempotencyLevel();
-    return httpMethod.equals(HttpMethod.GET) || level == DescriptorProtos.MethodOptions.IdempotencyLevel.IDEMPOTENT
+    DescriptorProtos.MethodOptions.IdempotencyLevel level =
+        method.getOptions().getIdempotencyLevel();
+    return httpMethod.equals(HttpMethod.GET)
+        || level == DescriptorProtos.MethodOptions.IdempotencyLevel.IDEMPOTENT
         || level == DescriptorProtos.MethodOptions.IdempotencyLevel.NO_SIDE_EFFECTS;
   }
 
@@ -132,8 +186,13 @@ public final class RpcCalls {
    * Answers an exchange with a call of {@code method}: the request from {@code request} (the body
    * bytes to a message), the reply JSON by {@code reply}.
    */
-  Mono<Reply> call(Exchange exchange, String name, ServiceSchema schema, MethodDescriptor method,
-      Function<byte[], DynamicMessage> request, Function<byte[], byte[]> reply) {
+  Mono<Reply> call(
+      Exchange exchange,
+      String name,
+      ServiceSchema schema,
+      MethodDescriptor method,
+      Function<byte[], DynamicMessage> request,
+      Function<byte[], byte[]> reply) {
     GenericClient client = client(name);
     Route route = ServiceSchema.route(method);
     Transcoder transcoder = transcoder(schema);
@@ -144,25 +203,36 @@ public final class RpcCalls {
     }
     switch (kind) {
       case UNARY -> {
-        return exchange.body()
+        return exchange
+            .body()
             .map(body -> request.apply(body).toByteArray())
             .flatMap(bytes -> client.unary(route, bytes).contextWrite(options))
             .map(bytes -> Reply.bytes(HttpResponseStatus.OK, Reply.JSON, reply.apply(bytes)));
       }
       case SERVER_STREAM -> {
-        return exchange.body()
+        return exchange
+            .body()
             .map(body -> request.apply(body).toByteArray())
-            .map(bytes -> stream(exchange, client.serverStream(route, bytes).contextWrite(options), reply));
+            .map(
+                bytes ->
+                    stream(
+                        exchange, client.serverStream(route, bytes).contextWrite(options), reply));
       }
       default -> {
         // no WebSocket: the request stream is an NDJSON body
-        Flux<byte[]> requests = exchange.body().flatMapMany(body -> Flux.fromIterable(lines(body)))
-            .map(line -> transcoder.parse(method.getInputType(), line).toByteArray());
+        Flux<byte[]> requests =
+            exchange
+                .body()
+                .flatMapMany(body -> Flux.fromIterable(lines(body)))
+                .map(line -> transcoder.parse(method.getInputType(), line).toByteArray());
         if (kind == CallKind.CLIENT_STREAM) {
-          return client.clientStream(route, requests).contextWrite(options)
+          return client
+              .clientStream(route, requests)
+              .contextWrite(options)
               .map(bytes -> Reply.bytes(HttpResponseStatus.OK, Reply.JSON, reply.apply(bytes)));
         }
-        return Mono.just(stream(exchange, client.bidiStream(route, requests).contextWrite(options), reply));
+        return Mono.just(
+            stream(exchange, client.bidiStream(route, requests).contextWrite(options), reply));
       }
     }
   }
@@ -184,18 +254,30 @@ public final class RpcCalls {
 
   /**
    * A reply stream as NDJSON (default) or SSE ({@code Accept: text/event-stream}). An error after
-   * the first message ends the stream with an error line ({@code {"error":{...}}}, or an SSE
-   * {@code event: error}); one before it is the error reply.
+   * the first message ends the stream with an error line ({@code {"error":{...}}}, or an SSE {@code
+   * event: error}); one before it is the error reply.
    */
-  private static Reply stream(Exchange exchange, Flux<byte[]> replies, Function<byte[], byte[]> reply) {
+  private static Reply stream(
+      Exchange exchange, Flux<byte[]> replies, Function<byte[], byte[]> reply) {
     boolean sse = exchange.header("accept").map(a -> a.contains(SSE)).orElse(false);
-    Flux<ByteBuf> body = replies
-        .map(bytes -> frame(sse, reply.apply(bytes), false))
-        .onErrorResume(error -> {
-          VireoException vireo = VireoException.from(error);
-          return Mono.just(frame(sse, ("{\"error\":" + new String(HttpErrors.json(vireo.status(), String.valueOf(vireo.getMessage())),
-              StandardCharsets.UTF_8) + "}").getBytes(StandardCharsets.UTF_8), true));
-        });
+    Flux<ByteBuf> body =
+        replies
+            .map(bytes -> frame(sse, reply.apply(bytes), false))
+            .onErrorResume(
+                error -> {
+                  VireoException vireo = VireoException.from(error);
+                  return Mono.just(
+                      frame(
+                          sse,
+                          ("{\"error\":"
+                                  + new String(
+                                      HttpErrors.json(
+                                          vireo.status(), String.valueOf(vireo.getMessage())),
+                                      StandardCharsets.UTF_8)
+                                  + "}")
+                              .getBytes(StandardCharsets.UTF_8),
+                          true));
+                });
     Reply result = Reply.stream(sse ? SSE : NDJSON, body);
     result.headers().set("cache-control", "no-cache");
     return result;
@@ -210,40 +292,64 @@ public final class RpcCalls {
   }
 
   /**
-   * A call over WebSocket: each text frame one JSON request (a server stream takes the first);
-   * an empty text frame ends the request stream (so do the client's close frame and a closed
-   * socket); each reply is a text frame; the end is a close frame whose code is 1000 for OK or
-   * 4000 + the gRPC code, and whose reason is {@code <STATUS>: <message>}.
+   * A call over WebSocket: each text frame one JSON request (a server stream takes the first); an
+   * empty text frame ends the request stream (so do the client's close frame and a closed socket);
+   * each reply is a text frame; the end is a close frame whose code is 1000 for OK or 4000 + the
+   * gRPC code, and whose reason is {@code <STATUS>: <message>}.
    */
-  private static Reply socket(GenericClient client, Route route, CallKind kind, MethodDescriptor method, Transcoder transcoder,
-      Function<byte[], byte[]> reply, Function<Context, Context> options) {
-    return Reply.socket((in, out) -> {
-      Flux<byte[]> requests = SocketRequests.of(in.receiveFrames()
-              .filter(frame -> frame instanceof TextWebSocketFrame)
-              .map(frame -> ((TextWebSocketFrame) frame).text()))
-          .map(text -> transcoder.parse(method.getInputType(), text.getBytes(StandardCharsets.UTF_8)).toByteArray());
-      Flux<byte[]> replies = switch (kind) {
-        case UNARY -> requests.next().flatMap(bytes -> client.unary(route, bytes)).flux();
-        case SERVER_STREAM -> requests.next().flatMapMany(bytes -> client.serverStream(route, bytes));
-        case CLIENT_STREAM -> client.clientStream(route, requests).flux();
-        default -> client.bidiStream(route, requests);
-      };
-      AtomicReference<VireoException> failure = new AtomicReference<>();
-      Flux<WebSocketFrame> frames = replies.contextWrite(options)
-          .<WebSocketFrame>map(bytes -> new TextWebSocketFrame(new String(reply.apply(bytes), StandardCharsets.UTF_8)))
-          .onErrorResume(error -> {
-            failure.set(VireoException.from(error));
-            return Mono.empty();
-          });
-      return out.sendObject(frames, frame -> true).then(Mono.defer(() -> {
-        VireoException error = failure.get();
-        if (error == null) {
-          return out.sendClose(1000, "OK");
-        }
-        String reason = error.status().name() + ": " + error.getMessage();
-        return out.sendClose(4000 + error.status().code(), truncate(reason));
-      }));
-    });
+  private static Reply socket(
+      GenericClient client,
+      Route route,
+      CallKind kind,
+      MethodDescriptor method,
+      Transcoder transcoder,
+      Function<byte[], byte[]> reply,
+      Function<Context, Context> options) {
+    return Reply.socket(
+        (in, out) -> {
+          Flux<byte[]> requests =
+              SocketRequests.of(
+                      in.receiveFrames()
+                          .filter(frame -> frame instanceof TextWebSocketFrame)
+                          .map(frame -> ((TextWebSocketFrame) frame).text()))
+                  .map(
+                      text ->
+                          transcoder
+                              .parse(method.getInputType(), text.getBytes(StandardCharsets.UTF_8))
+                              .toByteArray());
+          Flux<byte[]> replies =
+              switch (kind) {
+                case UNARY -> requests.next().flatMap(bytes -> client.unary(route, bytes)).flux();
+                case SERVER_STREAM ->
+                    requests.next().flatMapMany(bytes -> client.serverStream(route, bytes));
+                case CLIENT_STREAM -> client.clientStream(route, requests).flux();
+                default -> client.bidiStream(route, requests);
+              };
+          AtomicReference<VireoException> failure = new AtomicReference<>();
+          Flux<WebSocketFrame> frames =
+              replies
+                  .contextWrite(options)
+                  .<WebSocketFrame>map(
+                      bytes ->
+                          new TextWebSocketFrame(
+                              new String(reply.apply(bytes), StandardCharsets.UTF_8)))
+                  .onErrorResume(
+                      error -> {
+                        failure.set(VireoException.from(error));
+                        return Mono.empty();
+                      });
+          return out.sendObject(frames, frame -> true)
+              .then(
+                  Mono.defer(
+                      () -> {
+                        VireoException error = failure.get();
+                        if (error == null) {
+                          return out.sendClose(1000, "OK");
+                        }
+                        String reason = error.status().name() + ": " + error.getMessage();
+                        return out.sendClose(4000 + error.status().code(), truncate(reason));
+                      }));
+        });
   }
 
   /** A close reason fits 123 bytes. */

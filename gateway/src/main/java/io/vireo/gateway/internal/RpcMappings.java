@@ -12,10 +12,10 @@ import java.util.Optional;
 import reactor.core.publisher.Mono;
 
 /**
- * The built-in routes to Vireo services: events ({@code POST /events/<topic>?type=...}), gRPC
- * over HTTP/2, {@code google.api.http} rules, and the default mapping
- * ({@code POST /<service>/<Method>} and {@code /<service>/<pkg.Service>/<Method>}) when
- * {@code vireo.gateway.discovery.enabled=true}; and the RPC target of configured routes.
+ * The built-in routes to Vireo services: events ({@code POST /events/<topic>?type=...}), gRPC over
+ * HTTP/2, {@code google.api.http} rules, and the default mapping ({@code POST /<service>/<Method>}
+ * and {@code /<service>/<pkg.Service>/<Method>}) when {@code vireo.gateway.discovery.enabled=true};
+ * and the RPC target of configured routes.
  */
 public final class RpcMappings {
   private final RpcCalls calls;
@@ -47,22 +47,53 @@ public final class RpcMappings {
 
   private Mono<Reply> publish(Exchange exchange, String topic) {
     if (topic.isEmpty() || topic.contains("/")) {
-      return Mono.just(HttpErrors.reply(Status.INVALID_ARGUMENT, "topic: '" + topic + "' (expected: /events/<topic> such as /events/user.created)"));
+      return Mono.just(
+          HttpErrors.reply(
+              Status.INVALID_ARGUMENT,
+              "topic: '" + topic + "' (expected: /events/<topic> such as /events/user.created)"));
     }
     List<String> type = exchange.queryParameters().getOrDefault("type", List.of());
     if (type.isEmpty() || type.get(0).isBlank()) {
-      return Mono.just(HttpErrors.reply(Status.INVALID_ARGUMENT, "type: missing (expected: ?type=<full message name>, such as ?type=vireo.samples.orders.OrderPlaced)"));
+      return Mono.just(
+          HttpErrors.reply(
+              Status.INVALID_ARGUMENT,
+              "type: missing (expected: ?type=<full message name>, such as ?type=vireo.samples.orders.OrderPlaced)"));
     }
     String name = type.get(0);
-    Mono<Catalog.Type> found = Mono.defer(() -> Mono.justOrEmpty(catalog.type(name)))
-        .switchIfEmpty(catalog.refreshOnMiss().then(Mono.defer(() -> Mono.justOrEmpty(catalog.type(name)))))
-        .switchIfEmpty(Mono.error(() -> new VireoException(Status.INVALID_ARGUMENT, "type: unknown message " + name
-            + " (expected: a message of a running service's descriptors)")));
-    return found.flatMap(t -> exchange.body()
-        .map(body -> calls.transcoder(t.schema()).parse(t.descriptor(), body))
-        .flatMap(message -> service.publish(topic, message).contextWrite(calls.options(exchange, false)))
-        .thenReturn(Reply.bytes(HttpResponseStatus.ACCEPTED, Reply.JSON, ("{\"topic\":" + HttpErrors.quote(topic)
-            + ",\"type\":" + HttpErrors.quote(name) + "}").getBytes(StandardCharsets.UTF_8))));
+    Mono<Catalog.Type> found =
+        Mono.defer(() -> Mono.justOrEmpty(catalog.type(name)))
+            .switchIfEmpty(
+                catalog
+                    .refreshOnMiss()
+                    .then(Mono.defer(() -> Mono.justOrEmpty(catalog.type(name)))))
+            .switchIfEmpty(
+                Mono.error(
+                    () ->
+                        new VireoException(
+                            Status.INVALID_ARGUMENT,
+                            "type: unknown message "
+                                + name
+                                + " (expected: a message of a running service's descriptors)")));
+    return found.flatMap(
+        t ->
+            exchange
+                .body()
+                .map(body -> calls.transcoder(t.schema()).parse(t.descriptor(), body))
+                .flatMap(
+                    message ->
+                        service
+                            .publish(topic, message)
+                            .contextWrite(calls.options(exchange, false)))
+                .thenReturn(
+                    Reply.bytes(
+                        HttpResponseStatus.ACCEPTED,
+                        Reply.JSON,
+                        ("{\"topic\":"
+                                + HttpErrors.quote(topic)
+                                + ",\"type\":"
+                                + HttpErrors.quote(name)
+                                + "}")
+                            .getBytes(StandardCharsets.UTF_8))));
   }
 
   private Optional<Mapping.Routed> grpc(Exchange exchange, Policies policies) {
@@ -71,7 +102,8 @@ public final class RpcMappings {
     }
     String protoService = GrpcCalls.protoService(exchange.path());
     String registryName = catalog.serviceOf(protoService).orElse("grpc:" + protoService);
-    return Optional.of(new Mapping.Routed("grpc:" + protoService, policies.service(registryName), grpc::handle));
+    return Optional.of(
+        new Mapping.Routed("grpc:" + protoService, policies.service(registryName), grpc::handle));
   }
 
   private Optional<Mapping.Routed> httpRules(Exchange exchange, Policies policies) {
@@ -82,18 +114,43 @@ public final class RpcMappings {
       Optional<List<String[]>> values = binding.template().match(exchange.path());
       if (values.isPresent()) {
         String id = binding.service() + ":" + binding.method().getName();
-        return Optional.of(new Mapping.Routed(id, policies.service(binding.service()),
-            e -> calls.schema(binding.service()).flatMap(schema -> {
-              Transcoder transcoder = calls.transcoder(schema);
-              // the schema may have been learned again: look the method up by name in it
-              MethodDescriptor method = RpcCalls.method(binding.service(), schema,
-                  binding.method().getService().getFullName() + "/" + binding.method().getName());
-              HttpBinding current = new HttpBinding(binding.service(), method, binding.httpMethod(), binding.template(),
-                  binding.body(), binding.responseBody());
-              return calls.call(e, binding.service(), schema, method,
-                  body -> current.request(transcoder, body, values.get(), e.queryParameters()),
-                  reply -> current.reply(transcoder, reply));
-            })));
+        return Optional.of(
+            new Mapping.Routed(
+                id,
+                policies.service(binding.service()),
+                e ->
+                    calls
+                        .schema(binding.service())
+                        .flatMap(
+                            schema -> {
+                              Transcoder transcoder = calls.transcoder(schema);
+                              // the schema may have been learned again: look the method up by name
+                              // in it
+                              MethodDescriptor method =
+                                  RpcCalls.method(
+                                      binding.service(),
+                                      schema,
+                                      binding.method().getService().getFullName()
+                                          + "/"
+                                          + binding.method().getName());
+                              HttpBinding current =
+                                  new HttpBinding(
+                                      binding.service(),
+                                      method,
+                                      binding.httpMethod(),
+                                      binding.template(),
+                                      binding.body(),
+                                      binding.responseBody());
+                              return calls.call(
+                                  e,
+                                  binding.service(),
+                                  schema,
+                                  method,
+                                  body ->
+                                      current.request(
+                                          transcoder, body, values.get(), e.queryParameters()),
+                                  reply -> current.reply(transcoder, reply));
+                            })));
       }
     }
     return Optional.empty();
@@ -104,35 +161,75 @@ public final class RpcMappings {
       return Optional.empty();
     }
     String[] parts = exchange.path().substring(1).split("/", -1);
-    if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty()
+    if (parts.length < 2
+        || parts.length > 3
+        || parts[0].isEmpty()
         || !exchange.method().equals(HttpMethod.POST) && !exchange.isWebSocketUpgrade()) {
       return Optional.empty();
     }
     String name = parts[0];
     String endpoint = parts.length == 2 ? parts[1] : parts[1] + "/" + parts[2];
-    return Optional.of(new Mapping.Routed(name, policies.service(name), e -> target(e, name, endpoint, false)));
+    return Optional.of(
+        new Mapping.Routed(name, policies.service(name), e -> target(e, name, endpoint, false)));
   }
 
-  /** The RPC target of a configured route: its endpoint, or {@code /<Method>} after the route's literal prefix. */
+  /**
+   * The RPC target of a configured route: its endpoint, or {@code /<Method>} after the route's
+   * literal prefix.
+   */
   public Handler routeTarget(RouteDef route, RouteDef.Rpc rpc) {
     return exchange -> {
-      String endpoint = rpc.endpoint().orElseGet(() -> {
-        String rest = exchange.path().substring(Math.min(exchange.path().length(), route.path().literalPrefix().length()));
-        return rest.startsWith("/") ? rest.substring(1) : rest;
-      });
+      String endpoint =
+          rpc.endpoint()
+              .orElseGet(
+                  () -> {
+                    String rest =
+                        exchange
+                            .path()
+                            .substring(
+                                Math.min(
+                                    exchange.path().length(),
+                                    route.path().literalPrefix().length()));
+                    return rest.startsWith("/") ? rest.substring(1) : rest;
+                  });
       return target(exchange, rpc.service(), endpoint, true);
     };
   }
 
-  /** A service nobody knows is NOT_FOUND; one that is known (configured, or seen in the registry) but has no instance is UNAVAILABLE. */
+  /**
+   * A service nobody knows is NOT_FOUND; one that is known (configured, or seen in the registry)
+   * but has no instance is UNAVAILABLE.
+   */
   private Mono<Reply> target(Exchange exchange, String name, String endpoint, boolean configured) {
-    return calls.schema(name).flatMap(schema -> {
-      Transcoder transcoder = calls.transcoder(schema);
-      MethodDescriptor method = RpcCalls.method(name, schema, endpoint);
-      return calls.call(exchange, name, schema, method, body -> transcoder.parse(method.getInputType(), body),
-          reply -> transcoder.print(method.getOutputType(), reply));
-    }).onErrorResume(e -> e instanceof VireoException vireo && vireo.status() == Status.UNAVAILABLE && !configured,
-        e -> catalog.refreshOnMiss().then(Mono.error(() -> catalog.seen(name) ? e
-            : new VireoException(Status.NOT_FOUND, "no service " + name + " in the registry"))));
+    return calls
+        .schema(name)
+        .flatMap(
+            schema -> {
+              Transcoder transcoder = calls.transcoder(schema);
+              MethodDescriptor method = RpcCalls.method(name, schema, endpoint);
+              return calls.call(
+                  exchange,
+                  name,
+                  schema,
+                  method,
+                  body -> transcoder.parse(method.getInputType(), body),
+                  reply -> transcoder.print(method.getOutputType(), reply));
+            })
+        .onErrorResume(
+            e ->
+                e instanceof VireoException vireo
+                    && vireo.status() == Status.UNAVAILABLE
+                    && !configured,
+            e ->
+                catalog
+                    .refreshOnMiss()
+                    .then(
+                        Mono.error(
+                            () ->
+                                catalog.seen(name)
+                                    ? e
+                                    : new VireoException(
+                                        Status.NOT_FOUND,
+                                        "no service " + name + " in the registry"))));
   }
 }

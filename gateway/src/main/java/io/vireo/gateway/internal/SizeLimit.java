@@ -2,7 +2,10 @@ package io.vireo.gateway.internal;
 
 import reactor.core.publisher.Mono;
 
-/** {@code max-body-size}: larger bodies get {@code 413}, before they are read when Content-Length says so. */
+/**
+ * {@code max-body-size}: larger bodies get {@code 413}, before they are read when Content-Length
+ * says so.
+ */
 final class SizeLimit implements Step {
   /** Default {@code vireo.gateway.max-body-size}: 4 MB. */
   static final long DEFAULT_MAX_BODY_SIZE = 4L * 1024 * 1024;
@@ -16,6 +19,9 @@ final class SizeLimit implements Step {
   @Override
   public Mono<Reply> apply(Exchange exchange, Handler next) {
     exchange.maxBodySize(limit);
-    return exchange.declaredTooLarge().map(e -> Mono.just(HttpErrors.reply(e))).orElseGet(() -> next.handle(exchange));
+    return exchange
+        .declaredTooLarge()
+        .map(e -> Mono.just(HttpErrors.reply(e)))
+        .orElseGet(() -> next.handle(exchange));
   }
 }

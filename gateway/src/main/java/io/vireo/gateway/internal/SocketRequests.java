@@ -6,8 +6,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 
 /**
- * The request stream of a WebSocket call: the socket's text frames up to an empty one (or the
- * end of the socket), with the call's demand. The socket's inbound is never cancelled — with
+ * The request stream of a WebSocket call: the socket's text frames up to an empty one (or the end
+ * of the socket), with the call's demand. The socket's inbound is never cancelled — with
  * reactor-netty that would close the socket before the replies are sent — it is drained instead.
  */
 final class SocketRequests extends BaseSubscriber<String> {
@@ -19,12 +19,13 @@ final class SocketRequests extends BaseSubscriber<String> {
   }
 
   static Flux<String> of(Flux<String> frames) {
-    return Flux.create(sink -> {
-      SocketRequests inbound = new SocketRequests(sink);
-      frames.subscribe(inbound); // first: a request before the subscription would be lost
-      sink.onRequest(inbound::demand);
-      sink.onCancel(inbound::end);
-    });
+    return Flux.create(
+        sink -> {
+          SocketRequests inbound = new SocketRequests(sink);
+          frames.subscribe(inbound); // first: a request before the subscription would be lost
+          sink.onRequest(inbound::demand);
+          sink.onCancel(inbound::end);
+        });
   }
 
   @Override

@@ -9,8 +9,8 @@ public interface Step {
   Mono<Reply> apply(Exchange exchange, Handler next);
 
   /**
-   * {@code steps} around {@code terminal}, the first outermost. Every error becomes its error
-   * reply on the way out, so that each filter sees a reply (breakers count it, logs show it).
+   * {@code steps} around {@code terminal}, the first outermost. Every error becomes its error reply
+   * on the way out, so that each filter sees a reply (breakers count it, logs show it).
    */
   static Handler chain(List<Step> steps, Handler terminal) {
     Handler handler = guarded(terminal);

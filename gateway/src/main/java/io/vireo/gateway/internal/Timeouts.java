@@ -9,10 +9,10 @@ import java.util.concurrent.TimeoutException;
 import reactor.core.publisher.Mono;
 
 /**
- * The call's deadline: the caller's {@code X-Request-Timeout} (a duration such as {@code 500ms})
- * or {@code grpc-timeout} ({@code 100m}, {@code 2S}), capped by the route's {@code timeout}. It
- * becomes the RPC's deadline, the HTTP upstream's response timeout, and a 504 when it passes
- * before the reply's headers.
+ * The call's deadline: the caller's {@code X-Request-Timeout} (a duration such as {@code 500ms}) or
+ * {@code grpc-timeout} ({@code 100m}, {@code 2S}), capped by the route's {@code timeout}. It
+ * becomes the RPC's deadline, the HTTP upstream's response timeout, and a 504 when it passes before
+ * the reply's headers.
  */
 final class Timeouts implements Step {
   private final Optional<Duration> routeTimeout;
@@ -29,13 +29,22 @@ final class Timeouts implements Step {
     } catch (IllegalArgumentException e) {
       return Mono.just(HttpErrors.reply(Status.INVALID_ARGUMENT, e.getMessage()));
     }
-    Optional<Duration> timeout = asked.map(a -> routeTimeout.filter(r -> r.compareTo(a) < 0).orElse(a)).or(() -> routeTimeout);
+    Optional<Duration> timeout =
+        asked
+            .map(a -> routeTimeout.filter(r -> r.compareTo(a) < 0).orElse(a))
+            .or(() -> routeTimeout);
     if (timeout.isEmpty() || timeout.get().isZero()) {
       return next.handle(exchange);
     }
     exchange.timeout(timeout.get());
-    return next.handle(exchange).timeout(timeout.get(), Mono.error(() -> new VireoException(Status.DEADLINE_EXCEEDED,
-        "no reply within " + timeout.get().toMillis() + " ms")));
+    return next.handle(exchange)
+        .timeout(
+            timeout.get(),
+            Mono.error(
+                () ->
+                    new VireoException(
+                        Status.DEADLINE_EXCEEDED,
+                        "no reply within " + timeout.get().toMillis() + " ms")));
   }
 
   static Optional<Duration> asked(Exchange exchange) {
@@ -50,13 +59,15 @@ final class Timeouts implements Step {
   static Duration grpcTimeout(String text) {
     String value = text.trim();
     if (value.length() < 2 || value.length() > 9) {
-      throw new IllegalArgumentException("grpc-timeout: '" + text + "' (expected: digits and a unit H, M, S, m, u or n)");
+      throw new IllegalArgumentException(
+          "grpc-timeout: '" + text + "' (expected: digits and a unit H, M, S, m, u or n)");
     }
     long amount;
     try {
       amount = Long.parseLong(value.substring(0, value.length() - 1));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("grpc-timeout: '" + text + "' (expected: digits and a unit H, M, S, m, u or n)", e);
+      throw new IllegalArgumentException(
+          "grpc-timeout: '" + text + "' (expected: digits and a unit H, M, S, m, u or n)", e);
     }
     return switch (value.charAt(value.length() - 1)) {
       case 'H' -> Duration.ofHours(amount);
@@ -65,7 +76,9 @@ final class Timeouts implements Step {
       case 'm' -> Duration.ofMillis(amount);
       case 'u' -> Duration.ofNanos(amount * 1000);
       case 'n' -> Duration.ofNanos(amount);
-      default -> throw new IllegalArgumentException("grpc-timeout: '" + text + "' (expected: digits and a unit H, M, S, m, u or n)");
+      default ->
+          throw new IllegalArgumentException(
+              "grpc-timeout: '" + text + "' (expected: digits and a unit H, M, S, m, u or n)");
     };
   }
 

@@ -1,25 +1,27 @@
 package io.vireo.gateway.internal;
 
-import java.util.regex.Matcher;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import reactor.core.publisher.Mono;
 
 /**
- * W3C trace context: an incoming {@code traceparent} keeps its trace id and gets the gateway's
- * span id; without one the gateway starts a trace. The result goes upstream and back to the caller.
+ * W3C trace context: an incoming {@code traceparent} keeps its trace id and gets the gateway's span
+ * id; without one the gateway starts a trace. The result goes upstream and back to the caller.
  */
 final class Tracing implements Step {
-  private static final Pattern TRACEPARENT = Pattern.compile("00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})");
+  private static final Pattern TRACEPARENT =
+      Pattern.compile("00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})");
   private static final String ZERO_TRACE = "0".repeat(32);
 
   @Override
   public Mono<Reply> apply(Exchange exchange, Handler next) {
     String incoming = exchange.header("traceparent").orElse("");
     Matcher matcher = TRACEPARENT.matcher(incoming);
-    String traceparent = matcher.matches() && !matcher.group(1).equals(ZERO_TRACE)
-        ? "00-" + matcher.group(1) + "-" + hex(16) + "-" + matcher.group(3)
-        : "00-" + hex(32) + "-" + hex(16) + "-01";
+    String traceparent =
+        matcher.matches() && !matcher.group(1).equals(ZERO_TRACE)
+            ? "00-" + matcher.group(1) + "-" + hex(16) + "-" + matcher.group(3)
+            : "00-" + hex(32) + "-" + hex(16) + "-01";
     exchange.traceparent(traceparent);
     exchange.headers().set("traceparent", traceparent);
     return next.handle(exchange).doOnNext(reply -> reply.headers().set("traceparent", traceparent));

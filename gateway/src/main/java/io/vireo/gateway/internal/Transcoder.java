@@ -24,8 +24,11 @@ public final class Transcoder {
 
   public Transcoder(JsonFormat.TypeRegistry types) {
     this.parser = JsonFormat.parser().usingTypeRegistry(types);
-    this.printer = JsonFormat.printer().usingTypeRegistry(types).omittingInsignificantWhitespace()
-        .alwaysPrintFieldsWithNoPresence();
+    this.printer =
+        JsonFormat.printer()
+            .usingTypeRegistry(types)
+            .omittingInsignificantWhitespace()
+            .alwaysPrintFieldsWithNoPresence();
   }
 
   /** A message of {@code type} from a JSON body (empty body: the empty message). */
@@ -44,8 +47,10 @@ public final class Transcoder {
     try {
       parser.merge(text, builder);
     } catch (InvalidProtocolBufferException | RuntimeException e) {
-      throw new VireoException(Status.INVALID_ARGUMENT, "bad JSON for " + builder.getDescriptorForType().getFullName()
-          + ": " + e.getMessage(), e);
+      throw new VireoException(
+          Status.INVALID_ARGUMENT,
+          "bad JSON for " + builder.getDescriptorForType().getFullName() + ": " + e.getMessage(),
+          e);
     }
   }
 
@@ -54,7 +59,8 @@ public final class Transcoder {
     try {
       return print(DynamicMessage.parseFrom(type, protobuf));
     } catch (InvalidProtocolBufferException e) {
-      throw new VireoException(Status.INTERNAL, "reply is not a " + type.getFullName() + ": " + e.getMessage(), e);
+      throw new VireoException(
+          Status.INTERNAL, "reply is not a " + type.getFullName() + ": " + e.getMessage(), e);
     }
   }
 
@@ -62,13 +68,14 @@ public final class Transcoder {
     try {
       return printer.print(message).getBytes(StandardCharsets.UTF_8);
     } catch (InvalidProtocolBufferException e) {
-      throw new VireoException(Status.INTERNAL, "reply cannot be written as JSON: " + e.getMessage(), e);
+      throw new VireoException(
+          Status.INTERNAL, "reply cannot be written as JSON: " + e.getMessage(), e);
     }
   }
 
   /**
-   * Sets the field at {@code path} (dotted, by proto or JSON name) from a path or query
-   * parameter's text; a repeated field gets each value appended.
+   * Sets the field at {@code path} (dotted, by proto or JSON name) from a path or query parameter's
+   * text; a repeated field gets each value appended.
    */
   public static void setField(Message.Builder builder, String path, List<String> values) {
     String[] names = path.split("\\.");
@@ -76,7 +83,9 @@ public final class Transcoder {
     for (int i = 0; i < names.length - 1; i++) {
       FieldDescriptor field = field(current.getDescriptorForType(), names[i], path);
       if (field.getJavaType() != FieldDescriptor.JavaType.MESSAGE || field.isRepeated()) {
-        throw new VireoException(Status.INVALID_ARGUMENT, "parameter " + path + ": " + names[i] + " is not a message field");
+        throw new VireoException(
+            Status.INVALID_ARGUMENT,
+            "parameter " + path + ": " + names[i] + " is not a message field");
       }
       current = current.getFieldBuilder(field);
     }
@@ -99,7 +108,9 @@ public final class Transcoder {
           return candidate;
         }
       }
-      throw new VireoException(Status.INVALID_ARGUMENT, "parameter " + path + ": " + type.getFullName() + " has no field " + name);
+      throw new VireoException(
+          Status.INVALID_ARGUMENT,
+          "parameter " + path + ": " + type.getFullName() + " has no field " + name);
     }
     return field;
   }
@@ -111,29 +122,43 @@ public final class Transcoder {
         case LONG -> Long.parseLong(value);
         case FLOAT -> Float.parseFloat(value);
         case DOUBLE -> Double.parseDouble(value);
-        case BOOLEAN -> switch (value) {
-          case "true", "1" -> Boolean.TRUE;
-          case "false", "0" -> Boolean.FALSE;
-          default -> throw new IllegalArgumentException("expected true or false");
-        };
+        case BOOLEAN ->
+            switch (value) {
+              case "true", "1" -> Boolean.TRUE;
+              case "false", "0" -> Boolean.FALSE;
+              default -> throw new IllegalArgumentException("expected true or false");
+            };
         case STRING -> value;
-        case BYTE_STRING -> ByteString.copyFrom(Base64.getUrlDecoder().decode(value.replace('+', '-').replace('/', '_')));
+        case BYTE_STRING ->
+            ByteString.copyFrom(
+                Base64.getUrlDecoder().decode(value.replace('+', '-').replace('/', '_')));
         case ENUM -> {
           EnumValueDescriptor byName = field.getEnumType().findValueByName(value);
           if (byName != null) {
             yield byName;
           }
-          EnumValueDescriptor byNumber = field.getEnumType().findValueByNumber(Integer.parseInt(value));
+          EnumValueDescriptor byNumber =
+              field.getEnumType().findValueByNumber(Integer.parseInt(value));
           if (byNumber == null) {
-            throw new IllegalArgumentException("expected a value of " + field.getEnumType().getFullName());
+            throw new IllegalArgumentException(
+                "expected a value of " + field.getEnumType().getFullName());
           }
           yield byNumber;
         }
-        case MESSAGE -> throw new IllegalArgumentException("a message field cannot be set from text");
+        case MESSAGE ->
+            throw new IllegalArgumentException("a message field cannot be set from text");
       };
     } catch (IllegalArgumentException e) {
-      throw new VireoException(Status.INVALID_ARGUMENT, "parameter " + path + ": '" + value + "' ("
-          + (e instanceof NumberFormatException ? "expected: a number" : e.getMessage()) + ")", e);
+      throw new VireoException(
+          Status.INVALID_ARGUMENT,
+          "parameter "
+              + path
+              + ": '"
+              + value
+              + "' ("
+              + (e instanceof NumberFormatException ? "expected: a number" : e.getMessage())
+              + ")",
+          e);
     }
   }
 }

@@ -1,6 +1,6 @@
 /**
- * The gateway's implementation. Internal: these types may change or be removed at any time;
- * use {@link io.vireo.gateway.Gateway}.
+ * The gateway's implementation. Internal: these types may change or be removed at any time; use
+ * {@link io.vireo.gateway.Gateway}.
  */
 @NullMarked
 package io.vireo.gateway.internal;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vireo.Service;
+import io.vireo.broker.memory.MemoryBroker;
 import io.vireo.gateway.Gateway;
 import io.vireo.gateway.console.test.Greeted;
 import io.vireo.gateway.console.test.HelloReply;
-import io.vireo.broker.memory.MemoryBroker;
-import io.vireo.registry.memory.MemoryRegistry;
 import io.vireo.registry.Registry;
+import io.vireo.registry.memory.MemoryRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -42,8 +42,8 @@ import reactor.core.publisher.Sinks;
 
 /**
  * The console in a real headless Chromium (Debian's {@code chromium} and {@code chromium-driver}),
- * against a real gateway in front of a real Vireo service. Each test leaves a screenshot in
- * {@code target/screenshots/}.
+ * against a real gateway in front of a real Vireo service. Each test leaves a screenshot in {@code
+ * target/screenshots/}.
  */
 class ConsoleBrowserTest {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -66,40 +66,68 @@ class ConsoleBrowserTest {
   @BeforeAll
   static void start() throws IOException {
     if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-      throw new IllegalStateException("the console's browser tests need " + CHROMIUM + " and " + CHROMEDRIVER
-          + " (expected: apt-get install --no-install-recommends chromium chromium-driver)");
+      throw new IllegalStateException(
+          "the console's browser tests need "
+              + CHROMIUM
+              + " and "
+              + CHROMEDRIVER
+              + " (expected: apt-get install --no-install-recommends chromium chromium-driver)");
     }
     greeter = service("greeter");
-    gateway = Gateway.builder().registry(REGISTRY).broker(BROKER).port(0).host("127.0.0.1")
-        .set("vireo.transport", "rsocket")
-        .set("vireo.gateway.discovery.enabled", "true")
-        .set("vireo.gateway.console.enabled", "true")
-        .set("vireo.gateway.console.metrics.interval", "1s")
-        .build().start();
+    gateway =
+        Gateway.builder()
+            .registry(REGISTRY)
+            .broker(BROKER)
+            .port(0)
+            .host("127.0.0.1")
+            .set("vireo.transport", "rsocket")
+            .set("vireo.gateway.discovery.enabled", "true")
+            .set("vireo.gateway.console.enabled", "true")
+            .set("vireo.gateway.console.metrics.interval", "1s")
+            .build()
+            .start();
     profile = Files.createTempDirectory(Path.of("target"), "chromium-profile-").toAbsolutePath();
-    driverService = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+    driverService =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER.toFile())
+            .usingAnyFreePort()
+            .build();
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--window-size=1200,900", "--user-data-dir=" + profile);
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1200,900",
+        "--user-data-dir=" + profile);
     browser = new ChromeDriver(driverService, options);
     browser.manage().timeouts().pageLoadTimeout(WAIT).scriptTimeout(WAIT);
     Files.createDirectories(SCREENSHOTS);
   }
 
   static Service service(String name) {
-    return Service.builder(name).registry(REGISTRY).broker(BROKER)
+    return Service.builder(name)
+        .registry(REGISTRY)
+        .broker(BROKER)
         .set("vireo.transport", "rsocket")
         .set("vireo.wrappers", "metrics")
         .set("vireo.admin.port", "0")
         .set("vireo.admin.host", "127.0.0.1")
         .handle(Greeter.class, IMPL)
-        .subscribe("greeted", Greeted.class, event -> {
-          GREETED.add(event);
-          return Mono.empty();
-        })
-        .build().start();
+        .subscribe(
+            "greeted",
+            Greeted.class,
+            event -> {
+              GREETED.add(event);
+              return Mono.empty();
+            })
+        .build()
+        .start();
   }
 
   @AfterAll
@@ -138,11 +166,17 @@ class ConsoleBrowserTest {
   }
 
   WebElement waitFor(By by) {
-    return await().atMost(WAIT).ignoreExceptions().until(() -> browser.findElement(by), e -> e.isDisplayed());
+    return await()
+        .atMost(WAIT)
+        .ignoreExceptions()
+        .until(() -> browser.findElement(by), e -> e.isDisplayed());
   }
 
   void waitForText(By by, String text) {
-    await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(browser.findElement(by).getText()).contains(text));
+    await()
+        .atMost(WAIT)
+        .ignoreExceptions()
+        .untilAsserted(() -> assertThat(browser.findElement(by).getText()).contains(text));
   }
 
   static void type(WebElement field, String text) {
@@ -161,12 +195,15 @@ class ConsoleBrowserTest {
     Service latecomer = service("latecomer");
     try {
       waitForText(By.cssSelector("tr[data-service=latecomer] .count"), "1");
-      assertThat(((JavascriptExecutor) browser).executeScript("return window.sameDocument")).isEqualTo("yes");
+      assertThat(((JavascriptExecutor) browser).executeScript("return window.sameDocument"))
+          .isEqualTo("yes");
       assertThat(browser.findElement(By.id("services-state")).getText()).contains("live");
       save("console-services");
       browser.manage().window().setSize(new Dimension(420, 800));
       try {
-        assertThat(browser.findElement(By.cssSelector("tr[data-service=latecomer] a")).isDisplayed()).isTrue();
+        assertThat(
+                browser.findElement(By.cssSelector("tr[data-service=latecomer] a")).isDisplayed())
+            .isTrue();
         save("console-narrow");
       } finally {
         browser.manage().window().setSize(new Dimension(1200, 900));
@@ -185,11 +222,21 @@ class ConsoleBrowserTest {
     }
     open("#/service/greeter");
     waitForText(By.id("instances"), "UP");
-    assertThat(browser.findElement(By.id("instances")).getText()).contains("rsocket").contains("admin-port=");
+    assertThat(browser.findElement(By.id("instances")).getText())
+        .contains("rsocket")
+        .contains("admin-port=");
     assertThat(browser.findElement(By.id("endpoints")).getText())
-        .contains(GREETER + "/SayHello").contains("UNARY").contains(GREETER + "/LotsOfReplies").contains("SERVER_STREAM");
+        .contains(GREETER + "/SayHello")
+        .contains("UNARY")
+        .contains(GREETER + "/LotsOfReplies")
+        .contains("SERVER_STREAM");
     post("/greeter/SayHello", "{\"name\":\"chart\"}");
-    await().atMost(WAIT).untilAsserted(() -> assertThat(browser.findElements(By.cssSelector("#charts svg polyline"))).isNotEmpty());
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(browser.findElements(By.cssSelector("#charts svg polyline")))
+                    .isNotEmpty());
     assertThat(browser.findElement(By.id("charts")).getText()).contains("calls/s").contains("p99");
   }
 
@@ -240,7 +287,8 @@ class ConsoleBrowserTest {
     browser.findElement(By.id("send")).click();
     waitForText(By.id("status"), "400");
     waitForText(By.id("reply"), "INVALID_ARGUMENT");
-    assertThat(browser.findElement(By.id("reply")).getText()).contains("bad JSON for vireo.gateway.console.test.HelloRequest");
+    assertThat(browser.findElement(By.id("reply")).getText())
+        .contains("bad JSON for vireo.gateway.console.test.HelloRequest");
   }
 
   @Test
@@ -256,8 +304,12 @@ class ConsoleBrowserTest {
     browser.get("about:blank");
     browser.get(link);
     WebElement body = waitFor(By.id("body"));
-    await().atMost(WAIT).untilAsserted(() -> assertThat(body.getAttribute("value")).isEqualTo("{\"name\": \"Grace\"}"));
-    assertThat(browser.findElement(By.id("headers")).getAttribute("value")).isEqualTo("x-tenant: acme");
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> assertThat(body.getAttribute("value")).isEqualTo("{\"name\": \"Grace\"}"));
+    assertThat(browser.findElement(By.id("headers")).getAttribute("value"))
+        .isEqualTo("x-tenant: acme");
     assertThat(browser.findElement(By.id("timeout")).getAttribute("value")).isEqualTo("3s");
     browser.findElement(By.id("send")).click();
     waitForText(By.id("reply"), "Hello, Grace!");
@@ -268,9 +320,19 @@ class ConsoleBrowserTest {
     screenshot = "console-events";
     open("#/events");
     WebElement topic = waitFor(By.id("topic"));
-    await().atMost(WAIT).until(() -> browser.findElements(By.cssSelector("#type option[value='vireo.gateway.console.test.Greeted']")).size() == 1);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                browser
+                        .findElements(
+                            By.cssSelector(
+                                "#type option[value='vireo.gateway.console.test.Greeted']"))
+                        .size()
+                    == 1);
     type(topic, "greeted");
-    new Select(browser.findElement(By.id("type"))).selectByValue("vireo.gateway.console.test.Greeted");
+    new Select(browser.findElement(By.id("type")))
+        .selectByValue("vireo.gateway.console.test.Greeted");
     WebElement body = browser.findElement(By.id("event-body"));
     await().atMost(WAIT).until(() -> body.getAttribute("value").contains("\"name\""));
     type(body, "{\"name\": \"Lin\"}");
@@ -281,8 +343,15 @@ class ConsoleBrowserTest {
 
   static HttpResponse<String> post(String path, String body) {
     try {
-      return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path))
-          .timeout(WAIT).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+      return HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .build()
+          .send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path))
+                  .timeout(WAIT)
+                  .POST(HttpRequest.BodyPublishers.ofString(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

@@ -7,11 +7,12 @@ final class ConsoleReadme {
   private ConsoleReadme() {}
 
   static Gateway start() {
-    Gateway gateway = Gateway.builder()
-        .set("vireo.gateway.discovery.enabled", "true")
-        .set("vireo.gateway.console.enabled", "true")
-        .build()
-        .start();
+    Gateway gateway =
+        Gateway.builder()
+            .set("vireo.gateway.discovery.enabled", "true")
+            .set("vireo.gateway.console.enabled", "true")
+            .build()
+            .start();
     return gateway;
   }
 }

@@ -1,14 +1,16 @@
 package io.vireo.gateway.console;
 
-import reactor.core.publisher.Sinks;
 import io.vireo.RpcService;
 import io.vireo.gateway.console.test.HelloReply;
 import io.vireo.gateway.console.test.HelloRequest;
 import java.time.Duration;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
-/** greeter.proto's Greeter as a Vireo handler: a greeting, and {@code times} of them 300 ms apart. */
+/**
+ * greeter.proto's Greeter as a Vireo handler: a greeting, and {@code times} of them 300 ms apart.
+ */
 @RpcService("vireo.gateway.console.test.Greeter")
 public interface Greeter {
   Mono<HelloReply> sayHello(HelloRequest request);
@@ -22,7 +24,8 @@ public interface Greeter {
 
     @Override
     public Mono<HelloReply> sayHello(HelloRequest request) {
-      return Mono.just(HelloReply.newBuilder().setMessage("Hello, " + request.getName() + "!").build());
+      return Mono.just(
+          HelloReply.newBuilder().setMessage("Hello, " + request.getName() + "!").build());
     }
 
     @Override
@@ -30,8 +33,13 @@ public interface Greeter {
       if (request.getName().equals("controlled") && controlled != null) {
         return controlled.asFlux();
       }
-      return Flux.interval(Duration.ofMillis(300)).take(Math.max(1, Math.min(request.getTimes(), 20)))
-          .map(i -> HelloReply.newBuilder().setMessage("Hello #" + (i + 1) + ", " + request.getName()).build());
+      return Flux.interval(Duration.ofMillis(300))
+          .take(Math.max(1, Math.min(request.getTimes(), 20)))
+          .map(
+              i ->
+                  HelloReply.newBuilder()
+                      .setMessage("Hello #" + (i + 1) + ", " + request.getName())
+                      .build());
     }
   }
 }

@@ -26,35 +26,53 @@ record ClientSettings(
   ClientSettings {
     endpoints = List.copyOf(endpoints);
     if (endpoints.isEmpty()) {
-      throw new IllegalArgumentException("endpoints: none (expected: comma-separated URLs such as " + DEFAULT_ENDPOINTS + ")");
+      throw new IllegalArgumentException(
+          "endpoints: none (expected: comma-separated URLs such as " + DEFAULT_ENDPOINTS + ")");
     }
     if (connectionTimeout.isZero() || connectionTimeout.isNegative()) {
-      throw new IllegalArgumentException("connectionTimeout: " + connectionTimeout + " (expected: > 0)");
+      throw new IllegalArgumentException(
+          "connectionTimeout: " + connectionTimeout + " (expected: > 0)");
     }
     if (user.isPresent() != password.isPresent()) {
-      throw new IllegalArgumentException("user and password: only one is set (expected: both, or neither)");
+      throw new IllegalArgumentException(
+          "user and password: only one is set (expected: both, or neither)");
     }
     if (tlsCertFile.isPresent() != tlsKeyFile.isPresent()) {
-      throw new IllegalArgumentException("tls.cert-file and tls.key-file: only one is set (expected: both, for a client certificate, or neither)");
+      throw new IllegalArgumentException(
+          "tls.cert-file and tls.key-file: only one is set (expected: both, for a client certificate, or neither)");
     }
     for (Optional<Path> file : List.of(tlsCaFile, tlsCertFile, tlsKeyFile)) {
-      file.ifPresent(path -> {
-        if (!Files.isReadable(path)) {
-          throw new IllegalArgumentException("tls file: " + path + " (expected: a readable PEM file)");
-        }
-      });
+      file.ifPresent(
+          path -> {
+            if (!Files.isReadable(path)) {
+              throw new IllegalArgumentException(
+                  "tls file: " + path + " (expected: a readable PEM file)");
+            }
+          });
     }
   }
 
   static ClientSettings defaults() {
-    return new ClientSettings(parseEndpoints(DEFAULT_ENDPOINTS), DEFAULT_CONNECTION_TIMEOUT,
-        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    return new ClientSettings(
+        parseEndpoints(DEFAULT_ENDPOINTS),
+        DEFAULT_CONNECTION_TIMEOUT,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty());
   }
 
-  /** Reads {@code <prefix>.endpoints}, {@code .connection-timeout}, ... falling back to {@code fallback}. */
+  /**
+   * Reads {@code <prefix>.endpoints}, {@code .connection-timeout}, ... falling back to {@code
+   * fallback}.
+   */
   static ClientSettings from(Config config, String prefix, ClientSettings fallback) {
     return new ClientSettings(
-        config.get(prefix + ".endpoints").map(ClientSettings::parseEndpoints).orElse(fallback.endpoints()),
+        config
+            .get(prefix + ".endpoints")
+            .map(ClientSettings::parseEndpoints)
+            .orElse(fallback.endpoints()),
         config.getDuration(prefix + ".connection-timeout", fallback.connectionTimeout()),
         config.get(prefix + ".user").or(fallback::user),
         config.get(prefix + ".password").or(fallback::password),
@@ -63,7 +81,10 @@ record ClientSettings(
         config.get(prefix + ".tls.key-file").map(Path::of).or(fallback::tlsKeyFile));
   }
 
-  /** {@code http://host:port[,https://host:port...]}: each an http or https URL with a host and a port. */
+  /**
+   * {@code http://host:port[,https://host:port...]}: each an http or https URL with a host and a
+   * port.
+   */
   static List<URI> parseEndpoints(String text) {
     List<URI> result = new ArrayList<>();
     for (String part : text.split(",")) {
@@ -75,15 +96,24 @@ record ClientSettings(
       try {
         uri = URI.create(trimmed);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("endpoints: '" + trimmed + "' (expected: http://host:port or https://host:port)", e);
+        throw new IllegalArgumentException(
+            "endpoints: '" + trimmed + "' (expected: http://host:port or https://host:port)", e);
       }
-      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null || uri.getPort() < 0) {
-        throw new IllegalArgumentException("endpoints: '" + trimmed + "' (expected: http://host:port or https://host:port)");
+      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          || uri.getHost() == null
+          || uri.getPort() < 0) {
+        throw new IllegalArgumentException(
+            "endpoints: '" + trimmed + "' (expected: http://host:port or https://host:port)");
       }
       result.add(uri);
     }
     if (result.isEmpty()) {
-      throw new IllegalArgumentException("endpoints: '" + text + "' (expected: comma-separated URLs such as " + DEFAULT_ENDPOINTS + ")");
+      throw new IllegalArgumentException(
+          "endpoints: '"
+              + text
+              + "' (expected: comma-separated URLs such as "
+              + DEFAULT_ENDPOINTS
+              + ")");
     }
     return List.copyOf(result);
   }
@@ -99,32 +129,57 @@ record ClientSettings(
   }
 
   ClientSettings withEndpoints(List<URI> endpoints) {
-    return new ClientSettings(endpoints, connectionTimeout, user, password, tlsCaFile, tlsCertFile, tlsKeyFile);
+    return new ClientSettings(
+        endpoints, connectionTimeout, user, password, tlsCaFile, tlsCertFile, tlsKeyFile);
   }
 
   ClientSettings withConnectionTimeout(Duration connectionTimeout) {
-    return new ClientSettings(endpoints, connectionTimeout, user, password, tlsCaFile, tlsCertFile, tlsKeyFile);
+    return new ClientSettings(
+        endpoints, connectionTimeout, user, password, tlsCaFile, tlsCertFile, tlsKeyFile);
   }
 
   ClientSettings withAuth(String user, String password) {
     if (user.isEmpty() || password.isEmpty()) {
-      throw new IllegalArgumentException("user and password: empty (expected: an etcd user and its password)");
+      throw new IllegalArgumentException(
+          "user and password: empty (expected: an etcd user and its password)");
     }
-    return new ClientSettings(endpoints, connectionTimeout, Optional.of(user), Optional.of(password), tlsCaFile, tlsCertFile, tlsKeyFile);
+    return new ClientSettings(
+        endpoints,
+        connectionTimeout,
+        Optional.of(user),
+        Optional.of(password),
+        tlsCaFile,
+        tlsCertFile,
+        tlsKeyFile);
   }
 
   ClientSettings withTrust(Path caFile) {
-    return new ClientSettings(endpoints, connectionTimeout, user, password, Optional.of(caFile), tlsCertFile, tlsKeyFile);
+    return new ClientSettings(
+        endpoints, connectionTimeout, user, password, Optional.of(caFile), tlsCertFile, tlsKeyFile);
   }
 
   ClientSettings withClientCertificate(Path certFile, Path keyFile) {
-    return new ClientSettings(endpoints, connectionTimeout, user, password, tlsCaFile, Optional.of(certFile), Optional.of(keyFile));
+    return new ClientSettings(
+        endpoints,
+        connectionTimeout,
+        user,
+        password,
+        tlsCaFile,
+        Optional.of(certFile),
+        Optional.of(keyFile));
   }
 
   @Override
   public String toString() {
     // never print the password
-    return "ClientSettings[endpoints=" + endpointText() + ", connectionTimeout=" + connectionTimeout
-        + ", user=" + user.orElse("none") + ", tls=" + tls() + "]";
+    return "ClientSettings[endpoints="
+        + endpointText()
+        + ", connectionTimeout="
+        + connectionTimeout
+        + ", user="
+        + user.orElse("none")
+        + ", tls="
+        + tls()
+        + "]";
   }
 }

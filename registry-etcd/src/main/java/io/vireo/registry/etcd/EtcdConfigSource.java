@@ -1,6 +1,5 @@
 package io.vireo.registry.etcd;
 
-import java.util.concurrent.TimeoutException;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.vireo.Status;
@@ -25,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -49,9 +49,8 @@ import reactor.core.scheduler.Schedulers;
  * </pre>
  *
  * <p>Both scopes are held in caches kept current by etcd watches (resumed by revision after a
- * disconnect), so {@link #properties()} never blocks, and a change pushes the names of the
- * keys it changed to {@link #changes()}: a service sees a new value through {@link
- * Config#watch}.
+ * disconnect), so {@link #properties()} never blocks, and a change pushes the names of the keys it
+ * changed to {@link #changes()}: a service sees a new value through {@link Config#watch}.
  *
  * <pre>{@code
  * ConfigSource etcd = EtcdConfigSource.builder()
@@ -70,10 +69,13 @@ public final class EtcdConfigSource implements ConfigSource {
 
   /** The key prefix of this source's settings. */
   public static final String CONFIG_PREFIX = "vireo.config.etcd";
+
   /** {@value}: where configuration keys live. */
   public static final String DEFAULT_ROOT = "/vireo/config";
+
   /** {@value}: the scope every service reads, below its own. */
   public static final String SHARED = "shared";
+
   /** The key that names the service whose scope to read. */
   public static final String SERVICE_NAME_KEY = "vireo.service.name";
 
@@ -90,17 +92,20 @@ public final class EtcdConfigSource implements ConfigSource {
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Map<String, String> properties = Map.of();
 
-  private EtcdConfigSource(ClientSettings settings, String root, Optional<String> service, @Nullable Client client) {
+  private EtcdConfigSource(
+      ClientSettings settings, String root, Optional<String> service, @Nullable Client client) {
     this.settings = settings;
     this.ownsClient = client == null;
     this.client = client != null ? client : EtcdClients.newClient(settings);
     this.root = root;
     this.scopes = service.map(name -> List.of(SHARED, name)).orElse(List.of(SHARED));
-    this.watchThread = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "vireo-etcd-config");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.watchThread =
+        Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "vireo-etcd-config");
+              thread.setDaemon(true);
+              return thread;
+            });
   }
 
   /**
@@ -109,9 +114,11 @@ public final class EtcdConfigSource implements ConfigSource {
    * first values are read (at most the connection timeout).
    */
   public static EtcdConfigSource of(Config config) {
-    ClientSettings registry = ClientSettings.from(config, EtcdRegistry.CONFIG_PREFIX, ClientSettings.defaults());
-    Builder builder = new Builder(ClientSettings.from(config, CONFIG_PREFIX, registry))
-        .root(config.get(CONFIG_PREFIX + ".root", DEFAULT_ROOT));
+    ClientSettings registry =
+        ClientSettings.from(config, EtcdRegistry.CONFIG_PREFIX, ClientSettings.defaults());
+    Builder builder =
+        new Builder(ClientSettings.from(config, CONFIG_PREFIX, registry))
+            .root(config.get(CONFIG_PREFIX + ".root", DEFAULT_ROOT));
     config.get(SERVICE_NAME_KEY).filter(name -> !name.isBlank()).ifPresent(builder::service);
     return builder.build();
   }
@@ -149,21 +156,34 @@ public final class EtcdConfigSource implements ConfigSource {
     CompletableFuture<?>[] loads = new CompletableFuture<?>[scopes.size()];
     for (int i = 0; i < scopes.size(); i++) {
       String scope = scopes.get(i);
-      PrefixCache cache = new PrefixCache(client, root + "/" + scope, watchThread, settings.connectionTimeout(),
-          settings.endpointText(), current -> changed(scope, current));
+      PrefixCache cache =
+          new PrefixCache(
+              client,
+              root + "/" + scope,
+              watchThread,
+              settings.connectionTimeout(),
+              settings.endpointText(),
+              current -> changed(scope, current));
       caches.put(scope, cache);
       loads[i] = cache.start();
     }
     try {
-      CompletableFuture.allOf(loads).get(settings.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      CompletableFuture.allOf(loads)
+          .get(settings.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       closeNow();
-      throw VireoException.of(Status.CANCELLED, "interrupted while reading configuration from etcd at %s", settings.endpointText());
+      throw VireoException.of(
+          Status.CANCELLED,
+          "interrupted while reading configuration from etcd at %s",
+          settings.endpointText());
     } catch (Exception e) {
       closeNow();
-      throw EtcdClients.toVireo(e instanceof TimeoutException ? e : EtcdClients.unwrap(e),
-          "etcd config source", settings, CONFIG_PREFIX);
+      throw EtcdClients.toVireo(
+          e instanceof TimeoutException ? e : EtcdClients.unwrap(e),
+          "etcd config source",
+          settings,
+          CONFIG_PREFIX);
     }
     logger.info("etcd config source {}: {} key(s)", name(), properties.size());
   }
@@ -175,11 +195,13 @@ public final class EtcdConfigSource implements ConfigSource {
     }
     String document = root + "/" + scope;
     Map<String, KeyValue> mine = new HashMap<>();
-    keys.forEach((key, kv) -> {
-      if (key.equals(document) || key.startsWith(document + "/") && key.length() > document.length() + 1) {
-        mine.put(key, kv);
-      }
-    });
+    keys.forEach(
+        (key, kv) -> {
+          if (key.equals(document)
+              || key.startsWith(document + "/") && key.length() > document.length() + 1) {
+            mine.put(key, kv);
+          }
+        });
     Map<String, KeyValue> previous = raw.put(scope, mine);
     KeyValue doc = mine.get(document);
     KeyValue oldDoc = previous == null ? null : previous.get(document);
@@ -190,7 +212,11 @@ public final class EtcdConfigSource implements ConfigSource {
         parsedDocuments.put(scope, ConfigDocuments.parse(document, doc.getValue().getBytes()));
       } catch (IllegalArgumentException e) {
         // keep serving what the key held last
-        logger.warn("Ignoring unreadable configuration in {} on etcd at {}: {}", document, settings.endpointText(), e.getMessage());
+        logger.warn(
+            "Ignoring unreadable configuration in {} on etcd at {}: {}",
+            document,
+            settings.endpointText(),
+            e.getMessage());
       }
     }
     publish();
@@ -202,19 +228,24 @@ public final class EtcdConfigSource implements ConfigSource {
       merged.putAll(parsedDocuments.getOrDefault(scope, Map.of()));
       String document = root + "/" + scope + "/";
       // single values, in key order so that the outcome does not depend on arrival
-      new TreeMap<>(raw.getOrDefault(scope, Map.of())).forEach((key, kv) -> {
-        if (key.startsWith(document)) {
-          merged.put(key.substring(document.length()), kv.getValue().toString(StandardCharsets.UTF_8).trim());
-        }
-      });
+      new TreeMap<>(raw.getOrDefault(scope, Map.of()))
+          .forEach(
+              (key, kv) -> {
+                if (key.startsWith(document)) {
+                  merged.put(
+                      key.substring(document.length()),
+                      kv.getValue().toString(StandardCharsets.UTF_8).trim());
+                }
+              });
     }
     Map<String, String> before = properties;
     Set<String> changed = new HashSet<>();
-    merged.forEach((key, value) -> {
-      if (!Objects.equals(before.get(key), value)) {
-        changed.add(key);
-      }
-    });
+    merged.forEach(
+        (key, value) -> {
+          if (!Objects.equals(before.get(key), value)) {
+            changed.add(key);
+          }
+        });
     before.keySet().stream().filter(key -> !merged.containsKey(key)).forEach(changed::add);
     if (changed.isEmpty()) {
       return;
@@ -261,16 +292,22 @@ public final class EtcdConfigSource implements ConfigSource {
     /** The parent of {@code shared} and the services' keys (default {@value #DEFAULT_ROOT}). */
     public Builder root(String root) {
       if (!root.startsWith("/") || root.length() < 2 || root.endsWith("/")) {
-        throw new IllegalArgumentException("root: '" + root + "' (expected: a key path such as /vireo/config, without a trailing '/')");
+        throw new IllegalArgumentException(
+            "root: '"
+                + root
+                + "' (expected: a key path such as /vireo/config, without a trailing '/')");
       }
       this.root = root;
       return this;
     }
 
-    /** The service whose own keys override {@code shared}; without one, only {@code shared} is read. */
+    /**
+     * The service whose own keys override {@code shared}; without one, only {@code shared} is read.
+     */
     public Builder service(String service) {
       if (service.isEmpty() || service.indexOf('/') >= 0) {
-        throw new IllegalArgumentException("service: '" + service + "' (expected: a name without '/')");
+        throw new IllegalArgumentException(
+            "service: '" + service + "' (expected: a name without '/')");
       }
       this.service = Optional.of(service);
       return this;

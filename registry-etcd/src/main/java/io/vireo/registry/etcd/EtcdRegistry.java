@@ -1,8 +1,5 @@
 package io.vireo.registry.etcd;
 
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -25,12 +22,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -45,17 +45,17 @@ import reactor.core.scheduler.Schedulers;
 /**
  * A {@link Registry} on etcd (v3 API, through jetcd).
  *
- * <p>Each registered instance is a key {@code <prefix>/<service>/<id>} holding the same JSON as
- * the ZooKeeper registry's znodes (a curator-x-discovery {@code ServiceInstance}). The keys of
- * one registry are bound to one lease, which the registry keeps alive: when the process dies,
- * its instances vanish once the lease's TTL passes; closing the registry revokes the lease and
- * removes them at once. Should the lease expire anyway (etcd unreachable for longer than the
- * TTL), the registry grants a new one and writes its instances again as soon as etcd answers.
+ * <p>Each registered instance is a key {@code <prefix>/<service>/<id>} holding the same JSON as the
+ * ZooKeeper registry's znodes (a curator-x-discovery {@code ServiceInstance}). The keys of one
+ * registry are bound to one lease, which the registry keeps alive: when the process dies, its
+ * instances vanish once the lease's TTL passes; closing the registry revokes the lease and removes
+ * them at once. Should the lease expire anyway (etcd unreachable for longer than the TTL), the
+ * registry grants a new one and writes its instances again as soon as etcd answers.
  *
- * <p>{@link #instances} and {@link #watch} are served from a cache per service: the service's
- * keys read once, then an etcd watch from the next revision, resumed by revision after a
- * disconnect so that no change is missed or applied twice. A call never reads etcd; while etcd
- * cannot be reached, the last known instances are served.
+ * <p>{@link #instances} and {@link #watch} are served from a cache per service: the service's keys
+ * read once, then an etcd watch from the next revision, resumed by revision after a disconnect so
+ * that no change is missed or applied twice. A call never reads etcd; while etcd cannot be reached,
+ * the last known instances are served.
  *
  * <pre>{@code
  * Registry registry = EtcdRegistry.builder()
@@ -66,8 +66,8 @@ import reactor.core.scheduler.Schedulers;
  * registry.watch("greeter").subscribe(instances -> ...);
  * }</pre>
  *
- * <p>With configuration: {@code vireo.registry=etcd} and the keys under {@code
- * vireo.registry.etcd} ({@link #of(Config)}).
+ * <p>With configuration: {@code vireo.registry=etcd} and the keys under {@code vireo.registry.etcd}
+ * ({@link #of(Config)}).
  */
 public final class EtcdRegistry implements Registry {
   private static final Logger logger = LoggerFactory.getLogger(EtcdRegistry.class);
@@ -75,14 +75,19 @@ public final class EtcdRegistry implements Registry {
 
   /** The key prefix of this registry's settings. */
   public static final String CONFIG_PREFIX = "vireo.registry.etcd";
+
   /** {@value}: a local etcd. */
   public static final String DEFAULT_ENDPOINTS = ClientSettings.DEFAULT_ENDPOINTS;
+
   /** {@value}: the parent of the service keys, as the ZooKeeper registry's base path. */
   public static final String DEFAULT_PREFIX = "/services";
+
   /** 15 seconds: how long a dead process's instances may linger. */
   public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(15);
+
   /** 5 seconds: how long to wait for etcd on each call before failing with UNAVAILABLE. */
-  public static final Duration DEFAULT_CONNECTION_TIMEOUT = ClientSettings.DEFAULT_CONNECTION_TIMEOUT;
+  public static final Duration DEFAULT_CONNECTION_TIMEOUT =
+      ClientSettings.DEFAULT_CONNECTION_TIMEOUT;
 
   private final ClientSettings settings;
   private final String prefix;
@@ -100,9 +105,10 @@ public final class EtcdRegistry implements Registry {
   private volatile boolean started;
   private volatile boolean reachable = true;
   private volatile long leaseId;
-  private volatile PrefixCache.EventHook appliedHook = (type, key, revision) -> { };
+  private volatile PrefixCache.EventHook appliedHook = (type, key, revision) -> {};
 
-  private EtcdRegistry(ClientSettings settings, String prefix, Duration leaseTtl, @Nullable Client client) {
+  private EtcdRegistry(
+      ClientSettings settings, String prefix, Duration leaseTtl, @Nullable Client client) {
     this.settings = settings;
     this.prefix = prefix;
     this.leaseTtlSeconds = Math.max(1, (leaseTtl.toMillis() + 999) / 1000);
@@ -116,7 +122,8 @@ public final class EtcdRegistry implements Registry {
   /** A registry with the settings under {@code vireo.registry.etcd} (see the module's README). */
   public static EtcdRegistry of(Config config) {
     ClientSettings settings = ClientSettings.from(config, CONFIG_PREFIX, ClientSettings.defaults());
-    return new EtcdRegistry(settings,
+    return new EtcdRegistry(
+        settings,
         prefix(config.get(CONFIG_PREFIX + ".prefix", DEFAULT_PREFIX)),
         leaseTtl(config.getDuration(CONFIG_PREFIX + ".lease-ttl", DEFAULT_LEASE_TTL)),
         null);
@@ -130,52 +137,64 @@ public final class EtcdRegistry implements Registry {
   public Mono<Void> register(ServiceInstance instance) {
     String what = "register " + instance.service() + "/" + instance.id();
     if (instance.service().indexOf('/') >= 0 || instance.id().indexOf('/') >= 0) {
-      return Mono.error(VireoException.of(Status.INVALID_ARGUMENT,
-          "%s: service and id must not contain '/' (they are segments of the etcd key)", what));
+      return Mono.error(
+          VireoException.of(
+              Status.INVALID_ARGUMENT,
+              "%s: service and id must not contain '/' (they are segments of the etcd key)",
+              what));
     }
-    return blocking(what, () -> {
-      String key = key(instance.service(), instance.id());
-      registered.put(key, instance);
-      pendingDeletes.remove(key);
-      try {
-        put(key, instance, ensureLease());
-      } catch (RuntimeException e) {
-        if (unavailable(e)) {
-          // remembered: the keep-alive writes it when etcd answers again
-          pendingWrites = true;
-          throw e;
-        }
-        if (!leaseGone(e)) {
-          registered.remove(key);
-          throw e;
-        }
-        logger.warn("etcd lease {} is gone ({}); granting a new one and writing {} instance(s) again", Long.toHexString(leaseId), settings.endpointText(), registered.size());
-        leaseId = 0;
-        writeAll();
-      }
-      logger.debug("Registered {}/{} at {}", instance.service(), instance.id(), instance.address());
-      return null;
-    });
+    return blocking(
+        what,
+        () -> {
+          String key = key(instance.service(), instance.id());
+          registered.put(key, instance);
+          pendingDeletes.remove(key);
+          try {
+            put(key, instance, ensureLease());
+          } catch (RuntimeException e) {
+            if (unavailable(e)) {
+              // remembered: the keep-alive writes it when etcd answers again
+              pendingWrites = true;
+              throw e;
+            }
+            if (!leaseGone(e)) {
+              registered.remove(key);
+              throw e;
+            }
+            logger.warn(
+                "etcd lease {} is gone ({}); granting a new one and writing {} instance(s) again",
+                Long.toHexString(leaseId),
+                settings.endpointText(),
+                registered.size());
+            leaseId = 0;
+            writeAll();
+          }
+          logger.debug(
+              "Registered {}/{} at {}", instance.service(), instance.id(), instance.address());
+          return null;
+        });
   }
 
   @Override
   public Mono<Void> deregister(ServiceInstance instance) {
-    return blocking("deregister " + instance.service() + "/" + instance.id(), () -> {
-      String key = key(instance.service(), instance.id());
-      registered.remove(key);
-      try {
-        // also when another client registered it
-        await(client.getKVClient().delete(PrefixCache.bytes(key)));
-      } catch (RuntimeException e) {
-        if (unavailable(e)) {
-          // remembered: the keep-alive deletes it when etcd answers again
-          pendingDeletes.add(key);
-        }
-        throw e;
-      }
-      logger.debug("Deregistered {}/{}", instance.service(), instance.id());
-      return null;
-    });
+    return blocking(
+        "deregister " + instance.service() + "/" + instance.id(),
+        () -> {
+          String key = key(instance.service(), instance.id());
+          registered.remove(key);
+          try {
+            // also when another client registered it
+            await(client.getKVClient().delete(PrefixCache.bytes(key)));
+          } catch (RuntimeException e) {
+            if (unavailable(e)) {
+              // remembered: the keep-alive deletes it when etcd answers again
+              pendingDeletes.add(key);
+            }
+            throw e;
+          }
+          logger.debug("Deregistered {}/{}", instance.service(), instance.id());
+          return null;
+        });
   }
 
   @Override
@@ -191,59 +210,77 @@ public final class EtcdRegistry implements Registry {
   /** Reads etcd (the keys under the prefix, without values): not for the call path. */
   @Override
   public Mono<List<String>> services() {
-    return blocking("list services", () -> {
-      String root = prefix + "/";
-      List<KeyValue> keys = await(client.getKVClient().get(PrefixCache.bytes(root),
-          GetOption.builder().isPrefix(true).withKeysOnly(true).build())).getKvs();
-      TreeSet<String> names = new TreeSet<>();
-      for (KeyValue kv : keys) {
-        String rest = PrefixCache.text(kv.getKey()).substring(root.length());
-        int slash = rest.indexOf('/');
-        if (slash > 0 && slash < rest.length() - 1) {
-          names.add(rest.substring(0, slash));
-        }
-      }
-      return List.copyOf(names);
-    });
+    return blocking(
+        "list services",
+        () -> {
+          String root = prefix + "/";
+          List<KeyValue> keys =
+              await(
+                      client
+                          .getKVClient()
+                          .get(
+                              PrefixCache.bytes(root),
+                              GetOption.builder().isPrefix(true).withKeysOnly(true).build()))
+                  .getKvs();
+          TreeSet<String> names = new TreeSet<>();
+          for (KeyValue kv : keys) {
+            String rest = PrefixCache.text(kv.getKey()).substring(root.length());
+            int slash = rest.indexOf('/');
+            if (slash > 0 && slash < rest.length() - 1) {
+              names.add(rest.substring(0, slash));
+            }
+          }
+          return List.copyOf(names);
+        });
   }
 
   /**
-   * Whether etcd answered the last keep-alive (sent every third of the lease TTL, at most every
-   * 5 seconds; no round trip here); yes before the registry is first used.
+   * Whether etcd answered the last keep-alive (sent every third of the lease TTL, at most every 5
+   * seconds; no round trip here); yes before the registry is first used.
    */
   @Override
   public Mono<Boolean> reachable() {
     return Mono.fromSupplier(() -> !closed.get() && (!started || reachable));
   }
 
-  /** Revokes this registry's lease (removing its instances), stops its watches and closes its client. */
+  /**
+   * Revokes this registry's lease (removing its instances), stops its watches and closes its
+   * client.
+   */
   @Override
   public Mono<Void> close() {
-    return Mono.<Void>fromRunnable(() -> {
-      if (!closed.compareAndSet(false, true)) {
-        return;
-      }
-      watches.values().forEach(watch -> watch.subscribe(ServiceWatch::close, error -> { }));
-      watches.clear();
-      synchronized (lock) {
-        long lease = leaseId;
-        if (started && lease != 0) {
-          try {
-            await(client.getLeaseClient().revoke(lease));
-          } catch (RuntimeException e) {
-            logger.warn("Could not revoke lease {} on etcd at {}; this registry's {} instance(s) vanish when it expires, within {} s: {}",
-                Long.toHexString(lease), settings.endpointText(), registered.size(), leaseTtlSeconds, e.toString());
-          }
-        }
-        leaseId = 0;
-        leaseThread.shutdownNow();
-        watchThread.shutdown();
-        if (ownsClient) {
-          client.close();
-        }
-      }
-      registered.clear();
-    }).subscribeOn(Schedulers.boundedElastic());
+    return Mono.<Void>fromRunnable(
+            () -> {
+              if (!closed.compareAndSet(false, true)) {
+                return;
+              }
+              watches.values().forEach(watch -> watch.subscribe(ServiceWatch::close, error -> {}));
+              watches.clear();
+              synchronized (lock) {
+                long lease = leaseId;
+                if (started && lease != 0) {
+                  try {
+                    await(client.getLeaseClient().revoke(lease));
+                  } catch (RuntimeException e) {
+                    logger.warn(
+                        "Could not revoke lease {} on etcd at {}; this registry's {} instance(s) vanish when it expires, within {} s: {}",
+                        Long.toHexString(lease),
+                        settings.endpointText(),
+                        registered.size(),
+                        leaseTtlSeconds,
+                        e.toString());
+                  }
+                }
+                leaseId = 0;
+                leaseThread.shutdownNow();
+                watchThread.shutdown();
+                if (ownsClient) {
+                  client.close();
+                }
+              }
+              registered.clear();
+            })
+        .subscribeOn(Schedulers.boundedElastic());
   }
 
   @Override
@@ -263,13 +300,15 @@ public final class EtcdRegistry implements Registry {
 
   /** Runs {@code call} on boundedElastic under the lock, after the first contact with etcd. */
   private <T> Mono<T> blocking(String what, Callable<@Nullable T> call) {
-    return Mono.<T>fromCallable(() -> {
-      synchronized (lock) {
-        ensureOpen();
-        ensureStarted();
-        return call.call();
-      }
-    }).subscribeOn(Schedulers.boundedElastic())
+    return Mono.<T>fromCallable(
+            () -> {
+              synchronized (lock) {
+                ensureOpen();
+                ensureStarted();
+                return call.call();
+              }
+            })
+        .subscribeOn(Schedulers.boundedElastic())
         .onErrorMap(error -> EtcdClients.toVireo(error, what, settings, CONFIG_PREFIX));
   }
 
@@ -285,14 +324,23 @@ public final class EtcdRegistry implements Registry {
       return;
     }
     try {
-      await(client.getKVClient().get(PrefixCache.bytes(prefix + "/"), GetOption.builder().isPrefix(true).withCountOnly(true).build()));
+      await(
+          client
+              .getKVClient()
+              .get(
+                  PrefixCache.bytes(prefix + "/"),
+                  GetOption.builder().isPrefix(true).withCountOnly(true).build()));
     } catch (RuntimeException e) {
       throw EtcdClients.toVireo(e, "etcd registry", settings, CONFIG_PREFIX);
     }
     started = true;
     long interval = Math.max(500, Math.min(leaseTtlSeconds * 1000 / 3, 5000));
     leaseThread.scheduleWithFixedDelay(this::keepAlive, interval, interval, TimeUnit.MILLISECONDS);
-    logger.info("etcd registry connected to {} (prefix {}, lease TTL {} s)", settings.endpointText(), prefix, leaseTtlSeconds);
+    logger.info(
+        "etcd registry connected to {} (prefix {}, lease TTL {} s)",
+        settings.endpointText(),
+        prefix,
+        leaseTtlSeconds);
   }
 
   /** The lease for new keys, granted on first use. Under the lock. */
@@ -305,9 +353,13 @@ public final class EtcdRegistry implements Registry {
   }
 
   private void put(String key, ServiceInstance instance, long lease) {
-    await(client.getKVClient().put(PrefixCache.bytes(key),
-        ByteSequence.from(InstanceJson.write(instance, System.currentTimeMillis())),
-        PutOption.builder().withLeaseId(lease).build()));
+    await(
+        client
+            .getKVClient()
+            .put(
+                PrefixCache.bytes(key),
+                ByteSequence.from(InstanceJson.write(instance, System.currentTimeMillis())),
+                PutOption.builder().withLeaseId(lease).build()));
   }
 
   /** Writes every registered instance under a (new) lease. Under the lock. */
@@ -333,15 +385,23 @@ public final class EtcdRegistry implements Registry {
             if (!leaseGone(e)) {
               throw e;
             }
-            logger.warn("etcd lease {} expired ({}): this process's {} instance(s) were gone from the registry; writing them again",
-                Long.toHexString(lease), settings.endpointText(), registered.size());
+            logger.warn(
+                "etcd lease {} expired ({}): this process's {} instance(s) were gone from the registry; writing them again",
+                Long.toHexString(lease),
+                settings.endpointText(),
+                registered.size());
             leaseId = 0;
             if (!registered.isEmpty()) {
               writeAll();
             }
           }
         } else {
-          await(client.getKVClient().get(PrefixCache.bytes(prefix + "/"), GetOption.builder().isPrefix(true).withCountOnly(true).build()));
+          await(
+              client
+                  .getKVClient()
+                  .get(
+                      PrefixCache.bytes(prefix + "/"),
+                      GetOption.builder().isPrefix(true).withCountOnly(true).build()));
         }
         if (!reachable) {
           reachable = true;
@@ -355,13 +415,19 @@ public final class EtcdRegistry implements Registry {
         if (pendingWrites) {
           writeAll();
           pendingWrites = false;
-          logger.info("Wrote {} instance(s) to etcd, registered while etcd was unreachable", registered.size());
+          logger.info(
+              "Wrote {} instance(s) to etcd, registered while etcd was unreachable",
+              registered.size());
         }
       } catch (RuntimeException e) {
         if (reachable) {
           reachable = false;
-          logger.warn("etcd at {} does not answer ({}); serving the last known instances of {}; instances stay registered while the lease ({} s) lasts",
-              settings.endpointText(), EtcdClients.unwrap(e).toString(), watches.keySet(), leaseTtlSeconds);
+          logger.warn(
+              "etcd at {} does not answer ({}); serving the last known instances of {}; instances stay registered while the lease ({} s) lasts",
+              settings.endpointText(),
+              EtcdClients.unwrap(e).toString(),
+              watches.keySet(),
+              leaseTtlSeconds);
         }
       }
     }
@@ -374,7 +440,8 @@ public final class EtcdRegistry implements Registry {
   private static boolean leaseGone(Throwable error) {
     Throwable cause = EtcdClients.unwrap(error);
     return cause instanceof EtcdException etcd
-        && (etcd.getErrorCode() == ErrorCode.NOT_FOUND || String.valueOf(etcd.getMessage()).contains("lease not found"));
+        && (etcd.getErrorCode() == ErrorCode.NOT_FOUND
+            || String.valueOf(etcd.getMessage()).contains("lease not found"));
   }
 
   /** Waits for a jetcd call, at most the connection timeout. */
@@ -384,7 +451,8 @@ public final class EtcdRegistry implements Registry {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       call.cancel(true);
-      throw VireoException.of(Status.CANCELLED, "interrupted while waiting for etcd at %s", settings.endpointText());
+      throw VireoException.of(
+          Status.CANCELLED, "interrupted while waiting for etcd at %s", settings.endpointText());
     } catch (TimeoutException e) {
       call.cancel(true);
       throw EtcdClients.unreachable(settings, CONFIG_PREFIX, "etcd registry");
@@ -400,7 +468,9 @@ public final class EtcdRegistry implements Registry {
 
   private Mono<ServiceWatch> watchOf(String service) {
     if (service.isEmpty() || service.indexOf('/') >= 0) {
-      return Mono.error(VireoException.of(Status.INVALID_ARGUMENT, "service: '%s' (expected: a name without '/')", service));
+      return Mono.error(
+          VireoException.of(
+              Status.INVALID_ARGUMENT, "service: '%s' (expected: a name without '/')", service));
     }
     if (closed.get()) {
       return Mono.error(VireoException.of(Status.UNAVAILABLE, "%s is closed", this));
@@ -411,10 +481,11 @@ public final class EtcdRegistry implements Registry {
 
   private Mono<ServiceWatch> openWatch(String service) {
     AtomicReference<Mono<ServiceWatch>> self = new AtomicReference<>();
-    Mono<ServiceWatch> opening = blocking("watch " + service, () -> ServiceWatch.open(this, service))
-        // a failed opening is not remembered: the next call tries again
-        .doOnError(error -> watches.remove(service, self.get()))
-        .cache();
+    Mono<ServiceWatch> opening =
+        blocking("watch " + service, () -> ServiceWatch.open(this, service))
+            // a failed opening is not remembered: the next call tries again
+            .doOnError(error -> watches.remove(service, self.get()))
+            .cache();
     self.set(opening);
     return opening;
   }
@@ -432,8 +503,14 @@ public final class EtcdRegistry implements Registry {
 
     static ServiceWatch open(EtcdRegistry registry, String service) {
       ServiceWatch watch = new ServiceWatch(registry);
-      PrefixCache cache = new PrefixCache(registry.client, registry.prefix + "/" + service + "/", registry.watchThread,
-          registry.settings.connectionTimeout(), registry.settings.endpointText(), watch);
+      PrefixCache cache =
+          new PrefixCache(
+              registry.client,
+              registry.prefix + "/" + service + "/",
+              registry.watchThread,
+              registry.settings.connectionTimeout(),
+              registry.settings.endpointText(),
+              watch);
       watch.cache = cache;
       try {
         registry.await(cache.start());
@@ -455,7 +532,8 @@ public final class EtcdRegistry implements Registry {
     @Override
     public void changed(Map<String, KeyValue> keys) {
       List<ServiceInstance> instances = new ArrayList<>();
-      keys.forEach((key, kv) -> InstanceJson.read(key, kv.getValue().getBytes()).ifPresent(instances::add));
+      keys.forEach(
+          (key, kv) -> InstanceJson.read(key, kv.getValue().getBytes()).ifPresent(instances::add));
       instances.sort(Comparator.comparing(ServiceInstance::id));
       current = List.copyOf(instances);
       sink.tryEmitNext(current);
@@ -484,14 +562,18 @@ public final class EtcdRegistry implements Registry {
 
   private static String prefix(String prefix) {
     if (!prefix.startsWith("/") || prefix.length() < 2 || prefix.endsWith("/")) {
-      throw new IllegalArgumentException("prefix: '" + prefix + "' (expected: a key path such as /services, without a trailing '/')");
+      throw new IllegalArgumentException(
+          "prefix: '"
+              + prefix
+              + "' (expected: a key path such as /services, without a trailing '/')");
     }
     return prefix;
   }
 
   private static Duration leaseTtl(Duration ttl) {
     if (ttl.compareTo(Duration.ofSeconds(1)) < 0) {
-      throw new IllegalArgumentException("leaseTtl: " + ttl + " (expected: >= 1s; etcd counts leases in whole seconds)");
+      throw new IllegalArgumentException(
+          "leaseTtl: " + ttl + " (expected: >= 1s; etcd counts leases in whole seconds)");
     }
     return ttl;
   }
@@ -522,7 +604,9 @@ public final class EtcdRegistry implements Registry {
       return this;
     }
 
-    /** The TTL of the lease that holds this registry's instances, in whole seconds (default 15 s). */
+    /**
+     * The TTL of the lease that holds this registry's instances, in whole seconds (default 15 s).
+     */
     public Builder leaseTtl(Duration leaseTtl) {
       this.leaseTtl = EtcdRegistry.leaseTtl(leaseTtl);
       return this;
@@ -553,8 +637,8 @@ public final class EtcdRegistry implements Registry {
     }
 
     /**
-     * Uses this jetcd client instead of making one: endpoints, auth and TLS are then the
-     * client's, and closing the registry leaves it open.
+     * Uses this jetcd client instead of making one: endpoints, auth and TLS are then the client's,
+     * and closing the registry leaves it open.
      */
     public Builder client(Client client) {
       this.client = client;

@@ -16,11 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An instance as the JSON of a curator-x-discovery {@code ServiceInstance}, the same document
- * the ZooKeeper registry keeps in its znodes, so that a tool that reads one registry reads the
- * other. Written field by field in the order Curator's {@code JsonInstanceSerializer} writes;
- * Vireo's own fields are in the payload, a plain JSON object. Reading is lenient in the same
- * ways as the ZooKeeper registry's: another payload, a missing port or a disabled instance.
+ * An instance as the JSON of a curator-x-discovery {@code ServiceInstance}, the same document the
+ * ZooKeeper registry keeps in its znodes, so that a tool that reads one registry reads the other.
+ * Written field by field in the order Curator's {@code JsonInstanceSerializer} writes; Vireo's own
+ * fields are in the payload, a plain JSON object. Reading is lenient in the same ways as the
+ * ZooKeeper registry's: another payload, a missing port or a disabled instance.
  */
 final class InstanceJson {
   private static final Logger logger = LoggerFactory.getLogger(InstanceJson.class);
@@ -86,13 +86,17 @@ final class InstanceJson {
     }
     JsonNode payload = root.path("payload");
     try {
-      return Optional.of(new ServiceInstance(
-          name, id, address, port.get(),
-          text(payload.get("transport")).filter(t -> !t.isEmpty()).orElse(DEFAULT_TRANSPORT),
-          text(payload.get("version")).orElse(""),
-          weight(payload.get("weight")),
-          metadata(payload.get("metadata")),
-          endpoints(payload.get("endpoints"))));
+      return Optional.of(
+          new ServiceInstance(
+              name,
+              id,
+              address,
+              port.get(),
+              text(payload.get("transport")).filter(t -> !t.isEmpty()).orElse(DEFAULT_TRANSPORT),
+              text(payload.get("version")).orElse(""),
+              weight(payload.get("weight")),
+              metadata(payload.get("metadata")),
+              endpoints(payload.get("endpoints"))));
     } catch (IllegalArgumentException e) {
       logger.warn("Ignoring instance {}/{} that Vireo cannot use: {}", name, id, e.getMessage());
       return Optional.empty();
@@ -100,7 +104,9 @@ final class InstanceJson {
   }
 
   private static Optional<String> text(JsonNode node) {
-    return node == null || node.isNull() || node.isContainerNode() ? Optional.empty() : Optional.of(node.asText());
+    return node == null || node.isNull() || node.isContainerNode()
+        ? Optional.empty()
+        : Optional.of(node.asText());
   }
 
   private static Optional<Integer> number(JsonNode node) {
@@ -126,7 +132,9 @@ final class InstanceJson {
       return Map.of();
     }
     Map<String, String> result = new LinkedHashMap<>();
-    node.properties().forEach(field -> text(field.getValue()).ifPresent(value -> result.put(field.getKey(), value)));
+    node.properties()
+        .forEach(
+            field -> text(field.getValue()).ifPresent(value -> result.put(field.getKey(), value)));
     return result;
   }
 

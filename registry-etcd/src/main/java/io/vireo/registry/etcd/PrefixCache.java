@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * event moves the cache's revision to the event's; a watch that fails (connection lost, etcd
  * restarted) is replaced by a new one from the cache's revision + 1, so that no change is missed,
  * and events at or below the cache's revision are dropped, so that none is applied twice. The
- * client library's own resume is not relied on: this class closes a failed watcher and opens
- * its own. When etcd has compacted the revisions needed, the prefix is read again and the
- * difference applied as one change.
+ * client library's own resume is not relied on: this class closes a failed watcher and opens its
+ * own. When etcd has compacted the revisions needed, the prefix is read again and the difference
+ * applied as one change.
  *
  * <p>All state changes happen on {@code executor} (one thread), never on the client library's
  * threads; {@code listener} is called there, after each change.
@@ -73,7 +73,13 @@ final class PrefixCache {
   private boolean closed;
   private boolean lost;
 
-  PrefixCache(Client client, String prefix, ScheduledExecutorService executor, Duration timeout, String endpoints, Listener listener) {
+  PrefixCache(
+      Client client,
+      String prefix,
+      ScheduledExecutorService executor,
+      Duration timeout,
+      String endpoints,
+      Listener listener) {
     this.client = client;
     this.prefix = prefix;
     this.prefixBytes = bytes(prefix);
@@ -83,12 +89,17 @@ final class PrefixCache {
     this.listener = listener;
   }
 
-  /** Reads the prefix and starts watching; completes (on the executor) once the first values are in. */
+  /**
+   * Reads the prefix and starts watching; completes (on the executor) once the first values are in.
+   */
   CompletableFuture<Void> start() {
-    return read().thenAcceptAsync(response -> {
-      replaceWith(response);
-      openWatch();
-    }, executor);
+    return read()
+        .thenAcceptAsync(
+            response -> {
+              replaceWith(response);
+              openWatch();
+            },
+            executor);
   }
 
   /** The revision of the last change applied (or read). For tests, on any thread. */
@@ -97,15 +108,17 @@ final class PrefixCache {
   }
 
   void close() {
-    run(() -> {
-      closed = true;
-      generation++;
-      closeWatcher();
-    });
+    run(
+        () -> {
+          closed = true;
+          generation++;
+          closeWatcher();
+        });
   }
 
   private CompletableFuture<GetResponse> read() {
-    return client.getKVClient()
+    return client
+        .getKVClient()
         .get(prefixBytes, GetOption.builder().isPrefix(true).build())
         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -125,22 +138,28 @@ final class PrefixCache {
     }
     int mine = ++generation;
     WatchOption option = WatchOption.builder().isPrefix(true).withRevision(revision + 1).build();
-    watcher = client.getWatchClient().watch(prefixBytes, option, new Watch.Listener() {
-      @Override
-      public void onNext(WatchResponse response) {
-        run(() -> apply(mine, response));
-      }
+    watcher =
+        client
+            .getWatchClient()
+            .watch(
+                prefixBytes,
+                option,
+                new Watch.Listener() {
+                  @Override
+                  public void onNext(WatchResponse response) {
+                    run(() -> apply(mine, response));
+                  }
 
-      @Override
-      public void onError(Throwable error) {
-        run(() -> failed(mine, error));
-      }
+                  @Override
+                  public void onError(Throwable error) {
+                    run(() -> failed(mine, error));
+                  }
 
-      @Override
-      public void onCompleted() {
-        run(() -> failed(mine, null));
-      }
-    });
+                  @Override
+                  public void onCompleted() {
+                    run(() -> failed(mine, null));
+                  }
+                });
   }
 
   private void apply(int mine, WatchResponse response) {
@@ -185,16 +204,23 @@ final class PrefixCache {
     closeWatcher();
     if (!lost) {
       lost = true;
-      logger.warn("etcd watch on {} failed at revision {} ({}): {}; serving the last known values and resuming",
-          prefix, revision, endpoints, error == null ? "the stream ended" : error.toString());
+      logger.warn(
+          "etcd watch on {} failed at revision {} ({}): {}; serving the last known values and resuming",
+          prefix,
+          revision,
+          endpoints,
+          error == null ? "the stream ended" : error.toString());
     }
-    boolean compacted = error instanceof CompactedException || error != null && error.getCause() instanceof CompactedException;
+    boolean compacted =
+        error instanceof CompactedException
+            || error != null && error.getCause() instanceof CompactedException;
     retryLater(compacted);
   }
 
   private void retryLater(boolean fullRead) {
     Duration delay = backoff;
-    backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+    backoff =
+        backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
     Runnable retry = fullRead ? this::resync : this::resume;
     try {
       executor.schedule(retry, delay.toMillis(), TimeUnit.MILLISECONDS);
@@ -216,17 +242,20 @@ final class PrefixCache {
     }
     logger.warn("etcd compacted the revisions after {} of {}; reading it again", revision, prefix);
     int mine = ++generation;
-    read().whenCompleteAsync((response, error) -> {
-      if (mine != generation || closed) {
-        return;
-      }
-      if (error != null) {
-        retryLater(true);
-        return;
-      }
-      replaceWith(response);
-      openWatch();
-    }, executor);
+    read()
+        .whenCompleteAsync(
+            (response, error) -> {
+              if (mine != generation || closed) {
+                return;
+              }
+              if (error != null) {
+                retryLater(true);
+                return;
+              }
+              replaceWith(response);
+              openWatch();
+            },
+            executor);
   }
 
   private void closeWatcher() {

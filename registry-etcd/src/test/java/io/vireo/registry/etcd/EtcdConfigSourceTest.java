@@ -30,8 +30,7 @@ import reactor.core.Disposable;
 
 /** The config center on a real etcd, through the {@code etcd} config source provider. */
 class EtcdConfigSourceTest {
-  @RegisterExtension
-  static final EtcdExtension ETCD = new EtcdExtension();
+  @RegisterExtension static final EtcdExtension ETCD = new EtcdExtension();
 
   private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -72,12 +71,23 @@ class EtcdConfigSourceTest {
   @Test
   void theDefaultRootIsVireoConfig() throws Exception {
     String service = "svc-" + UUID.randomUUID().toString().substring(0, 8);
-    admin.getKVClient().put(PrefixCache.bytes("/vireo/config/" + service), PrefixCache.bytes("answer=42")).get(10, TimeUnit.SECONDS);
-    ConfigSource source = provider().create(Config.of(Map.of(
-        "vireo.registry.etcd.endpoints", ETCD.endpoint(), "vireo.service.name", service)));
+    admin
+        .getKVClient()
+        .put(PrefixCache.bytes("/vireo/config/" + service), PrefixCache.bytes("answer=42"))
+        .get(10, TimeUnit.SECONDS);
+    ConfigSource source =
+        provider()
+            .create(
+                Config.of(
+                    Map.of(
+                        "vireo.registry.etcd.endpoints",
+                        ETCD.endpoint(),
+                        "vireo.service.name",
+                        service)));
     sources.add(source);
     assertThat(source.properties()).containsEntry("answer", "42");
-    assertThat(source.name()).isEqualTo("etcd:" + ETCD.endpoint() + "/vireo/config/{shared," + service + "}");
+    assertThat(source.name())
+        .isEqualTo("etcd:" + ETCD.endpoint() + "/vireo/config/{shared," + service + "}");
   }
 
   @Test
@@ -101,7 +111,8 @@ class EtcdConfigSourceTest {
 
     delete("shared");
     await().atMost(WAIT).until(() -> last(seen).equals(Optional.empty()));
-    assertThat(seen).startsWith(Optional.of("20"), Optional.of("30"), Optional.of("40"))
+    assertThat(seen)
+        .startsWith(Optional.of("20"), Optional.of("30"), Optional.of("40"))
         .endsWith(Optional.of("10"), Optional.empty());
   }
 
@@ -134,7 +145,9 @@ class EtcdConfigSourceTest {
     ETCD.restart();
     put("outage", "limit=2\n");
 
-    await().atMost(Duration.ofSeconds(30)).until(() -> config.get("limit").equals(Optional.of("2")));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> config.get("limit").equals(Optional.of("2")));
   }
 
   @Test
@@ -143,20 +156,29 @@ class EtcdConfigSourceTest {
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    Config config = Config.of(Map.of(
-        "vireo.config.etcd.endpoints", "http://127.0.0.1:" + port,
-        "vireo.config.etcd.connection-timeout", "1s"));
+    Config config =
+        Config.of(
+            Map.of(
+                "vireo.config.etcd.endpoints",
+                "http://127.0.0.1:" + port,
+                "vireo.config.etcd.connection-timeout",
+                "1s"));
     assertThatThrownBy(() -> provider().create(config))
-        .isInstanceOfSatisfying(VireoException.class, e -> assertThat(e.status()).isEqualTo(Status.UNAVAILABLE))
+        .isInstanceOfSatisfying(
+            VireoException.class, e -> assertThat(e.status()).isEqualTo(Status.UNAVAILABLE))
         .hasMessageContaining("http://127.0.0.1:" + port)
         .hasMessageContaining("vireo.config.etcd.endpoints");
   }
 
   private Config configFor(String service) {
-    ConfigSource source = provider().create(Config.of(Map.of(
-        "vireo.registry.etcd.endpoints", ETCD.endpoint(),
-        "vireo.config.etcd.root", root,
-        "vireo.service.name", service)));
+    ConfigSource source =
+        provider()
+            .create(
+                Config.of(
+                    Map.of(
+                        "vireo.registry.etcd.endpoints", ETCD.endpoint(),
+                        "vireo.config.etcd.root", root,
+                        "vireo.service.name", service)));
     sources.add(source);
     return Config.builder().standardSources(false).source(source).build();
   }
@@ -170,7 +192,10 @@ class EtcdConfigSourceTest {
   }
 
   private void put(String key, String text) throws Exception {
-    admin.getKVClient().put(PrefixCache.bytes(root + "/" + key), PrefixCache.bytes(text)).get(10, TimeUnit.SECONDS);
+    admin
+        .getKVClient()
+        .put(PrefixCache.bytes(root + "/" + key), PrefixCache.bytes(text))
+        .get(10, TimeUnit.SECONDS);
   }
 
   private void delete(String key) throws Exception {

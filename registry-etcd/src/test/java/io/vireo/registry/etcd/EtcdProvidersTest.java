@@ -27,8 +27,7 @@ import reactor.test.StepVerifier;
 
 /** The registry made from configuration by its provider: keys, prefix, user auth, validation. */
 class EtcdProvidersTest {
-  @RegisterExtension
-  static final EtcdExtension ETCD = new EtcdExtension();
+  @RegisterExtension static final EtcdExtension ETCD = new EtcdExtension();
 
   private static final Duration BLOCK = Duration.ofSeconds(10);
   private static final String PASSWORD = "s3cret-" + UUID.randomUUID();
@@ -48,15 +47,30 @@ class EtcdProvidersTest {
   @Test
   void providerNamedEtcdReadsThePrefixAndCredentialsFromConfig() throws Exception {
     String service = "cfg-" + UUID.randomUUID().toString().substring(0, 8);
-    Registry registry = provider().create(Config.of(Map.of(
-        "vireo.registry.etcd.endpoints", ETCD.endpoint(),
-        "vireo.registry.etcd.prefix", "/custom/services",
-        "vireo.registry.etcd.lease-ttl", "3s",
-        "vireo.registry.etcd.user", "root",
-        "vireo.registry.etcd.password", PASSWORD)));
-    try (Client plain = Client.builder().endpoints(ETCD.endpoint()).user(text("root")).password(text(PASSWORD)).build()) {
+    Registry registry =
+        provider()
+            .create(
+                Config.of(
+                    Map.of(
+                        "vireo.registry.etcd.endpoints", ETCD.endpoint(),
+                        "vireo.registry.etcd.prefix", "/custom/services",
+                        "vireo.registry.etcd.lease-ttl", "3s",
+                        "vireo.registry.etcd.user", "root",
+                        "vireo.registry.etcd.password", PASSWORD)));
+    try (Client plain =
+        Client.builder()
+            .endpoints(ETCD.endpoint())
+            .user(text("root"))
+            .password(text(PASSWORD))
+            .build()) {
       registry.register(instance(service)).block(BLOCK);
-      assertThat(plain.getKVClient().get(text("/custom/services/" + service + "/i-1")).get(10, TimeUnit.SECONDS).getKvs()).hasSize(1);
+      assertThat(
+              plain
+                  .getKVClient()
+                  .get(text("/custom/services/" + service + "/i-1"))
+                  .get(10, TimeUnit.SECONDS)
+                  .getKvs())
+          .hasSize(1);
       assertThat(registry.services().block(BLOCK)).contains(service);
       assertThat(registry.instances(service).block(BLOCK)).containsExactly(instance(service));
     } finally {
@@ -66,14 +80,24 @@ class EtcdProvidersTest {
 
   @Test
   void withoutCredentialsAnAuthEnabledEtcdRefusesWithAClearError() {
-    Registry registry = EtcdRegistry.builder().endpoints(ETCD.endpoint()).connectionTimeout(Duration.ofSeconds(5)).build();
+    Registry registry =
+        EtcdRegistry.builder()
+            .endpoints(ETCD.endpoint())
+            .connectionTimeout(Duration.ofSeconds(5))
+            .build();
     try {
       StepVerifier.create(registry.register(instance("refused")))
-          .expectErrorSatisfies(error -> {
-            assertThat(error).isInstanceOf(VireoException.class);
-            assertThat(((VireoException) error).status()).isEqualTo(Status.UNAUTHENTICATED);
-            assertThat(error.getMessage()).contains(ETCD.endpoint(), "requires authentication", "vireo.registry.etcd.user", "vireo.registry.etcd.password");
-          })
+          .expectErrorSatisfies(
+              error -> {
+                assertThat(error).isInstanceOf(VireoException.class);
+                assertThat(((VireoException) error).status()).isEqualTo(Status.UNAUTHENTICATED);
+                assertThat(error.getMessage())
+                    .contains(
+                        ETCD.endpoint(),
+                        "requires authentication",
+                        "vireo.registry.etcd.user",
+                        "vireo.registry.etcd.password");
+              })
           .verify(BLOCK);
     } finally {
       registry.close().block(BLOCK);
@@ -82,13 +106,21 @@ class EtcdProvidersTest {
 
   @Test
   void aWrongPasswordIsRefusedNamingTheUser() {
-    Registry registry = EtcdRegistry.builder().endpoints(ETCD.endpoint()).auth("root", "wrong").connectionTimeout(Duration.ofSeconds(5)).build();
+    Registry registry =
+        EtcdRegistry.builder()
+            .endpoints(ETCD.endpoint())
+            .auth("root", "wrong")
+            .connectionTimeout(Duration.ofSeconds(5))
+            .build();
     try {
       StepVerifier.create(registry.register(instance("wrong")))
-          .expectErrorSatisfies(error -> {
-            assertThat(((VireoException) error).status()).isEqualTo(Status.UNAUTHENTICATED);
-            assertThat(error.getMessage()).contains("user root", "vireo.registry.etcd.password").doesNotContain("wrong");
-          })
+          .expectErrorSatisfies(
+              error -> {
+                assertThat(((VireoException) error).status()).isEqualTo(Status.UNAUTHENTICATED);
+                assertThat(error.getMessage())
+                    .contains("user root", "vireo.registry.etcd.password")
+                    .doesNotContain("wrong");
+              })
           .verify(BLOCK);
     } finally {
       registry.close().block(BLOCK);
@@ -97,15 +129,26 @@ class EtcdProvidersTest {
 
   @Test
   void badSettingsFailWithTheKeyAndWhatWasExpected() {
-    assertThatThrownBy(() -> provider().create(Config.of(Map.of("vireo.registry.etcd.lease-ttl", "500ms"))))
+    assertThatThrownBy(
+            () -> provider().create(Config.of(Map.of("vireo.registry.etcd.lease-ttl", "500ms"))))
         .hasMessage("leaseTtl: PT0.5S (expected: >= 1s; etcd counts leases in whole seconds)");
-    assertThatThrownBy(() -> provider().create(Config.of(Map.of("vireo.registry.etcd.prefix", "services"))))
+    assertThatThrownBy(
+            () -> provider().create(Config.of(Map.of("vireo.registry.etcd.prefix", "services"))))
         .hasMessageContaining("expected: a key path such as /services");
-    assertThatThrownBy(() -> provider().create(Config.of(Map.of("vireo.registry.etcd.endpoints", "127.0.0.1:2379"))))
+    assertThatThrownBy(
+            () ->
+                provider()
+                    .create(Config.of(Map.of("vireo.registry.etcd.endpoints", "127.0.0.1:2379"))))
         .hasMessageContaining("expected: http://host:port or https://host:port");
-    assertThatThrownBy(() -> provider().create(Config.of(Map.of("vireo.registry.etcd.user", "root"))))
+    assertThatThrownBy(
+            () -> provider().create(Config.of(Map.of("vireo.registry.etcd.user", "root"))))
         .hasMessageContaining("expected: both, or neither");
-    assertThatThrownBy(() -> provider().create(Config.of(Map.of("vireo.registry.etcd.tls.ca-file", "/nonexistent/ca.pem"))))
+    assertThatThrownBy(
+            () ->
+                provider()
+                    .create(
+                        Config.of(
+                            Map.of("vireo.registry.etcd.tls.ca-file", "/nonexistent/ca.pem"))))
         .hasMessageContaining("/nonexistent/ca.pem (expected: a readable PEM file)");
   }
 
@@ -114,7 +157,8 @@ class EtcdProvidersTest {
     Registry registry = EtcdRegistry.builder().endpoints(ETCD.endpoint()).build();
     registry.close().block(BLOCK);
     StepVerifier.create(registry.register(instance("closed")))
-        .expectErrorSatisfies(error -> assertThat(((VireoException) error).status()).isEqualTo(Status.UNAVAILABLE))
+        .expectErrorSatisfies(
+            error -> assertThat(((VireoException) error).status()).isEqualTo(Status.UNAVAILABLE))
         .verify(BLOCK);
   }
 
@@ -122,9 +166,13 @@ class EtcdProvidersTest {
   void anIdWithASlashIsRefused() {
     Registry registry = EtcdRegistry.builder().endpoints(ETCD.endpoint()).build();
     try {
-      ServiceInstance bad = new ServiceInstance("svc", "a/b", "127.0.0.1", 7400, "rsocket", "1.0.0", 100, Map.of(), List.of());
+      ServiceInstance bad =
+          new ServiceInstance(
+              "svc", "a/b", "127.0.0.1", 7400, "rsocket", "1.0.0", 100, Map.of(), List.of());
       StepVerifier.create(registry.register(bad))
-          .expectErrorSatisfies(error -> assertThat(((VireoException) error).status()).isEqualTo(Status.INVALID_ARGUMENT))
+          .expectErrorSatisfies(
+              error ->
+                  assertThat(((VireoException) error).status()).isEqualTo(Status.INVALID_ARGUMENT))
           .verify(BLOCK);
     } finally {
       registry.close().block(BLOCK);
@@ -144,6 +192,7 @@ class EtcdProvidersTest {
   }
 
   private static ServiceInstance instance(String service) {
-    return new ServiceInstance(service, "i-1", "127.0.0.1", 7400, "rsocket", "1.0.0", 100, Map.of(), List.of());
+    return new ServiceInstance(
+        service, "i-1", "127.0.0.1", 7400, "rsocket", "1.0.0", 100, Map.of(), List.of());
   }
 }

@@ -7,8 +7,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class EtcdRegistryContractTest extends RegistryContract {
-  @RegisterExtension
-  static final EtcdExtension ETCD = new EtcdExtension();
+  @RegisterExtension static final EtcdExtension ETCD = new EtcdExtension();
 
   @Override
   protected Registry newRegistry() {

@@ -17,10 +17,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Mono;
 
-/** Whole services that find each other through etcd ({@code vireo.registry=etcd}) and call over RSocket. */
+/**
+ * Whole services that find each other through etcd ({@code vireo.registry=etcd}) and call over
+ * RSocket.
+ */
 class EtcdServiceTest {
-  @RegisterExtension
-  static final EtcdExtension ETCD = new EtcdExtension();
+  @RegisterExtension static final EtcdExtension ETCD = new EtcdExtension();
 
   private static final Duration CALL = Duration.ofSeconds(5);
 
@@ -55,8 +57,10 @@ class EtcdServiceTest {
     Service alpha = start(a, "alpha");
     Service beta = start(b, "beta");
 
-    assertThat(beta.client(a, Echo.class).ping(new Ping("beta")).block(CALL)).isEqualTo(new Pong("alpha"));
-    assertThat(alpha.client(b, Echo.class).ping(new Ping("alpha")).block(CALL)).isEqualTo(new Pong("beta"));
+    assertThat(beta.client(a, Echo.class).ping(new Ping("beta")).block(CALL))
+        .isEqualTo(new Pong("alpha"));
+    assertThat(alpha.client(b, Echo.class).ping(new Ping("alpha")).block(CALL))
+        .isEqualTo(new Pong("beta"));
   }
 
   @Test
@@ -70,16 +74,23 @@ class EtcdServiceTest {
     assertThat(toAlpha.ping(new Ping("beta")).block(CALL)).isEqualTo(new Pong("alpha"));
 
     ETCD.stop();
-    assertThat(toAlpha.ping(new Ping("beta")).block(CALL)).as("calls work while etcd is down").isEqualTo(new Pong("alpha"));
+    assertThat(toAlpha.ping(new Ping("beta")).block(CALL))
+        .as("calls work while etcd is down")
+        .isEqualTo(new Pong("alpha"));
     assertThat(toBeta.ping(new Ping("alpha")).block(CALL)).isEqualTo(new Pong("beta"));
 
     ETCD.restart();
     EtcdRegistry fresh = EtcdRegistry.builder().endpoints(ETCD.endpoint()).build();
     closeables.add(() -> fresh.close().block(CALL));
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      assertThat(fresh.instances(a).block(CALL)).containsExactly(alpha.instance().orElseThrow());
-      assertThat(fresh.instances(b).block(CALL)).containsExactly(beta.instance().orElseThrow());
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              assertThat(fresh.instances(a).block(CALL))
+                  .containsExactly(alpha.instance().orElseThrow());
+              assertThat(fresh.instances(b).block(CALL))
+                  .containsExactly(beta.instance().orElseThrow());
+            });
     assertThat(toAlpha.ping(new Ping("beta")).block(CALL)).isEqualTo(new Pong("alpha"));
     assertThat(toBeta.ping(new Ping("alpha")).block(CALL)).isEqualTo(new Pong("beta"));
   }
@@ -92,37 +103,44 @@ class EtcdServiceTest {
     Service caller = start("caller-" + suffix(), "caller");
     Echo echo = caller.client(greeter, Echo.class);
     List<String> answeredBy = new CopyOnWriteArrayList<>();
-    await().atMost(Duration.ofSeconds(10)).until(() -> {
-      answeredBy.add(echo.ping(new Ping("caller")).block(CALL).by());
-      return answeredBy.contains("first") && answeredBy.contains("second");
-    });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              answeredBy.add(echo.ping(new Ping("caller")).block(CALL).by());
+              return answeredBy.contains("first") && answeredBy.contains("second");
+            });
 
     first.stop();
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> {
-      List<String> next = new ArrayList<>();
-      for (int i = 0; i < 6; i++) {
-        next.add(echo.ping(new Ping("caller")).block(CALL).by());
-      }
-      return next.stream().allMatch("second"::equals);
-    });
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> {
+              List<String> next = new ArrayList<>();
+              for (int i = 0; i < 6; i++) {
+                next.add(echo.ping(new Ping("caller")).block(CALL).by());
+              }
+              return next.stream().allMatch("second"::equals);
+            });
     for (int i = 0; i < 10; i++) {
       assertThat(echo.ping(new Ping("caller")).block(CALL).by()).isEqualTo("second");
     }
   }
 
   private Service start(String name, String answer) {
-    Service service = Service.builder(name)
-        .handle(Echo.class, ping -> Mono.just(new Pong(answer)))
-        .set("vireo.registry", "etcd")
-        .set("vireo.registry.etcd.endpoints", ETCD.endpoint())
-        .set("vireo.registry.etcd.lease-ttl", "3s")
-        .set("vireo.registry.etcd.connection-timeout", "5s")
-        .set("vireo.transport", "rsocket")
-        .set("vireo.codec", "json")
-        .set("vireo.server.shutdown-timeout", "2s")
-        .build()
-        .start();
+    Service service =
+        Service.builder(name)
+            .handle(Echo.class, ping -> Mono.just(new Pong(answer)))
+            .set("vireo.registry", "etcd")
+            .set("vireo.registry.etcd.endpoints", ETCD.endpoint())
+            .set("vireo.registry.etcd.lease-ttl", "3s")
+            .set("vireo.registry.etcd.connection-timeout", "5s")
+            .set("vireo.transport", "rsocket")
+            .set("vireo.codec", "json")
+            .set("vireo.server.shutdown-timeout", "2s")
+            .build()
+            .start();
     services.add(service);
     ServiceInstance instance = service.instance().orElseThrow();
     assertThat(instance.transport()).isEqualTo("rsocket");

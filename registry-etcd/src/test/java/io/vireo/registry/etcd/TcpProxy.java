@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A loopback TCP proxy that a test can cut and restore, so that one client loses its
- * connection to etcd while etcd stays up and other clients keep writing.
+ * A loopback TCP proxy that a test can cut and restore, so that one client loses its connection to
+ * etcd while etcd stays up and other clients keep writing.
  */
 final class TcpProxy implements AutoCloseable {
   private final int targetPort;
@@ -32,7 +32,10 @@ final class TcpProxy implements AutoCloseable {
     return "http://127.0.0.1:" + port;
   }
 
-  /** Closes every connection and stops accepting: clients see their connection reset and cannot reconnect. */
+  /**
+   * Closes every connection and stops accepting: clients see their connection reset and cannot
+   * reconnect.
+   */
   synchronized void cut() {
     closeQuietly(server);
     for (Socket socket : sockets) {
@@ -53,40 +56,47 @@ final class TcpProxy implements AutoCloseable {
   }
 
   private void accept(ServerSocket listening) {
-    Thread acceptor = new Thread(() -> {
-      while (!listening.isClosed()) {
-        try {
-          Socket client = listening.accept();
-          Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-          sockets.add(client);
-          sockets.add(upstream);
-          pump(client, upstream);
-          pump(upstream, client);
-        } catch (IOException e) {
-          // closed by cut(), or etcd refused: the client sees a reset
-        }
-      }
-    }, "tcp-proxy-accept-" + port);
+    Thread acceptor =
+        new Thread(
+            () -> {
+              while (!listening.isClosed()) {
+                try {
+                  Socket client = listening.accept();
+                  Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                  sockets.add(client);
+                  sockets.add(upstream);
+                  pump(client, upstream);
+                  pump(upstream, client);
+                } catch (IOException e) {
+                  // closed by cut(), or etcd refused: the client sees a reset
+                }
+              }
+            },
+            "tcp-proxy-accept-" + port);
     acceptor.setDaemon(true);
     acceptor.start();
   }
 
   private void pump(Socket from, Socket to) {
-    Thread pump = new Thread(() -> {
-      byte[] buffer = new byte[16 * 1024];
-      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-        int read;
-        while ((read = in.read(buffer)) >= 0) {
-          out.write(buffer, 0, read);
-          out.flush();
-        }
-      } catch (IOException e) {
-        // one side closed
-      } finally {
-        closeQuietly(from);
-        closeQuietly(to);
-      }
-    }, "tcp-proxy-pump");
+    Thread pump =
+        new Thread(
+            () -> {
+              byte[] buffer = new byte[16 * 1024];
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
+                int read;
+                while ((read = in.read(buffer)) >= 0) {
+                  out.write(buffer, 0, read);
+                  out.flush();
+                }
+              } catch (IOException e) {
+                // one side closed
+              } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+              }
+            },
+            "tcp-proxy-pump");
     pump.setDaemon(true);
     pump.start();
   }

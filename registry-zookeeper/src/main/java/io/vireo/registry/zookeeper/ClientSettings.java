@@ -19,7 +19,8 @@ record ClientSettings(
 
   ClientSettings {
     if (connect.isBlank()) {
-      throw new IllegalArgumentException("connect: '" + connect + "' (expected: host:port[,host:port...])");
+      throw new IllegalArgumentException(
+          "connect: '" + connect + "' (expected: host:port[,host:port...])");
     }
     requirePositive("sessionTimeout", sessionTimeout);
     requirePositive("connectionTimeout", connectionTimeout);
@@ -28,19 +29,27 @@ record ClientSettings(
 
   static ClientSettings defaults() {
     return new ClientSettings(
-        DEFAULT_CONNECT, DEFAULT_SESSION_TIMEOUT, DEFAULT_CONNECTION_TIMEOUT, false, Optional.empty());
+        DEFAULT_CONNECT,
+        DEFAULT_SESSION_TIMEOUT,
+        DEFAULT_CONNECTION_TIMEOUT,
+        false,
+        Optional.empty());
   }
 
   /**
-   * Reads {@code <prefix>.connect}, {@code .session-timeout}, ... falling back to {@code
-   * fallback}. Without {@code .connection-timeout} it is the fallback's, but never more than the
-   * session timeout: Curator warns ("session timeout is less than connection timeout") when it
-   * is, as with a 4s session and the 5s default.
+   * Reads {@code <prefix>.connect}, {@code .session-timeout}, ... falling back to {@code fallback}.
+   * Without {@code .connection-timeout} it is the fallback's, but never more than the session
+   * timeout: Curator warns ("session timeout is less than connection timeout") when it is, as with
+   * a 4s session and the 5s default.
    */
   static ClientSettings from(Config config, String prefix, ClientSettings fallback) {
     Duration session = config.getDuration(prefix + ".session-timeout", fallback.sessionTimeout());
-    Duration connection = config.getDuration(prefix + ".connection-timeout",
-        fallback.connectionTimeout().compareTo(session) > 0 ? session : fallback.connectionTimeout());
+    Duration connection =
+        config.getDuration(
+            prefix + ".connection-timeout",
+            fallback.connectionTimeout().compareTo(session) > 0
+                ? session
+                : fallback.connectionTimeout());
     return new ClientSettings(
         config.get(prefix + ".connect", fallback.connect()),
         session,
@@ -66,15 +75,24 @@ record ClientSettings(
   }
 
   ClientSettings withAuthDigest(String userPassword) {
-    return new ClientSettings(connect, sessionTimeout, connectionTimeout, retry, Optional.of(userPassword));
+    return new ClientSettings(
+        connect, sessionTimeout, connectionTimeout, retry, Optional.of(userPassword));
   }
 
   @Override
   public String toString() {
     // never print the password
-    return "ClientSettings[connect=" + connect + ", sessionTimeout=" + Values.format(sessionTimeout)
-        + ", connectionTimeout=" + Values.format(connectionTimeout) + ", retry=" + retry
-        + ", auth=" + authDigest.map(d -> d.substring(0, d.indexOf(':')) + ":***").orElse("none") + "]";
+    return "ClientSettings[connect="
+        + connect
+        + ", sessionTimeout="
+        + Values.format(sessionTimeout)
+        + ", connectionTimeout="
+        + Values.format(connectionTimeout)
+        + ", retry="
+        + retry
+        + ", auth="
+        + authDigest.map(d -> d.substring(0, d.indexOf(':')) + ":***").orElse("none")
+        + "]";
   }
 
   private static void requirePositive(String name, Duration value) {

@@ -9,25 +9,26 @@ import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 
 /**
- * Curator's service discovery, but registering an instance whose znode this session already
- * owns rewrites it in place instead of deleting and re-creating it.
+ * Curator's service discovery, but registering an instance whose znode this session already owns
+ * rewrites it in place instead of deleting and re-creating it.
  *
- * <p>Discovery registers everything again on each {@code CONNECTED} and {@code RECONNECTED}
- * event, as a delete and a create. The registry connects first and then starts discovery, so
- * when Curator's event thread delivers the first {@code CONNECTED} late (a busy machine), it
- * arrives after {@code register()} returned and deleted the instance just written: for a moment
- * nobody, the caller included, could read it (issue 12: the flaky
- * {@code ZooKeeperProvidersTest.digestAuthLetsOthersReadButNotWrite}; watchers saw the instance
- * leave and come back). A znode owned by this session is current: it is written again, never
- * removed. After an expired session the znode is gone or another session's, and discovery's own
- * delete-and-create runs as before.
+ * <p>Discovery registers everything again on each {@code CONNECTED} and {@code RECONNECTED} event,
+ * as a delete and a create. The registry connects first and then starts discovery, so when
+ * Curator's event thread delivers the first {@code CONNECTED} late (a busy machine), it arrives
+ * after {@code register()} returned and deleted the instance just written: for a moment nobody, the
+ * caller included, could read it (issue 12: the flaky {@code
+ * ZooKeeperProvidersTest.digestAuthLetsOthersReadButNotWrite}; watchers saw the instance leave and
+ * come back). A znode owned by this session is current: it is written again, never removed. After
+ * an expired session the znode is gone or another session's, and discovery's own delete-and-create
+ * runs as before.
  */
 final class InPlaceDiscovery extends ServiceDiscoveryImpl<Object> {
   private final CuratorFramework client;
   private final String basePath;
   private final InstanceSerializer<Object> serializer;
 
-  InPlaceDiscovery(CuratorFramework client, String basePath, InstanceSerializer<Object> serializer) {
+  InPlaceDiscovery(
+      CuratorFramework client, String basePath, InstanceSerializer<Object> serializer) {
     super(client, basePath, serializer, null, false);
     this.client = client;
     this.basePath = basePath;
@@ -41,7 +42,10 @@ final class InPlaceDiscovery extends ServiceDiscoveryImpl<Object> {
     long session = client.getZookeeperClient().getZooKeeper().getSessionId();
     if (stat != null && stat.getEphemeralOwner() == session) {
       try {
-        client.setData().withVersion(stat.getVersion()).forPath(path, serializer.serialize(service));
+        client
+            .setData()
+            .withVersion(stat.getVersion())
+            .forPath(path, serializer.serialize(service));
         return;
       } catch (KeeperException.NoNodeException | KeeperException.BadVersionException changed) {
         // gone or rewritten meanwhile: register it the usual way

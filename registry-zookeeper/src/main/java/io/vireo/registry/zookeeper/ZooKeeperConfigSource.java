@@ -1,6 +1,5 @@
 package io.vireo.registry.zookeeper;
 
-import java.util.TreeSet;
 import io.vireo.Status;
 import io.vireo.VireoException;
 import io.vireo.config.Config;
@@ -13,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,10 +31,10 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Configuration from ZooKeeper: the text of {@code /vireo/config/shared} and of {@code
- * /vireo/config/<service>} (the service's overriding the shared one), as Java properties or
- * YAML. Both znodes are held in Curator caches, so {@link #properties()} never blocks, and a
- * change pushes the names of the keys it changed to {@link #changes()}: a running service sees
- * a new value through {@link Config#watch} without a restart.
+ * /vireo/config/<service>} (the service's overriding the shared one), as Java properties or YAML.
+ * Both znodes are held in Curator caches, so {@link #properties()} never blocks, and a change
+ * pushes the names of the keys it changed to {@link #changes()}: a running service sees a new value
+ * through {@link Config#watch} without a restart.
  *
  * <pre>{@code
  * ConfigSource zk = ZooKeeperConfigSource.builder()
@@ -53,10 +53,13 @@ public final class ZooKeeperConfigSource implements ConfigSource {
 
   /** The key prefix of this source's settings. */
   public static final String CONFIG_PREFIX = "vireo.config.zookeeper";
+
   /** {@value}: where configuration znodes live. */
   public static final String DEFAULT_ROOT = "/vireo/config";
+
   /** {@value}: the znode every service reads, below its own. */
   public static final String SHARED = "shared";
+
   /** The key that names the service whose znode to read. */
   public static final String SERVICE_NAME_KEY = "vireo.service.name";
 
@@ -72,27 +75,37 @@ public final class ZooKeeperConfigSource implements ConfigSource {
   private final Map<String, Map<String, String>> parsed = new HashMap<>();
   private volatile Map<String, String> properties = Map.of();
 
-  private ZooKeeperConfigSource(ClientSettings settings, String root, Optional<String> service, @Nullable CuratorFramework client) {
+  private ZooKeeperConfigSource(
+      ClientSettings settings,
+      String root,
+      Optional<String> service,
+      @Nullable CuratorFramework client) {
     this.settings = settings;
     this.ownsClient = client == null;
     this.client = client != null ? client : CuratorClients.newClient(settings);
     this.sharedPath = ZKPaths.makePath(root, SHARED);
     this.servicePath = service.map(name -> ZKPaths.makePath(root, name));
-    this.sharedCache = CuratorCache.build(this.client, sharedPath, CuratorCache.Options.SINGLE_NODE_CACHE);
-    this.serviceCache = servicePath
-        .map(path -> CuratorCache.build(this.client, path, CuratorCache.Options.SINGLE_NODE_CACHE))
-        .orElse(null);
+    this.sharedCache =
+        CuratorCache.build(this.client, sharedPath, CuratorCache.Options.SINGLE_NODE_CACHE);
+    this.serviceCache =
+        servicePath
+            .map(
+                path ->
+                    CuratorCache.build(this.client, path, CuratorCache.Options.SINGLE_NODE_CACHE))
+            .orElse(null);
   }
 
   /**
-   * A started source with the settings under {@code vireo.config.zookeeper} (falling back to
-   * {@code vireo.registry.zookeeper}) for the service named by {@code vireo.service.name}.
-   * Blocks until the first values are read (at most the connection timeout).
+   * A started source with the settings under {@code vireo.config.zookeeper} (falling back to {@code
+   * vireo.registry.zookeeper}) for the service named by {@code vireo.service.name}. Blocks until
+   * the first values are read (at most the connection timeout).
    */
   public static ZooKeeperConfigSource of(Config config) {
-    ClientSettings registry = ClientSettings.from(config, ZooKeeperRegistry.CONFIG_PREFIX, ClientSettings.defaults());
-    Builder builder = new Builder(ClientSettings.from(config, CONFIG_PREFIX, registry))
-        .root(config.get(CONFIG_PREFIX + ".root", DEFAULT_ROOT));
+    ClientSettings registry =
+        ClientSettings.from(config, ZooKeeperRegistry.CONFIG_PREFIX, ClientSettings.defaults());
+    Builder builder =
+        new Builder(ClientSettings.from(config, CONFIG_PREFIX, registry))
+            .root(config.get(CONFIG_PREFIX + ".root", DEFAULT_ROOT));
     config.get(SERVICE_NAME_KEY).filter(name -> !name.isBlank()).ifPresent(builder::service);
     return builder.build();
   }
@@ -103,8 +116,13 @@ public final class ZooKeeperConfigSource implements ConfigSource {
 
   @Override
   public String name() {
-    return "zookeeper:" + settings.connect() + sharedPath.substring(0, sharedPath.length() - SHARED.length())
-        + "{" + SHARED + servicePath.map(path -> "," + ZKPaths.getNodeFromPath(path)).orElse("") + "}";
+    return "zookeeper:"
+        + settings.connect()
+        + sharedPath.substring(0, sharedPath.length() - SHARED.length())
+        + "{"
+        + SHARED
+        + servicePath.map(path -> "," + ZKPaths.getNodeFromPath(path)).orElse("")
+        + "}";
   }
 
   @Override
@@ -119,19 +137,21 @@ public final class ZooKeeperConfigSource implements ConfigSource {
 
   @Override
   public Mono<Void> close() {
-    return Mono.<Void>fromRunnable(() -> {
-      if (!closed.compareAndSet(false, true)) {
-        return;
-      }
-      sharedCache.close();
-      if (serviceCache != null) {
-        serviceCache.close();
-      }
-      if (ownsClient) {
-        client.close();
-      }
-      changes.tryEmitComplete();
-    }).subscribeOn(Schedulers.boundedElastic());
+    return Mono.<Void>fromRunnable(
+            () -> {
+              if (!closed.compareAndSet(false, true)) {
+                return;
+              }
+              sharedCache.close();
+              if (serviceCache != null) {
+                serviceCache.close();
+              }
+              if (ownsClient) {
+                client.close();
+              }
+              changes.tryEmitComplete();
+            })
+        .subscribeOn(Schedulers.boundedElastic());
   }
 
   @Override
@@ -141,10 +161,12 @@ public final class ZooKeeperConfigSource implements ConfigSource {
 
   private void start() {
     try {
-      CuratorClients.connect(client, settings, CONFIG_PREFIX, "ZooKeeper config source", closed::get);
+      CuratorClients.connect(
+          client, settings, CONFIG_PREFIX, "ZooKeeper config source", closed::get);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw VireoException.of(Status.CANCELLED, "interrupted while connecting to ZooKeeper at %s", settings.connect());
+      throw VireoException.of(
+          Status.CANCELLED, "interrupted while connecting to ZooKeeper at %s", settings.connect());
     } catch (VireoException e) {
       if (!settings.retry()) {
         closeQuietly();
@@ -162,25 +184,33 @@ public final class ZooKeeperConfigSource implements ConfigSource {
           closeQuietly();
           throw CuratorClients.unreachable(settings, CONFIG_PREFIX, "ZooKeeper config source");
         }
-        logger.warn("ZooKeeper config source: no answer yet from {}; starting without its values, they arrive when it answers",
+        logger.warn(
+            "ZooKeeper config source: no answer yet from {}; starting without its values, they arrive when it answers",
             settings.connect());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       closeQuietly();
-      throw VireoException.of(Status.CANCELLED, "interrupted while reading configuration from ZooKeeper at %s", settings.connect());
+      throw VireoException.of(
+          Status.CANCELLED,
+          "interrupted while reading configuration from ZooKeeper at %s",
+          settings.connect());
     }
     logger.info("ZooKeeper config source {}: {} key(s)", name(), properties.size());
   }
 
   private void listen(CuratorCache cache, CountDownLatch loaded) {
-    cache.listenable().addListener(CuratorCacheListener.builder()
-        .forAll((type, oldData, data) -> refresh())
-        .forInitialized(() -> {
-          refresh();
-          loaded.countDown();
-        })
-        .build());
+    cache
+        .listenable()
+        .addListener(
+            CuratorCacheListener.builder()
+                .forAll((type, oldData, data) -> refresh())
+                .forInitialized(
+                    () -> {
+                      refresh();
+                      loaded.countDown();
+                    })
+                .build());
     cache.start();
   }
 
@@ -225,7 +255,11 @@ public final class ZooKeeperConfigSource implements ConfigSource {
       parsed.put(path, ConfigDocuments.parse(path, bytes));
     } catch (IllegalArgumentException e) {
       // keep serving what the znode held last
-      logger.warn("Ignoring unreadable configuration in {} on ZooKeeper at {}: {}", path, settings.connect(), e.getMessage());
+      logger.warn(
+          "Ignoring unreadable configuration in {} on ZooKeeper at {}: {}",
+          path,
+          settings.connect(),
+          e.getMessage());
     }
   }
 
@@ -259,16 +293,21 @@ public final class ZooKeeperConfigSource implements ConfigSource {
     /** The parent of {@code shared} and the services' znodes (default {@value #DEFAULT_ROOT}). */
     public Builder root(String root) {
       if (!root.startsWith("/") || (root.length() > 1 && root.endsWith("/"))) {
-        throw new IllegalArgumentException("root: '" + root + "' (expected: an absolute znode path such as /vireo/config)");
+        throw new IllegalArgumentException(
+            "root: '" + root + "' (expected: an absolute znode path such as /vireo/config)");
       }
       this.root = root;
       return this;
     }
 
-    /** The service whose own znode overrides {@code shared}; without one, only {@code shared} is read. */
+    /**
+     * The service whose own znode overrides {@code shared}; without one, only {@code shared} is
+     * read.
+     */
     public Builder service(String service) {
       if (service.isEmpty() || service.indexOf('/') >= 0) {
-        throw new IllegalArgumentException("service: '" + service + "' (expected: a name without '/')");
+        throw new IllegalArgumentException(
+            "service: '" + service + "' (expected: a name without '/')");
       }
       this.service = Optional.of(service);
       return this;
@@ -284,7 +323,10 @@ public final class ZooKeeperConfigSource implements ConfigSource {
       return this;
     }
 
-    /** Whether to start without ZooKeeper's values when it cannot be reached, and take them when it can (default: no). */
+    /**
+     * Whether to start without ZooKeeper's values when it cannot be reached, and take them when it
+     * can (default: no).
+     */
     public Builder retry(boolean retry) {
       settings = settings.withRetry(retry);
       return this;
@@ -303,8 +345,8 @@ public final class ZooKeeperConfigSource implements ConfigSource {
 
     /**
      * Connects and reads the first values: blocks up to the connection timeout (call it at
-     * start-up, never on an event loop). Fails with UNAVAILABLE when ZooKeeper cannot be
-     * reached, unless {@link #retry} is on.
+     * start-up, never on an event loop). Fails with UNAVAILABLE when ZooKeeper cannot be reached,
+     * unless {@link #retry} is on.
      */
     public ZooKeeperConfigSource build() {
       ZooKeeperConfigSource source = new ZooKeeperConfigSource(settings, root, service, client);

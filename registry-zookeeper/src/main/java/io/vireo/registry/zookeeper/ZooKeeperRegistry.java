@@ -1,9 +1,9 @@
 package io.vireo.registry.zookeeper;
 
-import io.vireo.config.Values;
 import io.vireo.Status;
 import io.vireo.VireoException;
 import io.vireo.config.Config;
+import io.vireo.config.Values;
 import io.vireo.registry.Registry;
 import io.vireo.registry.ServiceInstance;
 import java.time.Duration;
@@ -37,15 +37,15 @@ import reactor.core.scheduler.Schedulers;
  * (curator-x-discovery), so that plain Curator and Spring Cloud Zookeeper clients see Vireo's
  * services and Vireo sees theirs.
  *
- * <p>Each registered instance is an ephemeral znode {@code <base-path>/<service>/<id>} holding
- * the JSON of a Curator {@code ServiceInstance}; Vireo's version, transport, weight, metadata
- * and endpoints are in its payload. An instance disappears when its registry is closed or,
- * when the process dies, once its ZooKeeper session times out. After a session expires, the
- * registry writes its instances again as soon as a new session is up.
+ * <p>Each registered instance is an ephemeral znode {@code <base-path>/<service>/<id>} holding the
+ * JSON of a Curator {@code ServiceInstance}; Vireo's version, transport, weight, metadata and
+ * endpoints are in its payload. An instance disappears when its registry is closed or, when the
+ * process dies, once its ZooKeeper session times out. After a session expires, the registry writes
+ * its instances again as soon as a new session is up.
  *
- * <p>{@link #instances} and {@link #watch} are served from a Curator cache per service, kept
- * up to date by ZooKeeper watches: a call never reads ZooKeeper. While the connection is lost,
- * they keep serving the last known instances.
+ * <p>{@link #instances} and {@link #watch} are served from a Curator cache per service, kept up to
+ * date by ZooKeeper watches: a call never reads ZooKeeper. While the connection is lost, they keep
+ * serving the last known instances.
  *
  * <pre>{@code
  * Registry registry = ZooKeeperRegistry.builder()
@@ -64,14 +64,19 @@ public final class ZooKeeperRegistry implements Registry {
 
   /** The key prefix of this registry's settings. */
   public static final String CONFIG_PREFIX = "vireo.registry.zookeeper";
+
   /** {@value}: a local ZooKeeper. */
   public static final String DEFAULT_CONNECT = ClientSettings.DEFAULT_CONNECT;
+
   /** {@value}: the path Curator and Spring Cloud Zookeeper use by default. */
   public static final String DEFAULT_BASE_PATH = "/services";
+
   /** 15 seconds: how long a dead process's instances may linger. */
   public static final Duration DEFAULT_SESSION_TIMEOUT = ClientSettings.DEFAULT_SESSION_TIMEOUT;
+
   /** 5 seconds: how long to wait for a connection before failing with UNAVAILABLE. */
-  public static final Duration DEFAULT_CONNECTION_TIMEOUT = ClientSettings.DEFAULT_CONNECTION_TIMEOUT;
+  public static final Duration DEFAULT_CONNECTION_TIMEOUT =
+      ClientSettings.DEFAULT_CONNECTION_TIMEOUT;
 
   private final ClientSettings settings;
   private final String basePath;
@@ -86,19 +91,24 @@ public final class ZooKeeperRegistry implements Registry {
   private final Mono<Void> start;
   private final ConnectionStateListener connectionLogger = this::logConnectionState;
 
-  private ZooKeeperRegistry(ClientSettings settings, String basePath, @Nullable CuratorFramework client) {
+  private ZooKeeperRegistry(
+      ClientSettings settings, String basePath, @Nullable CuratorFramework client) {
     this.settings = settings;
     this.basePath = basePath;
     this.ownsClient = client == null;
     this.client = client != null ? client : CuratorClients.newClient(settings);
     this.discovery = new InPlaceDiscovery(this.client, basePath, new InstanceCodec());
-    this.start = Mono.<Void>fromRunnable(this::startBlocking).subscribeOn(Schedulers.boundedElastic());
+    this.start =
+        Mono.<Void>fromRunnable(this::startBlocking).subscribeOn(Schedulers.boundedElastic());
   }
 
-  /** A registry with the settings under {@code vireo.registry.zookeeper} (see the module's README). */
+  /**
+   * A registry with the settings under {@code vireo.registry.zookeeper} (see the module's README).
+   */
   public static ZooKeeperRegistry of(Config config) {
     ClientSettings settings = ClientSettings.from(config, CONFIG_PREFIX, ClientSettings.defaults());
-    return new ZooKeeperRegistry(settings, basePath(config.get(CONFIG_PREFIX + ".base-path", DEFAULT_BASE_PATH)), null);
+    return new ZooKeeperRegistry(
+        settings, basePath(config.get(CONFIG_PREFIX + ".base-path", DEFAULT_BASE_PATH)), null);
   }
 
   public static Builder builder() {
@@ -107,37 +117,65 @@ public final class ZooKeeperRegistry implements Registry {
 
   @Override
   public Mono<Void> register(ServiceInstance instance) {
-    return ensureStarted().then(Mono.<Void>fromCallable(() -> {
-      org.apache.curator.x.discovery.ServiceInstance<Object> curator = InstanceCodec.toCurator(instance);
-      ServiceInstance previous = registered.put(instance.id(), instance);
-      if (previous == null) {
-        discovery.registerService(curator);
-      } else {
-        // registerService would keep the old instance for re-registration after a new
-        // session; updateService replaces it (and writes it unless the node is gone)
-        try {
-          discovery.updateService(curator);
-        } catch (KeeperException.NoNodeException e) {
-          discovery.registerService(curator);
-        }
-      }
-      logger.debug("Registered {}/{} at {}", instance.service(), instance.id(), instance.address());
-      return null;
-    }).subscribeOn(Schedulers.boundedElastic()))
-        .onErrorMap(error -> CuratorClients.toVireo(error, "register " + instance.service() + "/" + instance.id(), settings.connect()));
+    return ensureStarted()
+        .then(
+            Mono.<Void>fromCallable(
+                    () -> {
+                      org.apache.curator.x.discovery.ServiceInstance<Object> curator =
+                          InstanceCodec.toCurator(instance);
+                      ServiceInstance previous = registered.put(instance.id(), instance);
+                      if (previous == null) {
+                        discovery.registerService(curator);
+                      } else {
+                        // registerService would keep the old instance for re-registration after a
+                        // new
+                        // session; updateService replaces it (and writes it unless the node is
+                        // gone)
+                        try {
+                          discovery.updateService(curator);
+                        } catch (KeeperException.NoNodeException e) {
+                          discovery.registerService(curator);
+                        }
+                      }
+                      logger.debug(
+                          "Registered {}/{} at {}",
+                          instance.service(),
+                          instance.id(),
+                          instance.address());
+                      return null;
+                    })
+                .subscribeOn(Schedulers.boundedElastic()))
+        .onErrorMap(
+            error ->
+                CuratorClients.toVireo(
+                    error,
+                    "register " + instance.service() + "/" + instance.id(),
+                    settings.connect()));
   }
 
   @Override
   public Mono<Void> deregister(ServiceInstance instance) {
-    return ensureStarted().then(Mono.<Void>fromCallable(() -> {
-      registered.remove(instance.id());
-      discovery.unregisterService(InstanceCodec.toCurator(instance));
-      // also when another client registered it
-      client.delete().quietly().forPath(ZKPaths.makePath(basePath, instance.service(), instance.id()));
-      logger.debug("Deregistered {}/{}", instance.service(), instance.id());
-      return null;
-    }).subscribeOn(Schedulers.boundedElastic()))
-        .onErrorMap(error -> CuratorClients.toVireo(error, "deregister " + instance.service() + "/" + instance.id(), settings.connect()));
+    return ensureStarted()
+        .then(
+            Mono.<Void>fromCallable(
+                    () -> {
+                      registered.remove(instance.id());
+                      discovery.unregisterService(InstanceCodec.toCurator(instance));
+                      // also when another client registered it
+                      client
+                          .delete()
+                          .quietly()
+                          .forPath(ZKPaths.makePath(basePath, instance.service(), instance.id()));
+                      logger.debug("Deregistered {}/{}", instance.service(), instance.id());
+                      return null;
+                    })
+                .subscribeOn(Schedulers.boundedElastic()))
+        .onErrorMap(
+            error ->
+                CuratorClients.toVireo(
+                    error,
+                    "deregister " + instance.service() + "/" + instance.id(),
+                    settings.connect()));
   }
 
   @Override
@@ -153,60 +191,69 @@ public final class ZooKeeperRegistry implements Registry {
   /** Reads ZooKeeper (the children of the base path): not for the call path. */
   @Override
   public Mono<List<String>> services() {
-    return ensureStarted().then(Mono.fromCallable(() -> {
-      List<String> names;
-      try {
-        names = client.getChildren().forPath(basePath);
-      } catch (KeeperException.NoNodeException e) {
-        return List.<String>of();
-      }
-      List<String> result = new ArrayList<>();
-      for (String name : names) {
-        Stat stat = client.checkExists().forPath(ZKPaths.makePath(basePath, name));
-        if (stat != null && stat.getNumChildren() > 0) {
-          result.add(name);
-        }
-      }
-      result.sort(Comparator.naturalOrder());
-      return List.copyOf(result);
-    }).subscribeOn(Schedulers.boundedElastic()))
+    return ensureStarted()
+        .then(
+            Mono.fromCallable(
+                    () -> {
+                      List<String> names;
+                      try {
+                        names = client.getChildren().forPath(basePath);
+                      } catch (KeeperException.NoNodeException e) {
+                        return List.<String>of();
+                      }
+                      List<String> result = new ArrayList<>();
+                      for (String name : names) {
+                        Stat stat = client.checkExists().forPath(ZKPaths.makePath(basePath, name));
+                        if (stat != null && stat.getNumChildren() > 0) {
+                          result.add(name);
+                        }
+                      }
+                      result.sort(Comparator.naturalOrder());
+                      return List.copyOf(result);
+                    })
+                .subscribeOn(Schedulers.boundedElastic()))
         .onErrorMap(error -> CuratorClients.toVireo(error, "list services", settings.connect()));
   }
 
   /**
-   * Whether the ZooKeeper session is connected now (Curator's connection state, no round
-   * trip); yes before the registry is first used, since it has not tried yet.
+   * Whether the ZooKeeper session is connected now (Curator's connection state, no round trip); yes
+   * before the registry is first used, since it has not tried yet.
    */
   @Override
   public Mono<Boolean> reachable() {
-    return Mono.fromSupplier(() -> !closed.get() && (!started || client.getZookeeperClient().isConnected()));
+    return Mono.fromSupplier(
+        () -> !closed.get() && (!started || client.getZookeeperClient().isConnected()));
   }
 
   /** Removes this registry's instances from ZooKeeper, stops its caches and closes its client. */
   @Override
   public Mono<Void> close() {
-    return Mono.<Void>fromRunnable(() -> {
-      if (!closed.compareAndSet(false, true)) {
-        return;
-      }
-      watches.values().forEach(watch -> watch.subscribe(ServiceWatch::close, error -> { }));
-      watches.clear();
-      synchronized (startLock) {
-        try {
-          if (started) {
-            discovery.close(); // deletes the instances registered here
-          }
-        } catch (Exception e) {
-          logger.warn("Could not remove this registry's instances from ZooKeeper at {}; they vanish when the session ends: {}",
-              settings.connect(), e.toString());
-        }
-        client.getConnectionStateListenable().removeListener(connectionLogger);
-        if (ownsClient) {
-          client.close();
-        }
-      }
-      registered.clear();
-    }).subscribeOn(Schedulers.boundedElastic());
+    return Mono.<Void>fromRunnable(
+            () -> {
+              if (!closed.compareAndSet(false, true)) {
+                return;
+              }
+              watches.values().forEach(watch -> watch.subscribe(ServiceWatch::close, error -> {}));
+              watches.clear();
+              synchronized (startLock) {
+                try {
+                  if (started) {
+                    discovery.close(); // deletes the instances registered here
+                  }
+                } catch (Exception e) {
+                  logger.warn(
+                      "Could not remove this registry's instances from ZooKeeper at {}; they vanish when the session ends: {}",
+                      settings.connect(),
+                      e.toString());
+                }
+                client.getConnectionStateListenable().removeListener(connectionLogger);
+                if (ownsClient) {
+                  client.close();
+                }
+              }
+              registered.clear();
+            })
+        .subscribeOn(Schedulers.boundedElastic());
   }
 
   @Override
@@ -240,20 +287,26 @@ public final class ZooKeeperRegistry implements Registry {
         discovery.start();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw VireoException.of(Status.CANCELLED, "interrupted while connecting to ZooKeeper at %s", settings.connect());
+        throw VireoException.of(
+            Status.CANCELLED,
+            "interrupted while connecting to ZooKeeper at %s",
+            settings.connect());
       } catch (VireoException e) {
         throw e;
       } catch (Exception e) {
         throw CuratorClients.toVireo(e, "start", settings.connect());
       }
       started = true;
-      logger.info("ZooKeeper registry connected to {} (base path {})", settings.connect(), basePath);
+      logger.info(
+          "ZooKeeper registry connected to {} (base path {})", settings.connect(), basePath);
     }
   }
 
   private Mono<ServiceWatch> watchOf(String service) {
     if (service.isEmpty() || service.indexOf('/') >= 0) {
-      return Mono.error(VireoException.of(Status.INVALID_ARGUMENT, "service: '%s' (expected: a name without '/')", service));
+      return Mono.error(
+          VireoException.of(
+              Status.INVALID_ARGUMENT, "service: '%s' (expected: a name without '/')", service));
     }
     if (closed.get()) {
       return Mono.error(VireoException.of(Status.UNAVAILABLE, "%s is closed", this));
@@ -264,23 +317,37 @@ public final class ZooKeeperRegistry implements Registry {
 
   private Mono<ServiceWatch> openWatch(String service) {
     AtomicReference<Mono<ServiceWatch>> self = new AtomicReference<>();
-    Mono<ServiceWatch> opening = ensureStarted()
-        .then(Mono.fromCallable(() -> ServiceWatch.open(this, service)).subscribeOn(Schedulers.boundedElastic()))
-        // a failed opening is not remembered: the next call tries again
-        .doOnError(error -> watches.remove(service, self.get()))
-        .onErrorMap(error -> CuratorClients.toVireo(error, "watch " + service, settings.connect()))
-        .cache();
+    Mono<ServiceWatch> opening =
+        ensureStarted()
+            .then(
+                Mono.fromCallable(() -> ServiceWatch.open(this, service))
+                    .subscribeOn(Schedulers.boundedElastic()))
+            // a failed opening is not remembered: the next call tries again
+            .doOnError(error -> watches.remove(service, self.get()))
+            .onErrorMap(
+                error -> CuratorClients.toVireo(error, "watch " + service, settings.connect()))
+            .cache();
     self.set(opening);
     return opening;
   }
 
   private void logConnectionState(CuratorFramework unused, ConnectionState state) {
     switch (state) {
-      case SUSPENDED -> logger.warn("Lost the connection to ZooKeeper at {}; serving the last known instances of {} until it returns",
-          settings.connect(), watches.keySet());
-      case LOST -> logger.warn("ZooKeeper session lost ({}): this process's {} instance(s) are gone from the registry until the connection returns; they will be registered again then",
-          settings.connect(), registered.size());
-      case RECONNECTED -> logger.info("Reconnected to ZooKeeper at {}; registering {} instance(s) again", settings.connect(), registered.size());
+      case SUSPENDED ->
+          logger.warn(
+              "Lost the connection to ZooKeeper at {}; serving the last known instances of {} until it returns",
+              settings.connect(),
+              watches.keySet());
+      case LOST ->
+          logger.warn(
+              "ZooKeeper session lost ({}): this process's {} instance(s) are gone from the registry until the connection returns; they will be registered again then",
+              settings.connect(),
+              registered.size());
+      case RECONNECTED ->
+          logger.info(
+              "Reconnected to ZooKeeper at {}; registering {} instance(s) again",
+              settings.connect(),
+              registered.size());
       default -> logger.debug("ZooKeeper connection {}: {}", settings.connect(), state);
     }
   }
@@ -301,11 +368,18 @@ public final class ZooKeeperRegistry implements Registry {
       ServiceCache<Object> cache = registry.discovery.serviceCacheBuilder().name(service).build();
       ServiceWatch watch = new ServiceWatch(service, cache);
       cache.addListener(watch);
-      boolean loaded = cache.startImmediate().await(registry.settings.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      boolean loaded =
+          cache
+              .startImmediate()
+              .await(registry.settings.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS);
       if (!loaded) {
         cache.close();
-        throw VireoException.of(Status.UNAVAILABLE, "no answer from ZooKeeper at %s within %s while loading the instances of %s",
-            registry.settings.connect(), Values.format(registry.settings.connectionTimeout()), service);
+        throw VireoException.of(
+            Status.UNAVAILABLE,
+            "no answer from ZooKeeper at %s within %s while loading the instances of %s",
+            registry.settings.connect(),
+            Values.format(registry.settings.connectionTimeout()),
+            service);
       }
       watch.publish();
       return watch;
@@ -333,7 +407,8 @@ public final class ZooKeeperRegistry implements Registry {
       // under a lock, so that the last set published is always the newest one
       synchronized (this) {
         List<ServiceInstance> instances = new ArrayList<>();
-        for (org.apache.curator.x.discovery.ServiceInstance<Object> instance : cache.getInstances()) {
+        for (org.apache.curator.x.discovery.ServiceInstance<Object> instance :
+            cache.getInstances()) {
           InstanceCodec.toVireo(instance).ifPresent(instances::add);
         }
         instances.sort(Comparator.comparing(ServiceInstance::id));
@@ -354,7 +429,8 @@ public final class ZooKeeperRegistry implements Registry {
 
   private static String basePath(String path) {
     if (!path.startsWith("/") || (path.length() > 1 && path.endsWith("/"))) {
-      throw new IllegalArgumentException("basePath: '" + path + "' (expected: an absolute znode path such as /services)");
+      throw new IllegalArgumentException(
+          "basePath: '" + path + "' (expected: an absolute znode path such as /services)");
     }
     return path;
   }
@@ -389,13 +465,19 @@ public final class ZooKeeperRegistry implements Registry {
       return this;
     }
 
-    /** Whether to keep trying when ZooKeeper cannot be reached at start, instead of failing (default: no). */
+    /**
+     * Whether to keep trying when ZooKeeper cannot be reached at start, instead of failing
+     * (default: no).
+     */
     public Builder retry(boolean retry) {
       settings = settings.withRetry(retry);
       return this;
     }
 
-    /** Digest authentication, {@code user:password}; znodes get ALL for that user and READ for everyone. */
+    /**
+     * Digest authentication, {@code user:password}; znodes get ALL for that user and READ for
+     * everyone.
+     */
     public Builder authDigest(String userPassword) {
       settings = settings.withAuthDigest(userPassword);
       return this;

@@ -1,22 +1,29 @@
 package io.vireo.registry.zookeeper;
 
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import io.vireo.registry.ServiceInstance;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
-/** A separate process that registers one instance and waits to be killed (see ZooKeeperRegistryFaultTest). */
+/**
+ * A separate process that registers one instance and waits to be killed (see
+ * ZooKeeperRegistryFaultTest).
+ */
 public final class RegisterAndHang {
   private RegisterAndHang() {}
 
   public static void main(String[] args) throws Exception {
-    ZooKeeperRegistry registry = ZooKeeperRegistry.builder()
-        .connect(args[0])
-        .sessionTimeout(Duration.ofMillis(Long.parseLong(args[3])))
-        .build();
-    registry.register(new ServiceInstance(args[1], args[2], "127.0.0.1", 7300, "rsocket", "1.0.0", 100, Map.of(), List.of()))
+    ZooKeeperRegistry registry =
+        ZooKeeperRegistry.builder()
+            .connect(args[0])
+            .sessionTimeout(Duration.ofMillis(Long.parseLong(args[3])))
+            .build();
+    registry
+        .register(
+            new ServiceInstance(
+                args[1], args[2], "127.0.0.1", 7300, "rsocket", "1.0.0", 100, Map.of(), List.of()))
         .block(Duration.ofSeconds(20));
     System.out.println("REGISTERED");
     System.out.flush();

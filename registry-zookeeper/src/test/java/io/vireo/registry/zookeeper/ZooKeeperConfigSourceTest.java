@@ -32,8 +32,7 @@ import reactor.core.Disposable;
 
 /** The config center on a real ZooKeeper, through the {@code zookeeper} config source provider. */
 class ZooKeeperConfigSourceTest {
-  @RegisterExtension
-  static final ZooKeeperExtension ZK = new ZooKeeperExtension();
+  @RegisterExtension static final ZooKeeperExtension ZK = new ZooKeeperExtension();
 
   private CuratorFramework admin;
   private String root;
@@ -42,7 +41,8 @@ class ZooKeeperConfigSourceTest {
 
   @BeforeEach
   void setUp() {
-    admin = CuratorFrameworkFactory.newClient(ZK.connectString(), 3000, 2000, new RetryOneTime(100));
+    admin =
+        CuratorFrameworkFactory.newClient(ZK.connectString(), 3000, 2000, new RetryOneTime(100));
     admin.start();
     root = "/vireo-" + UUID.randomUUID().toString().substring(0, 8) + "/config";
   }
@@ -69,9 +69,19 @@ class ZooKeeperConfigSourceTest {
   @Test
   void theDefaultRootIsVireoConfig() throws Exception {
     String service = "svc-" + UUID.randomUUID().toString().substring(0, 8);
-    admin.create().creatingParentsIfNeeded().forPath("/vireo/config/" + service, "answer=42".getBytes(StandardCharsets.UTF_8));
-    ConfigSource source = provider().create(Config.of(Map.of(
-        "vireo.registry.zookeeper.connect", ZK.connectString(), "vireo.service.name", service)));
+    admin
+        .create()
+        .creatingParentsIfNeeded()
+        .forPath("/vireo/config/" + service, "answer=42".getBytes(StandardCharsets.UTF_8));
+    ConfigSource source =
+        provider()
+            .create(
+                Config.of(
+                    Map.of(
+                        "vireo.registry.zookeeper.connect",
+                        ZK.connectString(),
+                        "vireo.service.name",
+                        service)));
     sources.add(source);
     assertThat(source.properties()).containsEntry("answer", "42");
   }
@@ -86,14 +96,21 @@ class ZooKeeperConfigSourceTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> seen.equals(List.of(Optional.of("20"))));
 
     write("orders", "limit=30\n");
-    await().atMost(Duration.ofSeconds(5)).until(() -> seen.get(seen.size() - 1).equals(Optional.of("30")));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> seen.get(seen.size() - 1).equals(Optional.of("30")));
 
     write("orders", "other=1\n"); // the service no longer sets it: the shared value shows
-    await().atMost(Duration.ofSeconds(5)).until(() -> seen.get(seen.size() - 1).equals(Optional.of("10")));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> seen.get(seen.size() - 1).equals(Optional.of("10")));
 
     admin.delete().forPath(root + "/shared");
-    await().atMost(Duration.ofSeconds(5)).until(() -> seen.get(seen.size() - 1).equals(Optional.empty()));
-    assertThat(seen).containsExactly(Optional.of("20"), Optional.of("30"), Optional.of("10"), Optional.empty());
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> seen.get(seen.size() - 1).equals(Optional.empty()));
+    assertThat(seen)
+        .containsExactly(Optional.of("20"), Optional.of("30"), Optional.of("10"), Optional.empty());
   }
 
   @Test
@@ -121,21 +138,34 @@ class ZooKeeperConfigSourceTest {
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    Config config = Config.of(Map.of(
-        "vireo.config.zookeeper.connect", "127.0.0.1:" + port,
-        "vireo.config.zookeeper.connection-timeout", "500ms"));
+    Config config =
+        Config.of(
+            Map.of(
+                "vireo.config.zookeeper.connect",
+                "127.0.0.1:" + port,
+                "vireo.config.zookeeper.connection-timeout",
+                "500ms"));
     assertThatThrownBy(() -> provider().create(config))
-        .isInstanceOfSatisfying(VireoException.class, e -> assertThat(e.status()).isEqualTo(Status.UNAVAILABLE))
+        .isInstanceOfSatisfying(
+            VireoException.class, e -> assertThat(e.status()).isEqualTo(Status.UNAVAILABLE))
         .hasMessageContaining("127.0.0.1:" + port)
         .hasMessageContaining("vireo.config.zookeeper.connect");
   }
 
   private Config configFor(String service) {
-    ConfigSource source = provider().create(Config.of(Map.of(
-        "vireo.registry.zookeeper.connect", ZK.connectString(),
-        "vireo.config.zookeeper.root", root,
-        "vireo.config.zookeeper.session-timeout", "3s",
-        "vireo.service.name", service)));
+    ConfigSource source =
+        provider()
+            .create(
+                Config.of(
+                    Map.of(
+                        "vireo.registry.zookeeper.connect",
+                        ZK.connectString(),
+                        "vireo.config.zookeeper.root",
+                        root,
+                        "vireo.config.zookeeper.session-timeout",
+                        "3s",
+                        "vireo.service.name",
+                        service)));
     sources.add(source);
     return Config.builder().standardSources(false).source(source).build();
   }

@@ -7,8 +7,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ZooKeeperRegistryContractTest extends RegistryContract {
-  @RegisterExtension
-  static final ZooKeeperExtension ZK = new ZooKeeperExtension();
+  @RegisterExtension static final ZooKeeperExtension ZK = new ZooKeeperExtension();
 
   @Override
   protected Registry newRegistry() {

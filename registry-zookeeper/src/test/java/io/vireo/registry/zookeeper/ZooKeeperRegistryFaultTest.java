@@ -37,8 +37,7 @@ import reactor.test.StepVerifier;
 
 /** The registry when ZooKeeper, the connection or a process fails, on a real ZooKeeper. */
 class ZooKeeperRegistryFaultTest {
-  @RegisterExtension
-  static final ZooKeeperExtension ZK = new ZooKeeperExtension();
+  @RegisterExtension static final ZooKeeperExtension ZK = new ZooKeeperExtension();
 
   private static final Duration SESSION = Duration.ofSeconds(2);
   private static final Duration BLOCK = Duration.ofSeconds(15);
@@ -61,26 +60,42 @@ class ZooKeeperRegistryFaultTest {
   @Test
   void unreachableZooKeeperAtStartFailsWithUnavailableNamingTheConnectString() throws IOException {
     String connect = "127.0.0.1:" + freePort();
-    ZooKeeperRegistry registry = track(ZooKeeperRegistry.builder().connect(connect).connectionTimeout(Duration.ofMillis(500)).build());
+    ZooKeeperRegistry registry =
+        track(
+            ZooKeeperRegistry.builder()
+                .connect(connect)
+                .connectionTimeout(Duration.ofMillis(500))
+                .build());
 
     StepVerifier.create(registry.register(instance("nowhere", "i-1")))
-        .expectErrorSatisfies(error -> {
-          assertThat(error).isInstanceOf(VireoException.class);
-          assertThat(((VireoException) error).status()).isEqualTo(Status.UNAVAILABLE);
-          assertThat(error.getMessage()).contains(connect, "vireo.registry.zookeeper.connect", "retry");
-        })
+        .expectErrorSatisfies(
+            error -> {
+              assertThat(error).isInstanceOf(VireoException.class);
+              assertThat(((VireoException) error).status()).isEqualTo(Status.UNAVAILABLE);
+              assertThat(error.getMessage())
+                  .contains(connect, "vireo.registry.zookeeper.connect", "retry");
+            })
         .verify(BLOCK);
   }
 
   @Test
   void withRetryRegistrationWaitsForZooKeeperToComeUp() throws Exception {
     int port = InstanceSpec.getRandomPort();
-    ZooKeeperRegistry registry = track(ZooKeeperRegistry.builder()
-        .connect("127.0.0.1:" + port).connectionTimeout(Duration.ofMillis(300)).sessionTimeout(SESSION).retry(true).build());
+    ZooKeeperRegistry registry =
+        track(
+            ZooKeeperRegistry.builder()
+                .connect("127.0.0.1:" + port)
+                .connectionTimeout(Duration.ofMillis(300))
+                .sessionTimeout(SESSION)
+                .retry(true)
+                .build());
     ServiceInstance instance = instance("late-" + UUID.randomUUID(), "i-1");
 
     CompletableFuture<Void> registered = registry.register(instance).toFuture();
-    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> !registered.isDone());
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> !registered.isDone());
 
     TestingServer late = new TestingServer(port, true);
     closeables.add(late);
@@ -107,11 +122,21 @@ class ZooKeeperRegistryFaultTest {
 
     ZK.restart();
     ZooKeeperRegistry fresh = registry();
-    await().atMost(BLOCK).untilAsserted(() -> assertThat(fresh.instances(service).block(BLOCK)).containsExactly(one));
+    await()
+        .atMost(BLOCK)
+        .untilAsserted(
+            () -> assertThat(fresh.instances(service).block(BLOCK)).containsExactly(one));
     ServiceInstance two = instance(service, "i-2");
     writer.register(two).block(BLOCK);
-    await().atMost(BLOCK).untilAsserted(() -> assertThat(last(seen)).containsExactlyInAnyOrder(one, two));
-    await().atMost(BLOCK).untilAsserted(() -> assertThat(fresh.instances(service).block(BLOCK)).containsExactlyInAnyOrder(one, two));
+    await()
+        .atMost(BLOCK)
+        .untilAsserted(() -> assertThat(last(seen)).containsExactlyInAnyOrder(one, two));
+    await()
+        .atMost(BLOCK)
+        .untilAsserted(
+            () ->
+                assertThat(fresh.instances(service).block(BLOCK))
+                    .containsExactlyInAnyOrder(one, two));
   }
 
   @Test
@@ -127,13 +152,18 @@ class ZooKeeperRegistryFaultTest {
 
     KillSession.kill(curator.getZookeeperClient().getZooKeeper());
 
-    await().atMost(BLOCK).untilAsserted(() -> {
-      long session = curator.getZookeeperClient().getZooKeeper().getSessionId();
-      assertThat(session).isNotEqualTo(oldSession);
-      assertThat(owner(curator, path)).isEqualTo(session);
-    });
+    await()
+        .atMost(BLOCK)
+        .untilAsserted(
+            () -> {
+              long session = curator.getZookeeperClient().getZooKeeper().getSessionId();
+              assertThat(session).isNotEqualTo(oldSession);
+              assertThat(owner(curator, path)).isEqualTo(session);
+            });
     // the old session's end on the server does not take the new registration away
-    await().during(SESSION.plusMillis(500)).atMost(SESSION.multipliedBy(3))
+    await()
+        .during(SESSION.plusMillis(500))
+        .atMost(SESSION.multipliedBy(3))
         .until(() -> owner(curator, path) != 0);
     ZooKeeperRegistry reader = registry();
     assertThat(reader.instances(service).block(BLOCK)).containsExactly(instance);
@@ -143,21 +173,40 @@ class ZooKeeperRegistryFaultTest {
   void killedProcessInstanceVanishesOnceItsSessionTimesOut() throws Exception {
     ZooKeeperRegistry reader = registry();
     String service = "crash-" + UUID.randomUUID();
-    Process process = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx64m", "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-        RegisterAndHang.class.getName(), ZK.connectString(), service, "doomed", Long.toString(SESSION.toMillis()))
-        .redirectErrorStream(true)
-        .start();
+    Process process =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m",
+                "-cp",
+                System.getProperty(
+                    "surefire.test.class.path", System.getProperty("java.class.path")),
+                RegisterAndHang.class.getName(),
+                ZK.connectString(),
+                service,
+                "doomed",
+                Long.toString(SESSION.toMillis()))
+            .redirectErrorStream(true)
+            .start();
     closeables.add(process::destroyForcibly);
-    CompletableFuture<Boolean> registered = CompletableFuture.supplyAsync(() -> readUntilRegistered(process));
+    CompletableFuture<Boolean> registered =
+        CompletableFuture.supplyAsync(() -> readUntilRegistered(process));
     assertThat(registered.get(30, TimeUnit.SECONDS)).as("the child process registered").isTrue();
-    await().atMost(BLOCK).untilAsserted(() -> assertThat(reader.instances(service).block(BLOCK)).extracting(ServiceInstance::id).containsExactly("doomed"));
+    await()
+        .atMost(BLOCK)
+        .untilAsserted(
+            () ->
+                assertThat(reader.instances(service).block(BLOCK))
+                    .extracting(ServiceInstance::id)
+                    .containsExactly("doomed"));
 
     process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
 
-    await().atMost(SESSION.plusSeconds(8)).untilAsserted(() -> assertThat(reader.instances(service).block(BLOCK)).isEmpty());
-    assertThat(reader.curator().checkExists().forPath("/services/" + service + "/doomed")).as("no leftover znode").isNull();
+    await()
+        .atMost(SESSION.plusSeconds(8))
+        .untilAsserted(() -> assertThat(reader.instances(service).block(BLOCK)).isEmpty());
+    assertThat(reader.curator().checkExists().forPath("/services/" + service + "/doomed"))
+        .as("no leftover znode")
+        .isNull();
   }
 
   @Test
@@ -173,11 +222,18 @@ class ZooKeeperRegistryFaultTest {
 
     writer.deregister(one).block(BLOCK);
 
-    await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(last(seen)).containsExactly(two));
+    await()
+        .atMost(Duration.ofSeconds(1))
+        .untilAsserted(() -> assertThat(last(seen)).containsExactly(two));
   }
 
   private ZooKeeperRegistry registry() {
-    return track(ZooKeeperRegistry.builder().connect(ZK.connectString()).sessionTimeout(SESSION).connectionTimeout(Duration.ofSeconds(2)).build());
+    return track(
+        ZooKeeperRegistry.builder()
+            .connect(ZK.connectString())
+            .sessionTimeout(SESSION)
+            .connectionTimeout(Duration.ofSeconds(2))
+            .build());
   }
 
   private ZooKeeperRegistry track(ZooKeeperRegistry registry) {
@@ -193,7 +249,9 @@ class ZooKeeperRegistryFaultTest {
 
   /** A plain client with the same session timeout, to know when sessions are lost. */
   private List<ConnectionState> probeStates() throws InterruptedException {
-    CuratorFramework probe = CuratorFrameworkFactory.newClient(ZK.connectString(), (int) SESSION.toMillis(), 1000, new RetryOneTime(100));
+    CuratorFramework probe =
+        CuratorFrameworkFactory.newClient(
+            ZK.connectString(), (int) SESSION.toMillis(), 1000, new RetryOneTime(100));
     List<ConnectionState> states = new CopyOnWriteArrayList<>();
     probe.getConnectionStateListenable().addListener((client, state) -> states.add(state));
     probe.start();
@@ -208,7 +266,9 @@ class ZooKeeperRegistryFaultTest {
   }
 
   private static boolean readUntilRegistered(Process process) {
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (int i = 0; i < 10_000; i++) {
         String line = out.readLine();
         if (line == null) {
@@ -225,7 +285,8 @@ class ZooKeeperRegistryFaultTest {
   }
 
   private static ServiceInstance instance(String service, String id) {
-    return new ServiceInstance(service, id, "127.0.0.1", 7200, "rsocket", "1.0.0", 100, Map.of("zone", "a"), List.of());
+    return new ServiceInstance(
+        service, id, "127.0.0.1", 7200, "rsocket", "1.0.0", 100, Map.of("zone", "a"), List.of());
   }
 
   private static <T> T last(List<T> list) {

@@ -1,8 +1,5 @@
 package io.vireo.samples.devenv;
 
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BooleanSupplier;
 import io.vireo.config.Config;
 import io.vireo.config.Values;
 import java.io.File;
@@ -25,9 +22,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -35,8 +35,8 @@ import org.apache.kafka.common.Uuid;
 
 /**
  * A local ZooKeeper and a local Kafka broker (KRaft, one node as broker and controller), each a
- * child process of this JVM on a fixed loopback port, for running the samples as separate
- * processes without Docker.
+ * child process of this JVM on a fixed loopback port, for running the samples as separate processes
+ * without Docker.
  *
  * <pre>{@code
  * DevEnv env = DevEnv.of(Config.builder().build(), System.out).start(); // waits until both answer
@@ -44,13 +44,13 @@ import org.apache.kafka.common.Uuid;
  * env.stop();                                                       // Kafka, then ZooKeeper
  * }</pre>
  *
- * ZooKeeper runs from the jar Curator brings, Kafka from {@code kafka_2.13}. The broker's jars
- * (and ZooKeeper's server-only ones) are not in the samples jar: the build writes their paths
- * into the resource {@code kafka.classpath} (in Maven's local repository, where the build
- * resolved them from Maven Central), and both run on those plus this JVM's classpath.
+ * ZooKeeper runs from the jar Curator brings, Kafka from {@code kafka_2.13}. The broker's jars (and
+ * ZooKeeper's server-only ones) are not in the samples jar: the build writes their paths into the
+ * resource {@code kafka.classpath} (in Maven's local repository, where the build resolved them from
+ * Maven Central), and both run on those plus this JVM's classpath.
  *
- * <p>Keys ({@code vireo.samples.dev-env.} + ), also as environment variables
- * ({@code VIREO_SAMPLES_DEV_ENV_ZOOKEEPER_PORT}):
+ * <p>Keys ({@code vireo.samples.dev-env.} + ), also as environment variables ({@code
+ * VIREO_SAMPLES_DEV_ENV_ZOOKEEPER_PORT}):
  *
  * <table>
  *   <caption>dev-env keys</caption>
@@ -65,8 +65,13 @@ import org.apache.kafka.common.Uuid;
  */
 public final class DevEnv {
   public static final String PREFIX = "vireo.samples.dev-env.";
-  /** Not ZooKeeper's 2181 nor Kafka's 9092, so that a ZooKeeper or Kafka already installed does not clash. */
+
+  /**
+   * Not ZooKeeper's 2181 nor Kafka's 9092, so that a ZooKeeper or Kafka already installed does not
+   * clash.
+   */
   public static final int DEFAULT_ZOOKEEPER_PORT = 22181;
+
   public static final int DEFAULT_KAFKA_PORT = 29092;
   public static final int DEFAULT_KAFKA_CONTROLLER_PORT = 29093;
   public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(60);
@@ -94,14 +99,18 @@ public final class DevEnv {
     this.configuredDir = config.get(PREFIX + "dir").map(Path::of);
     this.startTimeout = config.getDuration(PREFIX + "start-timeout", DEFAULT_START_TIMEOUT);
     if (startTimeout.isNegative() || startTimeout.isZero()) {
-      throw new IllegalArgumentException(PREFIX + "start-timeout: " + Values.format(startTimeout) + " (expected: > 0)");
+      throw new IllegalArgumentException(
+          PREFIX + "start-timeout: " + Values.format(startTimeout) + " (expected: > 0)");
     }
     this.kafkaHeap = config.get(PREFIX + "kafka-heap", DEFAULT_KAFKA_HEAP);
     this.kafkaClasspath = config.get(PREFIX + "kafka-classpath");
     this.out = out;
   }
 
-  /** A dev environment configured by {@code vireo.samples.dev-env.*}; prints its progress on {@code out}. */
+  /**
+   * A dev environment configured by {@code vireo.samples.dev-env.*}; prints its progress on {@code
+   * out}.
+   */
   public static DevEnv of(Config config, PrintStream out) {
     return new DevEnv(config, out);
   }
@@ -125,10 +134,14 @@ public final class DevEnv {
   /** The settings that point a Vireo service at this environment, as environment variables. */
   public Map<String, String> serviceEnvironment() {
     return Map.of(
-        "VIREO_REGISTRY", "zookeeper",
-        "VIREO_REGISTRY_ZOOKEEPER_CONNECT", zookeeperConnect(),
-        "VIREO_BROKER", "kafka",
-        "VIREO_BROKER_KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrapServers());
+        "VIREO_REGISTRY",
+        "zookeeper",
+        "VIREO_REGISTRY_ZOOKEEPER_CONNECT",
+        zookeeperConnect(),
+        "VIREO_BROKER",
+        "kafka",
+        "VIREO_BROKER_KAFKA_BOOTSTRAP_SERVERS",
+        kafkaBootstrapServers());
   }
 
   /**
@@ -141,18 +154,26 @@ public final class DevEnv {
     requireFree(controllerPort, "kafka-controller-port", "Kafka's controller");
     long deadline = System.nanoTime() + startTimeout.toNanos();
     try {
-      Path root = configuredDir.isPresent() ? Files.createDirectories(configuredDir.get()) : Files.createTempDirectory("vireo-dev-env");
+      Path root =
+          configuredDir.isPresent()
+              ? Files.createDirectories(configuredDir.get())
+              : Files.createTempDirectory("vireo-dev-env");
       dir = Optional.of(root);
       Process zookeeper = startZooKeeper(root);
       awaitZooKeeper(zookeeper, root, deadline);
-      out.println("dev-env: ZooKeeper answers on " + zookeeperConnect() + " (pid " + zookeeper.pid() + ")");
+      out.println(
+          "dev-env: ZooKeeper answers on " + zookeeperConnect() + " (pid " + zookeeper.pid() + ")");
       Process kafka = startKafka(root, deadline);
       awaitKafka(kafka, root, deadline);
-      out.println("dev-env: Kafka answers on " + kafkaBootstrapServers() + " (pid " + kafka.pid() + ")");
+      out.println(
+          "dev-env: Kafka answers on " + kafkaBootstrapServers() + " (pid " + kafka.pid() + ")");
       // ZooKeeper may have died while Kafka started, or Kafka right after it answered
-      firstExited().ifPresent(exit -> {
-        throw new IllegalStateException("dev-env: " + exit + tail(root, names.get(exitedProcess())));
-      });
+      firstExited()
+          .ifPresent(
+              exit -> {
+                throw new IllegalStateException(
+                    "dev-env: " + exit + tail(root, names.get(exitedProcess())));
+              });
       return this;
     } catch (IOException e) {
       stop();
@@ -163,7 +184,10 @@ public final class DevEnv {
     }
   }
 
-  /** Stops Kafka, then ZooKeeper (SIGTERM, then a kill after {@value #STOP_TIMEOUT_SECONDS}s); deletes a temporary directory. */
+  /**
+   * Stops Kafka, then ZooKeeper (SIGTERM, then a kill after {@value #STOP_TIMEOUT_SECONDS}s);
+   * deletes a temporary directory.
+   */
   public synchronized void stop() {
     if (stopped) {
       return;
@@ -187,23 +211,27 @@ public final class DevEnv {
   }
 
   /**
-   * Completes, with what exited and its code, when ZooKeeper or Kafka exits while the
-   * environment runs (not when {@link #stop()} stops them): the caller must stop saying "ready".
+   * Completes, with what exited and its code, when ZooKeeper or Kafka exits while the environment
+   * runs (not when {@link #stop()} stops them): the caller must stop saying "ready".
    */
   public CompletableFuture<String> exited() {
     List<Process> running = List.copyOf(processes);
     CompletableFuture<String> any = new CompletableFuture<>();
     for (Process process : running) {
-      process.onExit().thenAccept(gone -> {
-        boolean stopping;
-        synchronized (this) {
-          stopping = stopped;
-        }
-        // completed outside the lock: what the caller does next (stop(), exit) takes it
-        if (!stopping) {
-          any.complete(describe(gone) + dir.map(root -> tail(root, names.get(gone))).orElse(""));
-        }
-      });
+      process
+          .onExit()
+          .thenAccept(
+              gone -> {
+                boolean stopping;
+                synchronized (this) {
+                  stopping = stopped;
+                }
+                // completed outside the lock: what the caller does next (stop(), exit) takes it
+                if (!stopping) {
+                  any.complete(
+                      describe(gone) + dir.map(root -> tail(root, names.get(gone))).orElse(""));
+                }
+              });
     }
     return any;
   }
@@ -243,7 +271,9 @@ public final class DevEnv {
     settings.put("process.roles", "broker,controller");
     settings.put("node.id", "1");
     settings.put("controller.quorum.voters", "1@" + HOST + ":" + controllerPort);
-    settings.put("listeners", "PLAINTEXT://" + HOST + ":" + kafkaPort + ",CONTROLLER://" + HOST + ":" + controllerPort);
+    settings.put(
+        "listeners",
+        "PLAINTEXT://" + HOST + ":" + kafkaPort + ",CONTROLLER://" + HOST + ":" + controllerPort);
     settings.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + kafkaPort);
     settings.put("controller.listener.names", "CONTROLLER");
     settings.put("inter.broker.listener.name", "PLAINTEXT");
@@ -262,12 +292,20 @@ public final class DevEnv {
     Path data = Files.createDirectories(root.resolve("zookeeper"));
     Path cfg = root.resolve("zoo.cfg");
     StringBuilder text = new StringBuilder("dataDir=" + data + "\n");
-    zookeeperSettings().forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
+    zookeeperSettings()
+        .forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
     Files.writeString(cfg, text);
     // the classpath file has what ZooKeeper's server needs beyond Curator's client (metrics-core)
-    return launch("zookeeper", root, List.of("-Xmx128m", "-XX:+UseSerialGC",
-        "-cp", kafkaClasspath() + File.pathSeparator + ownClasspath(),
-        "org.apache.zookeeper.server.ZooKeeperServerMain", cfg.toString()));
+    return launch(
+        "zookeeper",
+        root,
+        List.of(
+            "-Xmx128m",
+            "-XX:+UseSerialGC",
+            "-cp",
+            kafkaClasspath() + File.pathSeparator + ownClasspath(),
+            "org.apache.zookeeper.server.ZooKeeperServerMain",
+            cfg.toString()));
   }
 
   private Process startKafka(Path root, long deadline) throws IOException {
@@ -278,15 +316,35 @@ public final class DevEnv {
     try (OutputStream stream = Files.newOutputStream(file)) {
       props.store(stream, "written by vireo-samples dev-env");
     }
-    List<String> jvm = List.of("-Xmx" + kafkaHeap, "-XX:+UseSerialGC", "-cp", kafkaClasspath() + File.pathSeparator + ownClasspath());
-    Process format = launch("kafka-format", root, concat(jvm, List.of("kafka.tools.StorageTool", "format",
-        "-t", Uuid.randomUuid().toString(), "-c", file.toString(), "--ignore-formatted")));
+    List<String> jvm =
+        List.of(
+            "-Xmx" + kafkaHeap,
+            "-XX:+UseSerialGC",
+            "-cp",
+            kafkaClasspath() + File.pathSeparator + ownClasspath());
+    Process format =
+        launch(
+            "kafka-format",
+            root,
+            concat(
+                jvm,
+                List.of(
+                    "kafka.tools.StorageTool",
+                    "format",
+                    "-t",
+                    Uuid.randomUuid().toString(),
+                    "-c",
+                    file.toString(),
+                    "--ignore-formatted")));
     processes.remove(format);
     try {
       long waitNanos = Math.max(0, deadline - System.nanoTime());
       if (!format.waitFor(waitNanos, TimeUnit.NANOSECONDS)) {
         format.destroyForcibly();
-        throw new IllegalStateException("dev-env: formatting Kafka's storage took longer than " + Values.format(startTimeout) + tail(root, "kafka-format"));
+        throw new IllegalStateException(
+            "dev-env: formatting Kafka's storage took longer than "
+                + Values.format(startTimeout)
+                + tail(root, "kafka-format"));
       }
     } catch (InterruptedException e) {
       format.destroyForcibly();
@@ -294,7 +352,11 @@ public final class DevEnv {
       throw new IllegalStateException("dev-env: interrupted", e);
     }
     if (format.exitValue() != 0) {
-      throw new IllegalStateException("dev-env: formatting Kafka's storage failed (exit " + format.exitValue() + ")" + tail(root, "kafka-format"));
+      throw new IllegalStateException(
+          "dev-env: formatting Kafka's storage failed (exit "
+              + format.exitValue()
+              + ")"
+              + tail(root, "kafka-format"));
     }
     return launch("kafka", root, concat(jvm, List.of("kafka.Kafka", file.toString())));
   }
@@ -306,8 +368,11 @@ public final class DevEnv {
     } else {
       try (InputStream in = DevEnv.class.getResourceAsStream("kafka.classpath")) {
         if (in == null) {
-          throw new IllegalStateException("dev-env: no kafka.classpath in the samples jar (expected: a jar built by"
-              + " ./mvnw package -pl samples -am, or " + PREFIX + "kafka-classpath)");
+          throw new IllegalStateException(
+              "dev-env: no kafka.classpath in the samples jar (expected: a jar built by"
+                  + " ./mvnw package -pl samples -am, or "
+                  + PREFIX
+                  + "kafka-classpath)");
         }
         classpath = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
       }
@@ -315,8 +380,13 @@ public final class DevEnv {
     classpath = absolute(classpath);
     for (String entry : classpath.split(File.pathSeparator)) {
       if (!entry.isEmpty() && !Files.exists(Path.of(entry))) {
-        throw new IllegalStateException("dev-env: Kafka's jar " + entry + " is missing (expected: the jars the build"
-            + " resolved; rebuild with ./mvnw package -DskipTests -pl samples -am, or set " + PREFIX + "kafka-classpath)");
+        throw new IllegalStateException(
+            "dev-env: Kafka's jar "
+                + entry
+                + " is missing (expected: the jars the build"
+                + " resolved; rebuild with ./mvnw package -DskipTests -pl samples -am, or set "
+                + PREFIX
+                + "kafka-classpath)");
       }
     }
     return classpath;
@@ -324,8 +394,8 @@ public final class DevEnv {
 
   /**
    * This JVM's class path with every entry absolute: the children run in the data directory, so
-   * {@code java -jar samples/target/vireo-samples.jar dev-env} (a relative path) would give them
-   * a class path that resolves to nothing.
+   * {@code java -jar samples/target/vireo-samples.jar dev-env} (a relative path) would give them a
+   * class path that resolves to nothing.
    */
   static String ownClasspath() {
     return absolute(System.getProperty("java.class.path"));
@@ -346,18 +416,20 @@ public final class DevEnv {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(args);
-    Process process = new ProcessBuilder(command)
-        .directory(root.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(root.resolve(name + ".log").toFile())
-        .start();
+    Process process =
+        new ProcessBuilder(command)
+            .directory(root.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(root.resolve(name + ".log").toFile())
+            .start();
     processes.add(process);
     names.put(process, name);
     return process;
   }
 
   private void awaitZooKeeper(Process zookeeper, Path root, long deadline) {
-    awaitUntil("ZooKeeper", zookeeper, root, "zookeeper", deadline, () -> "srvr".equals(fourLetterWord()));
+    awaitUntil(
+        "ZooKeeper", zookeeper, root, "zookeeper", deadline, () -> "srvr".equals(fourLetterWord()));
   }
 
   private String fourLetterWord() {
@@ -376,21 +448,28 @@ public final class DevEnv {
   private void awaitKafka(Process kafka, Path root, long deadline) {
     // the port first: an AdminClient against a closed port logs a warning each retry
     awaitUntil("Kafka", kafka, root, "kafka", deadline, () -> accepts(kafkaPort));
-    Map<String, Object> admin = Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrapServers(),
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+    Map<String, Object> admin =
+        Map.of(
+            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrapServers(),
+            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
     try (Admin client = Admin.create(admin)) {
-      awaitUntil("Kafka", kafka, root, "kafka", deadline, () -> {
-        try {
-          return !client.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty();
-        } catch (ExecutionException | TimeoutException notYet) {
-          return false;
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("dev-env: interrupted", e);
-        }
-      });
+      awaitUntil(
+          "Kafka",
+          kafka,
+          root,
+          "kafka",
+          deadline,
+          () -> {
+            try {
+              return !client.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty();
+            } catch (ExecutionException | TimeoutException notYet) {
+              return false;
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new IllegalStateException("dev-env: interrupted", e);
+            }
+          });
     }
   }
 
@@ -403,15 +482,23 @@ public final class DevEnv {
     }
   }
 
-  private void awaitUntil(String what, Process process, Path root, String log, long deadline,
-      BooleanSupplier answers) {
+  private void awaitUntil(
+      String what, Process process, Path root, String log, long deadline, BooleanSupplier answers) {
     while (!answers.getAsBoolean()) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("dev-env: " + what + " exited (code " + process.exitValue() + ")" + tail(root, log));
+        throw new IllegalStateException(
+            "dev-env: " + what + " exited (code " + process.exitValue() + ")" + tail(root, log));
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("dev-env: " + what + " did not answer within " + Values.format(startTimeout)
-            + " (" + PREFIX + "start-timeout)" + tail(root, log));
+        throw new IllegalStateException(
+            "dev-env: "
+                + what
+                + " did not answer within "
+                + Values.format(startTimeout)
+                + " ("
+                + PREFIX
+                + "start-timeout)"
+                + tail(root, log));
       }
       try {
         process.waitFor(100, TimeUnit.MILLISECONDS);
@@ -426,7 +513,10 @@ public final class DevEnv {
     Path log = root.resolve(name + ".log");
     try {
       List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      return "; the end of " + log + ":\n  " + String.join("\n  ", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+      return "; the end of "
+          + log
+          + ":\n  "
+          + String.join("\n  ", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
     } catch (IOException | UncheckedIOException e) {
       return "; see " + log;
     }
@@ -437,8 +527,16 @@ public final class DevEnv {
       socket.setReuseAddress(true);
       socket.bind(new InetSocketAddress(HOST, port));
     } catch (IOException taken) {
-      throw new IllegalStateException("dev-env: port " + port + " for " + what + " is taken (expected: a free port;"
-          + " is another dev-env running? choose one with " + PREFIX + key + ")");
+      throw new IllegalStateException(
+          "dev-env: port "
+              + port
+              + " for "
+              + what
+              + " is taken (expected: a free port;"
+              + " is another dev-env running? choose one with "
+              + PREFIX
+              + key
+              + ")");
     }
   }
 

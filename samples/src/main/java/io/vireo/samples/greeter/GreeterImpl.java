@@ -36,7 +36,8 @@ public final class GreeterImpl implements Greeter {
 
   @Override
   public Mono<HelloReply> lotsOfGreetings(Flux<HelloRequest> requests) {
-    return requests.map(HelloRequest::getName)
+    return requests
+        .map(HelloRequest::getName)
         .collect(Collectors.joining(", "))
         .map(names -> reply("Hello, " + names));
   }

@@ -11,10 +11,10 @@ public final class GreeterMain {
 
   public static void main(String[] args) {
     Audit audit = new Audit();
-    Service.builder("greeter")                         // name in the registry
+    Service.builder("greeter") // name in the registry
         .handle(Greeter.class, new GreeterImpl("main")) // Mono/Flux methods
         .subscribe("user.created", UserCreated.class, e -> audit.record(e))
         .build()
-        .run();                                        // blocks; SIGTERM = graceful stop
+        .run(); // blocks; SIGTERM = graceful stop
   }
 }

@@ -14,15 +14,15 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
- * The {@code vireo.*} keys of Spring's {@code Environment}, resolved the way Spring resolves
- * them: command-line arguments, system properties and environment variables above
- * {@code application-<profile>.yaml} above {@code application.yaml}, placeholders replaced.
+ * The {@code vireo.*} keys of Spring's {@code Environment}, resolved the way Spring resolves them:
+ * command-line arguments, system properties and environment variables above {@code
+ * application-<profile>.yaml} above {@code application.yaml}, placeholders replaced.
  *
- * <p>Key names come from every source except the process environment, whose names lose their
- * dashes ({@code VIREO_BROKER_KAFKA_BOOTSTRAP_SERVERS} could be {@code bootstrap.servers} or
- * {@code bootstrap-servers}); an environment variable still wins over a file for a key a file
- * names (Spring's relaxed binding finds it), and a key only the environment names reaches
- * Vireo through Vireo's own environment layer.
+ * <p>Key names come from every source except the process environment, whose names lose their dashes
+ * ({@code VIREO_BROKER_KAFKA_BOOTSTRAP_SERVERS} could be {@code bootstrap.servers} or {@code
+ * bootstrap-servers}); an environment variable still wins over a file for a key a file names
+ * (Spring's relaxed binding finds it), and a key only the environment names reaches Vireo through
+ * Vireo's own environment layer.
  */
 public final class EnvironmentSettings {
   private static final ConfigurationPropertyName VIREO = ConfigurationPropertyName.of("vireo");
@@ -31,7 +31,8 @@ public final class EnvironmentSettings {
 
   public static Map<String, String> of(ConfigurableEnvironment environment) {
     Set<ConfigurationPropertyName> names = new LinkedHashSet<>();
-    for (ConfigurationPropertySource source : ConfigurationPropertySources.from(environment.getPropertySources())) {
+    for (ConfigurationPropertySource source :
+        ConfigurationPropertySources.from(environment.getPropertySources())) {
       if (source.getUnderlyingSource() instanceof SystemEnvironmentPropertySource) {
         continue;
       }
@@ -42,7 +43,9 @@ public final class EnvironmentSettings {
     Binder binder = Binder.get(environment);
     Map<String, String> values = new TreeMap<>();
     for (ConfigurationPropertyName name : names) {
-      binder.bind(name, Bindable.of(String.class)).ifBound(value -> values.put(name.toString(), value));
+      binder
+          .bind(name, Bindable.of(String.class))
+          .ifBound(value -> values.put(name.toString(), value));
     }
     return values;
   }

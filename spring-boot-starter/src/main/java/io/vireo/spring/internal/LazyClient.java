@@ -13,8 +13,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * A client that exists before the service starts: beans are injected while the context is
- * refreshed, the service starts afterwards (Spring's lifecycle), so the real client is made
- * at the first call after the start.
+ * refreshed, the service starts afterwards (Spring's lifecycle), so the real client is made at the
+ * first call after the start.
  */
 public final class LazyClient implements InvocationHandler {
   private final String service;
@@ -30,14 +30,20 @@ public final class LazyClient implements InvocationHandler {
 
   public static <T> T of(String service, Class<T> iface, Supplier<Service> owner) {
     if (!iface.isInterface()) {
-      throw new IllegalArgumentException("@VireoClient(\"" + service + "\") " + iface.getName()
-          + " (expected: a handler interface, such as the one the service serves)");
+      throw new IllegalArgumentException(
+          "@VireoClient(\""
+              + service
+              + "\") "
+              + iface.getName()
+              + " (expected: a handler interface, such as the one the service serves)");
     }
     if (service.isBlank()) {
-      throw new IllegalArgumentException("@VireoClient: empty service name (expected: a name such as greeter)");
+      throw new IllegalArgumentException(
+          "@VireoClient: empty service name (expected: a name such as greeter)");
     }
-    return iface.cast(Proxy.newProxyInstance(iface.getClassLoader(), new Class<?>[] {iface},
-        new LazyClient(service, iface, owner)));
+    return iface.cast(
+        Proxy.newProxyInstance(
+            iface.getClassLoader(), new Class<?>[] {iface}, new LazyClient(service, iface, owner)));
   }
 
   @Override
@@ -53,9 +59,12 @@ public final class LazyClient implements InvocationHandler {
     if (target == null) {
       Service vireo = owner.get();
       if (!vireo.isRunning()) {
-        VireoException error = VireoException.of(Status.FAILED_PRECONDITION,
-            "client of %s called before the Vireo service %s started (expected: calls after the application context started)",
-            service, vireo.name());
+        VireoException error =
+            VireoException.of(
+                Status.FAILED_PRECONDITION,
+                "client of %s called before the Vireo service %s started (expected: calls after the application context started)",
+                service,
+                vireo.name());
         if (method.getReturnType() == Mono.class) {
           return Mono.error(error);
         }

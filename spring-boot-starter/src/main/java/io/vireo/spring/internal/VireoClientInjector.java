@@ -4,16 +4,17 @@ import io.vireo.spring.VireoClient;
 import io.vireo.spring.VireoClients;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import org.springframework.beans.PropertyValues;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.beans.factory.config.InstantiationAwareBeanPostProcessor;
-import org.springframework.beans.PropertyValues;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
 /** Sets {@link VireoClient} fields, before the bean's init methods run. */
-public final class VireoClientInjector implements InstantiationAwareBeanPostProcessor, BeanFactoryAware {
+public final class VireoClientInjector
+    implements InstantiationAwareBeanPostProcessor, BeanFactoryAware {
   /** The annotation's service name, with {@code ${...}} placeholders resolved. */
   static String serviceName(BeanFactory beans, VireoClient client) {
     if (beans instanceof ConfigurableBeanFactory configurable) {
@@ -35,18 +36,27 @@ public final class VireoClientInjector implements InstantiationAwareBeanPostProc
   @Override
   public PropertyValues postProcessProperties(PropertyValues values, Object bean, String beanName) {
     Class<?> type = ClassUtils.getUserClass(bean);
-    ReflectionUtils.doWithFields(type, field -> inject(bean, beanName, field),
+    ReflectionUtils.doWithFields(
+        type,
+        field -> inject(bean, beanName, field),
         field -> field.isAnnotationPresent(VireoClient.class));
     return values;
   }
 
   private void inject(Object bean, String beanName, Field field) {
     if (Modifier.isStatic(field.getModifiers())) {
-      throw new IllegalStateException("@VireoClient on static field " + field + " of bean '" + beanName
-          + "' (expected: an instance field)");
+      throw new IllegalStateException(
+          "@VireoClient on static field "
+              + field
+              + " of bean '"
+              + beanName
+              + "' (expected: an instance field)");
     }
     VireoClient client = field.getAnnotation(VireoClient.class);
     ReflectionUtils.makeAccessible(field);
-    ReflectionUtils.setField(field, bean, beans.getBean(VireoClients.class).client(serviceName(beans, client), field.getType()));
+    ReflectionUtils.setField(
+        field,
+        bean,
+        beans.getBean(VireoClients.class).client(serviceName(beans, client), field.getType()));
   }
 }

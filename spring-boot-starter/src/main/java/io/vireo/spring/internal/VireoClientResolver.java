@@ -33,7 +33,9 @@ public final class VireoClientResolver extends ContextAnnotationAutowireCandidat
   public @Nullable Object getSuggestedValue(DependencyDescriptor descriptor) {
     for (Annotation annotation : descriptor.getAnnotations()) {
       if (annotation instanceof VireoClient client && beans != null) {
-        return beans.getBean(VireoClients.class).client(VireoClientInjector.serviceName(beans, client), descriptor.getDependencyType());
+        return beans
+            .getBean(VireoClients.class)
+            .client(VireoClientInjector.serviceName(beans, client), descriptor.getDependencyType());
       }
     }
     return super.getSuggestedValue(descriptor);
@@ -50,8 +52,10 @@ public final class VireoClientResolver extends ContextAnnotationAutowireCandidat
       if (current.getClass() == ContextAnnotationAutowireCandidateResolver.class) {
         factory.setAutowireCandidateResolver(new VireoClientResolver());
       } else if (!(current instanceof VireoClientResolver)) {
-        log.warn("the bean factory resolves dependencies with {}: @VireoClient works on fields, not on parameters"
-            + " (inject VireoClients there)", current.getClass().getName());
+        log.warn(
+            "the bean factory resolves dependencies with {}: @VireoClient works on fields, not on parameters"
+                + " (inject VireoClients there)",
+            current.getClass().getName());
       }
     }
   }

@@ -20,27 +20,24 @@ import org.springframework.test.context.DynamicPropertySource;
 import reactor.test.StepVerifier;
 
 /**
- * A whole Spring Boot application: {@code application.yaml} with the {@code kafka} profile,
- * calls over gRPC, events through a real Kafka broker.
+ * A whole Spring Boot application: {@code application.yaml} with the {@code kafka} profile, calls
+ * over gRPC, events through a real Kafka broker.
  */
 @SpringBootTest(classes = ShopApplication.class)
 @ActiveProfiles("kafka")
 class ShopApplicationTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  @RegisterExtension
-  static final KafkaExtension KAFKA = new KafkaExtension();
+  @RegisterExtension static final KafkaExtension KAFKA = new KafkaExtension();
 
   @DynamicPropertySource
   static void kafka(DynamicPropertyRegistry properties) {
     properties.add("vireo.broker.kafka.bootstrap-servers", KAFKA::bootstrapServers);
   }
 
-  @Autowired
-  Service service;
+  @Autowired Service service;
 
-  @Autowired
-  ShopApplication.Audit audit;
+  @Autowired ShopApplication.Audit audit;
 
   @VireoClient("shop")
   Echo echo;
@@ -51,7 +48,8 @@ class ShopApplicationTest {
     assertThat(service.config().get("vireo.client.timeout")).contains("4s");
     assertThat(service.config().get("vireo.broker")).contains("kafka");
     assertThat(service.instance().orElseThrow().transport()).isEqualTo("grpc");
-    assertThat(service.instance().orElseThrow().metadata()).containsEntry("zone", "from-kafka-profile");
+    assertThat(service.instance().orElseThrow().metadata())
+        .containsEntry("zone", "from-kafka-profile");
   }
 
   @Test

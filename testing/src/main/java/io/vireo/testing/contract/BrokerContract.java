@@ -49,8 +49,8 @@ import reactor.test.StepVerifier;
  * }
  * }</pre>
  *
- * <p>Each test uses topics and groups of its own and closes its subscriptions; the broker is
- * the subclass's to close. Two members of one group are two subscriptions of that group.
+ * <p>Each test uses topics and groups of its own and closes its subscriptions; the broker is the
+ * subclass's to close. Two members of one group are two subscriptions of that group.
  */
 public abstract class BrokerContract {
   private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
@@ -66,8 +66,10 @@ public abstract class BrokerContract {
 
   @BeforeEach
   void nameThisTest(TestInfo test) {
-    suffix = test.getTestMethod().map(method -> method.getName()).orElse("test") + "-"
-        + UUID.randomUUID().toString().substring(0, 8);
+    suffix =
+        test.getTestMethod().map(method -> method.getName()).orElse("test")
+            + "-"
+            + UUID.randomUUID().toString().substring(0, 8);
   }
 
   @AfterEach
@@ -80,30 +82,47 @@ public abstract class BrokerContract {
   void deliversPayloadKeyAndHeaders() {
     String topic = topic("round-trip");
     Queue<Message> received = new ConcurrentLinkedQueue<>();
-    subscribe(topic, options("receiver").build(), message -> {
-      received.add(message);
-      return Mono.empty();
-    });
-    Headers headers = Headers.of(
-        Message.CONTENT_TYPE, "application/json",
-        Message.MESSAGE_ID, UUID.randomUUID().toString(),
-        Message.TYPE, "vireo.test.UserCreated",
-        Headers.TRACEPARENT, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-        Message.PUBLISHED_AT, "2026-11-24T10:15:30.123Z",
-        "x-greeting", "grüße");
+    subscribe(
+        topic,
+        options("receiver").build(),
+        message -> {
+          received.add(message);
+          return Mono.empty();
+        });
+    Headers headers =
+        Headers.of(
+            Message.CONTENT_TYPE,
+            "application/json",
+            Message.MESSAGE_ID,
+            UUID.randomUUID().toString(),
+            Message.TYPE,
+            "vireo.test.UserCreated",
+            Headers.TRACEPARENT,
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            Message.PUBLISHED_AT,
+            "2026-11-24T10:15:30.123Z",
+            "x-greeting",
+            "grüße");
     byte[] payload = "{\"id\":42}".getBytes(StandardCharsets.UTF_8);
 
     publish(new Message(topic, Optional.of("user-42"), headers, payload));
-    publish(new Message(topic, Optional.empty(), Headers.of(Message.CONTENT_TYPE, "text/plain"), bytes("no key")));
+    publish(
+        new Message(
+            topic,
+            Optional.empty(),
+            Headers.of(Message.CONTENT_TYPE, "text/plain"),
+            bytes("no key")));
 
     await().atMost(timeout()).until(() -> received.size() >= 2);
-    Message keyed = received.stream().filter(message -> message.key().isPresent()).findFirst().orElseThrow();
+    Message keyed =
+        received.stream().filter(message -> message.key().isPresent()).findFirst().orElseThrow();
     assertThat(keyed.topic()).isEqualTo(topic);
     assertThat(keyed.key()).contains("user-42");
     assertThat(keyed.payload()).isEqualTo(payload);
     assertThat(keyed.headers().asMap()).containsAllEntriesOf(headers.asMap());
     assertThat(keyed.headers().get(Message.REDELIVERY).orElse("0")).isEqualTo("0");
-    Message unkeyed = received.stream().filter(message -> message.key().isEmpty()).findFirst().orElseThrow();
+    Message unkeyed =
+        received.stream().filter(message -> message.key().isEmpty()).findFirst().orElseThrow();
     assertThat(text(unkeyed)).isEqualTo("no key");
     assertThat(unkeyed.headers().get(Message.CONTENT_TYPE)).contains("text/plain");
   }
@@ -118,10 +137,13 @@ public abstract class BrokerContract {
 
     List<String> sent = publishNumbered(topic, 20);
 
-    await().atMost(timeout()).untilAsserted(() -> {
-      assertThat(new HashSet<>(audit)).containsExactlyInAnyOrderElementsOf(sent);
-      assertThat(new HashSet<>(billing)).containsExactlyInAnyOrderElementsOf(sent);
-    });
+    await()
+        .atMost(timeout())
+        .untilAsserted(
+            () -> {
+              assertThat(new HashSet<>(audit)).containsExactlyInAnyOrderElementsOf(sent);
+              assertThat(new HashSet<>(billing)).containsExactlyInAnyOrderElementsOf(sent);
+            });
   }
 
   @Test
@@ -147,20 +169,28 @@ public abstract class BrokerContract {
     String topic = topic("flaky");
     Queue<String> deliveries = new ConcurrentLinkedQueue<>();
     AtomicInteger failures = new AtomicInteger();
-    SubscribeOptions options = options("flaky").maxRetries(3).retryBackoff(Duration.ofMillis(10)).build();
-    Subscription subscription = subscribe(topic, options, message -> {
-      deliveries.add(text(message) + "#" + message.headers().get(Message.REDELIVERY).orElse("0"));
-      if (text(message).equals("flaky") && failures.getAndIncrement() == 0) {
-        return Mono.error(VireoException.of(Status.UNAVAILABLE, "database away"));
-      }
-      return Mono.empty();
-    });
+    SubscribeOptions options =
+        options("flaky").maxRetries(3).retryBackoff(Duration.ofMillis(10)).build();
+    Subscription subscription =
+        subscribe(
+            topic,
+            options,
+            message -> {
+              deliveries.add(
+                  text(message) + "#" + message.headers().get(Message.REDELIVERY).orElse("0"));
+              if (text(message).equals("flaky") && failures.getAndIncrement() == 0) {
+                return Mono.error(VireoException.of(Status.UNAVAILABLE, "database away"));
+              }
+              return Mono.empty();
+            });
 
     publish(new Message(topic, Optional.of("k"), Headers.empty(), bytes("flaky")));
     publish(new Message(topic, Optional.of("k"), Headers.empty(), bytes("next")));
 
-    await().atMost(timeout()).untilAsserted(() ->
-        assertThat(deliveries).containsExactly("flaky#0", "flaky#1", "next#0"));
+    await()
+        .atMost(timeout())
+        .untilAsserted(
+            () -> assertThat(deliveries).containsExactly("flaky#0", "flaky#1", "next#0"));
 
     // acknowledged: a new member of the group does not get them again
     StepVerifier.create(subscription.close()).expectComplete().verify(timeout());
@@ -176,22 +206,36 @@ public abstract class BrokerContract {
   void deadLettersAfterRetries() {
     String topic = topic("poison");
     Queue<Message> deadLetters = new ConcurrentLinkedQueue<>();
-    subscribe(Message.deadLetterTopic(topic), options("dlt-watch").build(), message -> {
-      deadLetters.add(message);
-      return Mono.empty();
-    });
+    subscribe(
+        Message.deadLetterTopic(topic),
+        options("dlt-watch").build(),
+        message -> {
+          deadLetters.add(message);
+          return Mono.empty();
+        });
     AtomicInteger attempts = new AtomicInteger();
     Queue<String> handled = new ConcurrentLinkedQueue<>();
-    SubscribeOptions options = options("poisoned").maxRetries(2).retryBackoff(Duration.ofMillis(10)).build();
-    subscribe(topic, options, message -> {
-      if (text(message).equals("poison")) {
-        attempts.incrementAndGet();
-        return Mono.error(VireoException.of(Status.INTERNAL, "boom on poison"));
-      }
-      handled.add(text(message));
-      return Mono.empty();
-    });
-    Headers headers = Headers.of(Message.CONTENT_TYPE, "text/plain", Message.MESSAGE_ID, "poison-1", "x-origin", "contract");
+    SubscribeOptions options =
+        options("poisoned").maxRetries(2).retryBackoff(Duration.ofMillis(10)).build();
+    subscribe(
+        topic,
+        options,
+        message -> {
+          if (text(message).equals("poison")) {
+            attempts.incrementAndGet();
+            return Mono.error(VireoException.of(Status.INTERNAL, "boom on poison"));
+          }
+          handled.add(text(message));
+          return Mono.empty();
+        });
+    Headers headers =
+        Headers.of(
+            Message.CONTENT_TYPE,
+            "text/plain",
+            Message.MESSAGE_ID,
+            "poison-1",
+            "x-origin",
+            "contract");
 
     publish(new Message(topic, Optional.of("k"), headers, bytes("poison")));
     publish(new Message(topic, Optional.of("k"), Headers.empty(), bytes("after")));
@@ -203,7 +247,8 @@ public abstract class BrokerContract {
     assertThat(dead.key()).contains("k");
     assertThat(text(dead)).isEqualTo("poison");
     Map<String, String> dltHeaders = dead.headers().asMap();
-    assertThat(dltHeaders).containsAllEntriesOf(headers.asMap())
+    assertThat(dltHeaders)
+        .containsAllEntriesOf(headers.asMap())
         .containsEntry(Message.DLT_ORIGINAL_TOPIC, topic)
         .containsEntry(Message.DLT_STATUS, "INTERNAL")
         .containsKeys(Message.DLT_ORIGINAL_PARTITION, Message.DLT_ORIGINAL_OFFSET);
@@ -214,29 +259,42 @@ public abstract class BrokerContract {
   }
 
   /**
-   * The redelivery scenario every broker runs the same way ({@code RedeliveryPolicy},
-   * {@code DeadLetterHeaders}): a handler that keeps failing gets the message {@code maxRetries}
-   * more times, each delivery numbered in {@link Message#REDELIVERY}; then the dead letter has
-   * the original's headers without the delivery count, an earlier dead letter's headers
-   * replaced, and the error on one line.
+   * The redelivery scenario every broker runs the same way ({@code RedeliveryPolicy}, {@code
+   * DeadLetterHeaders}): a handler that keeps failing gets the message {@code maxRetries} more
+   * times, each delivery numbered in {@link Message#REDELIVERY}; then the dead letter has the
+   * original's headers without the delivery count, an earlier dead letter's headers replaced, and
+   * the error on one line.
    */
   @Test
   void redeliversByTheSharedPolicyThenDeadLetters() {
     String topic = topic("always-failing");
     Queue<Message> deadLetters = new ConcurrentLinkedQueue<>();
-    subscribe(Message.deadLetterTopic(topic), options("dlt-watch").build(), message -> {
-      deadLetters.add(message);
-      return Mono.empty();
-    });
+    subscribe(
+        Message.deadLetterTopic(topic),
+        options("dlt-watch").build(),
+        message -> {
+          deadLetters.add(message);
+          return Mono.empty();
+        });
     Queue<String> deliveries = new ConcurrentLinkedQueue<>();
-    SubscribeOptions options = options("failing").maxRetries(3).retryBackoff(Duration.ofMillis(5)).build();
-    subscribe(topic, options, message -> {
-      deliveries.add(message.headers().get(Message.REDELIVERY).orElse("0"));
-      return Mono.error(VireoException.of(Status.UNAVAILABLE, "database\naway"));
-    });
+    SubscribeOptions options =
+        options("failing").maxRetries(3).retryBackoff(Duration.ofMillis(5)).build();
+    subscribe(
+        topic,
+        options,
+        message -> {
+          deliveries.add(message.headers().get(Message.REDELIVERY).orElse("0"));
+          return Mono.error(VireoException.of(Status.UNAVAILABLE, "database\naway"));
+        });
     // a message replayed from an earlier dead-letter topic: its old dead-letter headers go
-    Headers headers = Headers.of("x-origin", "contract", Message.DLT_ERROR, "an older failure",
-        Message.DLT_STATUS, "INTERNAL");
+    Headers headers =
+        Headers.of(
+            "x-origin",
+            "contract",
+            Message.DLT_ERROR,
+            "an older failure",
+            Message.DLT_STATUS,
+            "INTERNAL");
 
     publish(new Message(topic, Optional.of("k"), headers, bytes("doomed")));
 
@@ -261,23 +319,36 @@ public abstract class BrokerContract {
   void deadLettersInvalidArgumentWithoutRetries() {
     String topic = topic("undecodable");
     Queue<Message> deadLetters = new ConcurrentLinkedQueue<>();
-    subscribe(Message.deadLetterTopic(topic), options("dlt-watch").build(), message -> {
-      deadLetters.add(message);
-      return Mono.empty();
-    });
+    subscribe(
+        Message.deadLetterTopic(topic),
+        options("dlt-watch").build(),
+        message -> {
+          deadLetters.add(message);
+          return Mono.empty();
+        });
     AtomicInteger attempts = new AtomicInteger();
     Queue<String> handled = new ConcurrentLinkedQueue<>();
-    SubscribeOptions options = options("decoder").maxRetries(3).retryBackoff(Duration.ofMillis(10)).build();
-    subscribe(topic, options, message -> {
-      if (text(message).equals("garbage")) {
-        attempts.incrementAndGet();
-        return Mono.error(VireoException.of(Status.INVALID_ARGUMENT, "cannot decode vireo.test.UserCreated"));
-      }
-      handled.add(text(message));
-      return Mono.empty();
-    });
+    SubscribeOptions options =
+        options("decoder").maxRetries(3).retryBackoff(Duration.ofMillis(10)).build();
+    subscribe(
+        topic,
+        options,
+        message -> {
+          if (text(message).equals("garbage")) {
+            attempts.incrementAndGet();
+            return Mono.error(
+                VireoException.of(Status.INVALID_ARGUMENT, "cannot decode vireo.test.UserCreated"));
+          }
+          handled.add(text(message));
+          return Mono.empty();
+        });
 
-    publish(new Message(topic, Optional.of("k"), Headers.of(Message.TYPE, "vireo.test.UserCreated"), bytes("garbage")));
+    publish(
+        new Message(
+            topic,
+            Optional.of("k"),
+            Headers.of(Message.TYPE, "vireo.test.UserCreated"),
+            bytes("garbage")));
     publish(new Message(topic, Optional.of("k"), Headers.empty(), bytes("after")));
 
     await().atMost(timeout()).until(() -> !deadLetters.isEmpty() && handled.contains("after"));
@@ -301,27 +372,45 @@ public abstract class BrokerContract {
     AtomicInteger running = new AtomicInteger();
     AtomicInteger mostRunning = new AtomicInteger();
     AtomicInteger count = new AtomicInteger();
-    subscribe(topic, options("ordered").concurrency(concurrency).build(), message -> Mono.defer(() -> {
-      mostRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
-      String key = message.key().orElseThrow();
-      seen.computeIfAbsent(key, k -> new ConcurrentLinkedQueue<>()).add(Integer.parseInt(text(message)));
-      count.incrementAndGet();
-      // decremented before the handler's Mono completes, so the broker cannot start the next first
-      return Mono.delay(Duration.ofMillis(ThreadLocalRandom.current().nextInt(3)))
-          .then(Mono.fromRunnable(running::decrementAndGet));
-    }));
+    subscribe(
+        topic,
+        options("ordered").concurrency(concurrency).build(),
+        message ->
+            Mono.defer(
+                () -> {
+                  mostRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                  String key = message.key().orElseThrow();
+                  seen.computeIfAbsent(key, k -> new ConcurrentLinkedQueue<>())
+                      .add(Integer.parseInt(text(message)));
+                  count.incrementAndGet();
+                  // decremented before the handler's Mono completes, so the broker cannot start the
+                  // next first
+                  return Mono.delay(Duration.ofMillis(ThreadLocalRandom.current().nextInt(3)))
+                      .then(Mono.fromRunnable(running::decrementAndGet));
+                }));
 
     Flux.range(0, perKey)
-        .concatMap(seq -> Flux.range(0, keys)
-            .concatMap(key -> broker().publish(
-                new Message(topic, Optional.of("key-" + key), Headers.empty(), bytes(Integer.toString(seq))))))
+        .concatMap(
+            seq ->
+                Flux.range(0, keys)
+                    .concatMap(
+                        key ->
+                            broker()
+                                .publish(
+                                    new Message(
+                                        topic,
+                                        Optional.of("key-" + key),
+                                        Headers.empty(),
+                                        bytes(Integer.toString(seq))))))
         .then()
         .block(timeout());
 
     await().atMost(timeout()).until(() -> count.get() >= keys * perKey);
     List<Integer> expected = IntStream.range(0, perKey).boxed().toList();
     assertThat(seen).hasSize(keys);
-    seen.forEach((key, sequence) -> assertThat(sequence).as("order of %s", key).containsExactlyElementsOf(expected));
+    seen.forEach(
+        (key, sequence) ->
+            assertThat(sequence).as("order of %s", key).containsExactlyElementsOf(expected));
     assertThat(mostRunning.get()).as("handlers running at once").isBetween(1, concurrency);
   }
 
@@ -344,10 +433,15 @@ public abstract class BrokerContract {
 
   @Test
   void rejectsSubscriptionWithoutGroup() {
-    StepVerifier.create(broker().subscribe(topic("no-group"), SubscribeOptions.defaults(), message -> Mono.empty()))
-        .expectErrorSatisfies(error -> assertThat(error)
-            .isInstanceOfSatisfying(VireoException.class,
-                vireo -> assertThat(vireo.status()).isEqualTo(Status.INVALID_ARGUMENT)))
+    StepVerifier.create(
+            broker()
+                .subscribe(topic("no-group"), SubscribeOptions.defaults(), message -> Mono.empty()))
+        .expectErrorSatisfies(
+            error ->
+                assertThat(error)
+                    .isInstanceOfSatisfying(
+                        VireoException.class,
+                        vireo -> assertThat(vireo.status()).isEqualTo(Status.INVALID_ARGUMENT)))
         .verify(timeout());
   }
 
@@ -362,7 +456,8 @@ public abstract class BrokerContract {
   }
 
   /** Subscribes, waits until the subscription is live, and closes it after the test. */
-  protected final Subscription subscribe(String topic, SubscribeOptions options, MessageHandler handler) {
+  protected final Subscription subscribe(
+      String topic, SubscribeOptions options, MessageHandler handler) {
     Subscription subscription = broker().subscribe(topic, options, handler).block(timeout());
     assertThat(subscription).as("subscription to %s", topic).isNotNull();
     subscriptions.add(subscription);
@@ -376,7 +471,10 @@ public abstract class BrokerContract {
   private List<String> publishNumbered(String topic, int count) {
     List<String> sent = IntStream.range(0, count).mapToObj(i -> "message-" + i).toList();
     Flux.fromIterable(sent)
-        .flatMap(text -> broker().publish(new Message(topic, Optional.of(text), Headers.empty(), bytes(text))))
+        .flatMap(
+            text ->
+                broker()
+                    .publish(new Message(topic, Optional.of(text), Headers.empty(), bytes(text))))
         .then()
         .block(timeout());
     return sent;

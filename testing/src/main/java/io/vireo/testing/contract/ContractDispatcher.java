@@ -25,21 +25,22 @@ public final class ContractDispatcher implements Dispatcher {
   /** The service every contract route belongs to. */
   public static final String SERVICE = "vireo.test.Contract";
 
-  private static final Map<Route, CallKind> ROUTES = Map.ofEntries(
-      Map.entry(route("Echo"), CallKind.UNARY),
-      Map.entry(route("Describe"), CallKind.UNARY),
-      Map.entry(route("Fail"), CallKind.UNARY),
-      Map.entry(route("Crash"), CallKind.UNARY),
-      Map.entry(route("Throw"), CallKind.UNARY),
-      Map.entry(route("Fire"), CallKind.FIRE_AND_FORGET),
-      Map.entry(route("Count"), CallKind.SERVER_STREAM),
-      Map.entry(route("FailAfterTwo"), CallKind.SERVER_STREAM),
-      Map.entry(route("Forever"), CallKind.SERVER_STREAM),
-      Map.entry(route("Collect"), CallKind.CLIENT_STREAM),
-      Map.entry(route("DescribeChannel"), CallKind.CLIENT_STREAM),
-      Map.entry(route("Upper"), CallKind.BIDI_STREAM),
-      Map.entry(route("TakeTen"), CallKind.BIDI_STREAM),
-      Map.entry(route("ForeverChannel"), CallKind.BIDI_STREAM));
+  private static final Map<Route, CallKind> ROUTES =
+      Map.ofEntries(
+          Map.entry(route("Echo"), CallKind.UNARY),
+          Map.entry(route("Describe"), CallKind.UNARY),
+          Map.entry(route("Fail"), CallKind.UNARY),
+          Map.entry(route("Crash"), CallKind.UNARY),
+          Map.entry(route("Throw"), CallKind.UNARY),
+          Map.entry(route("Fire"), CallKind.FIRE_AND_FORGET),
+          Map.entry(route("Count"), CallKind.SERVER_STREAM),
+          Map.entry(route("FailAfterTwo"), CallKind.SERVER_STREAM),
+          Map.entry(route("Forever"), CallKind.SERVER_STREAM),
+          Map.entry(route("Collect"), CallKind.CLIENT_STREAM),
+          Map.entry(route("DescribeChannel"), CallKind.CLIENT_STREAM),
+          Map.entry(route("Upper"), CallKind.BIDI_STREAM),
+          Map.entry(route("TakeTen"), CallKind.BIDI_STREAM),
+          Map.entry(route("ForeverChannel"), CallKind.BIDI_STREAM));
 
   private final int maxMessageSize;
   private final BlockingQueue<Frame> fired = new LinkedBlockingQueue<>();
@@ -93,10 +94,13 @@ public final class ContractDispatcher implements Dispatcher {
         return Mono.just(request.data());
       case "Describe":
         return Mono.just(bytes(describe(request)));
-      case "Fail": {
-        int colon = data.indexOf(':');
-        return Mono.error(new VireoException(Status.valueOf(data.substring(0, colon)), data.substring(colon + 1)));
-      }
+      case "Fail":
+        {
+          int colon = data.indexOf(':');
+          return Mono.error(
+              new VireoException(
+                  Status.valueOf(data.substring(0, colon)), data.substring(colon + 1)));
+        }
       case "Crash":
         return Mono.error(new RuntimeException("crashed on " + data));
       case "Throw":
@@ -136,12 +140,16 @@ public final class ContractDispatcher implements Dispatcher {
   public Flux<byte[]> requestChannel(Frame head, Flux<byte[]> requests) {
     switch (head.route().method()) {
       case "Collect":
-        return requests.map(ContractDispatcher::text)
+        return requests
+            .map(ContractDispatcher::text)
             .collectList()
             .map(list -> bytes(list.size() + ":" + String.join(",", list)))
             .flux();
       case "DescribeChannel":
-        return requests.count().map(count -> bytes(describe(head) + "messages: " + count + "\n")).flux();
+        return requests
+            .count()
+            .map(count -> bytes(describe(head) + "messages: " + count + "\n"))
+            .flux();
       case "Upper":
         return requests.map(message -> bytes(text(message).toUpperCase(Locale.ROOT)));
       case "TakeTen":
@@ -162,8 +170,11 @@ public final class ContractDispatcher implements Dispatcher {
 
   /** {@code content-type: <type>\n} then one {@code name: value\n} line per header. */
   static String describe(Frame frame) {
-    StringBuilder text = new StringBuilder("content-type: ").append(frame.contentType()).append('\n');
-    frame.headers().forEach((name, value) -> text.append(name).append(": ").append(value).append('\n'));
+    StringBuilder text =
+        new StringBuilder("content-type: ").append(frame.contentType()).append('\n');
+    frame
+        .headers()
+        .forEach((name, value) -> text.append(name).append(": ").append(value).append('\n'));
     return text.toString();
   }
 

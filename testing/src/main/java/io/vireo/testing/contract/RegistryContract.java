@@ -18,10 +18,9 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * What every {@link Registry} does, written once. A registry module extends this class and
- * says how to make a registry; each {@link #newRegistry()} is a separate client of the same
- * store (for a networked registry, a separate connection), so that one can watch what another
- * writes.
+ * What every {@link Registry} does, written once. A registry module extends this class and says how
+ * to make a registry; each {@link #newRegistry()} is a separate client of the same store (for a
+ * networked registry, a separate connection), so that one can watch what another writes.
  *
  * <pre>{@code
  * class ZooKeeperRegistryContractTest extends RegistryContract {
@@ -34,8 +33,8 @@ import reactor.core.publisher.Mono;
  * }
  * }</pre>
  *
- * <p>Changes must be visible to other clients within {@link #visibility()}; every test uses
- * service names of its own, so tests do not see each other's instances.
+ * <p>Changes must be visible to other clients within {@link #visibility()}; every test uses service
+ * names of its own, so tests do not see each other's instances.
  */
 public abstract class RegistryContract {
   private static final Duration BLOCK = Duration.ofSeconds(10);
@@ -65,17 +64,24 @@ public abstract class RegistryContract {
     Registry writer = registry();
     Registry reader = registry();
     String service = serviceName("fields");
-    ServiceInstance instance = new ServiceInstance(
-        service, "i-1", "127.0.0.1", 7001, "rsocket", "1.4.2", 30,
-        Map.of("zone", "eu-1", "canary", "true"),
-        List.of("vireo.test.Greeter.SayHello", "vireo.test.Greeter.Chat"));
+    ServiceInstance instance =
+        new ServiceInstance(
+            service,
+            "i-1",
+            "127.0.0.1",
+            7001,
+            "rsocket",
+            "1.4.2",
+            30,
+            Map.of("zone", "eu-1", "canary", "true"),
+            List.of("vireo.test.Greeter.SayHello", "vireo.test.Greeter.Chat"));
 
     writer.register(instance).block(BLOCK);
 
     awaitInstances(reader, service, List.of(instance));
     awaitInstances(writer, service, List.of(instance));
-    List<ServiceInstance> watched = reader.watch(service)
-        .filter(instances -> !instances.isEmpty()).blockFirst(BLOCK);
+    List<ServiceInstance> watched =
+        reader.watch(service).filter(instances -> !instances.isEmpty()).blockFirst(BLOCK);
     assertThat(watched).containsExactly(instance);
   }
 
@@ -117,16 +123,27 @@ public abstract class RegistryContract {
     assertThat(seen.get(0)).as("the first emission is the current set").containsExactly(one);
 
     writer.register(two).block(BLOCK);
-    await().atMost(visibility()).untilAsserted(() -> assertThat(last(seen)).containsExactlyInAnyOrder(one, two));
+    await()
+        .atMost(visibility())
+        .untilAsserted(() -> assertThat(last(seen)).containsExactlyInAnyOrder(one, two));
 
     writer.deregister(one).block(BLOCK);
     await().atMost(visibility()).untilAsserted(() -> assertThat(last(seen)).containsExactly(two));
 
     writer.deregister(two).block(BLOCK);
     await().atMost(visibility()).untilAsserted(() -> assertThat(last(seen)).isEmpty());
-    assertThat(seen).as("every emission is a set the registry held")
-        .allSatisfy(set -> assertThat(List.of(List.of(one), List.of(one, two), List.of(two), List.of(two, one), List.<ServiceInstance>of()))
-            .anySatisfy(held -> assertThat(set).containsExactlyInAnyOrderElementsOf(held)));
+    assertThat(seen)
+        .as("every emission is a set the registry held")
+        .allSatisfy(
+            set ->
+                assertThat(
+                        List.of(
+                            List.of(one),
+                            List.of(one, two),
+                            List.of(two),
+                            List.of(two, one),
+                            List.<ServiceInstance>of()))
+                    .anySatisfy(held -> assertThat(set).containsExactlyInAnyOrderElementsOf(held)));
   }
 
   @Test
@@ -159,8 +176,28 @@ public abstract class RegistryContract {
     Registry writer = registry();
     Registry reader = registry();
     String service = serviceName("replace");
-    ServiceInstance first = new ServiceInstance(service, "i-1", "127.0.0.1", 7001, "rsocket", "1.0.0", 100, Map.of("zone", "a"), List.of());
-    ServiceInstance second = new ServiceInstance(service, "i-1", "127.0.0.1", 7009, "grpc", "2.0.0", 50, Map.of("zone", "b"), List.of("x.Y.Z"));
+    ServiceInstance first =
+        new ServiceInstance(
+            service,
+            "i-1",
+            "127.0.0.1",
+            7001,
+            "rsocket",
+            "1.0.0",
+            100,
+            Map.of("zone", "a"),
+            List.of());
+    ServiceInstance second =
+        new ServiceInstance(
+            service,
+            "i-1",
+            "127.0.0.1",
+            7009,
+            "grpc",
+            "2.0.0",
+            50,
+            Map.of("zone", "b"),
+            List.of("x.Y.Z"));
     writer.register(first).block(BLOCK);
     awaitInstances(reader, service, List.of(first));
 
@@ -179,10 +216,18 @@ public abstract class RegistryContract {
     ServiceInstance order = instance(orders, "i-1", 7001);
     writer.register(order).then(writer.register(instance(billing, "i-2", 7002))).block(BLOCK);
 
-    await().atMost(visibility()).untilAsserted(() -> assertThat(reader.services().block(BLOCK)).contains(orders, billing));
+    await()
+        .atMost(visibility())
+        .untilAsserted(() -> assertThat(reader.services().block(BLOCK)).contains(orders, billing));
 
     writer.deregister(order).block(BLOCK);
-    await().atMost(visibility()).untilAsserted(() -> assertThat(reader.services().block(BLOCK)).contains(billing).doesNotContain(orders));
+    await()
+        .atMost(visibility())
+        .untilAsserted(
+            () ->
+                assertThat(reader.services().block(BLOCK))
+                    .contains(billing)
+                    .doesNotContain(orders));
   }
 
   @Test
@@ -212,13 +257,29 @@ public abstract class RegistryContract {
   }
 
   protected static ServiceInstance instance(String service, String id, int port) {
-    return new ServiceInstance(service, id, "127.0.0.1", port, "rsocket", "1.0.0", ServiceInstance.DEFAULT_WEIGHT, Map.of(), List.of());
+    return new ServiceInstance(
+        service,
+        id,
+        "127.0.0.1",
+        port,
+        "rsocket",
+        "1.0.0",
+        ServiceInstance.DEFAULT_WEIGHT,
+        Map.of(),
+        List.of());
   }
 
-  /** Waits until {@code registry} lists exactly {@code expected} (in any order) for {@code service}. */
-  protected final void awaitInstances(Registry registry, String service, List<ServiceInstance> expected) {
-    await().atMost(visibility()).untilAsserted(() -> assertThat(registry.instances(service).block(BLOCK))
-        .containsExactlyInAnyOrderElementsOf(expected));
+  /**
+   * Waits until {@code registry} lists exactly {@code expected} (in any order) for {@code service}.
+   */
+  protected final void awaitInstances(
+      Registry registry, String service, List<ServiceInstance> expected) {
+    await()
+        .atMost(visibility())
+        .untilAsserted(
+            () ->
+                assertThat(registry.instances(service).block(BLOCK))
+                    .containsExactlyInAnyOrderElementsOf(expected));
   }
 
   /** Subscribes and records every emission; disposed after the test. */

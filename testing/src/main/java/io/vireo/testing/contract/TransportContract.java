@@ -33,8 +33,8 @@ import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 /**
- * The behaviour every {@link Transport} must have, written once. A transport's test extends it
- * and says how to make the transport:
+ * The behaviour every {@link Transport} must have, written once. A transport's test extends it and
+ * says how to make the transport:
  *
  * <pre>{@code
  * class RSocketTransportContractTest extends TransportContract {
@@ -46,13 +46,14 @@ import reactor.test.StepVerifier;
  * }
  * }</pre>
  *
- * <p>Each test starts a real server with a {@link ContractDispatcher} on 127.0.0.1, port 0,
- * and connects one client {@link Connection} to it.
+ * <p>Each test starts a real server with a {@link ContractDispatcher} on 127.0.0.1, port 0, and
+ * connects one client {@link Connection} to it.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class TransportContract {
   /** The longest any single step may take. */
   protected static final Duration TIMEOUT = Duration.ofSeconds(10);
+
   /** How many messages a producer may run ahead of the consumer's demand. */
   protected static final int PREFETCH_BOUND = 512;
 
@@ -66,8 +67,8 @@ public abstract class TransportContract {
   private Connection connection;
 
   /**
-   * A new transport under test, configured with {@code vireo.transport.max-message-size} =
-   * {@link #maxMessageSize()}.
+   * A new transport under test, configured with {@code vireo.transport.max-message-size} = {@link
+   * #maxMessageSize()}.
    */
   protected abstract Transport transport();
 
@@ -92,7 +93,8 @@ public abstract class TransportContract {
 
   @Test
   void unaryCallEchoesThePayload() {
-    StepVerifier.create(connection.requestResponse(frame("Echo", "hello")).map(ContractDispatcher::text))
+    StepVerifier.create(
+            connection.requestResponse(frame("Echo", "hello")).map(ContractDispatcher::text))
         .expectNext("hello")
         .expectComplete()
         .verify(TIMEOUT);
@@ -124,7 +126,8 @@ public abstract class TransportContract {
 
   @Test
   void serverStreamErrorArrivesAfterTheMessagesBeforeIt() {
-    StepVerifier.create(connection.requestStream(frame("FailAfterTwo", "")).map(ContractDispatcher::text))
+    StepVerifier.create(
+            connection.requestStream(frame("FailAfterTwo", "")).map(ContractDispatcher::text))
         .expectNext("one", "two")
         .expectErrorSatisfies(error -> assertStatus(error, Status.FAILED_PRECONDITION, "no third"))
         .verify(TIMEOUT);
@@ -133,7 +136,8 @@ public abstract class TransportContract {
   @Test
   void clientStreamCollectsEveryRequest() {
     Flux<byte[]> requests = Flux.just("a", "b", "c").map(ContractDispatcher::bytes);
-    StepVerifier.create(connection.requestChannel(head("Collect"), requests).map(ContractDispatcher::text))
+    StepVerifier.create(
+            connection.requestChannel(head("Collect"), requests).map(ContractDispatcher::text))
         .expectNext("3:a,b,c")
         .expectComplete()
         .verify(TIMEOUT);
@@ -141,7 +145,8 @@ public abstract class TransportContract {
 
   @Test
   void clientStreamWithNoRequestsIsExpressible() {
-    StepVerifier.create(connection.requestChannel(head("Collect"), Flux.empty()).map(ContractDispatcher::text))
+    StepVerifier.create(
+            connection.requestChannel(head("Collect"), Flux.empty()).map(ContractDispatcher::text))
         .expectNext("0:")
         .expectComplete()
         .verify(TIMEOUT);
@@ -150,7 +155,8 @@ public abstract class TransportContract {
   @Test
   void emptyRequestMessagesInAChannelAreMessages() {
     Flux<byte[]> requests = Flux.just(new byte[0], new byte[0]);
-    StepVerifier.create(connection.requestChannel(head("Collect"), requests).map(ContractDispatcher::text))
+    StepVerifier.create(
+            connection.requestChannel(head("Collect"), requests).map(ContractDispatcher::text))
         .expectNext("2:,")
         .expectComplete()
         .verify(TIMEOUT);
@@ -159,7 +165,8 @@ public abstract class TransportContract {
   @Test
   void bidiStreamAnswersEachRequest() {
     Flux<byte[]> requests = Flux.just("a", "b", "c").map(ContractDispatcher::bytes);
-    StepVerifier.create(connection.requestChannel(head("Upper"), requests).map(ContractDispatcher::text))
+    StepVerifier.create(
+            connection.requestChannel(head("Upper"), requests).map(ContractDispatcher::text))
         .expectNext("A", "B", "C")
         .expectComplete()
         .verify(TIMEOUT);
@@ -167,31 +174,37 @@ public abstract class TransportContract {
 
   @Test
   void headersContentTypeAndDeadlineArriveIntact() {
-    Headers headers = Headers.of(
-        "authorization", "Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig",
-        "vireo-timeout", "1500",
-        "traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
-        "vireo-caller", "contract-client",
-        "x-tenant", "acme: east wing",
-        "x-unicode", "caf\u00e9 \u2603");
+    Headers headers =
+        Headers.of(
+            "authorization", "Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig",
+            "vireo-timeout", "1500",
+            "traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+            "vireo-caller", "contract-client",
+            "x-tenant", "acme: east wing",
+            "x-unicode", "caf\u00e9 \u2603");
     Frame request = new Frame(route("Describe"), JSON, headers, new byte[0]);
 
     StepVerifier.create(connection.requestResponse(request).map(response -> parse(text(response))))
-        .assertNext(described -> {
-          assertThat(described).containsEntry("content-type", JSON);
-          assertThat(described).containsAllEntriesOf(headers.asMap());
-          assertThat(described).hasSize(headers.size() + 1);
-        })
+        .assertNext(
+            described -> {
+              assertThat(described).containsEntry("content-type", JSON);
+              assertThat(described).containsAllEntriesOf(headers.asMap());
+              assertThat(described).hasSize(headers.size() + 1);
+            })
         .expectComplete()
         .verify(TIMEOUT);
   }
 
   @Test
   void eachRequestKeepsItsOwnContentType() {
-    for (String contentType : List.of(PROTOBUF, JSON, PROTOBUF, "application/vnd.vireo.custom+json")) {
+    for (String contentType :
+        List.of(PROTOBUF, JSON, PROTOBUF, "application/vnd.vireo.custom+json")) {
       Frame request = new Frame(route("Describe"), contentType, Headers.empty(), new byte[0]);
-      StepVerifier.create(connection.requestResponse(request).map(response -> parse(text(response))))
-          .assertNext(described -> assertThat(described).containsExactly(Map.entry("content-type", contentType)))
+      StepVerifier.create(
+              connection.requestResponse(request).map(response -> parse(text(response))))
+          .assertNext(
+              described ->
+                  assertThat(described).containsExactly(Map.entry("content-type", contentType)))
           .expectComplete()
           .verify(TIMEOUT);
     }
@@ -199,16 +212,19 @@ public abstract class TransportContract {
 
   @Test
   void channelHeadCarriesTheHeaders() {
-    Headers headers = Headers.of("authorization", "Bearer t0k3n", "vireo-timeout", "900", "x-id", "7");
+    Headers headers =
+        Headers.of("authorization", "Bearer t0k3n", "vireo-timeout", "900", "x-id", "7");
     Frame head = Frame.head(route("DescribeChannel"), JSON, headers);
     Flux<byte[]> requests = Flux.just("x", "y").map(ContractDispatcher::bytes);
 
-    StepVerifier.create(connection.requestChannel(head, requests).map(response -> parse(text(response))))
-        .assertNext(described -> {
-          assertThat(described).containsEntry("content-type", JSON);
-          assertThat(described).containsAllEntriesOf(headers.asMap());
-          assertThat(described).containsEntry("messages", "2");
-        })
+    StepVerifier.create(
+            connection.requestChannel(head, requests).map(response -> parse(text(response))))
+        .assertNext(
+            described -> {
+              assertThat(described).containsEntry("content-type", JSON);
+              assertThat(described).containsAllEntriesOf(headers.asMap());
+              assertThat(described).containsEntry("messages", "2");
+            })
         .expectComplete()
         .verify(TIMEOUT);
   }
@@ -241,7 +257,8 @@ public abstract class TransportContract {
     StepVerifier.create(connection.requestResponse(frame("Throw", "call")))
         .expectErrorSatisfies(error -> assertStatus(error, Status.INTERNAL, "threw on call"))
         .verify(TIMEOUT);
-    StepVerifier.create(connection.requestResponse(frame("Echo", "still here")).map(ContractDispatcher::text))
+    StepVerifier.create(
+            connection.requestResponse(frame("Echo", "still here")).map(ContractDispatcher::text))
         .expectNext("still here")
         .expectComplete()
         .verify(TIMEOUT);
@@ -282,9 +299,10 @@ public abstract class TransportContract {
   @Test
   void channelRequestsAreSentNoFasterThanTheServerConsumes() {
     AtomicLong sent = new AtomicLong();
-    Flux<byte[]> requests = Flux.range(0, 1_000_000)
-        .doOnNext(i -> sent.incrementAndGet())
-        .map(i -> bytes(Integer.toString(i)));
+    Flux<byte[]> requests =
+        Flux.range(0, 1_000_000)
+            .doOnNext(i -> sent.incrementAndGet())
+            .map(i -> bytes(Integer.toString(i)));
 
     StepVerifier.create(connection.requestChannel(head("TakeTen"), requests))
         .expectNextCount(10)
@@ -299,12 +317,16 @@ public abstract class TransportContract {
   void largePayloadsCrossBothWays() {
     byte[] large = new byte[Math.min(1024 * 1024, maxMessageSize())];
     new Random(42).nextBytes(large);
-    StepVerifier.create(connection.requestResponse(new Frame(route("Echo"), PROTOBUF, Headers.empty(), large)))
+    StepVerifier.create(
+            connection.requestResponse(new Frame(route("Echo"), PROTOBUF, Headers.empty(), large)))
         .assertNext(response -> assertThat(response).isEqualTo(large))
         .expectComplete()
         .verify(TIMEOUT);
     String letters = "abcdefghijklmnopqrstuvwxyz".repeat(large.length / 26);
-    StepVerifier.create(connection.requestChannel(head("Upper"), Flux.just(bytes(letters), bytes(letters))).map(ContractDispatcher::text))
+    StepVerifier.create(
+            connection
+                .requestChannel(head("Upper"), Flux.just(bytes(letters), bytes(letters)))
+                .map(ContractDispatcher::text))
         .expectNext(letters.toUpperCase(Locale.ROOT), letters.toUpperCase(Locale.ROOT))
         .expectComplete()
         .verify(TIMEOUT);
@@ -313,10 +335,13 @@ public abstract class TransportContract {
   @Test
   void oversizedPayloadIsResourceExhaustedAndTheConnectionServesTheNextCall() {
     byte[] oversized = new byte[maxMessageSize() + 1];
-    StepVerifier.create(connection.requestResponse(new Frame(route("Echo"), PROTOBUF, Headers.empty(), oversized)))
+    StepVerifier.create(
+            connection.requestResponse(
+                new Frame(route("Echo"), PROTOBUF, Headers.empty(), oversized)))
         .expectErrorSatisfies(error -> assertStatus(error, Status.RESOURCE_EXHAUSTED, ""))
         .verify(TIMEOUT);
-    StepVerifier.create(connection.requestResponse(frame("Echo", "next")).map(ContractDispatcher::text))
+    StepVerifier.create(
+            connection.requestResponse(frame("Echo", "next")).map(ContractDispatcher::text))
         .expectNext("next")
         .expectComplete()
         .verify(TIMEOUT);
@@ -328,7 +353,8 @@ public abstract class TransportContract {
     StepVerifier.create(connection.requestChannel(head("Collect"), requests))
         .expectErrorSatisfies(error -> assertStatus(error, Status.RESOURCE_EXHAUSTED, ""))
         .verify(TIMEOUT);
-    StepVerifier.create(connection.requestResponse(frame("Echo", "next")).map(ContractDispatcher::text))
+    StepVerifier.create(
+            connection.requestResponse(frame("Echo", "next")).map(ContractDispatcher::text))
         .expectNext("next")
         .expectComplete()
         .verify(TIMEOUT);
@@ -337,7 +363,9 @@ public abstract class TransportContract {
   @Test
   void serverRejectsARequestOverItsDispatcherLimit() {
     Connection small = connect(serve(new ContractDispatcher(1024)));
-    StepVerifier.create(small.requestResponse(new Frame(route("Echo"), PROTOBUF, Headers.empty(), new byte[2048])))
+    StepVerifier.create(
+            small.requestResponse(
+                new Frame(route("Echo"), PROTOBUF, Headers.empty(), new byte[2048])))
         .expectErrorSatisfies(error -> assertStatus(error, Status.RESOURCE_EXHAUSTED, ""))
         .verify(TIMEOUT);
     StepVerifier.create(small.requestResponse(frame("Echo", "fits")).map(ContractDispatcher::text))
@@ -348,24 +376,34 @@ public abstract class TransportContract {
 
   @Test
   void concurrentUnaryCallsAllSucceed() {
-    Mono<List<String>> calls = Flux.range(0, 100)
-        .flatMap(i -> connection.requestResponse(frame("Echo", "call-" + i)).map(ContractDispatcher::text), 100)
-        .collectList();
+    Mono<List<String>> calls =
+        Flux.range(0, 100)
+            .flatMap(
+                i ->
+                    connection
+                        .requestResponse(frame("Echo", "call-" + i))
+                        .map(ContractDispatcher::text),
+                100)
+            .collectList();
 
     StepVerifier.create(calls)
-        .assertNext(responses -> {
-          assertThat(responses).hasSize(100);
-          for (int i = 0; i < 100; i++) {
-            assertThat(responses).contains("call-" + i);
-          }
-        })
+        .assertNext(
+            responses -> {
+              assertThat(responses).hasSize(100);
+              for (int i = 0; i < 100; i++) {
+                assertThat(responses).contains("call-" + i);
+              }
+            })
         .expectComplete()
         .verify(TIMEOUT);
   }
 
   @Test
   void disposedServerClosesTheConnectionAndCallsFailUnavailable() {
-    StepVerifier.create(connection.requestResponse(frame("Echo", "before"))).expectNextCount(1).expectComplete().verify(TIMEOUT);
+    StepVerifier.create(connection.requestResponse(frame("Echo", "before")))
+        .expectNextCount(1)
+        .expectComplete()
+        .verify(TIMEOUT);
 
     servers.get(0).dispose();
 
@@ -380,7 +418,10 @@ public abstract class TransportContract {
 
   @Test
   void disposedConnectionCompletesOnCloseAndFailsCallsUnavailable() {
-    StepVerifier.create(connection.requestResponse(frame("Echo", "before"))).expectNextCount(1).expectComplete().verify(TIMEOUT);
+    StepVerifier.create(connection.requestResponse(frame("Echo", "before")))
+        .expectNextCount(1)
+        .expectComplete()
+        .verify(TIMEOUT);
 
     connection.dispose();
 
@@ -409,7 +450,8 @@ public abstract class TransportContract {
 
   /** A started server with {@code dispatcher} on 127.0.0.1, port 0; disposed after the test. */
   protected final Server serve(ContractDispatcher dispatcher) {
-    Server server = transport.serve(new InetSocketAddress("127.0.0.1", 0), dispatcher).block(TIMEOUT);
+    Server server =
+        transport.serve(new InetSocketAddress("127.0.0.1", 0), dispatcher).block(TIMEOUT);
     servers.add(server);
     return server;
   }
@@ -417,15 +459,24 @@ public abstract class TransportContract {
   /** A connection to {@code server}; disposed after the test. */
   protected final Connection connect(Server server) {
     Connection connected =
-        transport.connect(instance(server.address().getHostString(), server.address().getPort())).block(TIMEOUT);
+        transport
+            .connect(instance(server.address().getHostString(), server.address().getPort()))
+            .block(TIMEOUT);
     connections.add(connected);
     return connected;
   }
 
   protected final ServiceInstance instance(String host, int port) {
     return new ServiceInstance(
-        "contract", "contract-" + port, host, port, transport.name(), "1.0.0",
-        ServiceInstance.DEFAULT_WEIGHT, Map.of(), List.of());
+        "contract",
+        "contract-" + port,
+        host,
+        port,
+        transport.name(),
+        "1.0.0",
+        ServiceInstance.DEFAULT_WEIGHT,
+        Map.of(),
+        List.of());
   }
 
   protected static Frame frame(String method, String data) {
@@ -436,7 +487,9 @@ public abstract class TransportContract {
     return Frame.head(route(method), PROTOBUF, Headers.empty());
   }
 
-  /** The error is a VireoException with {@code status} and a message containing {@code messagePart}. */
+  /**
+   * The error is a VireoException with {@code status} and a message containing {@code messagePart}.
+   */
   protected static void assertStatus(Throwable error, Status status, String messagePart) {
     assertThat(error).isInstanceOf(VireoException.class);
     VireoException vireo = (VireoException) error;

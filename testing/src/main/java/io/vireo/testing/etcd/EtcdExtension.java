@@ -50,15 +50,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It runs the {@code etcd} binary found on the {@code PATH} (Debian's {@code etcd-server}
  * package, etcd 3.4+), or the one named by the system property {@value #BINARY_PROPERTY} or the
- * environment variable {@code VIREO_ETCD_BINARY}. Without one, the test fails with a message
- * saying how to install it: a missing etcd is never a silent skip.
+ * environment variable {@code VIREO_ETCD_BINARY}. Without one, the test fails with a message saying
+ * how to install it: a missing etcd is never a silent skip.
  *
- * <p>As a {@code static} field the server runs for the whole class; as an instance field, for
- * each test. A test that stopped it leaves it running again for the next test. The process and
- * its data directory are removed when the extension ends, and by a shutdown hook should the test
- * JVM exit first.
+ * <p>As a {@code static} field the server runs for the whole class; as an instance field, for each
+ * test. A test that stopped it leaves it running again for the next test. The process and its data
+ * directory are removed when the extension ends, and by a shutdown hook should the test JVM exit
+ * first.
  */
-public class EtcdExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+public class EtcdExtension
+    implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
   private static final Logger logger = LoggerFactory.getLogger(EtcdExtension.class);
 
   /** The system property that names the etcd binary, when it is not {@code etcd} on the PATH. */
@@ -82,7 +83,10 @@ public class EtcdExtension implements BeforeAllCallback, AfterAllCallback, Befor
     this(List.of());
   }
 
-  /** An etcd with these command-line flags on top of the ones the extension sets (e.g. {@code --auto-compaction-retention=1}). */
+  /**
+   * An etcd with these command-line flags on top of the ones the extension sets (e.g. {@code
+   * --auto-compaction-retention=1}).
+   */
   public EtcdExtension(List<String> extraArgs) {
     this(extraArgs, false);
   }
@@ -97,13 +101,25 @@ public class EtcdExtension implements BeforeAllCallback, AfterAllCallback, Befor
    * certificate and key (PEM; the certificate should name {@code 127.0.0.1}).
    */
   public static EtcdExtension tls(Path certFile, Path keyFile) {
-    return new EtcdExtension(List.of("--cert-file", certFile.toString(), "--key-file", keyFile.toString()), true);
+    return new EtcdExtension(
+        List.of("--cert-file", certFile.toString(), "--key-file", keyFile.toString()), true);
   }
 
-  /** Like {@link #tls}, and clients must present a certificate issued by {@code clientCaFile} ({@code --client-cert-auth}). */
+  /**
+   * Like {@link #tls}, and clients must present a certificate issued by {@code clientCaFile}
+   * ({@code --client-cert-auth}).
+   */
   public static EtcdExtension mutualTls(Path certFile, Path keyFile, Path clientCaFile) {
-    return new EtcdExtension(List.of("--cert-file", certFile.toString(), "--key-file", keyFile.toString(),
-        "--client-cert-auth", "--trusted-ca-file", clientCaFile.toString()), true);
+    return new EtcdExtension(
+        List.of(
+            "--cert-file",
+            certFile.toString(),
+            "--key-file",
+            keyFile.toString(),
+            "--client-cert-auth",
+            "--trusted-ca-file",
+            clientCaFile.toString()),
+        true);
   }
 
   @Override
@@ -150,19 +166,28 @@ public class EtcdExtension implements BeforeAllCallback, AfterAllCallback, Befor
     return process != null && process.isAlive();
   }
 
-  /** Where the process writes its log (kept until the extension ends), for a failing test's diagnosis. */
+  /**
+   * Where the process writes its log (kept until the extension ends), for a failing test's
+   * diagnosis.
+   */
   public synchronized Path logFile() {
     requireStarted();
     return logFile;
   }
 
-  /** Stops etcd gracefully (SIGTERM) and waits for it to exit; its ports and data are kept for {@link #restart}. */
+  /**
+   * Stops etcd gracefully (SIGTERM) and waits for it to exit; its ports and data are kept for
+   * {@link #restart}.
+   */
   public synchronized void stop() {
     end(false);
     logger.info("etcd at {} stopped", endpoint());
   }
 
-  /** Kills etcd at once (SIGKILL), as a crash would; its ports and data are kept for {@link #restart}. */
+  /**
+   * Kills etcd at once (SIGKILL), as a crash would; its ports and data are kept for {@link
+   * #restart}.
+   */
   public synchronized void kill() {
     end(true);
     logger.info("etcd at {} killed", endpoint());
@@ -205,16 +230,26 @@ public class EtcdExtension implements BeforeAllCallback, AfterAllCallback, Befor
   private void launch(String binary) {
     String client = scheme() + "://127.0.0.1:" + clientPort;
     String peer = "http://127.0.0.1:" + peerPort;
-    List<String> command = new ArrayList<>(List.of(
-        binary,
-        "--name", "default",
-        "--data-dir", dataDir.toString(),
-        "--listen-client-urls", client,
-        "--advertise-client-urls", client,
-        "--listen-peer-urls", peer,
-        "--initial-advertise-peer-urls", peer,
-        "--initial-cluster", "default=" + peer,
-        "--initial-cluster-state", "new"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                binary,
+                "--name",
+                "default",
+                "--data-dir",
+                dataDir.toString(),
+                "--listen-client-urls",
+                client,
+                "--advertise-client-urls",
+                client,
+                "--listen-peer-urls",
+                peer,
+                "--initial-advertise-peer-urls",
+                peer,
+                "--initial-cluster",
+                "default=" + peer,
+                "--initial-cluster-state",
+                "new"));
     command.addAll(extraArgs);
     long logOffset;
     try {
@@ -223,12 +258,14 @@ public class EtcdExtension implements BeforeAllCallback, AfterAllCallback, Befor
       throw new UncheckedIOException("cannot read etcd's log " + logFile, e);
     }
     try {
-      process = new ProcessBuilder(command)
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-          .start();
+      process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+              .start();
     } catch (IOException e) {
-      throw new IllegalStateException("cannot run " + binary + ": " + e.getMessage() + missingHint(), e);
+      throw new IllegalStateException(
+          "cannot run " + binary + ": " + e.getMessage() + missingHint(), e);
     }
     awaitHealthy(logOffset);
   }
@@ -237,15 +274,21 @@ public class EtcdExtension implements BeforeAllCallback, AfterAllCallback, Befor
     return tls ? "https" : "http";
   }
 
-  /** Polls {@code /health} until etcd answers that it is healthy, it dies, or {@link #START_TIMEOUT} passes. */
+  /**
+   * Polls {@code /health} until etcd answers that it is healthy, it dies, or {@link #START_TIMEOUT}
+   * passes.
+   */
   private void awaitHealthy(long logOffset) {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + clientPort + "/health"))
-        .timeout(Duration.ofSeconds(2)).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + clientPort + "/health"))
+            .timeout(Duration.ofSeconds(2))
+            .build();
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("etcd exited with " + process.exitValue() + " at start; its log:\n" + tail());
+        throw new IllegalStateException(
+            "etcd exited with " + process.exitValue() + " at start; its log:\n" + tail());
       }
       try {
         if (tls) {
@@ -273,7 +316,13 @@ public class EtcdExtension implements BeforeAllCallback, AfterAllCallback, Befor
       }
     }
     destroyQuietly();
-    throw new IllegalStateException("etcd did not become healthy on port " + clientPort + " within " + START_TIMEOUT + "; its log:\n" + tail());
+    throw new IllegalStateException(
+        "etcd did not become healthy on port "
+            + clientPort
+            + " within "
+            + START_TIMEOUT
+            + "; its log:\n"
+            + tail());
   }
 
   private void end(boolean kill) {
@@ -345,7 +394,11 @@ public class EtcdExtension implements BeforeAllCallback, AfterAllCallback, Befor
 
   private String logSince(long offset) throws IOException {
     byte[] all = Files.readAllBytes(logFile);
-    return new String(all, (int) Math.min(offset, all.length), (int) Math.max(0, all.length - offset), StandardCharsets.UTF_8);
+    return new String(
+        all,
+        (int) Math.min(offset, all.length),
+        (int) Math.max(0, all.length - offset),
+        StandardCharsets.UTF_8);
   }
 
   private String tail() {
@@ -359,19 +412,28 @@ public class EtcdExtension implements BeforeAllCallback, AfterAllCallback, Befor
 
   private void requireStarted() {
     if (!started) {
-      throw new IllegalStateException("etcd is not started: register the extension with @RegisterExtension");
+      throw new IllegalStateException(
+          "etcd is not started: register the extension with @RegisterExtension");
     }
   }
 
-  /** The etcd binary to run: the property, the environment variable, or {@code etcd} on the PATH. */
+  /**
+   * The etcd binary to run: the property, the environment variable, or {@code etcd} on the PATH.
+   */
   static String binary() {
-    Optional<String> configured = Optional.ofNullable(System.getProperty(BINARY_PROPERTY))
-        .or(() -> Optional.ofNullable(System.getenv("VIREO_ETCD_BINARY")))
-        .filter(value -> !value.isBlank());
+    Optional<String> configured =
+        Optional.ofNullable(System.getProperty(BINARY_PROPERTY))
+            .or(() -> Optional.ofNullable(System.getenv("VIREO_ETCD_BINARY")))
+            .filter(value -> !value.isBlank());
     if (configured.isPresent()) {
       if (!Files.isExecutable(Path.of(configured.get()))) {
-        throw new IllegalStateException("etcd binary " + configured.get() + " (from " + BINARY_PROPERTY
-            + " or VIREO_ETCD_BINARY) is not an executable file" + missingHint());
+        throw new IllegalStateException(
+            "etcd binary "
+                + configured.get()
+                + " (from "
+                + BINARY_PROPERTY
+                + " or VIREO_ETCD_BINARY) is not an executable file"
+                + missingHint());
       }
       return configured.get();
     }
@@ -381,12 +443,15 @@ public class EtcdExtension implements BeforeAllCallback, AfterAllCallback, Befor
         return Path.of(dir, "etcd").toString();
       }
     }
-    throw new IllegalStateException("no etcd binary: 'etcd' is not on the PATH (" + path + ")" + missingHint());
+    throw new IllegalStateException(
+        "no etcd binary: 'etcd' is not on the PATH (" + path + ")" + missingHint());
   }
 
   private static String missingHint() {
     return ". These tests need a real etcd 3.4+: install Debian's etcd-server package "
-        + "(apt-get install --no-install-recommends etcd-server), or set -D" + BINARY_PROPERTY + "=/path/to/etcd";
+        + "(apt-get install --no-install-recommends etcd-server), or set -D"
+        + BINARY_PROPERTY
+        + "=/path/to/etcd";
   }
 
   private static int freePort() {

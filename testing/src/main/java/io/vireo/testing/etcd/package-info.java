@@ -1,4 +1,7 @@
-/** A real etcd server for JUnit 5 tests, run as a child process: {@link io.vireo.testing.etcd.EtcdExtension}. */
+/**
+ * A real etcd server for JUnit 5 tests, run as a child process: {@link
+ * io.vireo.testing.etcd.EtcdExtension}.
+ */
 @NullMarked
 package io.vireo.testing.etcd;
 

@@ -54,7 +54,9 @@ final class EmbeddedKafka implements AutoCloseable {
       props.put("process.roles", "broker,controller");
       props.put("node.id", "1");
       props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-      props.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+      props.put(
+          "listeners",
+          "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
       props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
       props.put("controller.listener.names", "CONTROLLER");
       props.put("inter.broker.listener.name", "PLAINTEXT");
@@ -76,11 +78,20 @@ final class EmbeddedKafka implements AutoCloseable {
       try (Writer writer = Files.newBufferedWriter(propsFile, StandardCharsets.UTF_8)) {
         props.store(writer, "Vireo test broker");
       }
-      int formatted = StorageTool.execute(
-          new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", propsFile.toString(), "--ignore-formatted"},
-          new PrintStream(OutputStream.nullOutputStream()));
+      int formatted =
+          StorageTool.execute(
+              new String[] {
+                "format",
+                "-t",
+                Uuid.randomUuid().toString(),
+                "-c",
+                propsFile.toString(),
+                "--ignore-formatted"
+              },
+              new PrintStream(OutputStream.nullOutputStream()));
       if (formatted != 0) {
-        throw new IllegalStateException("kafka storage format failed with exit code " + formatted + " in " + dir);
+        throw new IllegalStateException(
+            "kafka storage format failed with exit code " + formatted + " in " + dir);
       }
       EmbeddedKafka kafka = new EmbeddedKafka(dir, props, "127.0.0.1:" + port);
       kafka.start(Duration.ofSeconds(60));
@@ -98,7 +109,8 @@ final class EmbeddedKafka implements AutoCloseable {
     if (server.isPresent()) {
       return;
     }
-    KafkaRaftServer started = new KafkaRaftServer(KafkaConfig.fromProps(properties, false), Time.SYSTEM);
+    KafkaRaftServer started =
+        new KafkaRaftServer(KafkaConfig.fromProps(properties, false), Time.SYSTEM);
     started.startup();
     server = Optional.of(started);
     awaitReady(readyWithin);
@@ -106,10 +118,11 @@ final class EmbeddedKafka implements AutoCloseable {
   }
 
   synchronized void stop() {
-    server.ifPresent(running -> {
-      running.shutdown();
-      running.awaitShutdown();
-    });
+    server.ifPresent(
+        running -> {
+          running.shutdown();
+          running.awaitShutdown();
+        });
     server = Optional.empty();
   }
 
@@ -125,18 +138,26 @@ final class EmbeddedKafka implements AutoCloseable {
 
   /** Waits until the node answers a metadata request with itself as a live broker. */
   private void awaitReady(Duration within) {
-    try (Admin admin = Admin.create(Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(within.toMillis())))) {
-      int brokers = admin.describeCluster().nodes().get(within.toMillis(), TimeUnit.MILLISECONDS).size();
+    try (Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                String.valueOf(within.toMillis())))) {
+      int brokers =
+          admin.describeCluster().nodes().get(within.toMillis(), TimeUnit.MILLISECONDS).size();
       if (brokers == 0) {
-        throw new IllegalStateException("Kafka test broker on " + bootstrapServers + " reports no live broker");
+        throw new IllegalStateException(
+            "Kafka test broker on " + bootstrapServers + " reports no live broker");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for Kafka on " + bootstrapServers, e);
+      throw new IllegalStateException(
+          "interrupted while waiting for Kafka on " + bootstrapServers, e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("Kafka test broker on " + bootstrapServers + " did not come up", e);
+      throw new IllegalStateException(
+          "Kafka test broker on " + bootstrapServers + " did not come up", e);
     }
   }
 

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * A real Kafka broker (KRaft, broker and controller in one node) running in-process on free
  * loopback ports, in a temporary directory that is deleted when it stops.
  *
- * <p>Register it in a static field; it starts before the first test of the class and stops
- * after the last:
+ * <p>Register it in a static field; it starts before the first test of the class and stops after
+ * the last:
  *
  * <pre>{@code
  * class OrderEventsTest {
@@ -36,10 +36,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * }</pre>
  *
  * <p>{@link #shared()} gives an extension whose broker is started once for the whole test run
- * (every class that registers a shared extension talks to the same broker) and stopped when
- * the run ends: use it when many classes need Kafka and none stops it. A per-class extension
- * can be {@linkplain #stop() stopped} and {@linkplain #start() started} again on the same ports,
- * for tests of what clients do while the broker is away.
+ * (every class that registers a shared extension talks to the same broker) and stopped when the run
+ * ends: use it when many classes need Kafka and none stops it. A per-class extension can be
+ * {@linkplain #stop() stopped} and {@linkplain #start() started} again on the same ports, for tests
+ * of what clients do while the broker is away.
  */
 public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback {
   private static final ExtensionContext.Namespace NAMESPACE =
@@ -75,9 +75,13 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
     if (shared) {
-      kafka = Optional.of(
-          context.getRoot().getStore(NAMESPACE)
-              .computeIfAbsent("kafka", key -> EmbeddedKafka.started(Map.of()), EmbeddedKafka.class));
+      kafka =
+          Optional.of(
+              context
+                  .getRoot()
+                  .getStore(NAMESPACE)
+                  .computeIfAbsent(
+                      "kafka", key -> EmbeddedKafka.started(Map.of()), EmbeddedKafka.class));
     } else {
       kafka = Optional.of(EmbeddedKafka.started(brokerProperties));
     }
@@ -95,20 +99,28 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
     return broker().bootstrapServers();
   }
 
-  /** Creates {@code topic} with {@code partitions} partitions (replication factor 1); no-op if it exists. */
+  /**
+   * Creates {@code topic} with {@code partitions} partitions (replication factor 1); no-op if it
+   * exists.
+   */
   public void createTopic(String topic, int partitions) {
     if (partitions < 1) {
       throw new IllegalArgumentException("partitions: " + partitions + " (expected: >= 1)");
     }
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all()
-          .toCompletionStage().toCompletableFuture()
-          .exceptionally(error -> {
-            if (!(unwrap(error) instanceof TopicExistsException)) {
-              throw new IllegalStateException("cannot create topic " + topic, error);
-            }
-            return null;
-          })
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+      admin
+          .createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
+          .all()
+          .toCompletionStage()
+          .toCompletableFuture()
+          .exceptionally(
+              error -> {
+                if (!(unwrap(error) instanceof TopicExistsException)) {
+                  throw new IllegalStateException("cannot create topic " + topic, error);
+                }
+                return null;
+              })
           .get(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -118,7 +130,10 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
     }
   }
 
-  /** Stops the broker (a per-class extension only); {@link #start()} brings it back on the same ports. */
+  /**
+   * Stops the broker (a per-class extension only); {@link #start()} brings it back on the same
+   * ports.
+   */
   public void stop() {
     requireOwn("stop");
     broker().stop();
@@ -137,8 +152,10 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
   }
 
   private EmbeddedKafka broker() {
-    return kafka.orElseThrow(() -> new IllegalStateException(
-        "Kafka is not started (expected: the extension registered with @RegisterExtension in a static field)"));
+    return kafka.orElseThrow(
+        () ->
+            new IllegalStateException(
+                "Kafka is not started (expected: the extension registered with @RegisterExtension in a static field)"));
   }
 
   private static Throwable unwrap(Throwable error) {

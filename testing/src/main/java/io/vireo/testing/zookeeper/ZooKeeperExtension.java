@@ -17,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real, in-process ZooKeeper server (Curator's {@code TestingServer}) on a free port, for
- * JUnit 5 tests.
+ * A real, in-process ZooKeeper server (Curator's {@code TestingServer}) on a free port, for JUnit 5
+ * tests.
  *
  * <pre>{@code
  * class OrdersTest {
@@ -35,14 +35,15 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>As a {@code static} field the server runs for the whole class; as an instance field, for
- * each test. A test that stopped it leaves it running again for the next test.
+ * <p>As a {@code static} field the server runs for the whole class; as an instance field, for each
+ * test. A test that stopped it leaves it running again for the next test.
  *
- * <p>The server's tick is {@value #DEFAULT_TICK_MILLIS} ms unless given, so that it accepts
- * session timeouts from two to twenty ticks (0.5 to 5 seconds): short sessions make expiry
- * tests quick. A client asking for more gets twenty ticks.
+ * <p>The server's tick is {@value #DEFAULT_TICK_MILLIS} ms unless given, so that it accepts session
+ * timeouts from two to twenty ticks (0.5 to 5 seconds): short sessions make expiry tests quick. A
+ * client asking for more gets twenty ticks.
  */
-public class ZooKeeperExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+public class ZooKeeperExtension
+    implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
   private static final Logger logger = LoggerFactory.getLogger(ZooKeeperExtension.class);
 
   /** The server's default tick, in milliseconds. */
@@ -107,7 +108,10 @@ public class ZooKeeperExtension implements BeforeAllCallback, AfterAllCallback, 
     return running;
   }
 
-  /** Takes the server down; clients lose their connection. Its port and data are kept for {@link #restart}. */
+  /**
+   * Takes the server down; clients lose their connection. Its port and data are kept for {@link
+   * #restart}.
+   */
   public synchronized void stop() {
     try {
       server().stop();
@@ -134,9 +138,18 @@ public class ZooKeeperExtension implements BeforeAllCallback, AfterAllCallback, 
       return;
     }
     try {
-      InstanceSpec spec = new InstanceSpec(
-          Files.createTempDirectory("vireo-zk").toFile(), -1, -1, -1, true, -1, tickMillis, -1,
-          Map.of(), "127.0.0.1");
+      InstanceSpec spec =
+          new InstanceSpec(
+              Files.createTempDirectory("vireo-zk").toFile(),
+              -1,
+              -1,
+              -1,
+              true,
+              -1,
+              tickMillis,
+              -1,
+              Map.of(),
+              "127.0.0.1");
       server = new TestingServer(spec, true);
       running = true;
       logger.info("ZooKeeper started at {}", server.getConnectString());
@@ -157,7 +170,8 @@ public class ZooKeeperExtension implements BeforeAllCallback, AfterAllCallback, 
   private TestingServer server() {
     TestingServer current = server;
     if (current == null) {
-      throw new IllegalStateException("ZooKeeper is not started: register the extension with @RegisterExtension");
+      throw new IllegalStateException(
+          "ZooKeeper is not started: register the extension with @RegisterExtension");
     }
     return current;
   }

@@ -1,4 +1,6 @@
-/** A real ZooKeeper server for JUnit 5 tests: {@link io.vireo.testing.zookeeper.ZooKeeperExtension}. */
+/**
+ * A real ZooKeeper server for JUnit 5 tests: {@link io.vireo.testing.zookeeper.ZooKeeperExtension}.
+ */
 @NullMarked
 package io.vireo.testing.zookeeper;
 

@@ -16,10 +16,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The extension runs a real etcd that keeps its data across stop, kill and restart. */
 class EtcdExtensionTest {
-  @RegisterExtension
-  static final EtcdExtension ETCD = new EtcdExtension();
+  @RegisterExtension static final EtcdExtension ETCD = new EtcdExtension();
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @Test
   void keysSurviveAStopAKillAndRestartsOnTheSamePort() throws Exception {
@@ -59,17 +59,25 @@ class EtcdExtensionTest {
   /** etcd's JSON gateway (v3 API over HTTP): keys and values in base64. */
   private void put(String key, String value) throws Exception {
     String body = "{\"key\":\"" + base64(key) + "\",\"value\":\"" + base64(value) + "\"}";
-    HttpResponse<String> response = http.send(request("/v3/kv/put", body), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        http.send(request("/v3/kv/put", body), HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
   }
 
   private String get(String key) throws Exception {
-    HttpResponse<String> response = http.send(request("/v3/kv/range", "{\"key\":\"" + base64(key) + "\"}"), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        http.send(
+            request("/v3/kv/range", "{\"key\":\"" + base64(key) + "\"}"),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     String marker = "\"value\":\"";
     int start = response.body().indexOf(marker);
     assertThat(start).as(response.body()).isPositive();
-    String encoded = response.body().substring(start + marker.length(), response.body().indexOf('"', start + marker.length()));
+    String encoded =
+        response
+            .body()
+            .substring(
+                start + marker.length(), response.body().indexOf('"', start + marker.length()));
     return new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
   }
 

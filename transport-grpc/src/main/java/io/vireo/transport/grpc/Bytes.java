@@ -1,6 +1,5 @@
 package io.vireo.transport.grpc;
 
-import java.util.Arrays;
 import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import io.vireo.Route;
@@ -8,10 +7,11 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 
 /**
- * gRPC messages as the codec's bytes: the framework encodes and decodes, the transport only
- * frames them, so one method descriptor serves every message type.
+ * gRPC messages as the codec's bytes: the framework encodes and decodes, the transport only frames
+ * them, so one method descriptor serves every message type.
  */
 final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
   static final Bytes MARSHALLER = new Bytes();
@@ -19,7 +19,8 @@ final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
 
   private Bytes() {}
 
-  static MethodDescriptor<byte[], byte[]> method(String fullMethodName, MethodDescriptor.MethodType type) {
+  static MethodDescriptor<byte[], byte[]> method(
+      String fullMethodName, MethodDescriptor.MethodType type) {
     return MethodDescriptor.<byte[], byte[]>newBuilder()
         .setType(type)
         .setFullMethodName(fullMethodName)
@@ -47,7 +48,8 @@ final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
         while (read < message.length) {
           int n = stream.read(message, read, message.length - read);
           if (n < 0) {
-            throw new IOException("message ended after " + read + " of " + message.length + " bytes");
+            throw new IOException(
+                "message ended after " + read + " of " + message.length + " bytes");
           }
           read += n;
         }

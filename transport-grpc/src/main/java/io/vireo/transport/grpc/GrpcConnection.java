@@ -1,6 +1,5 @@
 package io.vireo.transport.grpc;
 
-import java.util.EnumMap;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ConnectivityState;
@@ -12,6 +11,7 @@ import io.vireo.Status;
 import io.vireo.VireoException;
 import io.vireo.transport.Connection;
 import io.vireo.transport.Frame;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,10 +26,10 @@ import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Sinks;
 
 /**
- * A client connection: one {@link ManagedChannel} to one instance, held while it is READY.
- * When the channel leaves READY (the server went away or closed the connection, or the
- * channel idled) the connection closes: calls in flight finish on the old transport, and
- * Vireo's pool connects afresh, through the registry, on the next call.
+ * A client connection: one {@link ManagedChannel} to one instance, held while it is READY. When the
+ * channel leaves READY (the server went away or closed the connection, or the channel idled) the
+ * connection closes: calls in flight finish on the old transport, and Vireo's pool connects afresh,
+ * through the registry, on the next call.
  */
 final class GrpcConnection implements Connection {
   private static final Logger log = LoggerFactory.getLogger(GrpcConnection.class);
@@ -39,19 +39,29 @@ final class GrpcConnection implements Connection {
   private final int prefetch;
   private final int maxMessageSize;
   private final int onReadyThreshold;
-  /** Method descriptors by type, then route; the maps per type are made here, so this one is only read. */
-  private final Map<MethodDescriptor.MethodType, Map<Route, MethodDescriptor<byte[], byte[]>>> methods =
-      new EnumMap<>(MethodDescriptor.MethodType.class);
+
+  /**
+   * Method descriptors by type, then route; the maps per type are made here, so this one is only
+   * read.
+   */
+  private final Map<MethodDescriptor.MethodType, Map<Route, MethodDescriptor<byte[], byte[]>>>
+      methods = new EnumMap<>(MethodDescriptor.MethodType.class);
 
   {
     for (MethodDescriptor.MethodType type : MethodDescriptor.MethodType.values()) {
       methods.put(type, new ConcurrentHashMap<>());
     }
   }
+
   private final AtomicBoolean disposed = new AtomicBoolean();
   private final Sinks.Empty<Void> closed = Sinks.empty();
 
-  GrpcConnection(ManagedChannel channel, String address, int prefetch, int maxMessageSize, int onReadyThreshold) {
+  GrpcConnection(
+      ManagedChannel channel,
+      String address,
+      int prefetch,
+      int maxMessageSize,
+      int onReadyThreshold) {
     this.channel = channel;
     this.address = address;
     this.prefetch = prefetch;
@@ -61,15 +71,17 @@ final class GrpcConnection implements Connection {
   }
 
   private void watch(ConnectivityState seen) {
-    channel.notifyWhenStateChanged(seen, () -> {
-      ConnectivityState now = channel.getState(false);
-      if (now == ConnectivityState.READY) {
-        watch(now);
-      } else {
-        log.debug("gRPC channel to {} is {}; closing the connection", address, now);
-        dispose();
-      }
-    });
+    channel.notifyWhenStateChanged(
+        seen,
+        () -> {
+          ConnectivityState now = channel.getState(false);
+          if (now == ConnectivityState.READY) {
+            watch(now);
+          } else {
+            log.debug("gRPC channel to {} is {}; closing the connection", address, now);
+            dispose();
+          }
+        });
   }
 
   @Override
@@ -84,40 +96,48 @@ final class GrpcConnection implements Connection {
   }
 
   /**
-   * A unary call without the streaming machinery (no Flux, no demand bookkeeping): one message
-   * out, one in, as grpc-java's own unary stubs do it.
+   * A unary call without the streaming machinery (no Flux, no demand bookkeeping): one message out,
+   * one in, as grpc-java's own unary stubs do it.
    */
   private Mono<byte[]> unary(Frame frame) {
-    return Mono.create(sink -> {
-      if (disposed.get()) {
-        sink.error(VireoException.of(Status.UNAVAILABLE, "connection to %s is closed", address));
-        return;
-      }
-      if (frame.data().length > maxMessageSize) {
-        sink.error(tooLarge(frame.data().length));
-        return;
-      }
-      ClientCall<byte[], byte[]> call = channel.newCall(method(frame.route(), MethodDescriptor.MethodType.UNARY), options(frame));
-      UnaryListener listener = new UnaryListener(sink, frame);
-      // ClientCall is not thread-safe: the caller's cancel may race with the sends below
-      sink.onCancel(() -> {
-        synchronized (listener) {
-          call.cancel("the caller cancelled " + frame.route(), null);
-        }
-      });
-      synchronized (listener) {
-        call.start(listener, Wire.metadata(frame.headers(), frame.contentType()));
-        call.request(2); // one answer; a second would be the server's protocol error, which gRPC reports
-        call.sendMessage(frame.data());
-        call.halfClose();
-      }
-    });
+    return Mono.create(
+        sink -> {
+          if (disposed.get()) {
+            sink.error(
+                VireoException.of(Status.UNAVAILABLE, "connection to %s is closed", address));
+            return;
+          }
+          if (frame.data().length > maxMessageSize) {
+            sink.error(tooLarge(frame.data().length));
+            return;
+          }
+          ClientCall<byte[], byte[]> call =
+              channel.newCall(
+                  method(frame.route(), MethodDescriptor.MethodType.UNARY), options(frame));
+          UnaryListener listener = new UnaryListener(sink, frame);
+          // ClientCall is not thread-safe: the caller's cancel may race with the sends below
+          sink.onCancel(
+              () -> {
+                synchronized (listener) {
+                  call.cancel("the caller cancelled " + frame.route(), null);
+                }
+              });
+          synchronized (listener) {
+            call.start(listener, Wire.metadata(frame.headers(), frame.contentType()));
+            call.request(
+                2); // one answer; a second would be the server's protocol error, which gRPC reports
+            call.sendMessage(frame.data());
+            call.halfClose();
+          }
+        });
   }
 
   private CallOptions options(Frame frame) {
     CallOptions options = CallOptions.DEFAULT.withOnReadyThreshold(onReadyThreshold);
     Optional<Long> timeout = Wire.timeoutMillis(frame.headers());
-    return timeout.isPresent() ? options.withDeadlineAfter(timeout.get(), TimeUnit.MILLISECONDS) : options;
+    return timeout.isPresent()
+        ? options.withDeadlineAfter(timeout.get(), TimeUnit.MILLISECONDS)
+        : options;
   }
 
   private final class UnaryListener extends ClientCall.Listener<byte[]> {
@@ -143,7 +163,9 @@ final class GrpcConnection implements Connection {
       if (!status.isOk()) {
         sink.error(Wire.exception(status, address));
       } else if (answer == null) {
-        sink.error(VireoException.of(Status.INTERNAL, "%s at %s answered no message", frame.route(), address));
+        sink.error(
+            VireoException.of(
+                Status.INTERNAL, "%s at %s answered no message", frame.route(), address));
       } else {
         sink.success(answer);
       }
@@ -161,29 +183,41 @@ final class GrpcConnection implements Connection {
     return call(head, MethodDescriptor.MethodType.BIDI_STREAMING, requests);
   }
 
-  private Flux<byte[]> call(Frame frame, MethodDescriptor.MethodType type, @Nullable Flux<byte[]> requests) {
-    return Flux.defer(() -> {
-      if (disposed.get()) {
-        return Flux.error(VireoException.of(Status.UNAVAILABLE, "connection to %s is closed", address));
-      }
-      if (frame.data().length > maxMessageSize) {
-        return Flux.error(tooLarge(frame.data().length));
-      }
-      ClientCall<byte[], byte[]> call = channel.newCall(method(frame.route(), type), options(frame));
-      Flux<byte[]> checked = requests == null ? null : requests.handle((data, sink) -> {
-        if (data.length > maxMessageSize) {
-          sink.error(tooLarge(data.length));
-        } else {
-          sink.next(data);
-        }
-      });
-      return new Exchange(call, Wire.metadata(frame.headers(), frame.contentType()), frame, checked);
-    });
+  private Flux<byte[]> call(
+      Frame frame, MethodDescriptor.MethodType type, @Nullable Flux<byte[]> requests) {
+    return Flux.defer(
+        () -> {
+          if (disposed.get()) {
+            return Flux.error(
+                VireoException.of(Status.UNAVAILABLE, "connection to %s is closed", address));
+          }
+          if (frame.data().length > maxMessageSize) {
+            return Flux.error(tooLarge(frame.data().length));
+          }
+          ClientCall<byte[], byte[]> call =
+              channel.newCall(method(frame.route(), type), options(frame));
+          Flux<byte[]> checked =
+              requests == null
+                  ? null
+                  : requests.handle(
+                      (data, sink) -> {
+                        if (data.length > maxMessageSize) {
+                          sink.error(tooLarge(data.length));
+                        } else {
+                          sink.next(data);
+                        }
+                      });
+          return new Exchange(
+              call, Wire.metadata(frame.headers(), frame.contentType()), frame, checked);
+        });
   }
 
   private VireoException tooLarge(int size) {
-    return VireoException.of(Status.RESOURCE_EXHAUSTED,
-        "message of %d bytes is over the maximum of %d (vireo.transport.max-message-size)", size, maxMessageSize);
+    return VireoException.of(
+        Status.RESOURCE_EXHAUSTED,
+        "message of %d bytes is over the maximum of %d (vireo.transport.max-message-size)",
+        size,
+        maxMessageSize);
   }
 
   private MethodDescriptor<byte[], byte[]> method(Route route, MethodDescriptor.MethodType type) {
@@ -227,9 +261,14 @@ final class GrpcConnection implements Connection {
     private final Frame frame;
     private final @Nullable Flux<byte[]> requests;
     private final @Nullable Requests sender;
-    private boolean callCancelled; // guarded by this: ClientCall is not thread-safe for send/halfClose/cancel
+    private boolean
+        callCancelled; // guarded by this: ClientCall is not thread-safe for send/halfClose/cancel
 
-    Exchange(ClientCall<byte[], byte[]> call, Metadata metadata, Frame frame, @Nullable Flux<byte[]> requests) {
+    Exchange(
+        ClientCall<byte[], byte[]> call,
+        Metadata metadata,
+        Frame frame,
+        @Nullable Flux<byte[]> requests) {
       this.call = call;
       this.metadata = metadata;
       this.frame = frame;

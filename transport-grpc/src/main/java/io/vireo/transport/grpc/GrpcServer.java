@@ -1,7 +1,5 @@
 package io.vireo.transport.grpc;
 
-import io.grpc.Status;
-import io.vireo.config.Values;
 import io.grpc.HandlerRegistry;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -10,6 +8,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
+import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -17,6 +16,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.vireo.CallKind;
 import io.vireo.Route;
+import io.vireo.config.Values;
 import io.vireo.transport.Dispatcher;
 import io.vireo.transport.Frame;
 import io.vireo.transport.Server;
@@ -35,7 +35,10 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 
-/** A bound gRPC server serving a dispatcher's routes (server reflection among them) and the health service. */
+/**
+ * A bound gRPC server serving a dispatcher's routes (server reflection among them) and the health
+ * service.
+ */
 final class GrpcServer implements Server {
   private static final Logger log = LoggerFactory.getLogger(GrpcServer.class);
   private static final String REFLECTION_PREFIX = "grpc.reflection.";
@@ -55,28 +58,36 @@ final class GrpcServer implements Server {
   }
 
   /** Builds and binds (blocking: call it off the event loops). */
-  static GrpcServer start(InetSocketAddress bind, Dispatcher dispatcher, GrpcTransport transport, EventLoopGroup group)
+  static GrpcServer start(
+      InetSocketAddress bind, Dispatcher dispatcher, GrpcTransport transport, EventLoopGroup group)
       throws IOException {
     QuietProtocolErrors.install();
     HealthStatusManager health = new HealthStatusManager();
     Map<String, Map<Route, CallKind>> services = new LinkedHashMap<>();
-    dispatcher.routes().forEach((route, kind) -> {
-      // server reflection is one of the framework's routes, served on every transport; here it may be switched off
-      if (transport.reflection() || !route.service().startsWith(REFLECTION_PREFIX)) {
-        services.computeIfAbsent(route.service(), s -> new LinkedHashMap<>()).put(route, kind);
-      }
-    });
+    dispatcher
+        .routes()
+        .forEach(
+            (route, kind) -> {
+              // server reflection is one of the framework's routes, served on every transport; here
+              // it may be switched off
+              if (transport.reflection() || !route.service().startsWith(REFLECTION_PREFIX)) {
+                services
+                    .computeIfAbsent(route.service(), s -> new LinkedHashMap<>())
+                    .put(route, kind);
+              }
+            });
 
-    NettyServerBuilder builder = NettyServerBuilder.forAddress(bind)
-        .bossEventLoopGroup(group)
-        .workerEventLoopGroup(group)
-        .channelType(NioServerSocketChannel.class)
-        .directExecutor()
-        .maxInboundMessageSize(dispatcher.maxMessageSize())
-        .flowControlWindow(transport.flowControlWindow())
-        .fallbackHandlerRegistry(new Unknown(methods(dispatcher), dispatcher))
-        .addTransportFilter(new RefusedTransports())
-        .addService(health.getHealthService());
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(bind)
+            .bossEventLoopGroup(group)
+            .workerEventLoopGroup(group)
+            .channelType(NioServerSocketChannel.class)
+            .directExecutor()
+            .maxInboundMessageSize(dispatcher.maxMessageSize())
+            .flowControlWindow(transport.flowControlWindow())
+            .fallbackHandlerRegistry(new Unknown(methods(dispatcher), dispatcher))
+            .addTransportFilter(new RefusedTransports())
+            .addService(health.getHealthService());
     transport.serverTls().ifPresent(builder::sslContext);
     if (transport.maxConcurrentStreams() != Integer.MAX_VALUE) {
       builder.maxConcurrentCallsPerConnection(transport.maxConcurrentStreams());
@@ -84,7 +95,9 @@ final class GrpcServer implements Server {
     if (!transport.idleTimeout().isZero()) {
       builder.maxConnectionIdle(transport.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
-    services.forEach((service, routes) -> builder.addService(definition(service, routes, dispatcher, transport)));
+    services.forEach(
+        (service, routes) ->
+            builder.addService(definition(service, routes, dispatcher, transport)));
     io.grpc.Server server = builder.build().start();
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
     services.keySet().forEach(service -> health.setStatus(service, ServingStatus.SERVING));
@@ -106,9 +119,18 @@ final class GrpcServer implements Server {
     routes.forEach((route, kind) -> methods.put(route, Bytes.method(route, methodType(kind))));
     ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(service);
     methods.values().forEach(descriptor::addMethod);
-    ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(descriptor.build());
-    methods.forEach((route, method) ->
-        definition.addMethod(method, new VireoCallHandler(route, routes.get(route), dispatcher, transport.prefetch(), transport.onReadyThreshold())));
+    ServerServiceDefinition.Builder definition =
+        ServerServiceDefinition.builder(descriptor.build());
+    methods.forEach(
+        (route, method) ->
+            definition.addMethod(
+                method,
+                new VireoCallHandler(
+                    route,
+                    routes.get(route),
+                    dispatcher,
+                    transport.prefetch(),
+                    transport.onReadyThreshold())));
     return definition.build();
   }
 
@@ -136,7 +158,9 @@ final class GrpcServer implements Server {
     return closed.asMono();
   }
 
-  /** NOT_SERVING on the health service, stop accepting, let calls in flight end (bounded), close. */
+  /**
+   * NOT_SERVING on the health service, stop accepting, let calls in flight end (bounded), close.
+   */
   @Override
   public void dispose() {
     if (!disposed.compareAndSet(false, true)) {
@@ -144,20 +168,25 @@ final class GrpcServer implements Server {
     }
     health.enterTerminalState();
     server.shutdown();
-    Schedulers.boundedElastic().schedule(() -> {
-      try {
-        if (!server.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-          log.warn("gRPC server on {}: calls still open after {}; cancelling them", address, Values.format(shutdownTimeout));
-          server.shutdownNow();
-          server.awaitTermination(1, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        server.shutdownNow();
-        Thread.currentThread().interrupt();
-      } finally {
-        closed.tryEmitEmpty();
-      }
-    });
+    Schedulers.boundedElastic()
+        .schedule(
+            () -> {
+              try {
+                if (!server.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                  log.warn(
+                      "gRPC server on {}: calls still open after {}; cancelling them",
+                      address,
+                      Values.format(shutdownTimeout));
+                  server.shutdownNow();
+                  server.awaitTermination(1, TimeUnit.SECONDS);
+                }
+              } catch (InterruptedException e) {
+                server.shutdownNow();
+                Thread.currentThread().interrupt();
+              } finally {
+                closed.tryEmitEmpty();
+              }
+            });
   }
 
   @Override
@@ -166,9 +195,9 @@ final class GrpcServer implements Server {
   }
 
   /**
-   * Answers every method this server does not serve: through the dispatcher, which counts it
-   * (under one bounded route, not the caller's name) and answers UNIMPLEMENTED naming the routes
-   * it serves.
+   * Answers every method this server does not serve: through the dispatcher, which counts it (under
+   * one bounded route, not the caller's name) and answers UNIMPLEMENTED naming the routes it
+   * serves.
    */
   private static final class Unknown extends HandlerRegistry {
     private final String served;
@@ -180,28 +209,38 @@ final class GrpcServer implements Server {
     }
 
     @Override
-    public ServerMethodDefinition<?, ?> lookupMethod(String methodName, @Nullable String authority) {
-      MethodDescriptor<byte[], byte[]> method = Bytes.method(methodName, MethodDescriptor.MethodType.UNKNOWN);
-      ServerCallHandler<byte[], byte[]> handler = (ServerCall<byte[], byte[]> call, Metadata headers) -> {
-        Route route;
-        try {
-          route = GrpcNames.route(methodName);
-        } catch (IllegalArgumentException e) {
-          route = Route.UNKNOWN;
-        }
-        Frame frame = new Frame(route, Wire.contentType(headers), Wire.headers(headers, null), Bytes.EMPTY);
-        Status unimplemented = Status.UNIMPLEMENTED.withDescription(
-            "unknown route /" + methodName + " (this server serves " + served + ")");
-        // the dispatcher counts the call (and a server wrapper may refuse it first, e.g. UNAUTHENTICATED)
-        Mono.defer(() -> dispatcher.requestResponse(frame)).subscribe(
-            ignored -> { },
-            error -> {
-              Status status = Wire.status(error);
-              close(call, status.getCode() == Status.Code.UNIMPLEMENTED ? unimplemented : status);
-            },
-            () -> close(call, unimplemented));
-        return new ServerCall.Listener<>() {};
-      };
+    public ServerMethodDefinition<?, ?> lookupMethod(
+        String methodName, @Nullable String authority) {
+      MethodDescriptor<byte[], byte[]> method =
+          Bytes.method(methodName, MethodDescriptor.MethodType.UNKNOWN);
+      ServerCallHandler<byte[], byte[]> handler =
+          (ServerCall<byte[], byte[]> call, Metadata headers) -> {
+            Route route;
+            try {
+              route = GrpcNames.route(methodName);
+            } catch (IllegalArgumentException e) {
+              route = Route.UNKNOWN;
+            }
+            Frame frame =
+                new Frame(
+                    route, Wire.contentType(headers), Wire.headers(headers, null), Bytes.EMPTY);
+            Status unimplemented =
+                Status.UNIMPLEMENTED.withDescription(
+                    "unknown route /" + methodName + " (this server serves " + served + ")");
+            // the dispatcher counts the call (and a server wrapper may refuse it first, e.g.
+            // UNAUTHENTICATED)
+            Mono.defer(() -> dispatcher.requestResponse(frame))
+                .subscribe(
+                    ignored -> {},
+                    error -> {
+                      Status status = Wire.status(error);
+                      close(
+                          call,
+                          status.getCode() == Status.Code.UNIMPLEMENTED ? unimplemented : status);
+                    },
+                    () -> close(call, unimplemented));
+            return new ServerCall.Listener<>() {};
+          };
       return ServerMethodDefinition.create(method, handler);
     }
 

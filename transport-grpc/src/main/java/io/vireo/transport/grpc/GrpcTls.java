@@ -16,22 +16,36 @@ final class GrpcTls {
   private GrpcTls() {}
 
   static SslContext server(TlsConfig config) {
-    Path chain = config.certChain().orElseThrow(() -> new IllegalArgumentException(
-        "vireo.server.tls.cert-chain: missing (expected: the server's PEM certificate chain)"));
-    Path key = config.privateKey().orElseThrow(() -> new IllegalArgumentException(
-        "vireo.server.tls.private-key: missing (expected: the PKCS#8 PEM key of vireo.server.tls.cert-chain)"));
+    Path chain =
+        config
+            .certChain()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "vireo.server.tls.cert-chain: missing (expected: the server's PEM certificate chain)"));
+    Path key =
+        config
+            .privateKey()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "vireo.server.tls.private-key: missing (expected: the PKCS#8 PEM key of vireo.server.tls.cert-chain)"));
     try {
       SslContextBuilder builder = GrpcSslContexts.forServer(chain.toFile(), key.toFile());
       config.trustCerts().ifPresent(trust -> builder.trustManager(trust.toFile()));
-      builder.clientAuth(switch (config.clientAuth()) {
-        case NONE -> ClientAuth.NONE;
-        case OPTIONAL -> ClientAuth.OPTIONAL;
-        case REQUIRE -> ClientAuth.REQUIRE;
-      });
+      builder.clientAuth(
+          switch (config.clientAuth()) {
+            case NONE -> ClientAuth.NONE;
+            case OPTIONAL -> ClientAuth.OPTIONAL;
+            case REQUIRE -> ClientAuth.REQUIRE;
+          });
       return builder.build();
     } catch (SSLException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("vireo.server.tls: " + e.getMessage()
-          + " (expected: a PEM certificate chain and its PKCS#8 PEM private key, PEM trust-certs)", e);
+      throw new IllegalArgumentException(
+          "vireo.server.tls: "
+              + e.getMessage()
+              + " (expected: a PEM certificate chain and its PKCS#8 PEM private key, PEM trust-certs)",
+          e);
     }
   }
 
@@ -44,8 +58,11 @@ final class GrpcTls {
       }
       return builder.build();
     } catch (SSLException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("vireo.client.tls: " + e.getMessage()
-          + " (expected: PEM trust-certs, and a PEM cert-chain with its PKCS#8 private-key for mutual TLS)", e);
+      throw new IllegalArgumentException(
+          "vireo.client.tls: "
+              + e.getMessage()
+              + " (expected: PEM trust-certs, and a PEM cert-chain with its PKCS#8 private-key for mutual TLS)",
+          e);
     }
   }
 }

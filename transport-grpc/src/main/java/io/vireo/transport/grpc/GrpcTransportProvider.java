@@ -4,9 +4,7 @@ import io.vireo.config.Config;
 import io.vireo.transport.Transport;
 import io.vireo.transport.spi.TransportProvider;
 
-/**
- * {@code vireo.transport=grpc}. Loads no gRPC or Netty class until {@link #create}.
- */
+/** {@code vireo.transport=grpc}. Loads no gRPC or Netty class until {@link #create}. */
 public final class GrpcTransportProvider implements TransportProvider {
   /** The name instances served by this transport register with. */
   public static final String NAME = "grpc";

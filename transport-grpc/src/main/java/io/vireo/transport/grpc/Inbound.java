@@ -1,7 +1,6 @@
 package io.vireo.transport.grpc;
 
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.IntConsumer;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -9,9 +8,9 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
 
 /**
- * The messages a gRPC call receives, as a {@link Flux} whose demand is the call's
- * {@code request(n)}: gRPC delivers no message that was not requested and HTTP/2 flow control
- * holds back the rest, so nothing is buffered here. One subscriber.
+ * The messages a gRPC call receives, as a {@link Flux} whose demand is the call's {@code
+ * request(n)}: gRPC delivers no message that was not requested and HTTP/2 flow control holds back
+ * the rest, so nothing is buffered here. One subscriber.
  *
  * <p>Messages and the end arrive on the transport's thread, in order. The end may come before
  * anyone subscribes (a call that sent nothing); it is kept and signalled on subscription.
@@ -29,7 +28,9 @@ abstract class Inbound extends Flux<byte[]> implements Subscription {
   /** Asks the call for {@code n} more messages. */
   protected abstract void requestMessages(int n);
 
-  /** Called once the subscriber is in place and before it may request: starts the call, if needed. */
+  /**
+   * Called once the subscriber is in place and before it may request: starts the call, if needed.
+   */
   protected void subscribed() {}
 
   /** The subscriber cancelled: stop the call, or just stop asking for messages. */
@@ -38,7 +39,9 @@ abstract class Inbound extends Flux<byte[]> implements Subscription {
   @Override
   public void subscribe(CoreSubscriber<? super byte[]> subscriber) {
     if (!subscribedOnce.compareAndSet(false, true)) {
-      Operators.error(subscriber, new IllegalStateException("a gRPC call's messages can be subscribed to once"));
+      Operators.error(
+          subscriber,
+          new IllegalStateException("a gRPC call's messages can be subscribed to once"));
       return;
     }
     actual = subscriber;

@@ -8,13 +8,13 @@ import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Operators;
 
 /**
- * Sends a {@link org.reactivestreams.Publisher}'s messages on a gRPC call, pulling them only
- * while the call {@link #ready() is ready} (its outbound buffer is under gRPC's threshold): at
- * most {@code prefetch} messages are requested ahead, and none while the peer's flow-control
- * window is full, so a slow receiver slows the producer.
+ * Sends a {@link org.reactivestreams.Publisher}'s messages on a gRPC call, pulling them only while
+ * the call {@link #ready() is ready} (its outbound buffer is under gRPC's threshold): at most
+ * {@code prefetch} messages are requested ahead, and none while the peer's flow-control window is
+ * full, so a slow receiver slows the producer.
  *
- * <p>The signals are serial (Reactive Streams); {@link #onReady} comes from the transport's
- * thread at any time, and only requests.
+ * <p>The signals are serial (Reactive Streams); {@link #onReady} comes from the transport's thread
+ * at any time, and only requests.
  */
 abstract class Outbound implements CoreSubscriber<byte[]> {
   @SuppressWarnings("rawtypes")
@@ -89,10 +89,13 @@ abstract class Outbound implements CoreSubscriber<byte[]> {
 
   private void replenish() {
     Subscription subscription = upstream;
-    if (subscription == null || subscription == Operators.cancelledSubscription() || done || !ready()) {
+    if (subscription == null
+        || subscription == Operators.cancelledSubscription()
+        || done
+        || !ready()) {
       return;
     }
-    for (;;) {
+    for (; ; ) {
       int ahead = outstanding.get();
       if (ahead >= refill) {
         return;

@@ -9,14 +9,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * grpc-java logs every connection that ends with an error as "Transport failed" at INFO, with its
- * stack trace, through java.util.logging: one bad peer, one trace. For HTTP/2 protocol errors
- * (what a malformed connection causes) this filter moves the record to DEBUG on this class's SLF4J
+ * stack trace, through java.util.logging: one bad peer, one trace. For HTTP/2 protocol errors (what
+ * a malformed connection causes) this filter moves the record to DEBUG on this class's SLF4J
  * logger; {@link RefusedTransports} counts those connections and logs them within limits. Every
  * other record (I/O errors of good connections, anything else) is left as it was.
  */
 final class QuietProtocolErrors implements Filter {
-  /** grpc-java's logger of failed connections; held here, since java.util.logging keeps loggers weakly. */
-  private static final Logger CONNECTIONS = Logger.getLogger("io.grpc.netty.NettyServerTransport.connections");
+  /**
+   * grpc-java's logger of failed connections; held here, since java.util.logging keeps loggers
+   * weakly.
+   */
+  private static final Logger CONNECTIONS =
+      Logger.getLogger("io.grpc.netty.NettyServerTransport.connections");
+
   private static final org.slf4j.Logger log = LoggerFactory.getLogger(QuietProtocolErrors.class);
 
   private final @Nullable Filter next;
@@ -43,7 +48,9 @@ final class QuietProtocolErrors implements Filter {
   }
 
   private static boolean protocolError(@Nullable Throwable thrown) {
-    for (Throwable cause = thrown; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+    for (Throwable cause = thrown;
+        cause != null;
+        cause = cause.getCause() == cause ? null : cause.getCause()) {
       if (cause instanceof Http2Exception) {
         return true;
       }

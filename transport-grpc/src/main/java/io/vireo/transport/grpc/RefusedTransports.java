@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
  * was ready and then broke the protocol gets grpc-java's GOAWAY and is not counted.
  */
 final class RefusedTransports extends ServerTransportFilter {
-  private static final Attributes.Key<Boolean> READY = Attributes.Key.create("vireo.transport-ready");
+  private static final Attributes.Key<Boolean> READY =
+      Attributes.Key.create("vireo.transport-ready");
 
   private final RefusedConnections refused = RefusedConnections.of(GrpcTransportProvider.NAME);
 
@@ -27,8 +28,10 @@ final class RefusedTransports extends ServerTransportFilter {
   @Override
   public void transportTerminated(@Nullable Attributes attributes) {
     if (attributes == null || attributes.get(READY) == null) {
-      SocketAddress peer = attributes == null ? null : attributes.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-      refused.refuse(peer, Reason.SETUP_REJECTED, "closed before the HTTP/2 connection preface and SETTINGS");
+      SocketAddress peer =
+          attributes == null ? null : attributes.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+      refused.refuse(
+          peer, Reason.SETUP_REJECTED, "closed before the HTTP/2 connection preface and SETTINGS");
     }
   }
 }

@@ -18,9 +18,9 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Serves one route: turns each gRPC call into a frame for the dispatcher and its answer back
- * into gRPC messages and a status. Runs on the transport's thread ({@code directExecutor}):
- * Vireo's handlers do not block.
+ * Serves one route: turns each gRPC call into a frame for the dispatcher and its answer back into
+ * gRPC messages and a status. Runs on the transport's thread ({@code directExecutor}): Vireo's
+ * handlers do not block.
  */
 final class VireoCallHandler implements ServerCallHandler<byte[], byte[]> {
   private static final Logger log = LoggerFactory.getLogger(VireoCallHandler.class);
@@ -31,7 +31,8 @@ final class VireoCallHandler implements ServerCallHandler<byte[], byte[]> {
   private final int prefetch;
   private final int onReadyThreshold;
 
-  VireoCallHandler(Route route, CallKind kind, Dispatcher dispatcher, int prefetch, int onReadyThreshold) {
+  VireoCallHandler(
+      Route route, CallKind kind, Dispatcher dispatcher, int prefetch, int onReadyThreshold) {
     this.route = route;
     this.kind = kind;
     this.dispatcher = dispatcher;
@@ -44,14 +45,18 @@ final class VireoCallHandler implements ServerCallHandler<byte[], byte[]> {
     call.setOnReadyThreshold(onReadyThreshold);
     Headers headers = Wire.headers(metadata, Context.current().getDeadline());
     String contentType = Wire.contentType(metadata);
-    Responses responses = new Responses(call, prefetch, kind == CallKind.UNARY || kind == CallKind.CLIENT_STREAM);
+    Responses responses =
+        new Responses(call, prefetch, kind == CallKind.UNARY || kind == CallKind.CLIENT_STREAM);
     if (kind.clientStreams()) {
       return new StreamListener(call, Frame.head(route, contentType, headers), responses);
     }
     return new SingleListener(call, route, contentType, headers, responses);
   }
 
-  /** Sends the dispatcher's answers as gRPC messages while the call is ready; ends the call with its status. */
+  /**
+   * Sends the dispatcher's answers as gRPC messages while the call is ready; ends the call with its
+   * status.
+   */
   private final class Responses extends Outbound {
     private final ServerCall<byte[], byte[]> call;
     private final boolean exactlyOne;
@@ -89,7 +94,9 @@ final class VireoCallHandler implements ServerCallHandler<byte[], byte[]> {
     @Override
     protected void finish() {
       if (exactlyOne && sent == 0) {
-        close(io.grpc.Status.INTERNAL.withDescription("handler of " + route + " completed without a response"));
+        close(
+            io.grpc.Status.INTERNAL.withDescription(
+                "handler of " + route + " completed without a response"));
       } else {
         close(io.grpc.Status.OK);
       }
@@ -122,7 +129,12 @@ final class VireoCallHandler implements ServerCallHandler<byte[], byte[]> {
     private byte @Nullable [] request;
     private boolean failed;
 
-    SingleListener(ServerCall<byte[], byte[]> call, Route route, String contentType, Headers headers, Responses responses) {
+    SingleListener(
+        ServerCall<byte[], byte[]> call,
+        Route route,
+        String contentType,
+        Headers headers,
+        Responses responses) {
       this.call = call;
       this.route = route;
       this.contentType = contentType;
@@ -139,7 +151,9 @@ final class VireoCallHandler implements ServerCallHandler<byte[], byte[]> {
       }
       if (request != null) {
         failed = true;
-        responses.close(io.grpc.Status.INTERNAL.withDescription(route + " takes one request; the caller sent more"));
+        responses.close(
+            io.grpc.Status.INTERNAL.withDescription(
+                route + " takes one request; the caller sent more"));
         return;
       }
       request = message;
@@ -153,7 +167,9 @@ final class VireoCallHandler implements ServerCallHandler<byte[], byte[]> {
       byte[] data = request;
       if (data == null) {
         failed = true;
-        responses.close(io.grpc.Status.INTERNAL.withDescription(route + " takes one request; the caller sent none"));
+        responses.close(
+            io.grpc.Status.INTERNAL.withDescription(
+                route + " takes one request; the caller sent none"));
         return;
       }
       Frame frame = new Frame(route, contentType, headers, data);
@@ -172,7 +188,9 @@ final class VireoCallHandler implements ServerCallHandler<byte[], byte[]> {
           // answered at once; the handler runs on without the caller, as on any transport
           responses.send(Bytes.EMPTY);
           responses.close(io.grpc.Status.OK);
-          Mono.defer(() -> dispatcher.fireAndForget(frame)).subscribe(null, e -> log.debug("{}: fire-and-forget failed: {}", route, e.toString()));
+          Mono.defer(() -> dispatcher.fireAndForget(frame))
+              .subscribe(
+                  null, e -> log.debug("{}: fire-and-forget failed: {}", route, e.toString()));
           break;
         default:
           Flux<byte[]> answers;
@@ -197,24 +215,27 @@ final class VireoCallHandler implements ServerCallHandler<byte[], byte[]> {
     }
   }
 
-  /** Client-stream and bidi calls: the requests are a flux whose demand is {@code call.request(n)}. */
+  /**
+   * Client-stream and bidi calls: the requests are a flux whose demand is {@code call.request(n)}.
+   */
   private final class StreamListener extends ServerCall.Listener<byte[]> {
     private final Responses responses;
     private final Inbound requests;
 
     StreamListener(ServerCall<byte[], byte[]> call, Frame head, Responses responses) {
       this.responses = responses;
-      this.requests = new Inbound() {
-        @Override
-        protected void requestMessages(int n) {
-          call.request(n);
-        }
+      this.requests =
+          new Inbound() {
+            @Override
+            protected void requestMessages(int n) {
+              call.request(n);
+            }
 
-        @Override
-        protected void cancelled() {
-          // the handler wants no more requests; it may still answer, so the call stays open
-        }
-      };
+            @Override
+            protected void cancelled() {
+              // the handler wants no more requests; it may still answer, so the call stays open
+            }
+          };
       Flux<byte[]> answers;
       try {
         answers = dispatcher.requestChannel(head, requests);

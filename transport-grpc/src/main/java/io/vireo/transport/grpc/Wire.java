@@ -28,19 +28,22 @@ final class Wire {
   static final String JSON = "application/json";
   static final String GRPC = "application/grpc";
 
-  static final Metadata.Key<String> CONTENT_TYPE = Metadata.Key.of("content-type", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> CONTENT_TYPE =
+      Metadata.Key.of("content-type", Metadata.ASCII_STRING_MARSHALLER);
+
   /**
    * The content type of a call whose payload is not protobuf, as grpc-java clients send it: they
    * always write {@code content-type: application/grpc}, whatever the application asks.
    */
-  static final Metadata.Key<String> VIREO_CONTENT_TYPE = Metadata.Key.of("vireo-content-type", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> VIREO_CONTENT_TYPE =
+      Metadata.Key.of("vireo-content-type", Metadata.ASCII_STRING_MARSHALLER);
 
   private Wire() {}
 
   /**
-   * The frame content type of a received call: {@code vireo-content-type} if sent, else the
-   * subtype of {@code content-type} ({@code application/grpc} and {@code +proto} are protobuf,
-   * {@code +json} is JSON, another {@code +x} is {@code application/x}).
+   * The frame content type of a received call: {@code vireo-content-type} if sent, else the subtype
+   * of {@code content-type} ({@code application/grpc} and {@code +proto} are protobuf, {@code
+   * +json} is JSON, another {@code +x} is {@code application/x}).
    */
   static String contentType(Metadata metadata) {
     String explicit = metadata.get(VIREO_CONTENT_TYPE);
@@ -74,14 +77,18 @@ final class Wire {
 
   /** Whether a header is gRPC's or HTTP/2's own, not the application's. */
   static boolean reserved(String name) {
-    return name.startsWith(":") || name.startsWith("grpc-") || name.equals("content-type") || name.equals("te")
-        || name.equals("user-agent") || name.equals(VIREO_CONTENT_TYPE.name());
+    return name.startsWith(":")
+        || name.startsWith("grpc-")
+        || name.equals("content-type")
+        || name.equals("te")
+        || name.equals("user-agent")
+        || name.equals(VIREO_CONTENT_TYPE.name());
   }
 
   /**
-   * The application's metadata as headers. A {@code -bin} entry whose bytes are UTF-8 text is
-   * the header without the suffix (that is how non-ASCII values travel). The deadline is
-   * {@link Headers#TIMEOUT} as the caller sent it, else the time left of {@code grpc-timeout}.
+   * The application's metadata as headers. A {@code -bin} entry whose bytes are UTF-8 text is the
+   * header without the suffix (that is how non-ASCII values travel). The deadline is {@link
+   * Headers#TIMEOUT} as the caller sent it, else the time left of {@code grpc-timeout}.
    */
   static Headers headers(Metadata metadata, @Nullable Deadline deadline) {
     // one pass into one array, and Metadata.Key objects reused: this runs for every call
@@ -116,10 +123,15 @@ final class Wire {
       pairs[size++] = Headers.TIMEOUT;
       pairs[size++] = Long.toString(Math.max(1, deadline.timeRemaining(TimeUnit.MILLISECONDS)));
     }
-    return size == 0 ? Headers.empty() : Headers.of(size == pairs.length ? pairs : Arrays.copyOf(pairs, size));
+    return size == 0
+        ? Headers.empty()
+        : Headers.of(size == pairs.length ? pairs : Arrays.copyOf(pairs, size));
   }
 
-  /** What {@link Headers} accepts: a token name (metadata names are lower-case already) and a one-line value. */
+  /**
+   * What {@link Headers} accepts: a token name (metadata names are lower-case already) and a
+   * one-line value.
+   */
   private static boolean validHeader(String name, String value) {
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
@@ -156,7 +168,8 @@ final class Wire {
 
   private static @Nullable String utf8(byte[] bytes) {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes))
@@ -167,26 +180,29 @@ final class Wire {
   }
 
   /**
-   * Headers as metadata: printable ASCII values as they are, others as {@code <name>-bin} in
-   * UTF-8. {@link Headers#TIMEOUT} goes too (the deadline also travels as {@code grpc-timeout}).
+   * Headers as metadata: printable ASCII values as they are, others as {@code <name>-bin} in UTF-8.
+   * {@link Headers#TIMEOUT} goes too (the deadline also travels as {@code grpc-timeout}).
    */
   static Metadata metadata(Headers headers, String contentType) {
     Metadata metadata = new Metadata();
-    headers.forEach((name, value) -> {
-      if (reserved(name)) {
-        return;
-      }
-      try {
-        if (printableAscii(value) && !name.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
-          metadata.put(asciiKey(name), value);
-        } else {
-          metadata.put(Metadata.Key.of(name + Metadata.BINARY_HEADER_SUFFIX, Metadata.BINARY_BYTE_MARSHALLER),
-              value.getBytes(StandardCharsets.UTF_8));
-        }
-      } catch (IllegalArgumentException e) {
-        log.debug("header {} not sent over gRPC: {}", name, e.getMessage());
-      }
-    });
+    headers.forEach(
+        (name, value) -> {
+          if (reserved(name)) {
+            return;
+          }
+          try {
+            if (printableAscii(value) && !name.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
+              metadata.put(asciiKey(name), value);
+            } else {
+              metadata.put(
+                  Metadata.Key.of(
+                      name + Metadata.BINARY_HEADER_SUFFIX, Metadata.BINARY_BYTE_MARSHALLER),
+                  value.getBytes(StandardCharsets.UTF_8));
+            }
+          } catch (IllegalArgumentException e) {
+            log.debug("header {} not sent over gRPC: {}", name, e.getMessage());
+          }
+        });
     if (!contentType.equals(PROTOBUF) && !contentType.equals("application/protobuf")) {
       metadata.put(VIREO_CONTENT_TYPE, contentType);
     }
@@ -205,18 +221,27 @@ final class Wire {
 
   /** The caller's deadline in milliseconds, from {@link Headers#TIMEOUT}. */
   static Optional<Long> timeoutMillis(Headers headers) {
-    return headers.get(Headers.TIMEOUT).flatMap(value -> {
-      try {
-        long millis = Long.parseLong(value.trim());
-        return millis > 0 ? Optional.of(millis) : Optional.of(1L);
-      } catch (NumberFormatException e) {
-        log.debug("header {}: '{}' is not milliseconds; no deadline sent", Headers.TIMEOUT, value);
-        return Optional.empty();
-      }
-    });
+    return headers
+        .get(Headers.TIMEOUT)
+        .flatMap(
+            value -> {
+              try {
+                long millis = Long.parseLong(value.trim());
+                return millis > 0 ? Optional.of(millis) : Optional.of(1L);
+              } catch (NumberFormatException e) {
+                log.debug(
+                    "header {}: '{}' is not milliseconds; no deadline sent",
+                    Headers.TIMEOUT,
+                    value);
+                return Optional.empty();
+              }
+            });
   }
 
-  /** A failure as the gRPC status sent to the caller; anything but a {@link VireoException} is INTERNAL. */
+  /**
+   * A failure as the gRPC status sent to the caller; anything but a {@link VireoException} is
+   * INTERNAL.
+   */
   static io.grpc.Status status(Throwable error) {
     VireoException vireo = VireoException.from(error);
     String message = vireo.getMessage();
@@ -226,12 +251,16 @@ final class Wire {
   /** A gRPC status received as the {@link VireoException} it stands for. */
   static VireoException exception(io.grpc.Status status, String where) {
     Throwable cause = status.getCause();
-    if (cause instanceof VireoException vireo && status.getCode() == io.grpc.Status.Code.CANCELLED) {
+    if (cause instanceof VireoException vireo
+        && status.getCode() == io.grpc.Status.Code.CANCELLED) {
       return vireo; // our own cancellation, carrying why
     }
     String description = status.getDescription();
-    String message = description == null || description.isEmpty() ? status.getCode().name() : description;
-    if (cause != null && cause.getMessage() != null && status.getCode() == io.grpc.Status.Code.UNAVAILABLE) {
+    String message =
+        description == null || description.isEmpty() ? status.getCode().name() : description;
+    if (cause != null
+        && cause.getMessage() != null
+        && status.getCode() == io.grpc.Status.Code.UNAVAILABLE) {
       message = where + ": " + message + " (" + cause.getMessage() + ")";
     }
     Status code = Status.of(status.getCode().value());

@@ -1,6 +1,5 @@
 package io.vireo.transport.grpc;
 
-import java.nio.charset.StandardCharsets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -15,6 +14,7 @@ import io.vireo.transport.Dispatcher;
 import io.vireo.transport.Frame;
 import io.vireo.transport.Server;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,12 +30,12 @@ import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 /**
- * A million-message stream between a fast producer and a slow consumer, over real sockets:
- * what the producer makes ahead of the consumer's demand stays bounded, in both directions.
+ * A million-message stream between a fast producer and a slow consumer, over real sockets: what the
+ * producer makes ahead of the consumer's demand stays bounded, in both directions.
  *
- * <p>gRPC bounds it in bytes: the receiver's HTTP/2 window (64 KiB here) plus the sender's
- * on-ready threshold (32 KiB) plus the prefetch (64 messages). With 100-byte payloads (105 on
- * the wire) that is at most about 1,000 messages; the tests allow {@value #AHEAD}.
+ * <p>gRPC bounds it in bytes: the receiver's HTTP/2 window (64 KiB here) plus the sender's on-ready
+ * threshold (32 KiB) plus the prefetch (64 messages). With 100-byte payloads (105 on the wire) that
+ * is at most about 1,000 messages; the tests allow {@value #AHEAD}.
  */
 @Timeout(120)
 class BoundedStreamTest {
@@ -53,9 +53,24 @@ class BoundedStreamTest {
   @BeforeEach
   void start() {
     transport = GrpcTransport.builder().flowControlWindow(64 * 1024).build();
-    server = transport.serve(new InetSocketAddress("127.0.0.1", 0), new Numbers()).block(Duration.ofSeconds(10));
-    connection = transport.connect(new ServiceInstance("bounded", "bounded-1", "127.0.0.1", server.address().getPort(),
-        "grpc", "1", ServiceInstance.DEFAULT_WEIGHT, Map.of(), List.of())).block(Duration.ofSeconds(10));
+    server =
+        transport
+            .serve(new InetSocketAddress("127.0.0.1", 0), new Numbers())
+            .block(Duration.ofSeconds(10));
+    connection =
+        transport
+            .connect(
+                new ServiceInstance(
+                    "bounded",
+                    "bounded-1",
+                    "127.0.0.1",
+                    server.address().getPort(),
+                    "grpc",
+                    "1",
+                    ServiceInstance.DEFAULT_WEIGHT,
+                    Map.of(),
+                    List.of()))
+            .block(Duration.ofSeconds(10));
   }
 
   @AfterEach
@@ -75,10 +90,14 @@ class BoundedStreamTest {
       client.request(100);
       long requested = step * 100L;
       await().atMost(Duration.ofSeconds(10)).until(() -> client.received.get() == requested);
-      assertThat(produced.get()).as("produced with %d requested", requested).isLessThanOrEqualTo(requested + AHEAD);
+      assertThat(produced.get())
+          .as("produced with %d requested", requested)
+          .isLessThanOrEqualTo(requested + AHEAD);
     }
     // with demand stopped, the producer stops too
-    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(5))
         .until(() -> produced.get() <= 1_000 + AHEAD);
     assertThat(client.received.get()).isEqualTo(1_000);
 
@@ -92,11 +111,15 @@ class BoundedStreamTest {
   @Test
   void channelRequestsToASlowServerStayWithinItsWindow() {
     AtomicLong sent = new AtomicLong();
-    Flux<byte[]> requests = Flux.range(0, MESSAGES).doOnNext(i -> sent.incrementAndGet()).map(i -> PAYLOAD);
+    Flux<byte[]> requests =
+        Flux.range(0, MESSAGES).doOnNext(i -> sent.incrementAndGet()).map(i -> PAYLOAD);
 
     // the server takes 1,000 requests, asking for 100 at a time, then answers
-    StepVerifier.create(connection.requestChannel(Frame.head(Route.of("vireo.test.Bounded", "TakeThousand"),
-            Wire.PROTOBUF, Headers.empty()), requests))
+    StepVerifier.create(
+            connection.requestChannel(
+                Frame.head(
+                    Route.of("vireo.test.Bounded", "TakeThousand"), Wire.PROTOBUF, Headers.empty()),
+                requests))
         .expectNextCount(1)
         .expectComplete()
         .verify(Duration.ofSeconds(30));
@@ -128,11 +151,18 @@ class BoundedStreamTest {
     }
   }
 
-  /** A producer as fast as its demand allows, counting what it produced; a consumer counting what it took. */
+  /**
+   * A producer as fast as its demand allows, counting what it produced; a consumer counting what it
+   * took.
+   */
   private final class Numbers implements Dispatcher {
     @Override
     public Map<Route, CallKind> routes() {
-      return Map.of(ROUTE, CallKind.SERVER_STREAM, Route.of("vireo.test.Bounded", "TakeThousand"), CallKind.CLIENT_STREAM);
+      return Map.of(
+          ROUTE,
+          CallKind.SERVER_STREAM,
+          Route.of("vireo.test.Bounded", "TakeThousand"),
+          CallKind.CLIENT_STREAM);
     }
 
     @Override
@@ -147,7 +177,8 @@ class BoundedStreamTest {
 
     @Override
     public Flux<byte[]> requestChannel(Frame head, Flux<byte[]> requests) {
-      return requests.limitRate(100)
+      return requests
+          .limitRate(100)
           .take(1_000)
           .doOnNext(request -> consumed.incrementAndGet())
           .count()

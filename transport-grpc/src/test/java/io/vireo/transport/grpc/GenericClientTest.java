@@ -1,12 +1,11 @@
 package io.vireo.transport.grpc;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import org.awaitility.Awaitility;
 import static io.vireo.transport.grpc.TestGreeter.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.vireo.CallKind;
 import io.vireo.CallOptions;
@@ -26,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -62,7 +62,9 @@ class GenericClientTest {
         case "tag":
           return Mono.just(TestGreeter.reply(tag));
         case "flaky":
-          return tag.equals("a") ? Mono.error(VireoException.of(Status.UNAVAILABLE, "instance a is flaky")) : Mono.just(TestGreeter.reply(tag));
+          return tag.equals("a")
+              ? Mono.error(VireoException.of(Status.UNAVAILABLE, "instance a is flaky"))
+              : Mono.just(TestGreeter.reply(tag));
         default:
           return greeter.sayHello(request);
       }
@@ -96,27 +98,30 @@ class GenericClientTest {
   }
 
   private Service greeter(String transport, String tag) {
-    Service service = Service.builder("greeter")
-        .set("vireo.transport", transport)
-        .set("vireo.transport.grpc.shutdown-timeout", "500ms")
-        .metadata("tag", tag)
-        .registry(registry)
-        .handle(Greeter.class, new TaggedGreeter(tag))
-        .handle(Notifier.class, request -> Mono.fromRunnable(() -> notified.add(request.getName())))
-        .build()
-        .start();
+    Service service =
+        Service.builder("greeter")
+            .set("vireo.transport", transport)
+            .set("vireo.transport.grpc.shutdown-timeout", "500ms")
+            .metadata("tag", tag)
+            .registry(registry)
+            .handle(Greeter.class, new TaggedGreeter(tag))
+            .handle(
+                Notifier.class, request -> Mono.fromRunnable(() -> notified.add(request.getName())))
+            .build()
+            .start();
     started.add(service);
     return service;
   }
 
   private Service caller(String transport) {
-    Service service = Service.builder("caller")
-        .set("vireo.transport", transport)
-        // a codec other than proto: generic payloads still travel as protobuf
-        .set("vireo.codec", "json")
-        .registry(registry)
-        .build()
-        .start();
+    Service service =
+        Service.builder("caller")
+            .set("vireo.transport", transport)
+            // a codec other than proto: generic payloads still travel as protobuf
+            .set("vireo.codec", "json")
+            .registry(registry)
+            .build()
+            .start();
     started.add(service);
     return service;
   }
@@ -140,18 +145,40 @@ class GenericClientTest {
     GenericClient client = caller(transport).genericClient("greeter");
     assertThat(client.service()).isEqualTo("greeter");
 
-    StepVerifier.create(client.unary(Route.of(GREETER, "SayHello"), hello("Ada")).map(GenericClientTest::message))
-        .expectNext("Hello, Ada").expectComplete().verify(WAIT);
-    StepVerifier.create(client.serverStream(Route.of(GREETER, "LotsOfReplies"), hello("Ada")).map(GenericClientTest::message))
-        .expectNext("Hello #1, Ada", "Hello #2, Ada", "Hello #3, Ada").expectComplete().verify(WAIT);
-    StepVerifier.create(client.clientStream(Route.of(GREETER, "LotsOfGreetings"), Flux.just(hello("a"), hello("b")))
-            .map(GenericClientTest::message))
-        .expectNext("Hello, a, b").expectComplete().verify(WAIT);
-    StepVerifier.create(client.bidiStream(Route.of(GREETER, "BidiHello"), Flux.just(hello("a"), hello("b")))
-            .map(GenericClientTest::message))
-        .expectNext("Hi, a", "Hi, b").expectComplete().verify(WAIT);
-    StepVerifier.create(client.fireAndForget(Route.of("vireo.samples.greeter.Notifier", "Notify"), hello("ping")))
-        .expectComplete().verify(WAIT);
+    StepVerifier.create(
+            client
+                .unary(Route.of(GREETER, "SayHello"), hello("Ada"))
+                .map(GenericClientTest::message))
+        .expectNext("Hello, Ada")
+        .expectComplete()
+        .verify(WAIT);
+    StepVerifier.create(
+            client
+                .serverStream(Route.of(GREETER, "LotsOfReplies"), hello("Ada"))
+                .map(GenericClientTest::message))
+        .expectNext("Hello #1, Ada", "Hello #2, Ada", "Hello #3, Ada")
+        .expectComplete()
+        .verify(WAIT);
+    StepVerifier.create(
+            client
+                .clientStream(
+                    Route.of(GREETER, "LotsOfGreetings"), Flux.just(hello("a"), hello("b")))
+                .map(GenericClientTest::message))
+        .expectNext("Hello, a, b")
+        .expectComplete()
+        .verify(WAIT);
+    StepVerifier.create(
+            client
+                .bidiStream(Route.of(GREETER, "BidiHello"), Flux.just(hello("a"), hello("b")))
+                .map(GenericClientTest::message))
+        .expectNext("Hi, a", "Hi, b")
+        .expectComplete()
+        .verify(WAIT);
+    StepVerifier.create(
+            client.fireAndForget(
+                Route.of("vireo.samples.greeter.Notifier", "Notify"), hello("ping")))
+        .expectComplete()
+        .verify(WAIT);
     Awaitility.await().atMost(WAIT).until(() -> notified.contains("ping"));
   }
 
@@ -161,17 +188,26 @@ class GenericClientTest {
     greeter(transport, "a");
     GenericClient client = caller(transport).genericClient("greeter");
     StepVerifier.create(client.unary(Route.of(GREETER, "SayHello"), hello("missing")))
-        .expectErrorSatisfies(e -> assertThat(VireoException.from(e).status()).isEqualTo(Status.NOT_FOUND))
+        .expectErrorSatisfies(
+            e -> assertThat(VireoException.from(e).status()).isEqualTo(Status.NOT_FOUND))
         .verify(WAIT);
     StepVerifier.create(client.unary(Route.of(GREETER, "NoSuchMethod"), hello("x")))
-        .expectErrorSatisfies(e -> assertThat(VireoException.from(e).status()).isEqualTo(Status.UNIMPLEMENTED))
+        .expectErrorSatisfies(
+            e -> assertThat(VireoException.from(e).status()).isEqualTo(Status.UNIMPLEMENTED))
         .verify(WAIT);
-    StepVerifier.create(client.unary(Route.of(GREETER, "SayHello"), hello("slow"))
-            .contextWrite(CallOptions.timeout(Duration.ofMillis(300))))
-        .expectErrorSatisfies(e -> assertThat(VireoException.from(e).status()).isEqualTo(Status.DEADLINE_EXCEEDED))
+    StepVerifier.create(
+            client
+                .unary(Route.of(GREETER, "SayHello"), hello("slow"))
+                .contextWrite(CallOptions.timeout(Duration.ofMillis(300))))
+        .expectErrorSatisfies(
+            e -> assertThat(VireoException.from(e).status()).isEqualTo(Status.DEADLINE_EXCEEDED))
         .verify(WAIT);
-    StepVerifier.create(caller(transport).genericClient("nobody").unary(Route.of(GREETER, "SayHello"), hello("x")))
-        .expectErrorSatisfies(e -> assertThat(VireoException.from(e).status()).isEqualTo(Status.UNAVAILABLE))
+    StepVerifier.create(
+            caller(transport)
+                .genericClient("nobody")
+                .unary(Route.of(GREETER, "SayHello"), hello("x")))
+        .expectErrorSatisfies(
+            e -> assertThat(VireoException.from(e).status()).isEqualTo(Status.UNAVAILABLE))
         .verify(WAIT);
   }
 
@@ -184,65 +220,99 @@ class GenericClientTest {
     Route sayHello = Route.of(GREETER, "SayHello");
     for (Service target : List.of(a, b, a, b)) {
       String id = target.instance().orElseThrow().id();
-      StepVerifier.create(client.unary(sayHello, hello("tag")).map(GenericClientTest::message)
-              .contextWrite(CallOptions.instance(id)))
+      StepVerifier.create(
+              client
+                  .unary(sayHello, hello("tag"))
+                  .map(GenericClientTest::message)
+                  .contextWrite(CallOptions.instance(id)))
           .expectNext(target.instance().orElseThrow().metadata().get("tag"))
-          .expectComplete().verify(WAIT);
+          .expectComplete()
+          .verify(WAIT);
     }
-    StepVerifier.create(client.unary(sayHello, hello("tag")).contextWrite(CallOptions.instance("greeter-gone")))
-        .expectErrorSatisfies(e -> assertThat(VireoException.from(e))
-            .satisfies(v -> assertThat(v.status()).isEqualTo(Status.UNAVAILABLE))
-            .hasMessageContaining("greeter-gone")
-            .hasMessageContaining(a.instance().orElseThrow().id())
-            .hasMessageContaining(b.instance().orElseThrow().id()))
+    StepVerifier.create(
+            client.unary(sayHello, hello("tag")).contextWrite(CallOptions.instance("greeter-gone")))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(VireoException.from(e))
+                    .satisfies(v -> assertThat(v.status()).isEqualTo(Status.UNAVAILABLE))
+                    .hasMessageContaining("greeter-gone")
+                    .hasMessageContaining(a.instance().orElseThrow().id())
+                    .hasMessageContaining(b.instance().orElseThrow().id()))
         .verify(WAIT);
 
     Filter onlyB = Filter.metadata("tag", "b");
-    List<String> tags = Flux.range(0, 6)
-        .concatMap(i -> client.unary(sayHello, hello("tag")).map(GenericClientTest::message).contextWrite(CallOptions.filter(onlyB)))
-        .collectList().block(WAIT);
+    List<String> tags =
+        Flux.range(0, 6)
+            .concatMap(
+                i ->
+                    client
+                        .unary(sayHello, hello("tag"))
+                        .map(GenericClientTest::message)
+                        .contextWrite(CallOptions.filter(onlyB)))
+            .collectList()
+            .block(WAIT);
     assertThat(tags).containsOnly("b").hasSize(6);
     // and without the filter both answer (round-robin)
-    List<String> both = Flux.range(0, 6)
-        .concatMap(i -> client.unary(sayHello, hello("tag")).map(GenericClientTest::message))
-        .collectList().block(WAIT);
+    List<String> both =
+        Flux.range(0, 6)
+            .concatMap(i -> client.unary(sayHello, hello("tag")).map(GenericClientTest::message))
+            .collectList()
+            .block(WAIT);
     assertThat(both).contains("a", "b");
     // the same option works on a typed proxy
     Greeter typed = started.get(started.size() - 1).client("greeter", Greeter.class);
-    StepVerifier.create(typed.sayHello(request("tag")).map(HelloReply::getMessage).contextWrite(CallOptions.filter(Filter.metadata("tag", "a"))))
-        .expectNext("a").expectComplete().verify(WAIT);
+    StepVerifier.create(
+            typed
+                .sayHello(request("tag"))
+                .map(HelloReply::getMessage)
+                .contextWrite(CallOptions.filter(Filter.metadata("tag", "a"))))
+        .expectNext("a")
+        .expectComplete()
+        .verify(WAIT);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"memory", "rsocket", "grpc"})
-  void learnsTheSchemaThroughReflectionAndCallsWithADynamicMessage(String transport) throws Exception {
+  void learnsTheSchemaThroughReflectionAndCallsWithADynamicMessage(String transport)
+      throws Exception {
     greeter(transport, "a");
     Service caller = caller(transport);
     GenericClient client = caller.genericClient("greeter");
 
     ServiceSchema schema = ServiceSchema.fetch(client).block(WAIT);
-    assertThat(schema.services()).extracting(Descriptors.ServiceDescriptor::getFullName).containsExactly(GREETER);
+    assertThat(schema.services())
+        .extracting(Descriptors.ServiceDescriptor::getFullName)
+        .containsExactly(GREETER);
     Descriptors.MethodDescriptor sayHello = schema.method("SayHello").orElseThrow();
-    assertThat(schema.method(GREETER, "BidiHello").map(ServiceSchema::kind)).contains(CallKind.BIDI_STREAM);
-    assertThat(schema.method(GREETER + "/LotsOfReplies").map(ServiceSchema::kind)).contains(CallKind.SERVER_STREAM);
-    assertThat(ServiceSchema.kind(schema.method("LotsOfGreetings").orElseThrow())).isEqualTo(CallKind.CLIENT_STREAM);
+    assertThat(schema.method(GREETER, "BidiHello").map(ServiceSchema::kind))
+        .contains(CallKind.BIDI_STREAM);
+    assertThat(schema.method(GREETER + "/LotsOfReplies").map(ServiceSchema::kind))
+        .contains(CallKind.SERVER_STREAM);
+    assertThat(ServiceSchema.kind(schema.method("LotsOfGreetings").orElseThrow()))
+        .isEqualTo(CallKind.CLIENT_STREAM);
     assertThat(ServiceSchema.kind(sayHello)).isEqualTo(CallKind.UNARY);
     assertThat(schema.method("Nope")).isEmpty();
     assertThat(schema.message("vireo.samples.greeter.HelloReply")).isPresent();
 
     DynamicMessage.Builder request = DynamicMessage.newBuilder(sayHello.getInputType());
-    JsonFormat.parser().usingTypeRegistry(schema.typeRegistry()).merge("{\"name\":\"Dyn\"}", request);
-    byte[] reply = client.unary(ServiceSchema.route(sayHello), request.build().toByteArray()).block(WAIT);
-    String json = JsonFormat.printer().usingTypeRegistry(schema.typeRegistry())
-        .omittingInsignificantWhitespace()
-        .print(DynamicMessage.parseFrom(sayHello.getOutputType(), reply));
+    JsonFormat.parser()
+        .usingTypeRegistry(schema.typeRegistry())
+        .merge("{\"name\":\"Dyn\"}", request);
+    byte[] reply =
+        client.unary(ServiceSchema.route(sayHello), request.build().toByteArray()).block(WAIT);
+    String json =
+        JsonFormat.printer()
+            .usingTypeRegistry(schema.typeRegistry())
+            .omittingInsignificantWhitespace()
+            .print(DynamicMessage.parseFrom(sayHello.getOutputType(), reply));
     assertThat(json).isEqualTo("{\"message\":\"Hello, Dyn\"}");
 
     // the same schema through the cache, then learned again when the instances change
     try (SchemaCache cache = SchemaCache.of(caller)) {
       assertThat(cache.schema("greeter").block(WAIT).services()).hasSize(1);
       StepVerifier.create(cache.schema("nobody"))
-          .expectErrorSatisfies(e -> assertThat(VireoException.from(e).status()).isEqualTo(Status.UNAVAILABLE))
+          .expectErrorSatisfies(
+              e -> assertThat(VireoException.from(e).status()).isEqualTo(Status.UNAVAILABLE))
           .verify(WAIT);
       greeter(transport, "b");
       assertThat(cache.schema("greeter").block(WAIT).method("SayHello")).isPresent();
@@ -256,16 +326,28 @@ class GenericClientTest {
     greeter(transport, "b");
     GenericClient client = caller(transport).genericClient("greeter");
     Route sayHello = Route.of(GREETER, "SayHello");
-    List<String> once = Flux.range(0, 2)
-        .concatMap(i -> client.unary(sayHello, hello("flaky")).map(GenericClientTest::message)
-            .onErrorResume(e -> Mono.just(VireoException.from(e).status().name())))
-        .collectList().block(WAIT);
+    List<String> once =
+        Flux.range(0, 2)
+            .concatMap(
+                i ->
+                    client
+                        .unary(sayHello, hello("flaky"))
+                        .map(GenericClientTest::message)
+                        .onErrorResume(e -> Mono.just(VireoException.from(e).status().name())))
+            .collectList()
+            .block(WAIT);
     assertThat(once).containsExactlyInAnyOrder("UNAVAILABLE", "b"); // round-robin: one call each
     // (outlier ejection may leave a out after its failures; either way, no call fails)
-    List<String> retried = Flux.range(0, 6)
-        .concatMap(i -> client.unary(sayHello, hello("flaky")).map(GenericClientTest::message)
-            .contextWrite(CallOptions.idempotent(true)))
-        .collectList().block(WAIT);
+    List<String> retried =
+        Flux.range(0, 6)
+            .concatMap(
+                i ->
+                    client
+                        .unary(sayHello, hello("flaky"))
+                        .map(GenericClientTest::message)
+                        .contextWrite(CallOptions.idempotent(true)))
+            .collectList()
+            .block(WAIT);
     assertThat(retried).containsOnly("b").hasSize(6);
   }
 }

@@ -1,6 +1,5 @@
 package io.vireo.transport.grpc;
 
-import io.netty.handler.ssl.SslContext;
 import static io.vireo.transport.grpc.TestGreeter.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,6 +8,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
+import io.netty.handler.ssl.SslContext;
 import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 import io.vireo.Service;
@@ -36,8 +36,7 @@ import reactor.test.StepVerifier;
 
 /** gRPC over TLS and mutual TLS, with real handshakes and a CA and certificates made here. */
 class GrpcTlsTest {
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   static Path caCert;
   static Path serverCert;
   static Path serverKey;
@@ -55,13 +54,40 @@ class GrpcTlsTest {
 
   @BeforeAll
   static void certificates() throws Exception {
-    X509Bundle ca = new CertificateBuilder().subject("CN=vireo test CA").setIsCertificateAuthority(true).ecp256().buildSelfSigned();
-    X509Bundle server = new CertificateBuilder().subject("CN=greeter").addSanIpAddress("127.0.0.1").addSanDnsName("localhost")
-        .addExtendedKeyUsageServerAuth().ecp256().buildIssuedBy(ca);
-    X509Bundle client = new CertificateBuilder().subject("CN=caller").addExtendedKeyUsageClientAuth().ecp256().buildIssuedBy(ca);
-    X509Bundle rogueCa = new CertificateBuilder().subject("CN=rogue CA").setIsCertificateAuthority(true).ecp256().buildSelfSigned();
-    X509Bundle rogue = new CertificateBuilder().subject("CN=rogue").addSanIpAddress("127.0.0.1")
-        .addExtendedKeyUsageClientAuth().addExtendedKeyUsageServerAuth().ecp256().buildIssuedBy(rogueCa);
+    X509Bundle ca =
+        new CertificateBuilder()
+            .subject("CN=vireo test CA")
+            .setIsCertificateAuthority(true)
+            .ecp256()
+            .buildSelfSigned();
+    X509Bundle server =
+        new CertificateBuilder()
+            .subject("CN=greeter")
+            .addSanIpAddress("127.0.0.1")
+            .addSanDnsName("localhost")
+            .addExtendedKeyUsageServerAuth()
+            .ecp256()
+            .buildIssuedBy(ca);
+    X509Bundle client =
+        new CertificateBuilder()
+            .subject("CN=caller")
+            .addExtendedKeyUsageClientAuth()
+            .ecp256()
+            .buildIssuedBy(ca);
+    X509Bundle rogueCa =
+        new CertificateBuilder()
+            .subject("CN=rogue CA")
+            .setIsCertificateAuthority(true)
+            .ecp256()
+            .buildSelfSigned();
+    X509Bundle rogue =
+        new CertificateBuilder()
+            .subject("CN=rogue")
+            .addSanIpAddress("127.0.0.1")
+            .addExtendedKeyUsageClientAuth()
+            .addExtendedKeyUsageServerAuth()
+            .ecp256()
+            .buildIssuedBy(rogueCa);
     caCert = write("ca.crt", ca.getCertificatePEM());
     serverCert = write("server.crt", server.getCertificatePEM());
     serverKey = write("server.key", server.getPrivateKeyPEM());
@@ -85,9 +111,11 @@ class GrpcTlsTest {
   }
 
   Service.Builder base(String name) {
-    return Service.builder(name).registry(registry.handle())
+    return Service.builder(name)
+        .registry(registry.handle())
         .set("vireo.transport", "grpc")
-        .set("vireo.client.timeout", "5s").set("vireo.client.retries", "0")
+        .set("vireo.client.timeout", "5s")
+        .set("vireo.client.retries", "0")
         .set("vireo.transport.grpc.connect-timeout", "3s")
         .set("vireo.transport.grpc.shutdown-timeout", "500ms");
   }
@@ -100,33 +128,38 @@ class GrpcTlsTest {
 
   void startServer(String clientAuth) {
     TestGreeter delegate = new TestGreeter();
-    Greeter greeter = new Greeter() {
-      @Override
-      public Mono<HelloReply> sayHello(HelloRequest request) {
-        served.incrementAndGet();
-        return delegate.sayHello(request);
-      }
+    Greeter greeter =
+        new Greeter() {
+          @Override
+          public Mono<HelloReply> sayHello(HelloRequest request) {
+            served.incrementAndGet();
+            return delegate.sayHello(request);
+          }
 
-      @Override
-      public Flux<HelloReply> lotsOfReplies(HelloRequest request) {
-        return delegate.lotsOfReplies(request);
-      }
+          @Override
+          public Flux<HelloReply> lotsOfReplies(HelloRequest request) {
+            return delegate.lotsOfReplies(request);
+          }
 
-      @Override
-      public Mono<HelloReply> lotsOfGreetings(Flux<HelloRequest> requests) {
-        return delegate.lotsOfGreetings(requests);
-      }
+          @Override
+          public Mono<HelloReply> lotsOfGreetings(Flux<HelloRequest> requests) {
+            return delegate.lotsOfGreetings(requests);
+          }
 
-      @Override
-      public Flux<HelloReply> bidiHello(Flux<HelloRequest> requests) {
-        return delegate.bidiHello(requests);
-      }
-    };
-    Service.Builder server = base("greeter").handle(Greeter.class, greeter)
-        .set("vireo.server.tls.cert-chain", serverCert.toString())
-        .set("vireo.server.tls.private-key", serverKey.toString());
+          @Override
+          public Flux<HelloReply> bidiHello(Flux<HelloRequest> requests) {
+            return delegate.bidiHello(requests);
+          }
+        };
+    Service.Builder server =
+        base("greeter")
+            .handle(Greeter.class, greeter)
+            .set("vireo.server.tls.cert-chain", serverCert.toString())
+            .set("vireo.server.tls.private-key", serverKey.toString());
     if (!clientAuth.equals("none")) {
-      server.set("vireo.server.tls.client-auth", clientAuth).set("vireo.server.tls.trust-certs", caCert.toString());
+      server
+          .set("vireo.server.tls.client-auth", clientAuth)
+          .set("vireo.server.tls.trust-certs", caCert.toString());
     }
     port = start(server).instance().orElseThrow().port();
   }
@@ -142,17 +175,25 @@ class GrpcTlsTest {
   }
 
   static Consumer<Service.Builder> withCertificate(Path cert, Path key) {
-    return builder -> builder.set("vireo.client.tls.trust-certs", caCert.toString())
-        .set("vireo.client.tls.cert-chain", cert.toString()).set("vireo.client.tls.private-key", key.toString());
+    return builder ->
+        builder
+            .set("vireo.client.tls.trust-certs", caCert.toString())
+            .set("vireo.client.tls.cert-chain", cert.toString())
+            .set("vireo.client.tls.private-key", key.toString());
   }
 
   static void refused(Mono<HelloReply> call, String... messageParts) {
-    StepVerifier.create(call).expectErrorSatisfies(error -> {
-      assertThat(error).isInstanceOf(VireoException.class);
-      assertThat(((VireoException) error).status()).isEqualTo(Status.UNAVAILABLE);
-      // the message says how the client connected and what the handshake said
-      assertThat(error.getMessage()).contains("cannot reach", "over gRPC").contains(messageParts);
-    }).verify(Duration.ofSeconds(15));
+    StepVerifier.create(call)
+        .expectErrorSatisfies(
+            error -> {
+              assertThat(error).isInstanceOf(VireoException.class);
+              assertThat(((VireoException) error).status()).isEqualTo(Status.UNAVAILABLE);
+              // the message says how the client connected and what the handshake said
+              assertThat(error.getMessage())
+                  .contains("cannot reach", "over gRPC")
+                  .contains(messageParts);
+            })
+        .verify(Duration.ofSeconds(15));
   }
 
   static void answered(Mono<HelloReply> call) {
@@ -169,9 +210,12 @@ class GrpcTlsTest {
   @Test
   void plaintextClientAndUntrustingClientAreRefused() {
     startServer("none");
-    refused(client("plain", builder -> { }).sayHello(request("Ada")), "in plaintext");
-    refused(client("untrusting", trusting(rogueCaCert)).sayHello(request("Ada")), "with TLS (vireo.client.tls.*)",
-        "SSLHandshakeException", "PKIX");
+    refused(client("plain", builder -> {}).sayHello(request("Ada")), "in plaintext");
+    refused(
+        client("untrusting", trusting(rogueCaCert)).sayHello(request("Ada")),
+        "with TLS (vireo.client.tls.*)",
+        "SSLHandshakeException",
+        "PKIX");
     assertThat(served).hasValue(0);
   }
 
@@ -180,8 +224,12 @@ class GrpcTlsTest {
     startServer("require");
     answered(client("caller", withCertificate(clientCert, clientKey)).sayHello(request("Ada")));
     assertThat(served).hasValue(1);
-    refused(client("no-cert", trusting(caCert)).sayHello(request("Ada")), "with TLS", "ssl exception");
-    refused(client("rogue", withCertificate(rogueCert, rogueKey)).sayHello(request("Ada")), "with TLS", "ssl exception");
+    refused(
+        client("no-cert", trusting(caCert)).sayHello(request("Ada")), "with TLS", "ssl exception");
+    refused(
+        client("rogue", withCertificate(rogueCert, rogueKey)).sayHello(request("Ada")),
+        "with TLS",
+        "ssl exception");
     assertThat(served).hasValue(1);
   }
 
@@ -196,32 +244,61 @@ class GrpcTlsTest {
   @Test
   void stockGrpcJavaStubCallsAVireoServiceOverMutualTls() throws Exception {
     startServer("require");
-    ManagedChannel withCert = channel(GrpcSslContexts.forClient().trustManager(caCert.toFile())
-        .keyManager(clientCert.toFile(), clientKey.toFile()).build());
-    assertThat(GreeterGrpc.newBlockingStub(withCert).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .sayHello(request("Ada")).getMessage()).isEqualTo("Hello, Ada");
+    ManagedChannel withCert =
+        channel(
+            GrpcSslContexts.forClient()
+                .trustManager(caCert.toFile())
+                .keyManager(clientCert.toFile(), clientKey.toFile())
+                .build());
+    assertThat(
+            GreeterGrpc.newBlockingStub(withCert)
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .sayHello(request("Ada"))
+                .getMessage())
+        .isEqualTo("Hello, Ada");
 
-    ManagedChannel withoutCert = channel(GrpcSslContexts.forClient().trustManager(caCert.toFile()).build());
-    assertThatThrownBy(() -> GreeterGrpc.newBlockingStub(withoutCert).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .sayHello(request("Ada")))
-        .isInstanceOfSatisfying(StatusRuntimeException.class,
+    ManagedChannel withoutCert =
+        channel(GrpcSslContexts.forClient().trustManager(caCert.toFile()).build());
+    assertThatThrownBy(
+            () ->
+                GreeterGrpc.newBlockingStub(withoutCert)
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .sayHello(request("Ada")))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAVAILABLE));
     assertThat(served).hasValue(1);
   }
 
   @Test
   void badTlsSettingsFailAtStartNamingTheKey() {
-    assertThatThrownBy(() -> base("bad").set("vireo.server.tls.cert-chain", serverCert.toString()).build().start())
+    assertThatThrownBy(
+            () ->
+                base("bad")
+                    .set("vireo.server.tls.cert-chain", serverCert.toString())
+                    .build()
+                    .start())
         .hasMessageContaining("vireo.server.tls: enabled without cert-chain and private-key");
-    assertThatThrownBy(() -> base("bad").set("vireo.server.tls.cert-chain", serverCert.toString())
-        .set("vireo.server.tls.private-key", serverCert.toString()).build().start())
+    assertThatThrownBy(
+            () ->
+                base("bad")
+                    .set("vireo.server.tls.cert-chain", serverCert.toString())
+                    .set("vireo.server.tls.private-key", serverCert.toString())
+                    .build()
+                    .start())
         .hasMessageContaining("vireo.server.tls: ");
-    assertThatThrownBy(() -> base("bad").set("vireo.client.tls.trust-certs", serverKey.toString()).build().start())
+    assertThatThrownBy(
+            () ->
+                base("bad")
+                    .set("vireo.client.tls.trust-certs", serverKey.toString())
+                    .build()
+                    .start())
         .hasMessageContaining("vireo.client.tls: ");
   }
 
   ManagedChannel channel(SslContext tls) {
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).sslContext(tls).build();
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", port).sslContext(tls).build();
     channels.add(channel);
     return channel;
   }

@@ -17,28 +17,48 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
-/** One service served with vireo.transport=rsocket,grpc answers a stock gRPC stub, a gRPC client and an RSocket client. */
+/**
+ * One service served with vireo.transport=rsocket,grpc answers a stock gRPC stub, a gRPC client and
+ * an RSocket client.
+ */
 class RSocketAndGrpcServiceTest {
   @Test
   void oneServiceAnswersOverBothTransports() throws InterruptedException {
     MemoryRegistry registry = MemoryRegistry.newStore();
-    Service greeter = Service.builder("greeter")
-        .set("vireo.transport", "rsocket,grpc")
-        .set("vireo.transport.grpc.shutdown-timeout", "500ms")
-        .registry(registry)
-        .handle(Greeter.class, new TestGreeter())
-        .build()
-        .start();
-    Service grpcCaller = Service.builder("grpc-caller").set("vireo.transport", "grpc").registry(registry).build().start();
-    Service rsocketCaller = Service.builder("rsocket-caller").set("vireo.transport", "rsocket").registry(registry).build().start();
+    Service greeter =
+        Service.builder("greeter")
+            .set("vireo.transport", "rsocket,grpc")
+            .set("vireo.transport.grpc.shutdown-timeout", "500ms")
+            .registry(registry)
+            .handle(Greeter.class, new TestGreeter())
+            .build()
+            .start();
+    Service grpcCaller =
+        Service.builder("grpc-caller")
+            .set("vireo.transport", "grpc")
+            .registry(registry)
+            .build()
+            .start();
+    Service rsocketCaller =
+        Service.builder("rsocket-caller")
+            .set("vireo.transport", "rsocket")
+            .registry(registry)
+            .build()
+            .start();
     ManagedChannel channel = null;
     try {
       List<ServiceInstance> instances = greeter.instances();
-      assertThat(instances).extracting(ServiceInstance::transport).containsExactly("rsocket", "grpc");
+      assertThat(instances)
+          .extracting(ServiceInstance::transport)
+          .containsExactly("rsocket", "grpc");
       ServiceInstance grpc = instances.get(1);
 
       channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpc.port()).usePlaintext().build();
-      assertThat(GreeterGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).sayHello(request("stub")).getMessage())
+      assertThat(
+              GreeterGrpc.newBlockingStub(channel)
+                  .withDeadlineAfter(10, TimeUnit.SECONDS)
+                  .sayHello(request("stub"))
+                  .getMessage())
           .isEqualTo("Hello, stub");
 
       for (Service caller : List.of(grpcCaller, rsocketCaller)) {
@@ -46,7 +66,8 @@ class RSocketAndGrpcServiceTest {
         StepVerifier.create(client.sayHello(request(caller.name())).map(HelloReply::getMessage))
             .expectNext("Hello, " + caller.name())
             .verifyComplete();
-        StepVerifier.create(client.bidiHello(Flux.just(request("a"), request("b"))).map(HelloReply::getMessage))
+        StepVerifier.create(
+                client.bidiHello(Flux.just(request("a"), request("b"))).map(HelloReply::getMessage))
             .expectNext("Hi, a", "Hi, b")
             .expectComplete()
             .verify(Duration.ofSeconds(10));

@@ -15,20 +15,22 @@ class ReadmeExampleTest {
   void readmeSnippetServesAndCallsOverGrpc() {
     MemoryRegistry registry = MemoryRegistry.newStore();
     // README snippet starts
-    GrpcTransport grpc = GrpcTransport.builder()
-        .maxMessageSize(8 * 1024 * 1024)
-        .build();
-    Service greeter = Service.builder("greeter")
-        .transport(grpc)                           // or .set("vireo.transport", "grpc")
-        .registry(registry)
-        .handle(Greeter.class, new TestGreeter())
-        .build()
-        .start();
+    GrpcTransport grpc = GrpcTransport.builder().maxMessageSize(8 * 1024 * 1024).build();
+    Service greeter =
+        Service.builder("greeter")
+            .transport(grpc) // or .set("vireo.transport", "grpc")
+            .registry(registry)
+            .handle(Greeter.class, new TestGreeter())
+            .build()
+            .start();
 
-    Service caller = Service.builder("caller").set("vireo.transport", "grpc").registry(registry).build().start();
-    HelloReply reply = caller.client("greeter", Greeter.class)
-        .sayHello(HelloRequest.newBuilder().setName("Ada").build())
-        .block(Duration.ofSeconds(5));
+    Service caller =
+        Service.builder("caller").set("vireo.transport", "grpc").registry(registry).build().start();
+    HelloReply reply =
+        caller
+            .client("greeter", Greeter.class)
+            .sayHello(HelloRequest.newBuilder().setName("Ada").build())
+            .block(Duration.ofSeconds(5));
     // README snippet ends
     try {
       assertThat(reply.getMessage()).isEqualTo("Hello, Ada");

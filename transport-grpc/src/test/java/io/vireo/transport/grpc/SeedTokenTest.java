@@ -1,6 +1,5 @@
 package io.vireo.transport.grpc;
 
-import io.grpc.Status;
 import static io.vireo.transport.grpc.TestGreeter.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import io.vireo.Service;
@@ -39,7 +39,8 @@ class SeedTokenTest {
   static final class WhoCalled implements Greeter {
     @Override
     public Mono<HelloReply> sayHello(HelloRequest request) {
-      return Principal.current().map(p -> HelloReply.newBuilder().setMessage("Hello, " + p.subject()).build());
+      return Principal.current()
+          .map(p -> HelloReply.newBuilder().setMessage("Hello, " + p.subject()).build());
     }
 
     @Override
@@ -60,18 +61,22 @@ class SeedTokenTest {
 
   @BeforeEach
   void start() {
-    service = Service.builder("greeter")
-        .registry(registry.handle())
-        .set("vireo.transport", "grpc")
-        .set("vireo.transport.grpc.shutdown-timeout", "500ms")
-        .set("vireo.wrappers", "auth")
-        .set("vireo.server.auth.header", "token")
-        .set("vireo.server.auth.scheme", "none")
-        .set("vireo.server.auth.static.seed.token", "101010")
-        .handle(Greeter.class, new WhoCalled())
-        .build()
-        .start();
-    channel = ManagedChannelBuilder.forAddress("127.0.0.1", service.instance().orElseThrow().port()).usePlaintext().build();
+    service =
+        Service.builder("greeter")
+            .registry(registry.handle())
+            .set("vireo.transport", "grpc")
+            .set("vireo.transport.grpc.shutdown-timeout", "500ms")
+            .set("vireo.wrappers", "auth")
+            .set("vireo.server.auth.header", "token")
+            .set("vireo.server.auth.scheme", "none")
+            .set("vireo.server.auth.static.seed.token", "101010")
+            .handle(Greeter.class, new WhoCalled())
+            .build()
+            .start();
+    channel =
+        ManagedChannelBuilder.forAddress("127.0.0.1", service.instance().orElseThrow().port())
+            .usePlaintext()
+            .build();
   }
 
   @AfterEach
@@ -83,41 +88,51 @@ class SeedTokenTest {
   private GreeterGrpc.GreeterBlockingStub stub(String key, String value) {
     Metadata metadata = new Metadata();
     metadata.put(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER), value);
-    return GreeterGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+    return GreeterGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(10, TimeUnit.SECONDS)
         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(metadata));
   }
 
   @Test
   void aStockClientSendingMetadataTokenWithoutASchemeIsLetIn() {
-    assertThat(stub("token", "101010").sayHello(request("x")).getMessage()).isEqualTo("Hello, seed");
+    assertThat(stub("token", "101010").sayHello(request("x")).getMessage())
+        .isEqualTo("Hello, seed");
   }
 
   @Test
   void aWrongTokenOrTheDefaultHeaderIsUnauthenticated() {
     assertThatThrownBy(() -> stub("token", "999").sayHello(request("x")))
-        .isInstanceOfSatisfying(StatusRuntimeException.class,
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
     assertThatThrownBy(() -> stub("authorization", "Bearer 101010").sayHello(request("x")))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
-          assertThat(e.getStatus().getDescription()).contains("header token: <token>");
-        });
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+              assertThat(e.getStatus().getDescription()).contains("header token: <token>");
+            });
   }
 
   @Test
   void aVireoClientConfiguredSoSendsTheSameShape() {
-    Service caller = Service.builder("caller")
-        .registry(registry.handle())
-        .set("vireo.transport", "grpc")
-        .set("vireo.transport.grpc.shutdown-timeout", "500ms")
-        .set("vireo.wrappers", "auth")
-        .set("vireo.client.auth.header", "token")
-        .set("vireo.client.auth.scheme", "none")
-        .set("vireo.client.auth.token", "101010")
-        .build()
-        .start();
+    Service caller =
+        Service.builder("caller")
+            .registry(registry.handle())
+            .set("vireo.transport", "grpc")
+            .set("vireo.transport.grpc.shutdown-timeout", "500ms")
+            .set("vireo.wrappers", "auth")
+            .set("vireo.client.auth.header", "token")
+            .set("vireo.client.auth.scheme", "none")
+            .set("vireo.client.auth.token", "101010")
+            .build()
+            .start();
     try {
-      HelloReply reply = caller.client("greeter", Greeter.class).sayHello(request("x")).block(Duration.ofSeconds(10));
+      HelloReply reply =
+          caller
+              .client("greeter", Greeter.class)
+              .sayHello(request("x"))
+              .block(Duration.ofSeconds(10));
       assertThat(reply.getMessage()).isEqualTo("Hello, seed");
     } finally {
       caller.stop();

@@ -12,9 +12,9 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * A greeter with names that misbehave: {@code missing} is NOT_FOUND, {@code boom} throws,
- * {@code slow} never answers (and counts its cancellation), {@code whoami} answers the
- * caller's authorization header and whether a deadline arrived.
+ * A greeter with names that misbehave: {@code missing} is NOT_FOUND, {@code boom} throws, {@code
+ * slow} never answers (and counts its cancellation), {@code whoami} answers the caller's
+ * authorization header and whether a deadline arrived.
  */
 final class TestGreeter implements Greeter {
   final AtomicInteger cancelled = new AtomicInteger();
@@ -23,15 +23,22 @@ final class TestGreeter implements Greeter {
   public Mono<HelloReply> sayHello(HelloRequest request) {
     switch (request.getName()) {
       case "missing":
-        return Mono.error(VireoException.of(Status.NOT_FOUND, "no user named %s", request.getName()));
+        return Mono.error(
+            VireoException.of(Status.NOT_FOUND, "no user named %s", request.getName()));
       case "boom":
         throw new IllegalStateException("the handler broke");
       case "slow":
         return Mono.<HelloReply>never().doOnCancel(cancelled::incrementAndGet);
       case "whoami":
-        return Call.current().map(call -> reply(call.headers().get(Headers.AUTHORIZATION).orElse("nobody")
-            + " tenant=" + call.headers().get("x-tenant").orElse("none")
-            + " deadline=" + call.timeoutIfSet().isPresent()));
+        return Call.current()
+            .map(
+                call ->
+                    reply(
+                        call.headers().get(Headers.AUTHORIZATION).orElse("nobody")
+                            + " tenant="
+                            + call.headers().get("x-tenant").orElse("none")
+                            + " deadline="
+                            + call.timeoutIfSet().isPresent()));
       default:
         return Mono.just(reply("Hello, " + request.getName()));
     }
@@ -44,7 +51,8 @@ final class TestGreeter implements Greeter {
 
   @Override
   public Mono<HelloReply> lotsOfGreetings(Flux<HelloRequest> requests) {
-    return requests.map(HelloRequest::getName)
+    return requests
+        .map(HelloRequest::getName)
         .collect(Collectors.joining(", "))
         .map(names -> reply("Hello, " + names));
   }

@@ -1,12 +1,12 @@
 package io.vireo.transport.grpc;
 
-import io.grpc.Deadline;
 import static io.vireo.transport.grpc.TestGreeter.reply;
 import static io.vireo.transport.grpc.TestGreeter.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.Deadline;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;
@@ -37,10 +37,14 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
-/** A Vireo client proxy (vireo.transport=grpc) calls a stock grpc-java server running GreeterImplBase. */
+/**
+ * A Vireo client proxy (vireo.transport=grpc) calls a stock grpc-java server running
+ * GreeterImplBase.
+ */
 class VireoClientCallsStockServerTest {
   private static final Context.Key<String> TENANT = Context.key("tenant");
-  private static final Metadata.Key<String> TENANT_HEADER = Metadata.Key.of("x-tenant", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> TENANT_HEADER =
+      Metadata.Key.of("x-tenant", Metadata.ASCII_STRING_MARSHALLER);
 
   private static Server stock;
   private static MemoryRegistry registry;
@@ -49,25 +53,36 @@ class VireoClientCallsStockServerTest {
 
   @BeforeAll
   static void start() throws Exception {
-    ServerInterceptor tenant = new ServerInterceptor() {
-      @Override
-      public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-        String value = headers.get(TENANT_HEADER);
-        return Contexts.interceptCall(Context.current().withValue(TENANT, value == null ? "none" : value), call, headers, next);
-      }
-    };
-    stock = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(ServerInterceptors.intercept(new StockGreeter(), tenant))
-        .build()
-        .start();
+    ServerInterceptor tenant =
+        new ServerInterceptor() {
+          @Override
+          public <Q, R> ServerCall.Listener<Q> interceptCall(
+              ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+            String value = headers.get(TENANT_HEADER);
+            return Contexts.interceptCall(
+                Context.current().withValue(TENANT, value == null ? "none" : value),
+                call,
+                headers,
+                next);
+          }
+        };
+    stock =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(ServerInterceptors.intercept(new StockGreeter(), tenant))
+            .build()
+            .start();
     registry = MemoryRegistry.newStore();
-    registry.register(instance("stock-1", ((InetSocketAddress) stock.getListenSockets().get(0)).getPort())).block(Duration.ofSeconds(5));
-    caller = Service.builder("caller")
-        .set("vireo.transport", "grpc")
-        .set("vireo.client.retries", "0")
-        .registry(registry)
-        .build()
-        .start();
+    registry
+        .register(
+            instance("stock-1", ((InetSocketAddress) stock.getListenSockets().get(0)).getPort()))
+        .block(Duration.ofSeconds(5));
+    caller =
+        Service.builder("caller")
+            .set("vireo.transport", "grpc")
+            .set("vireo.client.retries", "0")
+            .registry(registry)
+            .build()
+            .start();
     greeter = caller.client("greeter", Greeter.class);
   }
 
@@ -78,7 +93,16 @@ class VireoClientCallsStockServerTest {
   }
 
   private static ServiceInstance instance(String id, int port) {
-    return new ServiceInstance("greeter", id, "127.0.0.1", port, "grpc", "1.0.0", ServiceInstance.DEFAULT_WEIGHT, Map.of(), List.of());
+    return new ServiceInstance(
+        "greeter",
+        id,
+        "127.0.0.1",
+        port,
+        "grpc",
+        "1.0.0",
+        ServiceInstance.DEFAULT_WEIGHT,
+        Map.of(),
+        List.of());
   }
 
   @Test
@@ -97,14 +121,20 @@ class VireoClientCallsStockServerTest {
 
   @Test
   void clientStream() {
-    StepVerifier.create(greeter.lotsOfGreetings(Flux.just("Ada", "Grace").map(TestGreeter::request)).map(HelloReply::getMessage))
+    StepVerifier.create(
+            greeter
+                .lotsOfGreetings(Flux.just("Ada", "Grace").map(TestGreeter::request))
+                .map(HelloReply::getMessage))
         .expectNext("Stock hello, Ada & Grace")
         .verifyComplete();
   }
 
   @Test
   void bidiStream() {
-    StepVerifier.create(greeter.bidiHello(Flux.just("Ada", "Grace", "Barbara").map(TestGreeter::request)).map(HelloReply::getMessage))
+    StepVerifier.create(
+            greeter
+                .bidiHello(Flux.just("Ada", "Grace", "Barbara").map(TestGreeter::request))
+                .map(HelloReply::getMessage))
         .expectNext("Stock hi, Ada", "Stock hi, Grace", "Stock hi, Barbara")
         .verifyComplete();
   }
@@ -112,32 +142,40 @@ class VireoClientCallsStockServerTest {
   @Test
   void grpcStatusArrivesAsVireoExceptionWithTheSameCodeAndDescription() {
     StepVerifier.create(greeter.sayHello(request("missing")))
-        .expectErrorSatisfies(e -> {
-          assertThat(e).isInstanceOf(VireoException.class);
-          assertThat(((VireoException) e).status()).isEqualTo(Status.NOT_FOUND);
-          assertThat(e).hasMessage("stock server knows no missing");
-        })
+        .expectErrorSatisfies(
+            e -> {
+              assertThat(e).isInstanceOf(VireoException.class);
+              assertThat(((VireoException) e).status()).isEqualTo(Status.NOT_FOUND);
+              assertThat(e).hasMessage("stock server knows no missing");
+            })
         .verify(Duration.ofSeconds(10));
   }
 
   @Test
   void headersTravelAsMetadataAndTheTimeoutAsTheGrpcDeadline() {
-    StepVerifier.create(greeter.sayHello(request("whoami"))
-            .map(HelloReply::getMessage)
-            .contextWrite(CallOptions.header("x-tenant", "acme"))
-            .contextWrite(CallOptions.timeout(Duration.ofSeconds(7))))
-        .assertNext(message -> {
-          assertThat(message).startsWith("tenant=acme deadline=");
-          long millis = Long.parseLong(message.substring(message.lastIndexOf('=') + 1));
-          assertThat(millis).isBetween(1L, 7_000L);
-        })
+    StepVerifier.create(
+            greeter
+                .sayHello(request("whoami"))
+                .map(HelloReply::getMessage)
+                .contextWrite(CallOptions.header("x-tenant", "acme"))
+                .contextWrite(CallOptions.timeout(Duration.ofSeconds(7))))
+        .assertNext(
+            message -> {
+              assertThat(message).startsWith("tenant=acme deadline=");
+              long millis = Long.parseLong(message.substring(message.lastIndexOf('=') + 1));
+              assertThat(millis).isBetween(1L, 7_000L);
+            })
         .verifyComplete();
   }
 
   @Test
   void deadlineEndsACallTheServerDoesNotAnswer() {
-    StepVerifier.create(greeter.sayHello(request("slow")).contextWrite(CallOptions.timeout(Duration.ofMillis(300))))
-        .expectErrorSatisfies(e -> assertThat(VireoException.from(e).status()).isEqualTo(Status.DEADLINE_EXCEEDED))
+    StepVerifier.create(
+            greeter
+                .sayHello(request("slow"))
+                .contextWrite(CallOptions.timeout(Duration.ofMillis(300))))
+        .expectErrorSatisfies(
+            e -> assertThat(VireoException.from(e).status()).isEqualTo(Status.DEADLINE_EXCEEDED))
         .verify(Duration.ofSeconds(10));
   }
 
@@ -150,10 +188,11 @@ class VireoClientCallsStockServerTest {
     GrpcTransport transport = GrpcTransport.builder().connectTimeout(Duration.ofSeconds(2)).build();
     try {
       StepVerifier.create(transport.connect(instance("gone", closedPort)))
-          .expectErrorSatisfies(e -> {
-            assertThat(VireoException.from(e).status()).isEqualTo(Status.UNAVAILABLE);
-            assertThat(e).hasMessageContaining("127.0.0.1:" + closedPort);
-          })
+          .expectErrorSatisfies(
+              e -> {
+                assertThat(VireoException.from(e).status()).isEqualTo(Status.UNAVAILABLE);
+                assertThat(e).hasMessageContaining("127.0.0.1:" + closedPort);
+              })
           .verify(Duration.ofSeconds(10));
     } finally {
       transport.close().block(Duration.ofSeconds(5));
@@ -166,14 +205,21 @@ class VireoClientCallsStockServerTest {
     public void sayHello(HelloRequest request, StreamObserver<HelloReply> responses) {
       switch (request.getName()) {
         case "missing":
-          responses.onError(io.grpc.Status.NOT_FOUND.withDescription("stock server knows no missing").asRuntimeException());
+          responses.onError(
+              io.grpc.Status.NOT_FOUND
+                  .withDescription("stock server knows no missing")
+                  .asRuntimeException());
           return;
         case "slow":
           return; // never answers
         case "whoami":
           Deadline deadline = Context.current().getDeadline();
-          responses.onNext(reply("tenant=" + TENANT.get() + " deadline="
-              + (deadline == null ? -1 : deadline.timeRemaining(TimeUnit.MILLISECONDS))));
+          responses.onNext(
+              reply(
+                  "tenant="
+                      + TENANT.get()
+                      + " deadline="
+                      + (deadline == null ? -1 : deadline.timeRemaining(TimeUnit.MILLISECONDS))));
           responses.onCompleted();
           return;
         default:

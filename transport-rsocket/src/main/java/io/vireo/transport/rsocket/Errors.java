@@ -13,18 +13,24 @@ import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 
 /**
- * Statuses on the wire: an ERROR frame with code {@code 0x300 + status code} and the message
- * as its text.
+ * Statuses on the wire: an ERROR frame with code {@code 0x300 + status code} and the message as its
+ * text.
  */
 final class Errors {
-  /** Added to a status code to make the ERROR frame's code (CANCELLED = 0x301 ... UNAUTHENTICATED = 0x310). */
+  /**
+   * Added to a status code to make the ERROR frame's code (CANCELLED = 0x301 ... UNAUTHENTICATED =
+   * 0x310).
+   */
   static final int CODE_BASE = 0x300;
 
   private static final int MAX_CODE = CODE_BASE + Status.UNAUTHENTICATED.code();
 
   private Errors() {}
 
-  /** The ERROR frame a server sends for an error: any throwable that is not a VireoException is INTERNAL. */
+  /**
+   * The ERROR frame a server sends for an error: any throwable that is not a VireoException is
+   * INTERNAL.
+   */
   static RSocketErrorException toWire(Throwable error) {
     VireoException vireo = VireoException.from(error);
     return new StatusException(CODE_BASE + vireo.status().code(), describe(vireo));
@@ -41,7 +47,8 @@ final class Errors {
         return new VireoException(Status.of(code - CODE_BASE), describe(error));
       }
       return new VireoException(
-          Status.UNKNOWN, "error 0x" + Integer.toHexString(code) + " from " + address + ": " + describe(error));
+          Status.UNKNOWN,
+          "error 0x" + Integer.toHexString(code) + " from " + address + ": " + describe(error));
     }
     if (error instanceof ApplicationErrorException) {
       return new VireoException(Status.UNKNOWN, describe(error));
@@ -50,7 +57,8 @@ final class Errors {
       return new VireoException(Status.CANCELLED, describe(error));
     }
     if (error instanceof RejectedException) {
-      return new VireoException(Status.UNAVAILABLE, "rejected by " + address + ": " + describe(error));
+      return new VireoException(
+          Status.UNAVAILABLE, "rejected by " + address + ": " + describe(error));
     }
     if (connectionClosed
         || error instanceof ConnectionErrorException
@@ -69,7 +77,11 @@ final class Errors {
 
   static VireoException tooLarge(String what, int size, int max) {
     return VireoException.of(
-        Status.RESOURCE_EXHAUSTED, "%s: %d bytes (expected: <= %d, vireo.transport.max-message-size)", what, size, max);
+        Status.RESOURCE_EXHAUSTED,
+        "%s: %d bytes (expected: <= %d, vireo.transport.max-message-size)",
+        what,
+        size,
+        max);
   }
 
   static String describe(Throwable error) {

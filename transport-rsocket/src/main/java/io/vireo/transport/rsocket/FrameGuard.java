@@ -14,14 +14,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Checks every frame of one server connection before rsocket-java reads it, and closes the
- * connection at the first one that is malformed, oversized, truncated or out of protocol,
- * counting it once in {@link RefusedConnections} (one WARN line at most, rate-limited). rsocket-java
- * itself logs an ERROR with a stack trace for each frame it cannot decode; what passes here, it
- * can decode.
+ * connection at the first one that is malformed, oversized, truncated or out of protocol, counting
+ * it once in {@link RefusedConnections} (one WARN line at most, rate-limited). rsocket-java itself
+ * logs an ERROR with a stack trace for each frame it cannot decode; what passes here, it can
+ * decode.
  *
- * <p>It sits before rsocket-java's length codec and passes whole frames, length prefix included,
- * on to it. A frame left unfinished for {@code frameTimeout} (no byte arrives while part of a
- * frame is buffered) also closes the connection, so a peer cannot hold a buffer open for ever.
+ * <p>It sits before rsocket-java's length codec and passes whole frames, length prefix included, on
+ * to it. A frame left unfinished for {@code frameTimeout} (no byte arrives while part of a frame is
+ * buffered) also closes the connection, so a peer cannot hold a buffer open for ever.
  */
 final class FrameGuard extends ByteToMessageDecoder {
   static final String NAME = "vireo.frame-guard";
@@ -53,6 +53,7 @@ final class FrameGuard extends ByteToMessageDecoder {
 
   /** What to do with a frame that is not refused. */
   private static final Verdict PASS = new Verdict(Reason.PROTOCOL_ERROR, "");
+
   private static final Verdict DROP = new Verdict(Reason.PROTOCOL_ERROR, "");
 
   private final int maxFrameLength;
@@ -78,12 +79,23 @@ final class FrameGuard extends ByteToMessageDecoder {
       int start = in.readerIndex();
       int length = in.getUnsignedMedium(start);
       if (length > maxFrameLength) {
-        refuse(ctx, in, Reason.OVERSIZED_FRAME, "frame of " + length + " bytes (expected: at most " + maxFrameLength
-            + ", vireo.transport.max-message-size plus metadata)");
+        refuse(
+            ctx,
+            in,
+            Reason.OVERSIZED_FRAME,
+            "frame of "
+                + length
+                + " bytes (expected: at most "
+                + maxFrameLength
+                + ", vireo.transport.max-message-size plus metadata)");
         return;
       }
       if (length < HEADER) {
-        refuse(ctx, in, Reason.MALFORMED_FRAME, "frame of " + length + " bytes (expected: at least the 6-byte header)");
+        refuse(
+            ctx,
+            in,
+            Reason.MALFORMED_FRAME,
+            "frame of " + length + " bytes (expected: at least the 6-byte header)");
         return;
       }
       if (in.readableBytes() < LENGTH_FIELD + length) {
@@ -102,16 +114,21 @@ final class FrameGuard extends ByteToMessageDecoder {
     if (closing) {
       in.skipBytes(in.readableBytes());
     } else if (in.isReadable() && stallCheck == null && frameTimeoutNanos > 0) {
-      stallCheck = ctx.executor().schedule(() -> checkStalled(ctx), frameTimeoutNanos, TimeUnit.NANOSECONDS);
+      stallCheck =
+          ctx.executor().schedule(() -> checkStalled(ctx), frameTimeoutNanos, TimeUnit.NANOSECONDS);
     }
   }
 
   /** The peer closed in the middle of a frame. */
   @Override
-  protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+  protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out)
+      throws Exception {
     decode(ctx, in, out);
     if (in.isReadable() && !closing) {
-      refuse(ctx, in, Reason.TRUNCATED_FRAME,
+      refuse(
+          ctx,
+          in,
+          Reason.TRUNCATED_FRAME,
           "closed after " + in.readableBytes() + " bytes of a frame" + announced(in));
     }
   }
@@ -135,15 +152,28 @@ final class FrameGuard extends ByteToMessageDecoder {
     }
     long quiet = System.nanoTime() - lastRead;
     if (quiet >= frameTimeoutNanos) {
-      refuse(ctx, buffered, Reason.TRUNCATED_FRAME, "no byte for " + Duration.ofNanos(quiet).toSeconds() + "s after "
-          + buffered.readableBytes() + " bytes of a frame" + announced(buffered) + " (vireo.transport.rsocket.frame-timeout)");
+      refuse(
+          ctx,
+          buffered,
+          Reason.TRUNCATED_FRAME,
+          "no byte for "
+              + Duration.ofNanos(quiet).toSeconds()
+              + "s after "
+              + buffered.readableBytes()
+              + " bytes of a frame"
+              + announced(buffered)
+              + " (vireo.transport.rsocket.frame-timeout)");
     } else {
-      stallCheck = ctx.executor().schedule(() -> checkStalled(ctx), frameTimeoutNanos - quiet, TimeUnit.NANOSECONDS);
+      stallCheck =
+          ctx.executor()
+              .schedule(() -> checkStalled(ctx), frameTimeoutNanos - quiet, TimeUnit.NANOSECONDS);
     }
   }
 
   private static String announced(ByteBuf in) {
-    return in.readableBytes() >= LENGTH_FIELD ? " of " + in.getUnsignedMedium(in.readerIndex()) : "";
+    return in.readableBytes() >= LENGTH_FIELD
+        ? " of " + in.getUnsignedMedium(in.readerIndex())
+        : "";
   }
 
   private void cancelStallCheck() {
@@ -162,7 +192,9 @@ final class FrameGuard extends ByteToMessageDecoder {
     ctx.close();
   }
 
-  /** PASS, DROP, or why the frame between {@code from} and {@code to} (after its length) is refused. */
+  /**
+   * PASS, DROP, or why the frame between {@code from} and {@code to} (after its length) is refused.
+   */
   private Verdict check(ByteBuf in, int from, int to) {
     int streamId = in.getInt(from);
     int typeAndFlags = in.getUnsignedShort(from + 4);
@@ -174,10 +206,12 @@ final class FrameGuard extends ByteToMessageDecoder {
     }
     if (!setupSeen) {
       if (type == RESUME) {
-        return new Verdict(Reason.SETUP_REJECTED, "RESUME (expected: SETUP; resumption is not supported)");
+        return new Verdict(
+            Reason.SETUP_REJECTED, "RESUME (expected: SETUP; resumption is not supported)");
       }
       if (type != SETUP) {
-        return new Verdict(Reason.PROTOCOL_ERROR, "first frame is " + typeName(type) + " (expected: SETUP)");
+        return new Verdict(
+            Reason.PROTOCOL_ERROR, "first frame is " + typeName(type) + " (expected: SETUP)");
       }
       Verdict setup = checkSetup(in, streamId, flags, body, to);
       setupSeen = setup == PASS;
@@ -185,33 +219,58 @@ final class FrameGuard extends ByteToMessageDecoder {
     }
     if (streamId == 0) {
       return switch (type) {
-        case KEEPALIVE -> to - body >= 8 ? PASS : malformed("KEEPALIVE of " + (to - from) + " bytes");
+        case KEEPALIVE ->
+            to - body >= 8 ? PASS : malformed("KEEPALIVE of " + (to - from) + " bytes");
         case ERROR -> to - body >= 4 ? PASS : malformed("ERROR without an error code");
         case METADATA_PUSH -> DROP;
-        case EXT -> (flags & FLAG_IGNORE) != 0 ? DROP : protocol("EXT frame the server cannot ignore");
+        case EXT ->
+            (flags & FLAG_IGNORE) != 0 ? DROP : protocol("EXT frame the server cannot ignore");
         case SETUP -> protocol("a second SETUP");
-        default -> known(type) ? protocol(typeName(type) + " on stream 0") : malformed("unknown frame type 0x" + Integer.toHexString(type));
+        default ->
+            known(type)
+                ? protocol(typeName(type) + " on stream 0")
+                : malformed("unknown frame type 0x" + Integer.toHexString(type));
       };
     }
     if ((streamId & 1) == 0) {
       return known(type)
-          ? protocol(typeName(type) + " on stream " + streamId + " (expected: odd stream ids; this server opens no streams)")
+          ? protocol(
+              typeName(type)
+                  + " on stream "
+                  + streamId
+                  + " (expected: odd stream ids; this server opens no streams)")
           : malformed("unknown frame type 0x" + Integer.toHexString(type));
     }
     return switch (type) {
       case REQUEST_RESPONSE, REQUEST_FNF -> metadata(in, flags, body, to);
-      case REQUEST_STREAM, REQUEST_CHANNEL -> to - body < 4 ? malformed(typeName(type) + " without its request count")
-          : in.getInt(body) <= 0 ? protocol(typeName(type) + " asking for " + in.getInt(body) + " messages (expected: > 0)")
-          : metadata(in, flags, body + 4, to);
-      case REQUEST_N -> to - body < 4 ? malformed("REQUEST_N without its count")
-          : in.getInt(body) <= 0 ? protocol("REQUEST_N of " + in.getInt(body) + " (expected: > 0)") : PASS;
+      case REQUEST_STREAM, REQUEST_CHANNEL ->
+          to - body < 4
+              ? malformed(typeName(type) + " without its request count")
+              : in.getInt(body) <= 0
+                  ? protocol(
+                      typeName(type)
+                          + " asking for "
+                          + in.getInt(body)
+                          + " messages (expected: > 0)")
+                  : metadata(in, flags, body + 4, to);
+      case REQUEST_N ->
+          to - body < 4
+              ? malformed("REQUEST_N without its count")
+              : in.getInt(body) <= 0
+                  ? protocol("REQUEST_N of " + in.getInt(body) + " (expected: > 0)")
+                  : PASS;
       case CANCEL -> PASS;
-      case PAYLOAD -> (flags & (FLAG_NEXT | FLAG_COMPLETE)) == 0
-          ? malformed("PAYLOAD with neither NEXT nor COMPLETE set") : metadata(in, flags, body, to);
+      case PAYLOAD ->
+          (flags & (FLAG_NEXT | FLAG_COMPLETE)) == 0
+              ? malformed("PAYLOAD with neither NEXT nor COMPLETE set")
+              : metadata(in, flags, body, to);
       case ERROR -> to - body >= 4 ? PASS : malformed("ERROR without an error code");
-      case EXT -> (flags & FLAG_IGNORE) != 0 ? DROP : protocol("EXT frame the server cannot ignore");
-      default -> known(type) ? protocol(typeName(type) + " on stream " + streamId)
-          : malformed("unknown frame type 0x" + Integer.toHexString(type));
+      case EXT ->
+          (flags & FLAG_IGNORE) != 0 ? DROP : protocol("EXT frame the server cannot ignore");
+      default ->
+          known(type)
+              ? protocol(typeName(type) + " on stream " + streamId)
+              : malformed("unknown frame type 0x" + Integer.toHexString(type));
     };
   }
 
@@ -224,12 +283,18 @@ final class FrameGuard extends ByteToMessageDecoder {
     }
     int major = in.getUnsignedShort(body);
     if (major != 1) {
-      return new Verdict(Reason.SETUP_REJECTED, "SETUP of version " + major + "." + in.getUnsignedShort(body + 2)
-          + " (expected: 1.x)");
+      return new Verdict(
+          Reason.SETUP_REJECTED,
+          "SETUP of version " + major + "." + in.getUnsignedShort(body + 2) + " (expected: 1.x)");
     }
     if (in.getInt(body + 4) <= 0 || in.getInt(body + 8) <= 0) {
-      return new Verdict(Reason.SETUP_REJECTED, "SETUP with keepalive " + in.getInt(body + 4) + " ms, max lifetime "
-          + in.getInt(body + 8) + " ms (expected: both > 0)");
+      return new Verdict(
+          Reason.SETUP_REJECTED,
+          "SETUP with keepalive "
+              + in.getInt(body + 4)
+              + " ms, max lifetime "
+              + in.getInt(body + 8)
+              + " ms (expected: both > 0)");
     }
     if ((flags & FLAG_RESUME) != 0) {
       return new Verdict(Reason.SETUP_REJECTED, "SETUP asking for resumption (not supported)");
@@ -248,8 +313,13 @@ final class FrameGuard extends ByteToMessageDecoder {
       return malformed("SETUP whose data mime type does not fit the frame");
     }
     if (!WireMetadata.COMPOSITE_MIME_TYPE.equals(metadataMimeType)) {
-      return new Verdict(Reason.SETUP_REJECTED, "metadata mime type: '" + printable(metadataMimeType)
-          + "' (expected: " + WireMetadata.COMPOSITE_MIME_TYPE + ")");
+      return new Verdict(
+          Reason.SETUP_REJECTED,
+          "metadata mime type: '"
+              + printable(metadataMimeType)
+              + "' (expected: "
+              + WireMetadata.COMPOSITE_MIME_TYPE
+              + ")");
     }
     return metadata(in, flags, at + 1 + dataMimeType.length(), to);
   }
@@ -274,8 +344,14 @@ final class FrameGuard extends ByteToMessageDecoder {
       return malformed("metadata flag set without a metadata length");
     }
     int length = in.getUnsignedMedium(at);
-    return at + LENGTH_FIELD + length <= to ? PASS
-        : malformed("metadata of " + length + " bytes in a frame with " + (to - at - LENGTH_FIELD) + " left");
+    return at + LENGTH_FIELD + length <= to
+        ? PASS
+        : malformed(
+            "metadata of "
+                + length
+                + " bytes in a frame with "
+                + (to - at - LENGTH_FIELD)
+                + " left");
   }
 
   private static String printable(String text) {

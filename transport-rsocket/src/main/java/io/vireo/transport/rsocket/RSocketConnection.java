@@ -25,11 +25,11 @@ import reactor.core.publisher.SynchronousSink;
 /**
  * One TCP connection to one instance, multiplexing every call to it.
  *
- * <p>The TCP connection is made by {@code connect}, so that an unreachable instance fails
- * there; the RSocket SETUP goes out with the first call, whose content type becomes the
- * connection's data mime type (later calls with another content type carry a mime-type
- * entry). A connection that carries no call for {@link #IDLE_SETUP_DELAY} sends SETUP anyway,
- * before a server's first-frame timeout (rsocket-java: one minute) closes it.
+ * <p>The TCP connection is made by {@code connect}, so that an unreachable instance fails there;
+ * the RSocket SETUP goes out with the first call, whose content type becomes the connection's data
+ * mime type (later calls with another content type carry a mime-type entry). A connection that
+ * carries no call for {@link #IDLE_SETUP_DELAY} sends SETUP anyway, before a server's first-frame
+ * timeout (rsocket-java: one minute) closes it.
  */
 final class RSocketConnection implements Connection {
   private static final Logger logger = LoggerFactory.getLogger(RSocketConnection.class);
@@ -47,6 +47,7 @@ final class RSocketConnection implements Connection {
 
   /** Set once SETUP is sent: the hot path reads only this. */
   private volatile @Nullable Session session;
+
   /** The one SETUP, shared by the calls that race for it. */
   private volatile @Nullable Mono<Session> setup;
 
@@ -57,9 +58,11 @@ final class RSocketConnection implements Connection {
     this.address = address;
     this.settings = settings;
     this.maxMessageSize = settings.maxMessageSize();
-    this.idleSetup = Mono.delay(IDLE_SETUP_DELAY)
-        .flatMap(tick -> setup(settings.idleDataMimeType()))
-        .subscribe(null, error -> logger.debug("SETUP to {} failed: {}", address, error.toString()));
+    this.idleSetup =
+        Mono.delay(IDLE_SETUP_DELAY)
+            .flatMap(tick -> setup(settings.idleDataMimeType()))
+            .subscribe(
+                null, error -> logger.debug("SETUP to {} failed: {}", address, error.toString()));
     duplex.onClose().subscribe(null, error -> idleSetup.dispose(), idleSetup::dispose);
   }
 
@@ -69,13 +72,14 @@ final class RSocketConnection implements Connection {
     if (size > maxMessageSize) {
       return Mono.error(Errors.tooLarge("request", size, maxMessageSize));
     }
-    return Mono.defer(() -> {
-          Session current = session;
-          if (current != null) {
-            return requestResponse(current, request);
-          }
-          return setup(request.contentType()).flatMap(ready -> requestResponse(ready, request));
-        })
+    return Mono.defer(
+            () -> {
+              Session current = session;
+              if (current != null) {
+                return requestResponse(current, request);
+              }
+              return setup(request.contentType()).flatMap(ready -> requestResponse(ready, request));
+            })
         .handle(this::response)
         .onErrorMap(this::error);
   }
@@ -86,13 +90,14 @@ final class RSocketConnection implements Connection {
     if (size > maxMessageSize) {
       return Mono.error(Errors.tooLarge("request", size, maxMessageSize));
     }
-    return Mono.defer(() -> {
-          Session current = session;
-          if (current != null) {
-            return fireAndForget(current, request);
-          }
-          return setup(request.contentType()).flatMap(ready -> fireAndForget(ready, request));
-        })
+    return Mono.defer(
+            () -> {
+              Session current = session;
+              if (current != null) {
+                return fireAndForget(current, request);
+              }
+              return setup(request.contentType()).flatMap(ready -> fireAndForget(ready, request));
+            })
         .onErrorMap(this::error);
   }
 
@@ -102,26 +107,30 @@ final class RSocketConnection implements Connection {
     if (size > maxMessageSize) {
       return Flux.error(Errors.tooLarge("request", size, maxMessageSize));
     }
-    return Flux.defer(() -> {
-          Session current = session;
-          if (current != null) {
-            return requestStream(current, request);
-          }
-          return setup(request.contentType()).flatMapMany(ready -> requestStream(ready, request));
-        })
+    return Flux.defer(
+            () -> {
+              Session current = session;
+              if (current != null) {
+                return requestStream(current, request);
+              }
+              return setup(request.contentType())
+                  .flatMapMany(ready -> requestStream(ready, request));
+            })
         .handle(this::response)
         .onErrorMap(this::error);
   }
 
   @Override
   public Flux<byte[]> requestChannel(Frame head, Flux<byte[]> requests) {
-    return Flux.defer(() -> {
-          Session current = session;
-          if (current != null) {
-            return requestChannel(current, head, requests);
-          }
-          return setup(head.contentType()).flatMapMany(ready -> requestChannel(ready, head, requests));
-        })
+    return Flux.defer(
+            () -> {
+              Session current = session;
+              if (current != null) {
+                return requestChannel(current, head, requests);
+              }
+              return setup(head.contentType())
+                  .flatMapMany(ready -> requestChannel(ready, head, requests));
+            })
         .handle(this::response)
         .onErrorMap(this::error);
   }
@@ -178,8 +187,12 @@ final class RSocketConnection implements Connection {
     }
     // The head carries the metadata and no data, so that an empty request stream and an
     // empty first message both stay expressible.
-    Payload first = ByteBufPayload.create(Unpooled.EMPTY_BUFFER, WireMetadata.encode(head, session.dataMimeType()));
-    return session.rsocket().requestChannel(requests.<Payload>handle(this::message).startWith(first));
+    Payload first =
+        ByteBufPayload.create(
+            Unpooled.EMPTY_BUFFER, WireMetadata.encode(head, session.dataMimeType()));
+    return session
+        .rsocket()
+        .requestChannel(requests.<Payload>handle(this::message).startWith(first));
   }
 
   private Payload payload(Frame request, Session session) {
@@ -222,24 +235,26 @@ final class RSocketConnection implements Connection {
     if (duplex.isDisposed()) {
       return Mono.error(Errors.closed(address));
     }
-    Mono<Session> created = RSocketConnector.create()
-        .metadataMimeType(WireMetadata.COMPOSITE_MIME_TYPE)
-        .dataMimeType(dataMimeType)
-        .keepAlive(settings.keepAliveInterval(), settings.keepAliveMaxLifetime())
-        .payloadDecoder(PayloadDecoder.ZERO_COPY)
-        .fragment(settings.mtu())
-        .maxInboundPayloadSize(settings.maxInboundPayloadSize())
-        .connect(existingConnection())
-        .map(rsocket -> {
-          Session ready = new Session(rsocket, dataMimeType);
-          session = ready;
-          return ready;
-        })
-        .onErrorMap(
-            error -> !(error instanceof VireoException),
-            error -> Errors.fromWire(error, address, true))
-        .doOnError(error -> duplex.dispose())
-        .cache();
+    Mono<Session> created =
+        RSocketConnector.create()
+            .metadataMimeType(WireMetadata.COMPOSITE_MIME_TYPE)
+            .dataMimeType(dataMimeType)
+            .keepAlive(settings.keepAliveInterval(), settings.keepAliveMaxLifetime())
+            .payloadDecoder(PayloadDecoder.ZERO_COPY)
+            .fragment(settings.mtu())
+            .maxInboundPayloadSize(settings.maxInboundPayloadSize())
+            .connect(existingConnection())
+            .map(
+                rsocket -> {
+                  Session ready = new Session(rsocket, dataMimeType);
+                  session = ready;
+                  return ready;
+                })
+            .onErrorMap(
+                error -> !(error instanceof VireoException),
+                error -> Errors.fromWire(error, address, true))
+            .doOnError(error -> duplex.dispose())
+            .cache();
     if (SETUP.compareAndSet(this, null, created)) {
       return created;
     }

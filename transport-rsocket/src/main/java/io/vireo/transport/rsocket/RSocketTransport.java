@@ -1,6 +1,7 @@
 package io.vireo.transport.rsocket;
 
 import io.netty.channel.ChannelOption;
+import io.netty.handler.ssl.SslContext;
 import io.rsocket.core.RSocketServer;
 import io.rsocket.frame.decoder.PayloadDecoder;
 import io.rsocket.transport.netty.client.TcpClientTransport;
@@ -9,30 +10,28 @@ import io.vireo.Status;
 import io.vireo.VireoException;
 import io.vireo.config.Config;
 import io.vireo.registry.ServiceInstance;
+import io.vireo.security.TlsConfig;
 import io.vireo.transport.Connection;
 import io.vireo.transport.Dispatcher;
+import io.vireo.transport.MessageLimits;
+import io.vireo.transport.RefusedConnections;
 import io.vireo.transport.Server;
+import io.vireo.transport.ServerLimits;
 import io.vireo.transport.Transport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import io.netty.handler.ssl.SslContext;
-import io.vireo.security.TlsConfig;
-import io.vireo.transport.MessageLimits;
-import io.vireo.transport.RefusedConnections;
-import io.vireo.transport.ServerLimits;
-import reactor.netty.tcp.TcpServer;
 import reactor.core.publisher.Mono;
 import reactor.netty.tcp.TcpClient;
+import reactor.netty.tcp.TcpServer;
 
 /**
- * Vireo calls over RSocket on TCP (rsocket-java and reactor-netty). A client keeps one
- * multiplexed connection per instance; the server feeds every request to the framework's
- * {@link Dispatcher}. The wire conventions (composite metadata with routing, mime-type,
- * bearer authentication and one Vireo headers entry; error codes {@code 0x300 + status}) are
- * public and described in the module's README, so that a plain rsocket-java client can call a
- * Vireo service.
+ * Vireo calls over RSocket on TCP (rsocket-java and reactor-netty). A client keeps one multiplexed
+ * connection per instance; the server feeds every request to the framework's {@link Dispatcher}.
+ * The wire conventions (composite metadata with routing, mime-type, bearer authentication and one
+ * Vireo headers entry; error codes {@code 0x300 + status}) are public and described in the module's
+ * README, so that a plain rsocket-java client can call a Vireo service.
  *
  * <pre>{@code
  * Transport transport = RSocketTransport.builder()
@@ -49,31 +48,44 @@ public final class RSocketTransport implements Transport {
 
   /** Largest message, in bytes, either way: {@value}. */
   public static final int DEFAULT_MAX_MESSAGE_SIZE = MessageLimits.DEFAULT_MAX_MESSAGE_SIZE;
+
   /** How often a client sends KEEPALIVE: 20 s (rsocket-java's default). */
   public static final Duration DEFAULT_KEEPALIVE_INTERVAL = Duration.ofSeconds(20);
+
   /** How long without any frame before a client drops the connection: 90 s. */
   public static final Duration DEFAULT_KEEPALIVE_MAX_LIFETIME = Duration.ofSeconds(90);
+
   /** How long a client waits for the TCP connection: 5 s. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
   /** Requests one connection may have open on a server at once: no limit. */
   public static final int DEFAULT_MAX_CONCURRENT_STREAMS = ServerLimits.UNLIMITED_STREAMS;
+
   /** How long a server keeps a connection with no open request: zero, for ever. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = ServerLimits.NO_IDLE_TIMEOUT;
+
   /** How long a server waits for the rest of a frame it has begun to receive: 10 s. */
   public static final Duration DEFAULT_FRAME_TIMEOUT = Duration.ofSeconds(10);
 
   /** Config key of {@link Builder#maxMessageSize}. */
   public static final String MAX_MESSAGE_SIZE_KEY = MessageLimits.MAX_MESSAGE_SIZE_KEY;
+
   /** Config key of {@link Builder#keepAliveInterval}. */
   public static final String KEEPALIVE_INTERVAL_KEY = "vireo.transport.rsocket.keepalive-interval";
+
   /** Config key of {@link Builder#keepAliveMaxLifetime}. */
-  public static final String KEEPALIVE_MAX_LIFETIME_KEY = "vireo.transport.rsocket.keepalive-max-lifetime";
+  public static final String KEEPALIVE_MAX_LIFETIME_KEY =
+      "vireo.transport.rsocket.keepalive-max-lifetime";
+
   /** Config key of {@link Builder#connectTimeout}. */
   public static final String CONNECT_TIMEOUT_KEY = "vireo.transport.connect-timeout";
+
   /** Config key of {@link Builder#maxConcurrentStreams}. */
   public static final String MAX_CONCURRENT_STREAMS_KEY = ServerLimits.MAX_CONCURRENT_STREAMS_KEY;
+
   /** Config key of {@link Builder#idleTimeout}. */
   public static final String IDLE_TIMEOUT_KEY = ServerLimits.IDLE_TIMEOUT_KEY;
+
   /** Config key of {@link Builder#frameTimeout}. */
   public static final String FRAME_TIMEOUT_KEY = "vireo.transport.rsocket.frame-timeout";
 
@@ -82,7 +94,10 @@ public final class RSocketTransport implements Transport {
   private final Optional<SslContext> clientTls;
   private final Duration frameTimeout;
 
-  private RSocketTransport(Settings settings, Optional<SslContext> serverTls, Optional<SslContext> clientTls,
+  private RSocketTransport(
+      Settings settings,
+      Optional<SslContext> serverTls,
+      Optional<SslContext> clientTls,
       Duration frameTimeout) {
     this.settings = settings;
     this.serverTls = serverTls;
@@ -100,7 +115,8 @@ public final class RSocketTransport implements Transport {
     return builder()
         .maxMessageSize(MessageLimits.maxMessageSize(config))
         .keepAliveInterval(config.getDuration(KEEPALIVE_INTERVAL_KEY, DEFAULT_KEEPALIVE_INTERVAL))
-        .keepAliveMaxLifetime(config.getDuration(KEEPALIVE_MAX_LIFETIME_KEY, DEFAULT_KEEPALIVE_MAX_LIFETIME))
+        .keepAliveMaxLifetime(
+            config.getDuration(KEEPALIVE_MAX_LIFETIME_KEY, DEFAULT_KEEPALIVE_MAX_LIFETIME))
         .connectTimeout(config.getDuration(CONNECT_TIMEOUT_KEY, DEFAULT_CONNECT_TIMEOUT))
         .idleDataMimeType(Settings.contentTypeOfCodec(config.get("vireo.codec", "proto")))
         .maxConcurrentStreams(ServerLimits.maxConcurrentStreams(config))
@@ -129,56 +145,77 @@ public final class RSocketTransport implements Transport {
   public Mono<Server> serve(InetSocketAddress address, Dispatcher dispatcher) {
     Objects.requireNonNull(address, "address");
     Objects.requireNonNull(dispatcher, "dispatcher");
-    return Mono.defer(() -> {
-      ServerAcceptor acceptor = new ServerAcceptor(dispatcher, settings);
-      // every frame is checked before rsocket-java reads it (FrameGuard); a refused
-      // connection is counted and logged once, within RefusedConnections' limits
-      RefusedConnections refused = RefusedConnections.of(NAME);
-      int maxFrameLength = settings.maxFrameLength();
-      TcpServer tcp = TcpServer.create()
-          .bindAddress(() -> address)
-          .doOnConnection(connection -> connection.addHandlerFirst(
-              FrameGuard.NAME, new FrameGuard(maxFrameLength, frameTimeout, refused)));
-      if (serverTls.isPresent()) {
-        tcp = tcp.secure(spec -> spec.sslContext(serverTls.get()));
-      }
-      return RSocketServer.create(acceptor)
-          .payloadDecoder(PayloadDecoder.ZERO_COPY)
-          .fragment(settings.mtu())
-          .maxInboundPayloadSize(settings.maxInboundPayloadSize())
-          .bind(TcpServerTransport.create(tcp))
-          .<Server>map(channel -> new RSocketServerHandle(channel, acceptor))
-          .onErrorMap(
-              error -> !(error instanceof VireoException),
-              error -> new VireoException(
-                  Status.UNAVAILABLE, "bind " + address + ": " + Errors.describe(error), error));
-    });
+    return Mono.defer(
+        () -> {
+          ServerAcceptor acceptor = new ServerAcceptor(dispatcher, settings);
+          // every frame is checked before rsocket-java reads it (FrameGuard); a refused
+          // connection is counted and logged once, within RefusedConnections' limits
+          RefusedConnections refused = RefusedConnections.of(NAME);
+          int maxFrameLength = settings.maxFrameLength();
+          TcpServer tcp =
+              TcpServer.create()
+                  .bindAddress(() -> address)
+                  .doOnConnection(
+                      connection ->
+                          connection.addHandlerFirst(
+                              FrameGuard.NAME,
+                              new FrameGuard(maxFrameLength, frameTimeout, refused)));
+          if (serverTls.isPresent()) {
+            tcp = tcp.secure(spec -> spec.sslContext(serverTls.get()));
+          }
+          return RSocketServer.create(acceptor)
+              .payloadDecoder(PayloadDecoder.ZERO_COPY)
+              .fragment(settings.mtu())
+              .maxInboundPayloadSize(settings.maxInboundPayloadSize())
+              .bind(TcpServerTransport.create(tcp))
+              .<Server>map(channel -> new RSocketServerHandle(channel, acceptor))
+              .onErrorMap(
+                  error -> !(error instanceof VireoException),
+                  error ->
+                      new VireoException(
+                          Status.UNAVAILABLE,
+                          "bind " + address + ": " + Errors.describe(error),
+                          error));
+        });
   }
 
   @Override
   public Mono<Connection> connect(ServiceInstance instance) {
     String address = instance.address();
-    return Mono.defer(() -> {
-      TcpClient tcp = TcpClient.newConnection()
-          .host(instance.host())
-          .port(instance.port())
-          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()));
-      if (clientTls.isPresent()) {
-        // reactor-netty verifies the server's name (or IP) against its certificate
-        tcp = tcp.secure(spec -> spec.sslContext(clientTls.get()));
-      }
-      return TcpClientTransport.create(tcp)
-          .connect()
-          .timeout(
-              settings.connectTimeout(),
-              Mono.error(() -> new VireoException(
-                  Status.UNAVAILABLE, "connect to " + address + ": timed out after " + settings.connectTimeout())))
-          .<Connection>map(duplex -> new RSocketConnection(duplex, address, settings))
-          .onErrorMap(
-              error -> !(error instanceof VireoException),
-              error -> new VireoException(
-                  Status.UNAVAILABLE, "connect to " + address + ": " + Errors.describe(error), error));
-    });
+    return Mono.defer(
+        () -> {
+          TcpClient tcp =
+              TcpClient.newConnection()
+                  .host(instance.host())
+                  .port(instance.port())
+                  .option(
+                      ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                      (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()));
+          if (clientTls.isPresent()) {
+            // reactor-netty verifies the server's name (or IP) against its certificate
+            tcp = tcp.secure(spec -> spec.sslContext(clientTls.get()));
+          }
+          return TcpClientTransport.create(tcp)
+              .connect()
+              .timeout(
+                  settings.connectTimeout(),
+                  Mono.error(
+                      () ->
+                          new VireoException(
+                              Status.UNAVAILABLE,
+                              "connect to "
+                                  + address
+                                  + ": timed out after "
+                                  + settings.connectTimeout())))
+              .<Connection>map(duplex -> new RSocketConnection(duplex, address, settings))
+              .onErrorMap(
+                  error -> !(error instanceof VireoException),
+                  error ->
+                      new VireoException(
+                          Status.UNAVAILABLE,
+                          "connect to " + address + ": " + Errors.describe(error),
+                          error));
+        });
   }
 
   @Override
@@ -201,7 +238,10 @@ public final class RSocketTransport implements Transport {
 
     Builder() {}
 
-    /** TLS for the servers this transport binds ({@code vireo.server.tls.*}); mutual TLS with client-auth. */
+    /**
+     * TLS for the servers this transport binds ({@code vireo.server.tls.*}); mutual TLS with
+     * client-auth.
+     */
     public Builder serverTls(Optional<TlsConfig> tls) {
       this.serverTls = tls;
       return this;
@@ -220,7 +260,8 @@ public final class RSocketTransport implements Transport {
      */
     public Builder maxMessageSize(int maxMessageSize) {
       if (maxMessageSize <= 0) {
-        throw new IllegalArgumentException("maxMessageSize: " + maxMessageSize + " (expected: > 0)");
+        throw new IllegalArgumentException(
+            "maxMessageSize: " + maxMessageSize + " (expected: > 0)");
       }
       this.maxMessageSize = maxMessageSize;
       return this;
@@ -228,7 +269,8 @@ public final class RSocketTransport implements Transport {
 
     public Builder keepAliveInterval(Duration keepAliveInterval) {
       if (keepAliveInterval.isNegative() || keepAliveInterval.isZero()) {
-        throw new IllegalArgumentException("keepAliveInterval: " + keepAliveInterval + " (expected: > 0)");
+        throw new IllegalArgumentException(
+            "keepAliveInterval: " + keepAliveInterval + " (expected: > 0)");
       }
       this.keepAliveInterval = keepAliveInterval;
       return this;
@@ -236,7 +278,8 @@ public final class RSocketTransport implements Transport {
 
     public Builder keepAliveMaxLifetime(Duration keepAliveMaxLifetime) {
       if (keepAliveMaxLifetime.isNegative() || keepAliveMaxLifetime.isZero()) {
-        throw new IllegalArgumentException("keepAliveMaxLifetime: " + keepAliveMaxLifetime + " (expected: > 0)");
+        throw new IllegalArgumentException(
+            "keepAliveMaxLifetime: " + keepAliveMaxLifetime + " (expected: > 0)");
       }
       this.keepAliveMaxLifetime = keepAliveMaxLifetime;
       return this;
@@ -244,27 +287,31 @@ public final class RSocketTransport implements Transport {
 
     public Builder connectTimeout(Duration connectTimeout) {
       if (connectTimeout.isNegative() || connectTimeout.isZero()) {
-        throw new IllegalArgumentException("connectTimeout: " + connectTimeout + " (expected: > 0)");
+        throw new IllegalArgumentException(
+            "connectTimeout: " + connectTimeout + " (expected: > 0)");
       }
       this.connectTimeout = connectTimeout;
       return this;
     }
 
     /**
-     * The SETUP data mime type of a connection that carries no call for a while (default
-     * {@code application/x-protobuf}); normally SETUP takes the first call's content type.
+     * The SETUP data mime type of a connection that carries no call for a while (default {@code
+     * application/x-protobuf}); normally SETUP takes the first call's content type.
      */
     public Builder idleDataMimeType(String mimeType) {
       if (mimeType.isEmpty() || mimeType.length() > 128) {
-        throw new IllegalArgumentException("idleDataMimeType: '" + mimeType + "' (expected: a mime type such as application/json)");
+        throw new IllegalArgumentException(
+            "idleDataMimeType: '"
+                + mimeType
+                + "' (expected: a mime type such as application/json)");
       }
       this.idleDataMimeType = mimeType;
       return this;
     }
 
     /**
-     * Requests (of any kind, streams until they end) one connection may have open on a server
-     * at once; the server answers a request beyond it with RESOURCE_EXHAUSTED at once (a
+     * Requests (of any kind, streams until they end) one connection may have open on a server at
+     * once; the server answers a request beyond it with RESOURCE_EXHAUSTED at once (a
      * fire-and-forget beyond it is dropped). Default: no limit.
      */
     public Builder maxConcurrentStreams(int streams) {
@@ -274,8 +321,8 @@ public final class RSocketTransport implements Transport {
 
     /**
      * How long a server keeps a connection that has no request open: a timer per connection,
-     * started when its last request ends (or at SETUP), closes it; a Vireo client connects
-     * again on its next call. KEEPALIVE frames do not count as activity. Zero (the default): never.
+     * started when its last request ends (or at SETUP), closes it; a Vireo client connects again on
+     * its next call. KEEPALIVE frames do not count as activity. Zero (the default): never.
      */
     public Builder idleTimeout(Duration timeout) {
       this.idleTimeout = ServerLimits.checkIdleTimeout(timeout);
@@ -289,7 +336,8 @@ public final class RSocketTransport implements Transport {
      */
     public Builder frameTimeout(Duration timeout) {
       if (timeout.isNegative()) {
-        throw new IllegalArgumentException("frameTimeout: " + timeout + " (expected: >= 0, 0 for no limit)");
+        throw new IllegalArgumentException(
+            "frameTimeout: " + timeout + " (expected: >= 0, 0 for no limit)");
       }
       this.frameTimeout = timeout;
       return this;
@@ -298,12 +346,24 @@ public final class RSocketTransport implements Transport {
     public RSocketTransport build() {
       if (keepAliveMaxLifetime.compareTo(keepAliveInterval) <= 0) {
         throw new IllegalArgumentException(
-            "keepAliveMaxLifetime: " + keepAliveMaxLifetime + " (expected: > keepAliveInterval " + keepAliveInterval + ")");
+            "keepAliveMaxLifetime: "
+                + keepAliveMaxLifetime
+                + " (expected: > keepAliveInterval "
+                + keepAliveInterval
+                + ")");
       }
       return new RSocketTransport(
-          new Settings(maxMessageSize, keepAliveInterval, keepAliveMaxLifetime, connectTimeout, idleDataMimeType,
-              maxConcurrentStreams, idleTimeout),
-          serverTls.map(Tls::server), clientTls.map(Tls::client), frameTimeout);
+          new Settings(
+              maxMessageSize,
+              keepAliveInterval,
+              keepAliveMaxLifetime,
+              connectTimeout,
+              idleDataMimeType,
+              maxConcurrentStreams,
+              idleTimeout),
+          serverTls.map(Tls::server),
+          clientTls.map(Tls::client),
+          frameTimeout);
     }
   }
 }

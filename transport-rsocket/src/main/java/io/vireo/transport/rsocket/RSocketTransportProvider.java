@@ -5,8 +5,8 @@ import io.vireo.transport.Transport;
 import io.vireo.transport.spi.TransportProvider;
 
 /**
- * Provides the {@code rsocket} transport ({@code vireo.transport=rsocket}). Loads no
- * rsocket-java or Netty class before {@link #create}.
+ * Provides the {@code rsocket} transport ({@code vireo.transport=rsocket}). Loads no rsocket-java
+ * or Netty class before {@link #create}.
  */
 public final class RSocketTransportProvider implements TransportProvider {
   @Override

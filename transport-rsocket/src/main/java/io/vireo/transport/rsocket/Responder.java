@@ -1,6 +1,5 @@
 package io.vireo.transport.rsocket;
 
-import io.vireo.config.Values;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.rsocket.Payload;
@@ -8,6 +7,7 @@ import io.rsocket.RSocket;
 import io.rsocket.util.ByteBufPayload;
 import io.vireo.Status;
 import io.vireo.VireoException;
+import io.vireo.config.Values;
 import io.vireo.transport.Dispatcher;
 import io.vireo.transport.Frame;
 import java.time.Duration;
@@ -26,13 +26,13 @@ import reactor.core.publisher.SynchronousSink;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The server side of one connection: turns each request into a {@link Frame} for the
- * {@link Dispatcher} and its answers into payloads. Request payloads are copied into arrays and
- * released at once; answers go out as wrapped arrays, without a copy.
+ * The server side of one connection: turns each request into a {@link Frame} for the {@link
+ * Dispatcher} and its answers into payloads. Request payloads are copied into arrays and released
+ * at once; answers go out as wrapped arrays, without a copy.
  *
- * <p>It also keeps the connection's limits: at most {@code maxConcurrentStreams} requests open
- * at once (beyond: RESOURCE_EXHAUSTED), and the connection closed once it had no request open
- * for {@code idleTimeout} (one timer, armed when the count of open requests falls to zero).
+ * <p>It also keeps the connection's limits: at most {@code maxConcurrentStreams} requests open at
+ * once (beyond: RESOURCE_EXHAUSTED), and the connection closed once it had no request open for
+ * {@code idleTimeout} (one timer, armed when the count of open requests falls to zero).
  */
 final class Responder implements RSocket {
   private static final Logger logger = LoggerFactory.getLogger(Responder.class);
@@ -49,7 +49,8 @@ final class Responder implements RSocket {
   private final AtomicReference<@Nullable Disposable> idleTimer = new AtomicReference<>();
   private volatile boolean stopped;
 
-  Responder(Dispatcher dispatcher, String dataMimeType, Settings settings, Runnable closeConnection) {
+  Responder(
+      Dispatcher dispatcher, String dataMimeType, Settings settings, Runnable closeConnection) {
     this.dispatcher = dispatcher;
     this.dataMimeType = dataMimeType;
     this.maxRequestSize = dispatcher.maxMessageSize();
@@ -73,7 +74,9 @@ final class Responder implements RSocket {
     }
   }
 
-  /** Counts a request in; false, and nothing counted, when the connection already has its maximum. */
+  /**
+   * Counts a request in; false, and nothing counted, when the connection already has its maximum.
+   */
   private boolean acquire() {
     if (open.incrementAndGet() > maxConcurrentStreams) {
       open.decrementAndGet();
@@ -96,7 +99,9 @@ final class Responder implements RSocket {
     if (idleTimeout.isZero() || stopped) {
       return;
     }
-    Disposable timer = Schedulers.parallel().schedule(this::closeIfIdle, idleTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    Disposable timer =
+        Schedulers.parallel()
+            .schedule(this::closeIfIdle, idleTimeout.toNanos(), TimeUnit.NANOSECONDS);
     Disposable previous = idleTimer.getAndSet(timer);
     if (previous != null) {
       previous.dispose();
@@ -106,13 +111,16 @@ final class Responder implements RSocket {
   /** A request that came in after the timer was armed keeps the connection open. */
   private void closeIfIdle() {
     if (open.get() == 0 && !stopped) {
-      logger.debug("closing a connection idle for {} (vireo.server.idle-timeout)", Values.format(idleTimeout));
+      logger.debug(
+          "closing a connection idle for {} (vireo.server.idle-timeout)",
+          Values.format(idleTimeout));
       closeConnection.run();
     }
   }
 
   private VireoException exhausted() {
-    return VireoException.of(Status.RESOURCE_EXHAUSTED,
+    return VireoException.of(
+        Status.RESOURCE_EXHAUSTED,
         "too many requests open on this connection (expected: at most %d at once, vireo.server.max-concurrent-streams)",
         maxConcurrentStreams);
   }
@@ -130,10 +138,13 @@ final class Responder implements RSocket {
     } catch (RuntimeException e) {
       result = Mono.error(e);
     }
-    return result.onErrorResume(error -> {
-      logger.debug("fire-and-forget failed: {}", error.toString());
-      return Mono.empty();
-    }).doFinally(signal -> release());
+    return result
+        .onErrorResume(
+            error -> {
+              logger.debug("fire-and-forget failed: {}", error.toString());
+              return Mono.empty();
+            })
+        .doFinally(signal -> release());
   }
 
   @Override
@@ -149,7 +160,10 @@ final class Responder implements RSocket {
       release();
       return Mono.error(Errors.toWire(e));
     }
-    return response.handle(this::response).onErrorMap(Errors::toWire).doFinally(signal -> release());
+    return response
+        .handle(this::response)
+        .onErrorMap(Errors::toWire)
+        .doFinally(signal -> release());
   }
 
   @Override
@@ -165,43 +179,54 @@ final class Responder implements RSocket {
       release();
       return Flux.error(Errors.toWire(e));
     }
-    return responses.handle(this::response).onErrorMap(Errors::toWire).doFinally(signal -> release());
+    return responses
+        .handle(this::response)
+        .onErrorMap(Errors::toWire)
+        .doFinally(signal -> release());
   }
 
   /** The first payload is the head (metadata, empty data); each later one is a request message. */
   @Override
   public Flux<Payload> requestChannel(Publisher<Payload> payloads) {
-    return Flux.from(payloads).switchOnFirst((first, messages) -> {
-      Payload head = first.get();
-      if (head == null) {
-        Throwable error = first.getThrowable();
-        return error == null ? Flux.empty() : Flux.error(Errors.toWire(error));
-      }
-      Flux<byte[]> responses;
-      // An error the requester sent ends its side of the stream: it expects no answer to it.
-      AtomicBoolean requesterFailed = new AtomicBoolean();
-      Frame frame;
-      try {
-        frame = head(head);
-      } catch (RuntimeException e) {
-        return Flux.error(Errors.toWire(e));
-      }
-      if (!acquire()) {
-        return Flux.error(Errors.toWire(exhausted()));
-      }
-      try {
-        Flux<byte[]> requests = messages.skip(1)
-            .doOnError(error -> requesterFailed.set(true))
-            .handle(this::message);
-        responses = dispatcher.requestChannel(frame, requests);
-      } catch (RuntimeException e) {
-        release();
-        return Flux.error(Errors.toWire(e));
-      }
-      return responses.handle(this::response)
-          .onErrorResume(error -> requesterFailed.get() ? Flux.empty() : Flux.error(Errors.toWire(error)))
-          .doFinally(signal -> release());
-    });
+    return Flux.from(payloads)
+        .switchOnFirst(
+            (first, messages) -> {
+              Payload head = first.get();
+              if (head == null) {
+                Throwable error = first.getThrowable();
+                return error == null ? Flux.empty() : Flux.error(Errors.toWire(error));
+              }
+              Flux<byte[]> responses;
+              // An error the requester sent ends its side of the stream: it expects no answer to
+              // it.
+              AtomicBoolean requesterFailed = new AtomicBoolean();
+              Frame frame;
+              try {
+                frame = head(head);
+              } catch (RuntimeException e) {
+                return Flux.error(Errors.toWire(e));
+              }
+              if (!acquire()) {
+                return Flux.error(Errors.toWire(exhausted()));
+              }
+              try {
+                Flux<byte[]> requests =
+                    messages
+                        .skip(1)
+                        .doOnError(error -> requesterFailed.set(true))
+                        .handle(this::message);
+                responses = dispatcher.requestChannel(frame, requests);
+              } catch (RuntimeException e) {
+                release();
+                return Flux.error(Errors.toWire(e));
+              }
+              return responses
+                  .handle(this::response)
+                  .onErrorResume(
+                      error ->
+                          requesterFailed.get() ? Flux.empty() : Flux.error(Errors.toWire(error)))
+                  .doFinally(signal -> release());
+            });
   }
 
   /** Decodes a request and releases its payload; fails when it is malformed or too large. */
@@ -212,7 +237,8 @@ final class Responder implements RSocket {
       if (size > maxRequestSize) {
         throw Errors.tooLarge("request", size, maxRequestSize);
       }
-      return WireMetadata.decode(payload.hasMetadata() ? payload.metadata() : null, dataMimeType, bytes(data, size));
+      return WireMetadata.decode(
+          payload.hasMetadata() ? payload.metadata() : null, dataMimeType, bytes(data, size));
     } finally {
       payload.release();
     }
@@ -221,7 +247,8 @@ final class Responder implements RSocket {
   /** A channel's head: metadata only, its data is ignored. */
   private Frame head(Payload payload) {
     try {
-      return WireMetadata.decode(payload.hasMetadata() ? payload.metadata() : null, dataMimeType, EMPTY);
+      return WireMetadata.decode(
+          payload.hasMetadata() ? payload.metadata() : null, dataMimeType, EMPTY);
     } finally {
       payload.release();
     }

@@ -29,8 +29,13 @@ final class ServerAcceptor implements SocketAcceptor {
   public Mono<RSocket> accept(ConnectionSetupPayload setup, RSocket peer) {
     String metadataMimeType = setup.metadataMimeType();
     if (!WireMetadata.COMPOSITE_MIME_TYPE.equals(metadataMimeType)) {
-      return Mono.error(new RejectedSetupException(
-          "metadata mime type: " + metadataMimeType + " (expected: " + WireMetadata.COMPOSITE_MIME_TYPE + ")"));
+      return Mono.error(
+          new RejectedSetupException(
+              "metadata mime type: "
+                  + metadataMimeType
+                  + " (expected: "
+                  + WireMetadata.COMPOSITE_MIME_TYPE
+                  + ")"));
     }
     if (closed) {
       return Mono.error(new RejectedSetupException("server is closed"));

@@ -17,8 +17,10 @@ record Settings(
 
   /** The largest frame RSocket's 24-bit length can carry. */
   static final int MAX_FRAME_LENGTH = 0xFF_FFFF;
+
   /** Room for the metadata (route, headers) and the frame header next to the largest message. */
   static final int METADATA_ALLOWANCE = 64 * 1024;
+
   /** The fragment size when a message and its metadata do not fit one frame. */
   static final int FRAGMENT_SIZE = 1024 * 1024;
 
@@ -41,8 +43,8 @@ record Settings(
   }
 
   /**
-   * rsocket-java's limit on reassembled payloads. It may not be below the frame length (16 MiB),
-   * so for small maxima the message size is enforced by Vireo itself, with RESOURCE_EXHAUSTED.
+   * rsocket-java's limit on reassembled payloads. It may not be below the frame length (16 MiB), so
+   * for small maxima the message size is enforced by Vireo itself, with RESOURCE_EXHAUSTED.
    */
   int maxInboundPayloadSize() {
     return Math.max(MAX_FRAME_LENGTH, maxPayloadSize());

@@ -16,14 +16,15 @@ import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A request's composite metadata, written and read by hand (the layout of rsocket-java's
- * {@code CompositeMetadataCodec}) so that the hot path makes one buffer and reads without
- * intermediate objects. Entries:
+ * A request's composite metadata, written and read by hand (the layout of rsocket-java's {@code
+ * CompositeMetadataCodec}) so that the hot path makes one buffer and reads without intermediate
+ * objects. Entries:
  *
  * <ul>
- *   <li>routing ({@code message/x.rsocket.routing.v0}): one tag, the route's full name ({@link Route#fullName()});
- *   <li>mime-type ({@code message/x.rsocket.mime-type.v0}): the content type, only when it
- *       differs from SETUP's data mime type;
+ *   <li>routing ({@code message/x.rsocket.routing.v0}): one tag, the route's full name ({@link
+ *       Route#fullName()});
+ *   <li>mime-type ({@code message/x.rsocket.mime-type.v0}): the content type, only when it differs
+ *       from SETUP's data mime type;
  *   <li>authentication ({@code message/x.rsocket.authentication.v0}), bearer: the token of an
  *       {@code authorization: Bearer <token>} header;
  *   <li>{@code message/x.vireo.headers.v0}: every other header as UTF-8 {@code name: value\n}
@@ -31,25 +32,31 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  */
 final class WireMetadata {
-  static final String COMPOSITE_MIME_TYPE = WellKnownMimeType.MESSAGE_RSOCKET_COMPOSITE_METADATA.getString();
+  static final String COMPOSITE_MIME_TYPE =
+      WellKnownMimeType.MESSAGE_RSOCKET_COMPOSITE_METADATA.getString();
   static final String HEADERS_MIME_TYPE = "message/x.vireo.headers.v0";
 
   private static final int WELL_KNOWN_FLAG = 0x80;
   private static final int ROUTING = WellKnownMimeType.MESSAGE_RSOCKET_ROUTING.getIdentifier();
   private static final int MIME_TYPE = WellKnownMimeType.MESSAGE_RSOCKET_MIMETYPE.getIdentifier();
-  private static final int AUTHENTICATION = WellKnownMimeType.MESSAGE_RSOCKET_AUTHENTICATION.getIdentifier();
+  private static final int AUTHENTICATION =
+      WellKnownMimeType.MESSAGE_RSOCKET_AUTHENTICATION.getIdentifier();
+
   /** Not a well-known id: marks the Vireo headers entry while reading. */
   private static final int VIREO_HEADERS = 0x100;
+
   private static final int OTHER = -1;
   private static final int BEARER = WellKnownAuthType.BEARER.getIdentifier();
 
-  private static final byte[] HEADERS_MIME_BYTES = HEADERS_MIME_TYPE.getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] HEADERS_MIME_BYTES =
+      HEADERS_MIME_TYPE.getBytes(StandardCharsets.US_ASCII);
   private static final String BEARER_PREFIX = "Bearer ";
   private static final int MAX_MEDIUM = 0xFF_FFFF;
   private static final int CACHE_LIMIT = 4096;
 
   /** Routing entries (header, length and tag) by route: the route set of a process is small. */
   private static final ConcurrentMap<Route, byte[]> ROUTING_ENTRIES = new ConcurrentHashMap<>();
+
   /** Routes by their RSocket name, for the server. */
   private static final ConcurrentMap<String, Route> ROUTES = new ConcurrentHashMap<>();
 
@@ -78,14 +85,16 @@ final class WireMetadata {
       return buf;
     }
     String authorization = headers.get(Headers.AUTHORIZATION).orElse(null);
-    boolean bearer = authorization != null
-        && authorization.regionMatches(true, 0, BEARER_PREFIX, 0, BEARER_PREFIX.length());
+    boolean bearer =
+        authorization != null
+            && authorization.regionMatches(true, 0, BEARER_PREFIX, 0, BEARER_PREFIX.length());
     if (bearer) {
       buf.writeByte(WELL_KNOWN_FLAG | AUTHENTICATION);
       int lengthIndex = buf.writerIndex();
       buf.writeMedium(0);
       buf.writeByte(WELL_KNOWN_FLAG | BEARER);
-      buf.writeCharSequence(authorization.substring(BEARER_PREFIX.length()), StandardCharsets.UTF_8);
+      buf.writeCharSequence(
+          authorization.substring(BEARER_PREFIX.length()), StandardCharsets.UTF_8);
       setLength(buf, lengthIndex);
     }
     if (headers.size() > (bearer ? 1 : 0)) {
@@ -101,12 +110,15 @@ final class WireMetadata {
 
   /**
    * The frame a request's metadata describes, with {@code data} as its payload. Fails with
-   * INVALID_ARGUMENT on malformed metadata or no route, UNIMPLEMENTED on a route that is not
-   * {@code <package>.<Service>.<Method>}.
+   * INVALID_ARGUMENT on malformed metadata or no route, UNIMPLEMENTED on a route that is not {@code
+   * <package>.<Service>.<Method>}.
    */
   static Frame decode(@Nullable ByteBuf metadata, String setupDataMimeType, byte[] data) {
     if (metadata == null || !metadata.isReadable()) {
-      throw invalid("no metadata (expected: composite metadata with a " + WellKnownMimeType.MESSAGE_RSOCKET_ROUTING + " entry)");
+      throw invalid(
+          "no metadata (expected: composite metadata with a "
+              + WellKnownMimeType.MESSAGE_RSOCKET_ROUTING
+              + " entry)");
     }
     Route route = null;
     String contentType = setupDataMimeType;
@@ -147,7 +159,10 @@ final class WireMetadata {
       index += length;
     }
     if (route == null) {
-      throw invalid("no " + WellKnownMimeType.MESSAGE_RSOCKET_ROUTING + " entry in the metadata (expected: one, naming the route)");
+      throw invalid(
+          "no "
+              + WellKnownMimeType.MESSAGE_RSOCKET_ROUTING
+              + " entry in the metadata (expected: one, naming the route)");
     }
     if (bearerToken != null) {
       headers = headers.with(Headers.AUTHORIZATION, BEARER_PREFIX + bearerToken);
@@ -160,7 +175,8 @@ final class WireMetadata {
     if (entry == null) {
       byte[] tag = route.fullName().getBytes(StandardCharsets.UTF_8);
       if (tag.length > 255) {
-        throw VireoException.of(Status.INVALID_ARGUMENT, "route: %s (expected: at most 255 bytes)", route);
+        throw VireoException.of(
+            Status.INVALID_ARGUMENT, "route: %s (expected: at most 255 bytes)", route);
       }
       entry = new byte[1 + 3 + 1 + tag.length];
       entry[0] = (byte) (WELL_KNOWN_FLAG | ROUTING);
@@ -199,7 +215,12 @@ final class WireMetadata {
     }
     int tagLength = metadata.getUnsignedByte(index);
     if (tagLength == 0 || 1 + tagLength > length) {
-      throw invalid("routing entry: a tag of " + tagLength + " bytes in " + length + " (expected: one tag, <package>.<Service>.<Method>)");
+      throw invalid(
+          "routing entry: a tag of "
+              + tagLength
+              + " bytes in "
+              + length
+              + " (expected: one tag, <package>.<Service>.<Method>)");
     }
     String name = metadata.toString(index + 1, tagLength, StandardCharsets.UTF_8);
     Route route = ROUTES.get(name);
@@ -259,7 +280,10 @@ final class WireMetadata {
       if (lineEnd > start) {
         int colon = text.indexOf(':', start);
         if (colon <= start || colon >= lineEnd) {
-          throw invalid("headers entry: line '" + text.substring(start, lineEnd) + "' (expected: name: value)");
+          throw invalid(
+              "headers entry: line '"
+                  + text.substring(start, lineEnd)
+                  + "' (expected: name: value)");
         }
         int valueStart = colon + 1;
         if (valueStart < lineEnd && text.charAt(valueStart) == ' ') {
@@ -277,13 +301,15 @@ final class WireMetadata {
   }
 
   private static boolean isWellKnown(WellKnownMimeType type) {
-    return type != WellKnownMimeType.UNPARSEABLE_MIME_TYPE && type != WellKnownMimeType.UNKNOWN_RESERVED_MIME_TYPE;
+    return type != WellKnownMimeType.UNPARSEABLE_MIME_TYPE
+        && type != WellKnownMimeType.UNKNOWN_RESERVED_MIME_TYPE;
   }
 
   private static int asciiLength(String value, int max, String what) {
     int length = value.length();
     if (length == 0 || length > max) {
-      throw VireoException.of(Status.INVALID_ARGUMENT, "%s: '%s' (expected: 1..%d ASCII characters)", what, value, max);
+      throw VireoException.of(
+          Status.INVALID_ARGUMENT, "%s: '%s' (expected: 1..%d ASCII characters)", what, value, max);
     }
     return length;
   }
@@ -291,7 +317,11 @@ final class WireMetadata {
   private static void setLength(ByteBuf buf, int lengthIndex) {
     int length = buf.writerIndex() - lengthIndex - 3;
     if (length > MAX_MEDIUM) {
-      throw VireoException.of(Status.RESOURCE_EXHAUSTED, "metadata entry: %d bytes (expected: <= %d)", length, MAX_MEDIUM);
+      throw VireoException.of(
+          Status.RESOURCE_EXHAUSTED,
+          "metadata entry: %d bytes (expected: <= %d)",
+          length,
+          MAX_MEDIUM);
     }
     buf.setMedium(lengthIndex, length);
   }

@@ -30,9 +30,9 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Every Netty buffer the transport takes is released: traffic of every kind, errors,
- * cancellations and refused payloads, then garbage collection, and Netty's paranoid leak
- * detector reports nothing.
+ * Every Netty buffer the transport takes is released: traffic of every kind, errors, cancellations
+ * and refused payloads, then garbage collection, and Netty's paranoid leak detector reports
+ * nothing.
  */
 class BufferReleaseTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -60,27 +60,58 @@ class BufferReleaseTest {
 
   @Test
   void releasesEveryBufferOnEveryPath() {
-    RSocketTransport transport = RSocketTransport.of(Config.of(Map.of(RSocketTransport.MAX_MESSAGE_SIZE_KEY, Integer.toString(MAX))));
+    RSocketTransport transport =
+        RSocketTransport.of(
+            Config.of(Map.of(RSocketTransport.MAX_MESSAGE_SIZE_KEY, Integer.toString(MAX))));
     ContractDispatcher dispatcher = new ContractDispatcher(MAX / 2);
-    Server server = transport.serve(new InetSocketAddress("127.0.0.1", 0), dispatcher).block(TIMEOUT);
-    Connection connection = transport.connect(new ServiceInstance("leaks", "leaks-1", "127.0.0.1",
-        server.address().getPort(), "rsocket", "1", 100, Map.of(), List.of())).block(TIMEOUT);
+    Server server =
+        transport.serve(new InetSocketAddress("127.0.0.1", 0), dispatcher).block(TIMEOUT);
+    Connection connection =
+        transport
+            .connect(
+                new ServiceInstance(
+                    "leaks",
+                    "leaks-1",
+                    "127.0.0.1",
+                    server.address().getPort(),
+                    "rsocket",
+                    "1",
+                    100,
+                    Map.of(),
+                    List.of()))
+            .block(TIMEOUT);
     try {
       for (int round = 0; round < 20; round++) {
-        Headers headers = Headers.of("authorization", "Bearer t", "x-round", Integer.toString(round));
+        Headers headers =
+            Headers.of("authorization", "Bearer t", "x-round", Integer.toString(round));
         connection.requestResponse(frame("Echo", headers, "hello " + round)).block(TIMEOUT);
-        connection.requestResponse(frame("Fail", headers, "NOT_FOUND:gone")).onErrorResume(e -> Mono.empty()).block(TIMEOUT);
-        connection.requestResponse(frame("Crash", headers, "x")).onErrorResume(e -> Mono.empty()).block(TIMEOUT);
+        connection
+            .requestResponse(frame("Fail", headers, "NOT_FOUND:gone"))
+            .onErrorResume(e -> Mono.empty())
+            .block(TIMEOUT);
+        connection
+            .requestResponse(frame("Crash", headers, "x"))
+            .onErrorResume(e -> Mono.empty())
+            .block(TIMEOUT);
         // over the server's limit, under the client's: refused by the server after it arrived
-        connection.requestResponse(new Frame(route("Echo"), "application/json", headers, new byte[MAX / 2 + 1]))
-            .onErrorResume(e -> Mono.empty()).block(TIMEOUT);
+        connection
+            .requestResponse(
+                new Frame(route("Echo"), "application/json", headers, new byte[MAX / 2 + 1]))
+            .onErrorResume(e -> Mono.empty())
+            .block(TIMEOUT);
         connection.fireAndForget(frame("Fire", headers, "f")).block(TIMEOUT);
         connection.requestStream(frame("Count", headers, "50")).blockLast(TIMEOUT);
         connection.requestStream(frame("Forever", headers, "")).take(5).blockLast(TIMEOUT);
-        connection.requestChannel(Frame.head(route("Upper"), "application/x-protobuf", headers),
-            Flux.range(0, 20).map(i -> ("m" + i).getBytes(StandardCharsets.UTF_8))).blockLast(TIMEOUT);
-        connection.requestChannel(Frame.head(route("TakeTen"), "application/x-protobuf", headers),
-            Flux.range(0, 1000).map(i -> new byte[100])).blockLast(TIMEOUT);
+        connection
+            .requestChannel(
+                Frame.head(route("Upper"), "application/x-protobuf", headers),
+                Flux.range(0, 20).map(i -> ("m" + i).getBytes(StandardCharsets.UTF_8)))
+            .blockLast(TIMEOUT);
+        connection
+            .requestChannel(
+                Frame.head(route("TakeTen"), "application/x-protobuf", headers),
+                Flux.range(0, 1000).map(i -> new byte[100]))
+            .blockLast(TIMEOUT);
       }
     } finally {
       connection.dispose();
@@ -95,7 +126,9 @@ class BufferReleaseTest {
         probe.release();
       }
     }
-    assertThat(leaks.list).extracting(ILoggingEvent::getFormattedMessage).noneMatch(message -> message.contains("LEAK"));
+    assertThat(leaks.list)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .noneMatch(message -> message.contains("LEAK"));
   }
 
   private static Route route(String method) {
@@ -103,6 +136,7 @@ class BufferReleaseTest {
   }
 
   private static Frame frame(String method, Headers headers, String data) {
-    return new Frame(route(method), "application/x-protobuf", headers, data.getBytes(StandardCharsets.UTF_8));
+    return new Frame(
+        route(method), "application/x-protobuf", headers, data.getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -25,7 +25,10 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
-/** Where handlers run over a real transport: the event loop by default, a blocking-safe scheduler on request. */
+/**
+ * Where handlers run over a real transport: the event loop by default, a blocking-safe scheduler on
+ * request.
+ */
 class HandlerThreadingTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
   private static final int CALLS = 4;
@@ -36,7 +39,10 @@ class HandlerThreadingTest {
 
   @RpcService("vireo.test.Slow")
   public interface Slow {
-    /** Blocks until all {@value #CALLS} calls have arrived (each would block its thread for 2 s and more). */
+    /**
+     * Blocks until all {@value #CALLS} calls have arrived (each would block its thread for 2 s and
+     * more).
+     */
     @Blocking
     Mono<Answer> together(Ask ask);
 
@@ -71,7 +77,8 @@ class HandlerThreadingTest {
 
     @Override
     public Mono<Answer> blocks(Ask ask) {
-      String value = Mono.just(ask.what()).delayElement(Duration.ofMillis(10)).block(Duration.ofSeconds(10));
+      String value =
+          Mono.just(ask.what()).delayElement(Duration.ofMillis(10)).block(Duration.ofSeconds(10));
       return Mono.just(new Answer("blocked for " + value));
     }
 
@@ -87,7 +94,8 @@ class HandlerThreadingTest {
 
     @Override
     public Mono<Answer> configuredBlocking(Ask ask) {
-      String value = Mono.just(ask.what()).delayElement(Duration.ofMillis(10)).block(Duration.ofSeconds(10));
+      String value =
+          Mono.just(ask.what()).delayElement(Duration.ofMillis(10)).block(Duration.ofSeconds(10));
       return Mono.just(new Answer("configured " + value));
     }
   }
@@ -124,8 +132,12 @@ class HandlerThreadingTest {
   void blockingHandlersCalledAtOnceRunAtOnce() {
     start(service("slow"));
     Slow slow = caller.client("slow", Slow.class);
-    // one connection, so one event-loop thread: on it the first call would wait for the others forever
-    StepVerifier.create(Flux.range(0, CALLS).flatMap(i -> slow.together(new Ask("call " + i))).map(Answer::text))
+    // one connection, so one event-loop thread: on it the first call would wait for the others
+    // forever
+    StepVerifier.create(
+            Flux.range(0, CALLS)
+                .flatMap(i -> slow.together(new Ask("call " + i)))
+                .map(Answer::text))
         .expectNext("together", "together", "together", "together")
         .expectComplete()
         .verify(TIMEOUT);
@@ -161,12 +173,20 @@ class HandlerThreadingTest {
       start(service("slow").set("vireo.server.blocking-warn-threshold", "20ms"));
       Slow slow = caller.client("slow", Slow.class);
       for (int i = 0; i < 3; i++) {
-        StepVerifier.create(slow.sleepsOnTheEventLoop(new Ask("z"))).expectNext(new Answer("slept")).expectComplete().verify(TIMEOUT);
+        StepVerifier.create(slow.sleepsOnTheEventLoop(new Ask("z")))
+            .expectNext(new Answer("slept"))
+            .expectComplete()
+            .verify(TIMEOUT);
       }
-      List<String> warnings = appender.list.stream().map(ILoggingEvent::getFormattedMessage)
-          .filter(message -> message.contains("held the event-loop thread")).toList();
+      List<String> warnings =
+          appender.list.stream()
+              .map(ILoggingEvent::getFormattedMessage)
+              .filter(message -> message.contains("held the event-loop thread"))
+              .toList();
       assertThat(warnings).hasSize(1);
-      assertThat(warnings.get(0)).contains("vireo.test.Slow.SleepsOnTheEventLoop").contains("@io.vireo.Blocking");
+      assertThat(warnings.get(0))
+          .contains("vireo.test.Slow.SleepsOnTheEventLoop")
+          .contains("@io.vireo.Blocking");
     } finally {
       logger.detachAppender(appender);
     }
@@ -177,9 +197,15 @@ class HandlerThreadingTest {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     start(service("slow").wrap(Metrics.of(meters)));
     StepVerifier.create(caller.client("slow", SlowPlus.class).notServed(new Ask("x")))
-        .expectErrorSatisfies(e -> assertThat(((VireoException) e).status()).isEqualTo(Status.UNIMPLEMENTED))
+        .expectErrorSatisfies(
+            e -> assertThat(((VireoException) e).status()).isEqualTo(Status.UNIMPLEMENTED))
         .verify(TIMEOUT);
-    Timer unknown = meters.find("vireo.server.calls").tag("endpoint", "unknown").tag("status", "UNIMPLEMENTED").timer();
+    Timer unknown =
+        meters
+            .find("vireo.server.calls")
+            .tag("endpoint", "unknown")
+            .tag("status", "UNIMPLEMENTED")
+            .timer();
     assertThat(unknown).isNotNull();
     assertThat(unknown.count()).isEqualTo(1);
   }

@@ -50,6 +50,7 @@ class LimitsTest {
   final List<Service> services = new ArrayList<>();
   final List<Connection> connections = new ArrayList<>();
   final RSocketTransport client = RSocketTransport.of();
+
   /** Requests to "hold" that the handler has started and not answered yet. */
   final Queue<Sinks.One<Pong>> held = new ConcurrentLinkedQueue<>();
 
@@ -61,28 +62,33 @@ class LimitsTest {
   }
 
   ServiceInstance serve(String key, String value) {
-    Echo echo = new Echo() {
-      @Override
-      public Mono<Pong> ping(Ping ping) {
-        if (!ping.from().equals("hold")) {
-          return Mono.just(new Pong("echo " + ping.from()));
-        }
-        Sinks.One<Pong> answer = Sinks.one();
-        held.add(answer);
-        return answer.asMono();
-      }
+    Echo echo =
+        new Echo() {
+          @Override
+          public Mono<Pong> ping(Ping ping) {
+            if (!ping.from().equals("hold")) {
+              return Mono.just(new Pong("echo " + ping.from()));
+            }
+            Sinks.One<Pong> answer = Sinks.one();
+            held.add(answer);
+            return answer.asMono();
+          }
 
-      @Override
-      public Flux<Pong> pings(Ping ping) {
-        return ping(ping).flux();
-      }
-    };
-    Service service = Service.builder("echo").registry(registry.handle())
-        .set("vireo.transport", "rsocket").set("vireo.codec", "json")
-        .set("vireo.server.shutdown-timeout", "1s")
-        .set(key, value)
-        .handle(Echo.class, echo)
-        .build().start();
+          @Override
+          public Flux<Pong> pings(Ping ping) {
+            return ping(ping).flux();
+          }
+        };
+    Service service =
+        Service.builder("echo")
+            .registry(registry.handle())
+            .set("vireo.transport", "rsocket")
+            .set("vireo.codec", "json")
+            .set("vireo.server.shutdown-timeout", "1s")
+            .set(key, value)
+            .handle(Echo.class, echo)
+            .build()
+            .start();
     services.add(service);
     return service.instance().orElseThrow();
   }
@@ -94,7 +100,10 @@ class LimitsTest {
   }
 
   static Frame ping(Route route, String from) {
-    return new Frame(route, "application/json", Headers.empty(),
+    return new Frame(
+        route,
+        "application/json",
+        Headers.empty(),
         ("{\"from\":\"" + from + "\"}").getBytes(StandardCharsets.UTF_8));
   }
 
@@ -111,13 +120,19 @@ class LimitsTest {
     connection.requestStream(ping(PINGS, "hold")).map(LimitsTest::text).subscribe(answers::add);
     await().atMost(Duration.ofSeconds(10)).until(() -> held.size() == 2);
 
-    StepVerifier.create(connection.requestResponse(ping(PING, "third"))).expectErrorSatisfies(error -> {
-      assertThat(error).isInstanceOf(VireoException.class);
-      assertThat(((VireoException) error).status()).isEqualTo(Status.RESOURCE_EXHAUSTED);
-      assertThat(error.getMessage()).contains("at most 2 at once, vireo.server.max-concurrent-streams");
-    }).verify(Duration.ofSeconds(10));
+    StepVerifier.create(connection.requestResponse(ping(PING, "third")))
+        .expectErrorSatisfies(
+            error -> {
+              assertThat(error).isInstanceOf(VireoException.class);
+              assertThat(((VireoException) error).status()).isEqualTo(Status.RESOURCE_EXHAUSTED);
+              assertThat(error.getMessage())
+                  .contains("at most 2 at once, vireo.server.max-concurrent-streams");
+            })
+        .verify(Duration.ofSeconds(10));
     StepVerifier.create(connection.requestStream(ping(PINGS, "fourth")))
-        .expectErrorSatisfies(error -> assertThat(((VireoException) error).status()).isEqualTo(Status.RESOURCE_EXHAUSTED))
+        .expectErrorSatisfies(
+            error ->
+                assertThat(((VireoException) error).status()).isEqualTo(Status.RESOURCE_EXHAUSTED))
         .verify(Duration.ofSeconds(10));
     assertThat(held).hasSize(2);
 
@@ -125,7 +140,8 @@ class LimitsTest {
     held.poll().tryEmitValue(new Pong("first"));
     await().atMost(Duration.ofSeconds(10)).until(() -> answers.size() == 1);
     StepVerifier.create(connection.requestResponse(ping(PING, "again")).map(LimitsTest::text))
-        .expectNext("{\"by\":\"echo again\"}").verifyComplete();
+        .expectNext("{\"by\":\"echo again\"}")
+        .verifyComplete();
     assertThat(connection.isDisposed()).isFalse();
   }
 
@@ -139,25 +155,36 @@ class LimitsTest {
 
     Connection idle = connect(instance);
     StepVerifier.create(idle.requestResponse(ping(PING, "once")).map(LimitsTest::text))
-        .expectNext("{\"by\":\"echo once\"}").verifyComplete();
+        .expectNext("{\"by\":\"echo once\"}")
+        .verifyComplete();
     await().atMost(Duration.ofSeconds(10)).until(idle::isDisposed);
     // the open stream keeps its connection: the timer starts when its last request ends
-    await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(5)).until(() -> !busy.isDisposed());
+    await()
+        .during(Duration.ofMillis(700))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> !busy.isDisposed());
 
     held.poll().tryEmitValue(new Pong("done"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> answers.equals(List.of("{\"by\":\"done\"}")));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> answers.equals(List.of("{\"by\":\"done\"}")));
     await().atMost(Duration.ofSeconds(10)).until(busy::isDisposed);
 
     // the server keeps serving: a new connection works
-    StepVerifier.create(connect(instance).requestResponse(ping(PING, "later")).map(LimitsTest::text))
-        .expectNext("{\"by\":\"echo later\"}").verifyComplete();
+    StepVerifier.create(
+            connect(instance).requestResponse(ping(PING, "later")).map(LimitsTest::text))
+        .expectNext("{\"by\":\"echo later\"}")
+        .verifyComplete();
   }
 
   @Test
   void badLimitsFailNamingTheKey() {
-    assertThatThrownBy(() -> RSocketTransport.of(Config.of(Map.of("vireo.server.max-concurrent-streams", "-3"))))
+    assertThatThrownBy(
+            () ->
+                RSocketTransport.of(Config.of(Map.of("vireo.server.max-concurrent-streams", "-3"))))
         .hasMessageContaining("vireo.server.max-concurrent-streams: -3 (expected: > 0)");
-    assertThatThrownBy(() -> RSocketTransport.of(Config.of(Map.of("vireo.server.idle-timeout", "-1s"))))
+    assertThatThrownBy(
+            () -> RSocketTransport.of(Config.of(Map.of("vireo.server.idle-timeout", "-1s"))))
         .hasMessageContaining("vireo.server.idle-timeout");
   }
 }

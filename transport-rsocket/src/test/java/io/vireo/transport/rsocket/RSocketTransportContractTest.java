@@ -8,7 +8,9 @@ import java.util.Map;
 class RSocketTransportContractTest extends TransportContract {
   @Override
   protected Transport transport() {
-    return new RSocketTransportProvider().create(Config.of(Map.of(
-        RSocketTransport.MAX_MESSAGE_SIZE_KEY, Integer.toString(maxMessageSize()))));
+    return new RSocketTransportProvider()
+        .create(
+            Config.of(
+                Map.of(RSocketTransport.MAX_MESSAGE_SIZE_KEY, Integer.toString(maxMessageSize()))));
   }
 }

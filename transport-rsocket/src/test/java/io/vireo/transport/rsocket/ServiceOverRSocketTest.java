@@ -17,7 +17,10 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
-/** A Vireo client calls a Vireo service through the registry, over the RSocket transport chosen by name. */
+/**
+ * A Vireo client calls a Vireo service through the registry, over the RSocket transport chosen by
+ * name.
+ */
 class ServiceOverRSocketTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
@@ -52,10 +55,14 @@ class ServiceOverRSocketTest {
         .expectComplete()
         .verify(TIMEOUT);
     StepVerifier.create(greeter.lotsOfReplies(new HelloRequest("Bo")))
-        .expectNext(new HelloReply("Hello 1, Bo"), new HelloReply("Hello 2, Bo"), new HelloReply("Hello 3, Bo"))
+        .expectNext(
+            new HelloReply("Hello 1, Bo"),
+            new HelloReply("Hello 2, Bo"),
+            new HelloReply("Hello 3, Bo"))
         .expectComplete()
         .verify(TIMEOUT);
-    StepVerifier.create(greeter.lotsOfGreetings(Flux.just(new HelloRequest("a"), new HelloRequest("b"))))
+    StepVerifier.create(
+            greeter.lotsOfGreetings(Flux.just(new HelloRequest("a"), new HelloRequest("b"))))
         .expectNext(new HelloReply("Hello, a and b"))
         .expectComplete()
         .verify(TIMEOUT);
@@ -65,18 +72,21 @@ class ServiceOverRSocketTest {
   void headersAndStatusCrossOverRSocket() {
     Greeter greeter = caller.client("rsocket-greeter", Greeter.class);
 
-    StepVerifier.create(greeter.whoAmI(new HelloRequest("x"))
-            .contextWrite(CallOptions.header("x-tenant", "acme"))
-            .contextWrite(CallOptions.header("authorization", "Bearer tok")))
+    StepVerifier.create(
+            greeter
+                .whoAmI(new HelloRequest("x"))
+                .contextWrite(CallOptions.header("x-tenant", "acme"))
+                .contextWrite(CallOptions.header("authorization", "Bearer tok")))
         .expectNext(new HelloReply("acme Bearer tok"))
         .expectComplete()
         .verify(TIMEOUT);
     StepVerifier.create(greeter.sayHello(new HelloRequest("nobody")))
-        .expectErrorSatisfies(error -> {
-          assertThat(error).isInstanceOf(VireoException.class);
-          assertThat(((VireoException) error).status()).isEqualTo(Status.NOT_FOUND);
-          assertThat(error.getMessage()).isEqualTo("no such person: nobody");
-        })
+        .expectErrorSatisfies(
+            error -> {
+              assertThat(error).isInstanceOf(VireoException.class);
+              assertThat(((VireoException) error).status()).isEqualTo(Status.NOT_FOUND);
+              assertThat(error.getMessage()).isEqualTo("no such person: nobody");
+            })
         .verify(TIMEOUT);
   }
 }

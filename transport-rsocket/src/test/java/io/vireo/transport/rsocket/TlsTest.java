@@ -34,8 +34,7 @@ class TlsTest {
     Mono<Pong> ping(Ping ping);
   }
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   static Path caCert;
   static Path serverCert;
   static Path serverKey;
@@ -50,13 +49,40 @@ class TlsTest {
 
   @BeforeAll
   static void certificates() throws Exception {
-    X509Bundle ca = new CertificateBuilder().subject("CN=vireo test CA").setIsCertificateAuthority(true).ecp256().buildSelfSigned();
-    X509Bundle server = new CertificateBuilder().subject("CN=echo").addSanIpAddress("127.0.0.1").addSanDnsName("localhost")
-        .addExtendedKeyUsageServerAuth().ecp256().buildIssuedBy(ca);
-    X509Bundle client = new CertificateBuilder().subject("CN=caller").addExtendedKeyUsageClientAuth().ecp256().buildIssuedBy(ca);
-    X509Bundle rogueCa = new CertificateBuilder().subject("CN=rogue CA").setIsCertificateAuthority(true).ecp256().buildSelfSigned();
-    X509Bundle rogue = new CertificateBuilder().subject("CN=rogue").addSanIpAddress("127.0.0.1")
-        .addExtendedKeyUsageClientAuth().addExtendedKeyUsageServerAuth().ecp256().buildIssuedBy(rogueCa);
+    X509Bundle ca =
+        new CertificateBuilder()
+            .subject("CN=vireo test CA")
+            .setIsCertificateAuthority(true)
+            .ecp256()
+            .buildSelfSigned();
+    X509Bundle server =
+        new CertificateBuilder()
+            .subject("CN=echo")
+            .addSanIpAddress("127.0.0.1")
+            .addSanDnsName("localhost")
+            .addExtendedKeyUsageServerAuth()
+            .ecp256()
+            .buildIssuedBy(ca);
+    X509Bundle client =
+        new CertificateBuilder()
+            .subject("CN=caller")
+            .addExtendedKeyUsageClientAuth()
+            .ecp256()
+            .buildIssuedBy(ca);
+    X509Bundle rogueCa =
+        new CertificateBuilder()
+            .subject("CN=rogue CA")
+            .setIsCertificateAuthority(true)
+            .ecp256()
+            .buildSelfSigned();
+    X509Bundle rogue =
+        new CertificateBuilder()
+            .subject("CN=rogue")
+            .addSanIpAddress("127.0.0.1")
+            .addExtendedKeyUsageClientAuth()
+            .addExtendedKeyUsageServerAuth()
+            .ecp256()
+            .buildIssuedBy(rogueCa);
     caCert = write("ca.crt", ca.getCertificatePEM());
     serverCert = write("server.crt", server.getCertificatePEM());
     serverKey = write("server.key", server.getPrivateKeyPEM());
@@ -76,9 +102,12 @@ class TlsTest {
   }
 
   Service.Builder base(String name) {
-    return Service.builder(name).registry(registry.handle())
-        .set("vireo.transport", "rsocket").set("vireo.codec", "json")
-        .set("vireo.client.timeout", "5s").set("vireo.client.retries", "0")
+    return Service.builder(name)
+        .registry(registry.handle())
+        .set("vireo.transport", "rsocket")
+        .set("vireo.codec", "json")
+        .set("vireo.client.timeout", "5s")
+        .set("vireo.client.retries", "0")
         .set("vireo.transport.connect-timeout", "3s")
         .set("vireo.server.shutdown-timeout", "2s");
   }
@@ -90,36 +119,55 @@ class TlsTest {
   }
 
   void startServer(String clientAuth) {
-    Service.Builder server = base("echo").handle(Echo.class, ping -> Mono.fromSupplier(() -> {
-          served.incrementAndGet();
-          return new Pong("echo");
-        }))
-        .set("vireo.server.tls.cert-chain", serverCert.toString())
-        .set("vireo.server.tls.private-key", serverKey.toString());
+    Service.Builder server =
+        base("echo")
+            .handle(
+                Echo.class,
+                ping ->
+                    Mono.fromSupplier(
+                        () -> {
+                          served.incrementAndGet();
+                          return new Pong("echo");
+                        }))
+            .set("vireo.server.tls.cert-chain", serverCert.toString())
+            .set("vireo.server.tls.private-key", serverKey.toString());
     if (!clientAuth.equals("none")) {
-      server.set("vireo.server.tls.client-auth", clientAuth).set("vireo.server.tls.trust-certs", caCert.toString());
+      server
+          .set("vireo.server.tls.client-auth", clientAuth)
+          .set("vireo.server.tls.trust-certs", caCert.toString());
     }
     start(server);
   }
 
   Echo client(String name, Path trust, Path cert, Path key) {
-    return start(base(name).set("vireo.client.tls.trust-certs", trust.toString())
-        .set("vireo.client.tls.cert-chain", cert.toString()).set("vireo.client.tls.private-key", key.toString()))
+    return start(
+            base(name)
+                .set("vireo.client.tls.trust-certs", trust.toString())
+                .set("vireo.client.tls.cert-chain", cert.toString())
+                .set("vireo.client.tls.private-key", key.toString()))
         .client("echo", Echo.class);
   }
 
   static void refused(Mono<Pong> call) {
-    StepVerifier.create(call).expectErrorSatisfies(error -> {
-      assertThat(error).isInstanceOf(VireoException.class);
-      assertThat(((VireoException) error).status()).isIn(Status.UNAVAILABLE, Status.CANCELLED, Status.INTERNAL);
-    }).verify(Duration.ofSeconds(15));
+    StepVerifier.create(call)
+        .expectErrorSatisfies(
+            error -> {
+              assertThat(error).isInstanceOf(VireoException.class);
+              assertThat(((VireoException) error).status())
+                  .isIn(Status.UNAVAILABLE, Status.CANCELLED, Status.INTERNAL);
+            })
+        .verify(Duration.ofSeconds(15));
   }
 
   @Test
   void tlsCallWorksWhenTheClientTrustsTheServersCa() {
     startServer("none");
-    Echo echo = start(base("caller").set("vireo.client.tls.trust-certs", caCert.toString())).client("echo", Echo.class);
-    StepVerifier.create(echo.ping(new Ping("caller"))).expectNext(new Pong("echo")).verifyComplete();
+    Echo echo =
+        start(base("caller").set("vireo.client.tls.trust-certs", caCert.toString()))
+            .client("echo", Echo.class);
+    StepVerifier.create(echo.ping(new Ping("caller")))
+        .expectNext(new Pong("echo"))
+        .verifyComplete();
     assertThat(served).hasValue(1);
   }
 
@@ -127,8 +175,10 @@ class TlsTest {
   void plaintextClientAndUntrustingClientAreRefused() {
     startServer("none");
     refused(start(base("plain")).client("echo", Echo.class).ping(new Ping("plain")));
-    refused(start(base("untrusting").set("vireo.client.tls.trust-certs", rogueCert.toString()))
-        .client("echo", Echo.class).ping(new Ping("untrusting")));
+    refused(
+        start(base("untrusting").set("vireo.client.tls.trust-certs", rogueCert.toString()))
+            .client("echo", Echo.class)
+            .ping(new Ping("untrusting")));
     assertThat(served).hasValue(0);
   }
 
@@ -136,21 +186,34 @@ class TlsTest {
   void mutualTlsAcceptsTheClientCertificateAndRefusesOthers() {
     startServer("require");
     StepVerifier.create(client("caller", caCert, clientCert, clientKey).ping(new Ping("caller")))
-        .expectNext(new Pong("echo")).verifyComplete();
+        .expectNext(new Pong("echo"))
+        .verifyComplete();
     assertThat(served).hasValue(1);
-    refused(start(base("no-cert").set("vireo.client.tls.trust-certs", caCert.toString()))
-        .client("echo", Echo.class).ping(new Ping("no-cert")));
+    refused(
+        start(base("no-cert").set("vireo.client.tls.trust-certs", caCert.toString()))
+            .client("echo", Echo.class)
+            .ping(new Ping("no-cert")));
     refused(client("rogue", caCert, rogueCert, rogueKey).ping(new Ping("rogue")));
     assertThat(served).hasValue(1);
   }
 
   @Test
   void badTlsSettingsFailAtStartWithTheKey() {
-    assertThatThrownBy(() -> base("bad").set("vireo.server.tls.cert-chain", serverCert.toString()).build().start())
+    assertThatThrownBy(
+            () ->
+                base("bad")
+                    .set("vireo.server.tls.cert-chain", serverCert.toString())
+                    .build()
+                    .start())
         .hasMessageContaining("vireo.server.tls: enabled without cert-chain and private-key");
-    assertThatThrownBy(() -> base("bad").set("vireo.server.tls.cert-chain", serverCert.toString())
-        .set("vireo.server.tls.private-key", serverKey.toString()).set("vireo.server.tls.client-auth", "require")
-        .build().start())
+    assertThatThrownBy(
+            () ->
+                base("bad")
+                    .set("vireo.server.tls.cert-chain", serverCert.toString())
+                    .set("vireo.server.tls.private-key", serverKey.toString())
+                    .set("vireo.server.tls.client-auth", "require")
+                    .build()
+                    .start())
         .hasMessageContaining("without trust-certs");
   }
 }

@@ -25,49 +25,86 @@ class WireMetadataTest {
 
   @Test
   void writesEntriesRSocketJavaReads() {
-    Headers headers = Headers.of("authorization", "Bearer t0k3n", "vireo-timeout", "250", "x-tenant", "acme");
-    ByteBuf metadata = WireMetadata.encode(new Frame(SAY_HELLO, "application/json", headers, new byte[0]), "application/x-protobuf");
+    Headers headers =
+        Headers.of("authorization", "Bearer t0k3n", "vireo-timeout", "250", "x-tenant", "acme");
+    ByteBuf metadata =
+        WireMetadata.encode(
+            new Frame(SAY_HELLO, "application/json", headers, new byte[0]),
+            "application/x-protobuf");
 
     List<String> mimeTypes = new ArrayList<>();
     for (CompositeMetadata.Entry entry : new CompositeMetadata(metadata, false)) {
       mimeTypes.add(entry.getMimeType());
       switch (entry.getMimeType()) {
         case "message/x.rsocket.routing.v0" ->
-            assertThat(new RoutingMetadata(entry.getContent())).containsExactly("vireo.samples.greeter.Greeter.SayHello");
+            assertThat(new RoutingMetadata(entry.getContent()))
+                .containsExactly("vireo.samples.greeter.Greeter.SayHello");
         case "message/x.rsocket.mime-type.v0" ->
             assertThat((int) entry.getContent().getUnsignedByte(0)).isEqualTo(0x85);
         case "message/x.rsocket.authentication.v0" -> {
-          assertThat(AuthMetadataCodec.readWellKnownAuthType(entry.getContent())).isEqualTo(WellKnownAuthType.BEARER);
-          assertThat(new String(AuthMetadataCodec.readBearerTokenAsCharArray(entry.getContent()))).isEqualTo("t0k3n");
+          assertThat(AuthMetadataCodec.readWellKnownAuthType(entry.getContent()))
+              .isEqualTo(WellKnownAuthType.BEARER);
+          assertThat(new String(AuthMetadataCodec.readBearerTokenAsCharArray(entry.getContent())))
+              .isEqualTo("t0k3n");
         }
         case "message/x.vireo.headers.v0" ->
-            assertThat(entry.getContent().toString(StandardCharsets.UTF_8)).isEqualTo("vireo-timeout: 250\nx-tenant: acme\n");
+            assertThat(entry.getContent().toString(StandardCharsets.UTF_8))
+                .isEqualTo("vireo-timeout: 250\nx-tenant: acme\n");
         default -> throw new AssertionError("unexpected entry " + entry.getMimeType());
       }
     }
-    assertThat(mimeTypes).containsExactly(
-        "message/x.rsocket.routing.v0", "message/x.rsocket.mime-type.v0",
-        "message/x.rsocket.authentication.v0", "message/x.vireo.headers.v0");
+    assertThat(mimeTypes)
+        .containsExactly(
+            "message/x.rsocket.routing.v0", "message/x.rsocket.mime-type.v0",
+            "message/x.rsocket.authentication.v0", "message/x.vireo.headers.v0");
   }
 
   @Test
   void writesTheReadmeExampleByteForByte() {
-    Headers headers = Headers.of("authorization", "Bearer t0k3n1234", "vireo-timeout", "250", "vireo-caller", "frontend");
-    ByteBuf metadata = WireMetadata.encode(new Frame(SAY_HELLO, "application/json", headers, new byte[0]), "application/json");
+    Headers headers =
+        Headers.of(
+            "authorization",
+            "Bearer t0k3n1234",
+            "vireo-timeout",
+            "250",
+            "vireo-caller",
+            "frontend");
+    ByteBuf metadata =
+        WireMetadata.encode(
+            new Frame(SAY_HELLO, "application/json", headers, new byte[0]), "application/json");
 
     ByteBuf expected = Unpooled.buffer();
-    expected.writeByte(0xFE).writeMedium(0x27).writeByte(0x26).writeCharSequence(SAY_HELLO.fullName(), StandardCharsets.US_ASCII);
-    expected.writeByte(0xFC).writeMedium(0x0A).writeByte(0x81).writeCharSequence("t0k3n1234", StandardCharsets.US_ASCII);
-    expected.writeByte(0x19).writeCharSequence("message/x.vireo.headers.v0", StandardCharsets.US_ASCII);
-    expected.writeMedium(0x2A).writeCharSequence("vireo-timeout: 250\nvireo-caller: frontend\n", StandardCharsets.US_ASCII);
+    expected
+        .writeByte(0xFE)
+        .writeMedium(0x27)
+        .writeByte(0x26)
+        .writeCharSequence(SAY_HELLO.fullName(), StandardCharsets.US_ASCII);
+    expected
+        .writeByte(0xFC)
+        .writeMedium(0x0A)
+        .writeByte(0x81)
+        .writeCharSequence("t0k3n1234", StandardCharsets.US_ASCII);
+    expected
+        .writeByte(0x19)
+        .writeCharSequence("message/x.vireo.headers.v0", StandardCharsets.US_ASCII);
+    expected
+        .writeMedium(0x2A)
+        .writeCharSequence(
+            "vireo-timeout: 250\nvireo-caller: frontend\n", StandardCharsets.US_ASCII);
     assertThat(ByteBufUtil.hexDump(metadata)).isEqualTo(ByteBufUtil.hexDump(expected));
   }
 
   @Test
   void readsBackWhatItWrites() {
-    Headers headers = Headers.of("authorization", "Bearer abc", "traceparent", "00-1-2-01", "x-note", "caf\u00e9: ok");
+    Headers headers =
+        Headers.of(
+            "authorization", "Bearer abc", "traceparent", "00-1-2-01", "x-note", "caf\u00e9: ok");
     Frame frame = new Frame(SAY_HELLO, "application/vnd.custom", headers, new byte[] {1, 2});
-    Frame decoded = WireMetadata.decode(WireMetadata.encode(frame, "application/x-protobuf"), "application/x-protobuf", frame.data());
+    Frame decoded =
+        WireMetadata.decode(
+            WireMetadata.encode(frame, "application/x-protobuf"),
+            "application/x-protobuf",
+            frame.data());
 
     assertThat(decoded.route()).isEqualTo(SAY_HELLO);
     assertThat(decoded.contentType()).isEqualTo("application/vnd.custom");
@@ -76,7 +113,10 @@ class WireMetadataTest {
 
   @Test
   void leavesOutEntriesThatWouldBeEmpty() {
-    ByteBuf metadata = WireMetadata.encode(new Frame(SAY_HELLO, "application/x-protobuf", Headers.empty(), new byte[0]), "application/x-protobuf");
+    ByteBuf metadata =
+        WireMetadata.encode(
+            new Frame(SAY_HELLO, "application/x-protobuf", Headers.empty(), new byte[0]),
+            "application/x-protobuf");
     List<String> mimeTypes = new ArrayList<>();
     new CompositeMetadata(metadata, false).forEach(entry -> mimeTypes.add(entry.getMimeType()));
     assertThat(mimeTypes).containsExactly("message/x.rsocket.routing.v0");
@@ -88,14 +128,18 @@ class WireMetadataTest {
 
   @Test
   void rejectsMetadataWithoutRouteOrTruncated() {
-    assertThatThrownBy(() -> WireMetadata.decode(Unpooled.EMPTY_BUFFER, "application/json", new byte[0]))
-        .isInstanceOfSatisfying(VireoException.class, e -> assertThat(e.status()).isEqualTo(Status.INVALID_ARGUMENT));
+    assertThatThrownBy(
+            () -> WireMetadata.decode(Unpooled.EMPTY_BUFFER, "application/json", new byte[0]))
+        .isInstanceOfSatisfying(
+            VireoException.class, e -> assertThat(e.status()).isEqualTo(Status.INVALID_ARGUMENT));
     ByteBuf truncated = Unpooled.buffer().writeByte(0xFE).writeMedium(40).writeByte(3);
     assertThatThrownBy(() -> WireMetadata.decode(truncated, "application/json", new byte[0]))
-        .isInstanceOfSatisfying(VireoException.class, e -> assertThat(e.status()).isEqualTo(Status.INVALID_ARGUMENT));
+        .isInstanceOfSatisfying(
+            VireoException.class, e -> assertThat(e.status()).isEqualTo(Status.INVALID_ARGUMENT));
     ByteBuf noDot = Unpooled.buffer().writeByte(0xFE).writeMedium(4).writeByte(3);
     noDot.writeCharSequence("abc", StandardCharsets.US_ASCII);
     assertThatThrownBy(() -> WireMetadata.decode(noDot, "application/json", new byte[0]))
-        .isInstanceOfSatisfying(VireoException.class, e -> assertThat(e.status()).isEqualTo(Status.UNIMPLEMENTED));
+        .isInstanceOfSatisfying(
+            VireoException.class, e -> assertThat(e.status()).isEqualTo(Status.UNIMPLEMENTED));
   }
 }

@@ -6,9 +6,9 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Import;
 
 /**
- * The Spring Boot sample: registered as {@code spring-greeter}, it serves the greeter's
- * interface by asking the plain-Java {@code greeter} (the samples jar's {@code greeter}
- * command) and relaying its answers, and it hears the {@code user.greeted} events.
+ * The Spring Boot sample: registered as {@code spring-greeter}, it serves the greeter's interface
+ * by asking the plain-Java {@code greeter} (the samples jar's {@code greeter} command) and relaying
+ * its answers, and it hears the {@code user.greeted} events.
  *
  * <pre>
  * java -jar samples/target/vireo-samples.jar greeter &amp;
