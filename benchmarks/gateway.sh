@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The gateway figures, in one run, side by side (a run mode of its own; run.sh does the rest):
 #   - plain HTTP proxying: the Vireo gateway vs Spring Cloud Gateway (server-webflux 5.0.4), both
-#     in front of the same reactor-netty backend, 64 connections with one request in flight each;
+#     in front of the same reactor-netty backend, 64 connections with one request in flight each
+#     (wrk, Debian's package: apt-get install wrk);
 #     the backend alone as the reference;
 #   - HTTP JSON -> Vireo RPC through the gateway vs the same call made directly by a Vireo client
 #     (LoadClient vireo-rsocket, unary at 64 in flight), to the same Echo service.
 #
-#   benchmarks/gateway.sh quick   # about 3 minutes: 3 s warm-up + 3 s per figure
-#   benchmarks/gateway.sh full    # about 8 minutes: 8 s warm-up + 8 s per figure, 2 rounds
+#   benchmarks/gateway.sh quick   # about 2 minutes: 3 s warm-up + 3 s per figure (a smoke run)
+#   benchmarks/gateway.sh full    # about 10 minutes: 40 s of JIT warm-up per server, then 20 s warm-up + 10 s per figure, 2 rounds
 #
 # Writes results/gateway-latest.md (and the RESULT lines in results/gateway-raw/). Every JVM is
 # bounded by `timeout`; servers are stopped by their PID.
@@ -17,13 +18,13 @@ MODE=${1:-quick}
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 case "$MODE" in
-  quick) WARM=3; MEASURE=3; ROUNDS=${ROUNDS:-1} ;;
-  full)  WARM=8; MEASURE=8; ROUNDS=${ROUNDS:-2} ;;
+  quick) WARM=3; MEASURE=3; ROUNDS=${ROUNDS:-1}; JIT=5 ;;
+  full)  WARM=20; MEASURE=10; ROUNDS=${ROUNDS:-2}; JIT=40 ;;
   *) echo "usage: $0 [quick|full]" >&2; exit 2 ;;
 esac
 RUN="$HERE/target/gateway-run"
 rm -rf "$RUN"; mkdir -p "$RUN/results" "$HERE/results"
-MAX=$(( 120 + ROUNDS * 6 * (WARM + MEASURE + 10) ))
+MAX=$(( 120 + 4 * (JIT + 5) + ROUNDS * 6 * (WARM + MEASURE + 10) ))
 
 echo "== build"
 (cd "$ROOT" && ./mvnw -B -q package -DskipTests -pl benchmarks -am && ./mvnw -B -q package -DskipTests -f benchmarks/scg/pom.xml) \
@@ -58,11 +59,45 @@ start vireo-gateway java "${JAVA_OPTS[@]}" -cp "$CP" io.vireo.benchmarks.Gateway
 start scg java "${JAVA_OPTS[@]}" -cp "$SCG_CP" io.vireo.benchmarks.scg.ScgMain --server.port="$SCG" --backend="http://127.0.0.1:$BACKEND"
 java -cp "$CP" io.vireo.benchmarks.GatewayBench json > "$RUN/echo.json"
 
+# HTTP load: wrk (Debian's package `wrk`), one thread, 64 connections with one request in flight
+# each, latencies from its --latency distribution; one RESULT line per figure, as LoadClient prints
+command -v wrk > /dev/null || { echo "gateway.sh needs wrk on the PATH (apt-get install wrk)"; exit 1; }
 load() { # name url method body
-  timeout $(( WARM + MEASURE + 60 )) java "${JAVA_OPTS[@]}" -cp "$CP" io.vireo.benchmarks.GatewayBench load "$1" "$2" "$3" "$4" 64 "$WARM" "$MEASURE" \
-    >> "$RUN/results/gateway.txt" 2> "$RUN/load-$1.log" || echo "   $1: load failed (see $RUN/load-$1.log)"
+  local script="$RUN/wrk-$1.lua" out="$RUN/wrk-$1.txt"
+  if [[ $4 == - ]]; then
+    printf 'wrk.method = "%s"\n' "$3" > "$script"
+  else
+    printf 'wrk.method = "%s"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [[%s]]\n' "$3" "$(cat "$4")" > "$script"
+  fi
+  timeout $(( WARM + 30 )) wrk -t1 -c64 -d"${WARM}s" -s "$script" "$2" > /dev/null 2>&1 || true
+  if ! timeout $(( MEASURE + 30 )) wrk -t1 -c64 -d"${MEASURE}s" --latency -s "$script" "$2" > "$out" 2>&1; then
+    echo "   $1: wrk failed (see $out)"; return 0
+  fi
+  python3 - "$1" "$out" >> "$RUN/results/gateway.txt" <<'PY'
+import re, sys
+name, text = sys.argv[1], open(sys.argv[2]).read()
+def micros(value):
+    number, unit = re.match(r"([\d.]+)(us|ms|s)", value).groups()
+    return float(number) * {"us": 1, "ms": 1e3, "s": 1e6}[unit]
+rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+p50 = micros(re.search(r"^\s+50%\s+(\S+)", text, re.M).group(1))
+p99 = micros(re.search(r"^\s+99%\s+(\S+)", text, re.M).group(1))
+errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
+bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+errors += int(bad.group(1)) if bad else 0
+print(f"RESULT name={name} impl={name} scenario=http inflight=64 ops_per_s={rate:.0f} p50_us={p50:.1f} p99_us={p99:.1f} errors={errors}")
+PY
   grep "name=$1 " "$RUN/results/gateway.txt" | tail -1 | sed 's/^/     /' || true
 }
+
+# every JVM compiles its hot path first, unmeasured (on 2 cores Spring Cloud Gateway is still
+# far from its steady state after 20 s), so that the first round does not measure the JIT
+echo "== JIT warm-up, ${JIT} s per server, not measured"
+for url in "http://127.0.0.1:$BACKEND/bench/x" "http://127.0.0.1:$VIREO/bench/x" "http://127.0.0.1:$SCG/bench/x"; do
+  timeout $(( JIT + 30 )) wrk -t1 -c64 -d"${JIT}s" "$url" > /dev/null 2>&1 || true
+done
+printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [[%s]]\n' "$(cat "$RUN/echo.json")" > "$RUN/wrk-warm.lua"
+timeout $(( JIT + 30 )) wrk -t1 -c64 -d"${JIT}s" -s "$RUN/wrk-warm.lua" "http://127.0.0.1:$VIREO/echo/Unary" > /dev/null 2>&1 || true
 
 echo "$(date -u +%H:%M:%S) load average: $(cut -d' ' -f1-3 /proc/loadavg)" > "$RUN/load-before.txt"
 for round in $(seq 1 "$ROUNDS"); do

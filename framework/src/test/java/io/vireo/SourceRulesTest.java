@@ -27,7 +27,7 @@ class SourceRulesTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final Pattern QUALIFIED =
       Pattern.compile(
-          "(?<![\\w.@$])((?:java|javax|jakarta|io|org|com|reactor|picocli)\\.(?:[a-z_][a-z0-9_]*\\.)+)([A-Z]\\w*)");
+          "(?<![\\w.$])((?:java|javax|jakarta|io|org|com|reactor|picocli)\\.(?:[a-z_][a-z0-9_]*\\.)*)([A-Z]\\w*)");
   private static final Pattern IMPORT =
       Pattern.compile("^import\\s+(static\\s+)?([\\w.]+)\\.(\\w+);", Pattern.MULTILINE);
   private static final Pattern PACKAGE =

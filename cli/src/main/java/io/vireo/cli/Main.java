@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import reactor.core.publisher.Hooks;
 
@@ -67,7 +68,7 @@ public final class Main {
 
   static CommandLine commandLine(Vireo vireo) {
     CommandLine line = new CommandLine(vireo);
-    line.addSubcommand("generate-completion", new picocli.AutoComplete.GenerateCompletion());
+    line.addSubcommand("generate-completion", new AutoComplete.GenerateCompletion());
     line.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
     line.setCaseInsensitiveEnumValuesAllowed(true);
     // -d @file is the command's own: picocli must not read it as an argument file

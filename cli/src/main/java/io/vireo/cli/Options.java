@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
@@ -151,7 +152,7 @@ final class Options {
   }
 
   /** Durations as Vireo writes them: {@code 500ms}, {@code 2s}, {@code 1m}. */
-  static final class Durations implements picocli.CommandLine.ITypeConverter<Duration> {
+  static final class Durations implements CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
       return Values.parseDuration("duration", value);

@@ -2,6 +2,8 @@ package io.vireo.cli;
 
 import java.io.InputStream;
 import java.io.PrintWriter;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The top-level command: its subcommands, and the streams they read and write. */
@@ -45,8 +47,7 @@ final class Vireo implements Runnable {
     this.err = err;
   }
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.@org.jspecify.annotations.Nullable CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.@Nullable CommandSpec spec;
 
   @Override
   public void run() {
@@ -56,7 +57,7 @@ final class Vireo implements Runnable {
   }
 
   /** {@code --version}: the Vireo version this jar was built from. */
-  static final class Version implements picocli.CommandLine.IVersionProvider {
+  static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
       return new String[] {"vireo " + Main.version()};

@@ -4,6 +4,7 @@ import io.vireo.CallKind;
 import io.vireo.Status;
 import io.vireo.VireoException;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
@@ -65,5 +66,5 @@ final class Outcome {
   }
 
   /** The status a call ended with and its error, if it failed. */
-  record Ended(Status status, @org.jspecify.annotations.Nullable Throwable error) {}
+  record Ended(Status status, @Nullable Throwable error) {}
 }

@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -167,7 +168,7 @@ public final class ReflectionService implements ServerReflection, ServerReflecti
 
   private static ServerReflectionResponse withFile(
       ServerReflectionResponse.Builder response,
-      Descriptors.@org.jspecify.annotations.Nullable FileDescriptor file,
+      Descriptors.@Nullable FileDescriptor file,
       String what,
       String name) {
     if (file == null) {
