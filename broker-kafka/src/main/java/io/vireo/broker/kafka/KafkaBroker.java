@@ -1,7 +1,6 @@
 package io.vireo.broker.kafka;
 
 import static io.vireo.broker.kafka.KafkaConfigKeys.atLeast;
-import static io.vireo.broker.kafka.KafkaConfigKeys.key;
 import static io.vireo.broker.kafka.KafkaConfigKeys.nonEmpty;
 import static io.vireo.broker.kafka.KafkaConfigKeys.notNegative;
 import static io.vireo.broker.kafka.KafkaConfigKeys.positive;
@@ -19,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -119,29 +119,24 @@ public final class KafkaBroker implements Broker {
 
   @Override
   public Mono<Void> publish(Message message) {
-    return Mono.defer(
-        () ->
-            closed.get()
-                ? Mono.error(
-                    VireoException.of(
-                        Status.FAILED_PRECONDITION,
-                        "publish to %s: the Kafka broker is closed",
-                        message.topic()))
-                : publisher.publish(message));
+    return whileOpen("publish to " + message.topic(), () -> publisher.publish(message));
   }
 
   @Override
   public Mono<Subscription> subscribe(
       String topic, SubscribeOptions options, MessageHandler handler) {
+    return whileOpen(
+        "subscribe to " + topic, () -> subscriptions.subscribe(topic, options, handler));
+  }
+
+  private <T> Mono<T> whileOpen(String what, Supplier<Mono<T>> action) {
     return Mono.defer(
         () ->
             closed.get()
                 ? Mono.error(
                     VireoException.of(
-                        Status.FAILED_PRECONDITION,
-                        "subscribe to %s: the Kafka broker is closed",
-                        topic))
-                : subscriptions.subscribe(topic, options, handler));
+                        Status.FAILED_PRECONDITION, "%s: the Kafka broker is closed", what))
+                : action.get());
   }
 
   @Override
@@ -202,57 +197,7 @@ public final class KafkaBroker implements Broker {
 
     /** Reads every {@code vireo.broker.kafka.*} key that {@code config} has. */
     public Builder config(Config config) {
-      config
-          .get(key("bootstrap-servers"))
-          .ifPresent(value -> bootstrapServers(nonEmpty(key("bootstrap-servers"), value)));
-      config.get(key("client-id")).ifPresent(value -> clientId(nonEmpty(key("client-id"), value)));
-      autoCreateTopics(config.getBoolean(key("auto-create-topics"), autoCreateTopics));
-      topicPartitions =
-          atLeast(
-              key("topic-partitions"), config.getInt(key("topic-partitions"), topicPartitions), 1);
-      int replication = config.getInt(key("topic-replication-factor"), topicReplicationFactor);
-      if (replication == 0 || replication < -1 || replication > Short.MAX_VALUE) {
-        throw new IllegalArgumentException(
-            key("topic-replication-factor")
-                + ": "
-                + replication
-                + " (expected: >= 1, or -1 for the broker's default)");
-      }
-      topicReplicationFactor = (short) replication;
-      publishTimeout =
-          positive(
-              key("publish-timeout"), config.getDuration(key("publish-timeout"), publishTimeout));
-      subscribeTimeout =
-          positive(
-              key("subscribe-timeout"),
-              config.getDuration(key("subscribe-timeout"), subscribeTimeout));
-      shutdownTimeout =
-          positive(
-              key("shutdown-timeout"),
-              config.getDuration(key("shutdown-timeout"), shutdownTimeout));
-      pollTimeout =
-          positive(key("poll-timeout"), config.getDuration(key("poll-timeout"), pollTimeout));
-      commitInterval =
-          notNegative(
-              key("commit-interval"), config.getDuration(key("commit-interval"), commitInterval));
-      maxPendingPerPartition =
-          atLeast(
-              key("max-pending-per-partition"),
-              config.getInt(key("max-pending-per-partition"), maxPendingPerPartition),
-              1);
-      retryBackoff =
-          notNegative(key("retry-backoff"), config.getDuration(key("retry-backoff"), retryBackoff));
-      reconnectBackoff =
-          notNegative(
-              key("reconnect-backoff"),
-              config.getDuration(key("reconnect-backoff"), reconnectBackoff));
-      reconnectBackoffMax =
-          notNegative(
-              key("reconnect-backoff-max"),
-              config.getDuration(key("reconnect-backoff-max"), reconnectBackoffMax));
-      producer.putAll(config.subset(key("producer")));
-      consumer.putAll(config.subset(key("consumer")));
-      admin.putAll(config.subset(key("admin")));
+      KafkaConfigKeys.read(config, this);
       return this;
     }
 

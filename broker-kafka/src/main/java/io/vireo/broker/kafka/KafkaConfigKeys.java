@@ -1,5 +1,6 @@
 package io.vireo.broker.kafka;
 
+import io.vireo.config.Config;
 import io.vireo.config.spi.ConfigKeysProvider;
 import java.time.Duration;
 import java.util.Set;
@@ -26,6 +27,70 @@ public final class KafkaConfigKeys implements ConfigKeysProvider {
         "vireo.broker.kafka.producer.**",
         "vireo.broker.kafka.consumer.**",
         "vireo.broker.kafka.admin.**");
+  }
+
+  /** Reads every {@code vireo.broker.kafka.*} key that {@code config} has into {@code builder}. */
+  static void read(Config config, KafkaBroker.Builder builder) {
+    config
+        .get(key("bootstrap-servers"))
+        .ifPresent(value -> builder.bootstrapServers(nonEmpty(key("bootstrap-servers"), value)));
+    config
+        .get(key("client-id"))
+        .ifPresent(value -> builder.clientId(nonEmpty(key("client-id"), value)));
+    builder.autoCreateTopics(
+        config.getBoolean(key("auto-create-topics"), builder.autoCreateTopics));
+    builder.topicPartitions =
+        atLeast(
+            key("topic-partitions"),
+            config.getInt(key("topic-partitions"), builder.topicPartitions),
+            1);
+    int replication =
+        config.getInt(key("topic-replication-factor"), builder.topicReplicationFactor);
+    if (replication == 0 || replication < -1 || replication > Short.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          key("topic-replication-factor")
+              + ": "
+              + replication
+              + " (expected: >= 1, or -1 for the broker's default)");
+    }
+    builder.topicReplicationFactor = (short) replication;
+    builder.publishTimeout =
+        positive(
+            key("publish-timeout"),
+            config.getDuration(key("publish-timeout"), builder.publishTimeout));
+    builder.subscribeTimeout =
+        positive(
+            key("subscribe-timeout"),
+            config.getDuration(key("subscribe-timeout"), builder.subscribeTimeout));
+    builder.shutdownTimeout =
+        positive(
+            key("shutdown-timeout"),
+            config.getDuration(key("shutdown-timeout"), builder.shutdownTimeout));
+    builder.pollTimeout =
+        positive(key("poll-timeout"), config.getDuration(key("poll-timeout"), builder.pollTimeout));
+    builder.commitInterval =
+        notNegative(
+            key("commit-interval"),
+            config.getDuration(key("commit-interval"), builder.commitInterval));
+    builder.maxPendingPerPartition =
+        atLeast(
+            key("max-pending-per-partition"),
+            config.getInt(key("max-pending-per-partition"), builder.maxPendingPerPartition),
+            1);
+    builder.retryBackoff =
+        notNegative(
+            key("retry-backoff"), config.getDuration(key("retry-backoff"), builder.retryBackoff));
+    builder.reconnectBackoff =
+        notNegative(
+            key("reconnect-backoff"),
+            config.getDuration(key("reconnect-backoff"), builder.reconnectBackoff));
+    builder.reconnectBackoffMax =
+        notNegative(
+            key("reconnect-backoff-max"),
+            config.getDuration(key("reconnect-backoff-max"), builder.reconnectBackoffMax));
+    builder.producer.putAll(config.subset(key("producer")));
+    builder.consumer.putAll(config.subset(key("consumer")));
+    builder.admin.putAll(config.subset(key("admin")));
   }
 
   // the Builder's checks of what it is given, by key or method name

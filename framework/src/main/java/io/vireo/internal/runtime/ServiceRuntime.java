@@ -7,34 +7,23 @@ import io.vireo.VireoException;
 import io.vireo.broker.Broker;
 import io.vireo.broker.SubscribeOptions;
 import io.vireo.broker.Subscription;
-import io.vireo.broker.spi.BrokerProvider;
 import io.vireo.client.GenericClient;
 import io.vireo.codec.Codec;
-import io.vireo.codec.spi.CodecProvider;
 import io.vireo.config.Config;
-import io.vireo.config.ConfigSource;
-import io.vireo.config.spi.ConfigSourceProvider;
 import io.vireo.internal.config.KnownKeys;
 import io.vireo.internal.config.LayeredConfig;
-import io.vireo.internal.observability.Disabled;
 import io.vireo.internal.observability.Observability;
 import io.vireo.registry.Registry;
 import io.vireo.registry.ServiceInstance;
-import io.vireo.registry.spi.RegistryProvider;
-import io.vireo.resilience.Resilience;
 import io.vireo.selector.Filter;
-import io.vireo.selector.spi.SelectorProvider;
 import io.vireo.transport.Transport;
-import io.vireo.transport.spi.TransportProvider;
 import io.vireo.wrapper.Wrapper;
-import io.vireo.wrapper.spi.WrapperProvider;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -89,11 +78,11 @@ public final class ServiceRuntime {
   }
 
   private final Spec spec;
+  private final ServicePlugins plugins;
   private final LayeredConfig config;
   private final ShutdownSteps steps;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private final CountDownLatch stopped = new CountDownLatch(1);
-  private final Map<String, Transport> transports = new ConcurrentHashMap<>();
 
   // set by start()
   private Codecs codecs;
@@ -106,26 +95,9 @@ public final class ServiceRuntime {
 
   public ServiceRuntime(Spec spec) {
     this.spec = spec;
-    this.config = buildConfig(spec);
+    this.plugins = new ServicePlugins(spec);
+    this.config = plugins.config();
     this.steps = new ShutdownSteps(spec.name());
-  }
-
-  private static LayeredConfig buildConfig(Spec spec) {
-    LayeredConfig.Builder builder =
-        LayeredConfig.builder().setAll(spec.settings()).set("vireo.service.name", spec.name());
-    LayeredConfig base = builder.build();
-    Optional<String> sources = base.get("vireo.config.sources");
-    if (sources.isEmpty() || sources.get().isBlank()) {
-      return base;
-    }
-    for (String name : sources.get().split(",")) {
-      if (!name.isBlank()) {
-        ConfigSource source =
-            Plugins.create(ConfigSourceProvider.class, "config.sources", name.trim(), base);
-        builder.source(source);
-      }
-    }
-    return builder.build();
   }
 
   public String name() {
@@ -163,38 +135,14 @@ public final class ServiceRuntime {
       KnownKeys.check(config);
       Duration startTimeout =
           config.getDuration("vireo.server.start-timeout", DEFAULT_START_TIMEOUT);
-      if (spec.broker().isEmpty()) {
-        Plugins.provider(BrokerProvider.class, "broker", config.get("vireo.broker", "memory"));
-      }
-      Plugins.provider(
-          SelectorProvider.class, "selector", config.get("vireo.selector", "round-robin"));
+      plugins.checkNames();
       spec.handlers().forEach(handler -> ProtoCheck.check(handler.iface()));
-      Codec codec =
-          spec.codec()
-              .orElseGet(
-                  () ->
-                      Plugins.create(
-                          CodecProvider.class,
-                          "codec",
-                          config.get("vireo.codec", "proto"),
-                          config));
+      Codec codec = plugins.codec();
       codecs = new Codecs(codec, config);
-      registry =
-          spec.registry()
-              .orElseGet(
-                  () ->
-                      Plugins.create(
-                          RegistryProvider.class,
-                          "registry",
-                          config.get("vireo.registry", "memory"),
-                          config));
-      List<String> names = transportNames();
-      Transport transport =
-          spec.transport()
-              .orElseGet(
-                  () -> Plugins.create(TransportProvider.class, "transport", names.get(0), config));
-      transports.put(transport.name(), transport);
-      List<Wrapper> wrappers = wrappers();
+      registry = plugins.registry();
+      List<String> names = plugins.transportNames();
+      Transport transport = plugins.preferredTransport();
+      List<Wrapper> wrappers = plugins.wrappers();
       client =
           new ClientRuntime(
               spec.name(),
@@ -203,7 +151,7 @@ public final class ServiceRuntime {
               codec,
               spec.filters(),
               wrappers,
-              this::transport,
+              plugins::transport,
               transport.name());
       events = new ServiceEvents(spec, config, codecs, wrappers);
       binding = new ServiceBinding(spec, config, registry, this::isRunning);
@@ -218,7 +166,7 @@ public final class ServiceRuntime {
                       binding,
                       events,
                       registry,
-                      transports,
+                      plugins.transports(),
                       codecs,
                       wrappers),
                   registry,
@@ -228,7 +176,7 @@ public final class ServiceRuntime {
       if (!spec.handlers().isEmpty()) {
         List<Transport> serving = new ArrayList<>();
         serving.add(transport);
-        names.stream().skip(1).map(this::transport).forEach(serving::add);
+        names.stream().skip(1).map(plugins::transport).forEach(serving::add);
         binding.serve(wrappers, codecs, serving, adminAddress(), startTimeout);
       }
       events.subscribeAll(startTimeout);
@@ -247,61 +195,17 @@ public final class ServiceRuntime {
     }
   }
 
-  private List<Wrapper> wrappers() {
-    List<Wrapper> all = new ArrayList<>();
-    for (String name : config.get("vireo.wrappers", "").split(",")) {
-      if (!name.isBlank()) {
-        Wrapper wrapper = Plugins.create(WrapperProvider.class, "wrappers", name.trim(), config);
-        if (!(wrapper
-            instanceof Disabled)) { // e.g. tracing with no OpenTelemetry SDK: nothing in the chain
-          all.add(wrapper);
-        }
-      }
-    }
-    all.addAll(spec.wrappers());
-    // innermost: circuit breakers, retries, limits asked for in vireo.client.services.* /
-    // vireo.server.endpoints.*
-    all.addAll(Resilience.fromConfig(config));
-    return List.copyOf(all);
-  }
-
-  /**
-   * {@code vireo.transport}: one name, or several to serve on each (the first is the one clients
-   * prefer).
-   */
-  private List<String> transportNames() {
-    List<String> names = new ArrayList<>();
-    for (String name : config.get("vireo.transport", "rsocket").split(",")) {
-      if (!name.isBlank() && !names.contains(name.trim())) {
-        names.add(name.trim());
-      }
-    }
-    if (names.isEmpty()) {
-      throw new IllegalArgumentException(
-          "vireo.transport: empty (expected: rsocket, grpc or memory, or a list such as rsocket,grpc)");
-    }
-    return names;
-  }
-
-  private Transport transport(String name) {
-    return transports.computeIfAbsent(
-        name, n -> Plugins.create(TransportProvider.class, "transport", n, config));
-  }
-
   public <T> T client(String service, Class<T> iface) {
-    State now = state.get();
-    if (now != State.RUNNING && now != State.STARTING) {
-      throw new IllegalStateException(
-          "service "
-              + spec.name()
-              + " is "
-              + now
-              + " (expected: start() it before making clients)");
-    }
+    requireStartedForClients();
     return client.proxy(service, iface);
   }
 
   public GenericClient genericClient(String service) {
+    requireStartedForClients();
+    return client.generic(service);
+  }
+
+  private void requireStartedForClients() {
     State now = state.get();
     if (now != State.RUNNING && now != State.STARTING) {
       throw new IllegalStateException(
@@ -311,7 +215,6 @@ public final class ServiceRuntime {
               + now
               + " (expected: start() it before making clients)");
     }
-    return client.generic(service);
   }
 
   public Registry registry() {
@@ -410,7 +313,7 @@ public final class ServiceRuntime {
 
   /**
    * Stops in the reverse order of start: unbind, subscriptions, client, broker, transports,
-   * registry.
+   * registry, admin endpoint, config sources.
    */
   private void release() {
     Duration timeout =
@@ -433,14 +336,7 @@ public final class ServiceRuntime {
     if (broker.isPresent() && spec.broker().isEmpty()) {
       steps.run("close broker", broker.get().close(), timeout.plusSeconds(1));
     }
-    for (Transport each : transports.values()) {
-      if (spec.transport().filter(t -> t == each).isEmpty()) {
-        steps.run("close transport " + each.name(), each.close(), timeout);
-      }
-    }
-    if (registry != null && spec.registry().isEmpty()) {
-      steps.run("close registry", registry.close(), timeout);
-    }
+    plugins.close(steps, timeout);
     observability.ifPresent(o -> o.stop(timeout));
     observability = Optional.empty();
     steps.run("close config sources", config.close(), timeout);
