@@ -53,6 +53,8 @@ public final class MetricsWrapper implements Wrapper {
   private volatile List<CircuitBreakerWrapper> breakers = List.of();
   private final Map<String, Disposable> watches = new ConcurrentHashMap<>();
   private final Disposable.Composite disposables = Disposables.composite();
+  private final Side served = new Side("vireo.server.calls");
+  private final Side made = new Side("vireo.client.calls");
 
   public MetricsWrapper(MeterRegistry registry) {
     this.registry = registry;
@@ -64,43 +66,88 @@ public final class MetricsWrapper implements Wrapper {
 
   @Override
   public CallFunction server(CallFunction next) {
-    return (call, requests) -> measured("vireo.server.calls", call, next.apply(call, requests));
+    return (call, requests) -> measured(served, call, next.apply(call, requests));
   }
 
   @Override
   public CallFunction client(CallFunction next) {
     return (call, requests) -> {
       watch(call.service());
-      return measured("vireo.client.calls", call, next.apply(call, requests));
+      return measured(made, call, next.apply(call, requests));
     };
   }
 
-  private Flux<Object> measured(String name, Call call, Flux<Object> responses) {
-    String endpoint = call.route() == Route.UNKNOWN ? "unknown" : call.route().fullName();
-    AtomicInteger active =
-        gauges.computeIfAbsent(
-            name + ".active|" + call.service() + "|" + endpoint,
-            key -> {
-              AtomicInteger value = new AtomicInteger();
-              Gauge.builder(name + ".active", value, AtomicInteger::get)
-                  .description("calls in flight")
-                  .tags("service", call.service(), "endpoint", endpoint)
-                  .register(registry);
-              return value;
-            });
-    return Flux.defer(
-        () -> {
-          active.incrementAndGet();
-          long start = System.nanoTime();
-          return Outcome.on(
-              responses,
-              call.kind(),
-              ended -> {
-                active.decrementAndGet();
-                timer(name, call.service(), endpoint, ended.status())
-                    .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+  private Flux<Object> measured(Side side, Call call, Flux<Object> responses) {
+    return Outcome.on(responses, call.kind(), side.meters(call.service(), call.route()));
+  }
+
+  /**
+   * The meters of one side ({@code vireo.server.calls} or {@code vireo.client.calls}), by service
+   * and route: looked up with two map reads per call and no key built.
+   */
+  private final class Side {
+    final String name;
+    final Map<String, Map<Route, Meters>> byService = new ConcurrentHashMap<>();
+
+    Side(String name) {
+      this.name = name;
+    }
+
+    Meters meters(String service, Route route) {
+      Map<Route, Meters> byRoute = byService.get(service);
+      if (byRoute == null) {
+        byRoute = byService.computeIfAbsent(service, key -> new ConcurrentHashMap<>());
+      }
+      Meters meters = byRoute.get(route);
+      if (meters == null) {
+        meters = byRoute.computeIfAbsent(route, key -> new Meters(name, service, route));
+      }
+      return meters;
+    }
+  }
+
+  /** The in-flight gauge and the timers by status of one endpoint, as a call's observer. */
+  private final class Meters implements Outcome.Observer {
+    final String name;
+    final String service;
+    final String endpoint;
+    final AtomicInteger active;
+    final Timer[] byStatus = new Timer[Status.values().length];
+
+    Meters(String name, String service, Route route) {
+      this.name = name;
+      this.service = service;
+      this.endpoint = route == Route.UNKNOWN ? "unknown" : route.fullName();
+      this.active =
+          gauges.computeIfAbsent(
+              name + ".active|" + service + "|" + endpoint,
+              key -> {
+                AtomicInteger value = new AtomicInteger();
+                Gauge.builder(name + ".active", value, AtomicInteger::get)
+                    .description("calls in flight")
+                    .tags("service", service, "endpoint", endpoint)
+                    .register(registry);
+                return value;
               });
-        });
+    }
+
+    @Override
+    public void started() {
+      active.incrementAndGet();
+    }
+
+    @Override
+    public void ended(Outcome.Ended ended) {
+      active.decrementAndGet();
+      Status status = ended.status();
+      Timer timer = byStatus[status.ordinal()];
+      if (timer == null) {
+        // a race here registers nothing twice: the registry returns the meter it has
+        timer = timer(name, service, endpoint, status);
+        byStatus[status.ordinal()] = timer;
+      }
+      timer.record(ended.nanos(), TimeUnit.NANOSECONDS);
+    }
   }
 
   private Timer timer(String name, String service, String endpoint, Status status) {
@@ -130,7 +177,6 @@ public final class MetricsWrapper implements Wrapper {
   @Override
   public EventFunction subscriber(EventFunction next) {
     return event -> {
-      long start = System.nanoTime();
       boolean redelivered =
           event.headers().get(Message.REDELIVERY).filter(count -> !count.equals("0")).isPresent();
       return Outcome.on(
@@ -144,7 +190,7 @@ public final class MetricsWrapper implements Wrapper {
                             .description("events handled")
                             .tags("topic", event.topic(), "status", ended.status().name())
                             .register(registry))
-                .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                .record(ended.nanos(), TimeUnit.NANOSECONDS);
             if (redelivered) {
               counter(
                       "vireo.events.redelivered",

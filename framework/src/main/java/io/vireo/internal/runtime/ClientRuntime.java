@@ -43,6 +43,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
+import reactor.core.Fuseable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
@@ -478,10 +479,12 @@ public final class ClientRuntime {
       // says more
       // an instance served on several transports is registered once per transport: take ours if
       // offered
+      // made once: the filter remembers its last answer, so an unchanged list is not filtered
+      // again on every call
+      Filter ours = Filter.transport(preferredTransport);
       Filter combined =
           (candidates, call) -> {
-            List<ServiceInstance> preferred =
-                Filter.transport(preferredTransport).apply(candidates, call);
+            List<ServiceInstance> preferred = ours.apply(candidates, call);
             return preferred.isEmpty() ? candidates : preferred;
           };
       for (Filter extra : filters) {
@@ -547,6 +550,26 @@ public final class ClientRuntime {
 
     /** The call kind's pipeline in the wrapper chain's shape: its innermost function. */
     Flux<Object> pipeline(Call call, Flux<Object> requests, Class<?> responseType) {
+      if (requests instanceof Fuseable.ScalarCallable<?> scalar && !call.kind().clientStreams()) {
+        // the one request as the endpoint passed it (Flux.just), unless a wrapper replaced it:
+        // taken as it is, without next() and flatMap() per call
+        Object request;
+        try {
+          request = scalar.call();
+        } catch (Exception e) {
+          return Flux.error(e);
+        }
+        if (request != null) {
+          switch (call.kind()) {
+            case UNARY:
+              return unary(call, request, responseType).flux();
+            case FIRE_AND_FORGET:
+              return fireAndForget(call, request).flux();
+            default:
+              return stream(call, request, responseType);
+          }
+        }
+      }
       switch (call.kind()) {
         case UNARY:
           return requests.next().flatMap(request -> unary(call, request, responseType)).flux();
@@ -718,16 +741,7 @@ public final class ClientRuntime {
 
     /** Tells the selector that a stream to {@code instance} starts, and how it ended. */
     private Flux<Object> observed(ServiceInstance instance, Call call, Flux<Object> responses) {
-      Outcome outcome = new Outcome(this, instance, call);
-      if (!call.kind().serverStreams()) {
-        // a Mono's subscriber cancels right after the one reply: that reply is the success
-        responses = responses.doOnNext(reply -> outcome.report(Status.OK));
-      }
-      return responses
-          .doOnSubscribe(subscription -> outcome.start())
-          .doOnComplete(() -> outcome.report(Status.OK))
-          .doOnError(e -> outcome.report(VireoException.from(e).status()))
-          .doOnCancel(() -> outcome.report(Status.CANCELLED));
+      return new ObservedFlux(responses, this, instance, call);
     }
 
     private ServiceInstance pick(Call call, ContextView context) {
@@ -855,7 +869,34 @@ public final class ClientRuntime {
 
     @Override
     public void subscribe(CoreSubscriber<? super Object> actual) {
-      ObservedSubscriber observer = new ObservedSubscriber(actual, target, instance, call);
+      ObservedSubscriber observer = new ObservedSubscriber(actual, target, instance, call, true);
+      observer.start();
+      source.subscribe(observer);
+    }
+  }
+
+  /**
+   * One attempt of a stream, observed as {@link Observed} observes a single-request call, except
+   * that a server stream is OK only when it completes (a client stream's one reply is its success:
+   * the {@code Mono} subscriber cancels right after it).
+   */
+  private static final class ObservedFlux extends Flux<Object> {
+    private final Flux<Object> source;
+    private final Target target;
+    private final ServiceInstance instance;
+    private final Call call;
+
+    ObservedFlux(Flux<Object> source, Target target, ServiceInstance instance, Call call) {
+      this.source = source;
+      this.target = target;
+      this.instance = instance;
+      this.call = call;
+    }
+
+    @Override
+    public void subscribe(CoreSubscriber<? super Object> actual) {
+      ObservedSubscriber observer =
+          new ObservedSubscriber(actual, target, instance, call, !call.kind().serverStreams());
       observer.start();
       source.subscribe(observer);
     }
@@ -864,12 +905,18 @@ public final class ClientRuntime {
   private static final class ObservedSubscriber extends Outcome
       implements CoreSubscriber<Object>, Subscription {
     private final CoreSubscriber<? super Object> actual;
+    private final boolean answerEnds;
     private @Nullable Subscription upstream;
 
     ObservedSubscriber(
-        CoreSubscriber<? super Object> actual, Target target, ServiceInstance instance, Call call) {
+        CoreSubscriber<? super Object> actual,
+        Target target,
+        ServiceInstance instance,
+        Call call,
+        boolean answerEnds) {
       super(target, instance, call);
       this.actual = actual;
+      this.answerEnds = answerEnds;
     }
 
     @Override
@@ -887,7 +934,9 @@ public final class ClientRuntime {
 
     @Override
     public void onNext(Object value) {
-      report(Status.OK);
+      if (answerEnds) {
+        report(Status.OK);
+      }
       actual.onNext(value);
     }
 

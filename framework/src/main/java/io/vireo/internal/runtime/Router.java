@@ -36,6 +36,7 @@ import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
+import reactor.core.Fuseable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
@@ -675,6 +676,19 @@ public final class Router implements Dispatcher {
      * there are no wrappers.
      */
     private Flux<Object> terminal(Call call, Flux<Object> requests) {
+      if (requests instanceof Fuseable.ScalarCallable<?> scalar && !method.kind().clientStreams()) {
+        // the decoded request as answer() passed it, unless a wrapper replaced it: taken as it
+        // is, without next() and flatMap() per call
+        Object request;
+        try {
+          request = scalar.call();
+        } catch (Exception e) {
+          return Flux.error(e);
+        }
+        if (request != null) {
+          return method.kind() == CallKind.SERVER_STREAM ? stream(request) : single(request).flux();
+        }
+      }
       switch (method.kind()) {
         case UNARY:
         case FIRE_AND_FORGET:

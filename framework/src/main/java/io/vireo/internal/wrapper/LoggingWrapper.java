@@ -2,9 +2,11 @@ package io.vireo.internal.wrapper;
 
 import io.vireo.Call;
 import io.vireo.Headers;
+import io.vireo.Status;
 import io.vireo.VireoException;
 import io.vireo.broker.Message;
 import io.vireo.config.Config;
+import io.vireo.internal.observability.Outcome;
 import io.vireo.wrapper.CallFunction;
 import io.vireo.wrapper.EventFunction;
 import io.vireo.wrapper.Wrapper;
@@ -14,7 +16,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.SignalType;
 
 /**
  * {@code logging}: one line per failed call or event, with service, endpoint, status, caller and
@@ -60,43 +61,38 @@ public final class LoggingWrapper implements Wrapper {
   }
 
   private static Flux<Object> logged(String what, Call call, Flux<Object> responses) {
-    return Flux.defer(
-        () -> {
-          long start = System.nanoTime();
-          return responses
-              .doOnError(
-                  error -> {
-                    VireoException vireo = VireoException.from(error);
-                    String trace = traceId(call.headers());
-                    try (MDC.MDCCloseable mdc = traceInMdc(trace)) {
-                      log.warn(
-                          "{} call failed service={} endpoint={} status={} caller={} trace={} millis={} message=\"{}\"",
-                          what,
-                          call.service(),
-                          call.route(),
-                          vireo.status(),
-                          call.headers().get(Headers.CALLER).orElse("-"),
-                          trace,
-                          (System.nanoTime() - start) / 1_000_000,
-                          vireo.getMessage());
-                    }
-                  })
-              // a unary call's single reply may end the stream by cancelling it, not completing it
-              .doFinally(
-                  signal -> {
-                    if (signal != SignalType.ON_ERROR && log.isDebugEnabled()) {
-                      try (MDC.MDCCloseable mdc = traceInMdc(traceId(call.headers()))) {
-                        boolean ok = signal != SignalType.CANCEL || !call.kind().serverStreams();
-                        log.debug(
-                            "{} call {} service={} endpoint={} millis={}",
-                            what,
-                            ok ? "ok" : "cancelled",
-                            call.service(),
-                            call.route(),
-                            (System.nanoTime() - start) / 1_000_000);
-                      }
-                    }
-                  });
+    return Outcome.on(
+        responses,
+        call.kind(),
+        ended -> {
+          Throwable error = ended.error();
+          long millis = ended.nanos() / 1_000_000;
+          if (error != null) {
+            VireoException vireo = VireoException.from(error);
+            String trace = traceId(call.headers());
+            try (MDC.MDCCloseable mdc = traceInMdc(trace)) {
+              log.warn(
+                  "{} call failed service={} endpoint={} status={} caller={} trace={} millis={} message=\"{}\"",
+                  what,
+                  call.service(),
+                  call.route(),
+                  vireo.status(),
+                  call.headers().get(Headers.CALLER).orElse("-"),
+                  trace,
+                  millis,
+                  vireo.getMessage());
+            }
+          } else if (log.isDebugEnabled()) {
+            try (MDC.MDCCloseable mdc = traceInMdc(traceId(call.headers()))) {
+              log.debug(
+                  "{} call {} service={} endpoint={} millis={}",
+                  what,
+                  ended.status() == Status.OK ? "ok" : "cancelled",
+                  call.service(),
+                  call.route(),
+                  millis);
+            }
+          }
         });
   }
 

@@ -15,12 +15,17 @@ import io.vireo.transport.Frame;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
 import reactor.core.publisher.SynchronousSink;
+import reactor.util.context.Context;
 
 /**
  * One TCP connection to one instance, multiplexing every call to it.
@@ -72,16 +77,7 @@ final class RSocketConnection implements Connection {
     if (size > maxMessageSize) {
       return Mono.error(Errors.tooLarge("request", size, maxMessageSize));
     }
-    return Mono.defer(
-            () -> {
-              Session current = session;
-              if (current != null) {
-                return requestResponse(current, request);
-              }
-              return setup(request.contentType()).flatMap(ready -> requestResponse(ready, request));
-            })
-        .handle(this::response)
-        .onErrorMap(this::error);
+    return new Exchange<>(this, request, true);
   }
 
   @Override
@@ -90,15 +86,7 @@ final class RSocketConnection implements Connection {
     if (size > maxMessageSize) {
       return Mono.error(Errors.tooLarge("request", size, maxMessageSize));
     }
-    return Mono.defer(
-            () -> {
-              Session current = session;
-              if (current != null) {
-                return fireAndForget(current, request);
-              }
-              return setup(request.contentType()).flatMap(ready -> fireAndForget(ready, request));
-            })
-        .onErrorMap(this::error);
+    return new Exchange<>(this, request, false);
   }
 
   @Override
@@ -264,5 +252,132 @@ final class RSocketConnection implements Connection {
   /** A client transport whose one connection is the TCP connection made already. */
   private ClientTransport existingConnection() {
     return () -> Mono.just(duplex);
+  }
+
+  /**
+   * A request-response or fire-and-forget call, as one operator: sent when subscribed (after SETUP
+   * if this is the connection's first call), the answer checked against the size limit and copied
+   * out of its frame, errors translated to Vireo's. {@code defer}, {@code handle} and {@code
+   * onErrorMap} would be three operators and their subscribers per call.
+   */
+  private static final class Exchange<T> extends Mono<T> {
+    private final RSocketConnection connection;
+    private final Frame request;
+    private final boolean answered;
+
+    Exchange(RSocketConnection connection, Frame request, boolean answered) {
+      this.connection = connection;
+      this.request = request;
+      this.answered = answered;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void subscribe(CoreSubscriber<? super T> actual) {
+      RSocketConnection c = connection;
+      Publisher<?> sent;
+      try {
+        Session current = c.session;
+        if (current != null) {
+          sent = answered ? c.requestResponse(current, request) : c.fireAndForget(current, request);
+        } else {
+          sent =
+              c.setup(request.contentType())
+                  .flatMap(
+                      ready ->
+                          answered
+                              ? c.requestResponse(ready, request)
+                              : c.fireAndForget(ready, request));
+        }
+      } catch (RuntimeException e) {
+        Operators.error(actual, c.error(e));
+        return;
+      }
+      ((Publisher<Object>) sent).subscribe(new Answer<>(actual, c));
+    }
+  }
+
+  /** The subscriber of {@link Exchange}: payload to bytes, errors translated, once. */
+  private static final class Answer<T> implements CoreSubscriber<Object>, Subscription {
+    private final CoreSubscriber<? super T> actual;
+    private final RSocketConnection connection;
+    private @Nullable Subscription upstream;
+    private boolean done;
+
+    Answer(CoreSubscriber<? super T> actual, RSocketConnection connection) {
+      this.actual = actual;
+      this.connection = connection;
+    }
+
+    @Override
+    public Context currentContext() {
+      return actual.currentContext();
+    }
+
+    @Override
+    public void onSubscribe(Subscription subscription) {
+      if (Operators.validate(upstream, subscription)) {
+        upstream = subscription;
+        actual.onSubscribe(this);
+      }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void onNext(Object next) {
+      if (done) {
+        Operators.onDiscard(next, actual.currentContext());
+        return;
+      }
+      Payload payload = (Payload) next;
+      byte[] bytes;
+      try {
+        ByteBuf data = payload.data();
+        int size = data.readableBytes();
+        if (size > connection.maxMessageSize) {
+          done = true;
+          actual.onError(Errors.tooLarge("response", size, connection.maxMessageSize));
+          return;
+        }
+        bytes = Responder.bytes(data, size);
+      } finally {
+        payload.release();
+      }
+      actual.onNext((T) bytes);
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      if (done) {
+        Operators.onErrorDropped(error, actual.currentContext());
+        return;
+      }
+      done = true;
+      actual.onError(connection.error(error));
+    }
+
+    @Override
+    public void onComplete() {
+      if (!done) {
+        done = true;
+        actual.onComplete();
+      }
+    }
+
+    @Override
+    public void request(long n) {
+      Subscription subscription = upstream;
+      if (subscription != null) {
+        subscription.request(n);
+      }
+    }
+
+    @Override
+    public void cancel() {
+      Subscription subscription = upstream;
+      if (subscription != null) {
+        subscription.cancel();
+      }
+    }
   }
 }

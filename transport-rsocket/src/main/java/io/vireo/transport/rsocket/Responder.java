@@ -46,6 +46,7 @@ final class Responder implements RSocket {
   private final Duration idleTimeout;
   private final Runnable closeConnection;
   private final AtomicInteger open = new AtomicInteger();
+  private final Runnable releaser = this::release;
   private final AtomicReference<@Nullable Disposable> idleTimer = new AtomicReference<>();
   private volatile boolean stopped;
 
@@ -82,9 +83,12 @@ final class Responder implements RSocket {
       open.decrementAndGet();
       return false;
     }
-    Disposable timer = idleTimer.getAndSet(null);
-    if (timer != null) {
-      timer.dispose();
+    // read before the swap: with no idle timeout (the default) there is never a timer to stop
+    if (idleTimer.get() != null) {
+      Disposable timer = idleTimer.getAndSet(null);
+      if (timer != null) {
+        timer.dispose();
+      }
     }
     return true;
   }
@@ -138,13 +142,7 @@ final class Responder implements RSocket {
     } catch (RuntimeException e) {
       result = Mono.error(e);
     }
-    return result
-        .onErrorResume(
-            error -> {
-              logger.debug("fire-and-forget failed: {}", error.toString());
-              return Mono.empty();
-            })
-        .doFinally(signal -> release());
+    return Answers.none(result, releaser);
   }
 
   @Override
@@ -160,10 +158,7 @@ final class Responder implements RSocket {
       release();
       return Mono.error(Errors.toWire(e));
     }
-    return response
-        .handle(this::response)
-        .onErrorMap(Errors::toWire)
-        .doFinally(signal -> release());
+    return Answers.one(response, maxResponseSize, releaser);
   }
 
   @Override
@@ -179,10 +174,7 @@ final class Responder implements RSocket {
       release();
       return Flux.error(Errors.toWire(e));
     }
-    return responses
-        .handle(this::response)
-        .onErrorMap(Errors::toWire)
-        .doFinally(signal -> release());
+    return Answers.many(responses, maxResponseSize, releaser);
   }
 
   /** The first payload is the head (metadata, empty data); each later one is a request message. */

@@ -10,6 +10,7 @@ import io.vireo.Status;
 import io.vireo.VireoException;
 import io.vireo.transport.Frame;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.BiConsumer;
@@ -269,6 +270,8 @@ final class WireMetadata {
 
   private static Headers headers(ByteBuf metadata, int index, int length, Headers headers) {
     String text = metadata.toString(index, length, StandardCharsets.UTF_8);
+    String[] pairs = new String[8];
+    int count = 0;
     int start = 0;
     while (start < text.length()) {
       int newline = text.indexOf('\n', start);
@@ -289,15 +292,22 @@ final class WireMetadata {
         if (valueStart < lineEnd && text.charAt(valueStart) == ' ') {
           valueStart++;
         }
-        try {
-          headers = headers.with(text.substring(start, colon), text.substring(valueStart, lineEnd));
-        } catch (IllegalArgumentException e) {
-          throw invalid("headers entry: " + e.getMessage());
+        if (count == pairs.length) {
+          pairs = Arrays.copyOf(pairs, count * 2);
         }
+        pairs[count++] = text.substring(start, colon);
+        pairs[count++] = text.substring(valueStart, lineEnd);
       }
       start = next;
     }
-    return headers;
+    // one validating pass and one array for the entry, rather than a copy per line
+    Headers lines;
+    try {
+      lines = Headers.of(count == pairs.length ? pairs : Arrays.copyOf(pairs, count));
+    } catch (IllegalArgumentException e) {
+      throw invalid("headers entry: " + e.getMessage());
+    }
+    return headers.isEmpty() ? lines : headers.withAll(lines);
   }
 
   private static boolean isWellKnown(WellKnownMimeType type) {

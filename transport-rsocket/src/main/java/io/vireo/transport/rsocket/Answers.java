@@ -1,0 +1,200 @@
+package io.vireo.transport.rsocket;
+
+import io.netty.buffer.Unpooled;
+import io.rsocket.Payload;
+import io.rsocket.util.ByteBufPayload;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
+
+/**
+ * The responder's answers to one request, as one operator: each answer checked against the size
+ * limit and framed, an error turned into the wire's, the request's slot on the connection released
+ * once however the call ends. {@code handle}, {@code onErrorMap} and {@code doFinally} would be
+ * three operators and their subscribers per call.
+ */
+final class Answers {
+  private static final Logger logger = LoggerFactory.getLogger(Answers.class);
+
+  private Answers() {}
+
+  /** A request-response's answer. */
+  static Mono<Payload> one(Mono<byte[]> answer, int maxResponseSize, Runnable release) {
+    return new One(answer, maxResponseSize, release);
+  }
+
+  /** A request stream's answers. */
+  static Flux<Payload> many(Flux<byte[]> answers, int maxResponseSize, Runnable release) {
+    return new Many(answers, maxResponseSize, release);
+  }
+
+  /** A fire-and-forget's end: its errors are logged at DEBUG, there is no one to tell. */
+  static Mono<Void> none(Mono<Void> done, Runnable release) {
+    return new None(done, release);
+  }
+
+  private static final class One extends Mono<Payload> {
+    final Publisher<byte[]> source;
+    final int maxResponseSize;
+    final Runnable release;
+
+    One(Publisher<byte[]> source, int maxResponseSize, Runnable release) {
+      this.source = source;
+      this.maxResponseSize = maxResponseSize;
+      this.release = release;
+    }
+
+    @Override
+    public void subscribe(CoreSubscriber<? super Payload> actual) {
+      source.subscribe(new Framing<>(actual, maxResponseSize, release, false));
+    }
+  }
+
+  private static final class Many extends Flux<Payload> {
+    final Publisher<byte[]> source;
+    final int maxResponseSize;
+    final Runnable release;
+
+    Many(Publisher<byte[]> source, int maxResponseSize, Runnable release) {
+      this.source = source;
+      this.maxResponseSize = maxResponseSize;
+      this.release = release;
+    }
+
+    @Override
+    public void subscribe(CoreSubscriber<? super Payload> actual) {
+      source.subscribe(new Framing<>(actual, maxResponseSize, release, false));
+    }
+  }
+
+  private static final class None extends Mono<Void> {
+    final Publisher<Void> source;
+    final Runnable release;
+
+    None(Publisher<Void> source, Runnable release) {
+      this.source = source;
+      this.release = release;
+    }
+
+    @Override
+    public void subscribe(CoreSubscriber<? super Void> actual) {
+      source.subscribe(new Framing<>(actual, 0, release, true));
+    }
+  }
+
+  private static final class Framing<I, O> implements CoreSubscriber<I>, Subscription {
+    @SuppressWarnings("rawtypes")
+    private static final AtomicIntegerFieldUpdater<Framing> RELEASED =
+        AtomicIntegerFieldUpdater.newUpdater(Framing.class, "released");
+
+    private final CoreSubscriber<? super O> actual;
+    private final int maxResponseSize;
+    private final Runnable release;
+    private final boolean quiet;
+    private @Nullable Subscription upstream;
+    private boolean done;
+    private volatile int released;
+
+    Framing(
+        CoreSubscriber<? super O> actual, int maxResponseSize, Runnable release, boolean quiet) {
+      this.actual = actual;
+      this.maxResponseSize = maxResponseSize;
+      this.release = release;
+      this.quiet = quiet;
+    }
+
+    @Override
+    public Context currentContext() {
+      return actual.currentContext();
+    }
+
+    @Override
+    public void onSubscribe(Subscription subscription) {
+      if (Operators.validate(upstream, subscription)) {
+        upstream = subscription;
+        actual.onSubscribe(this);
+      }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void onNext(I next) {
+      if (done) {
+        return;
+      }
+      byte[] response = (byte[]) next;
+      if (response.length > maxResponseSize) {
+        Subscription subscription = upstream;
+        if (subscription != null) {
+          subscription.cancel();
+        }
+        onError(Errors.tooLarge("response", response.length, maxResponseSize));
+        return;
+      }
+      actual.onNext((O) ByteBufPayload.create(Unpooled.wrappedBuffer(response)));
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      if (done) {
+        Operators.onErrorDropped(error, actual.currentContext());
+        return;
+      }
+      done = true;
+      try {
+        if (quiet) {
+          logger.debug("fire-and-forget failed: {}", error.toString());
+          actual.onComplete();
+        } else {
+          actual.onError(Errors.toWire(error));
+        }
+      } finally {
+        release();
+      }
+    }
+
+    @Override
+    public void onComplete() {
+      if (done) {
+        return;
+      }
+      done = true;
+      try {
+        actual.onComplete();
+      } finally {
+        release();
+      }
+    }
+
+    @Override
+    public void request(long n) {
+      Subscription subscription = upstream;
+      if (subscription != null) {
+        subscription.request(n);
+      }
+    }
+
+    @Override
+    public void cancel() {
+      Subscription subscription = upstream;
+      if (subscription != null) {
+        subscription.cancel();
+      }
+      release();
+    }
+
+    private void release() {
+      if (RELEASED.compareAndSet(this, 0, 1)) {
+        release.run();
+      }
+    }
+  }
+}
