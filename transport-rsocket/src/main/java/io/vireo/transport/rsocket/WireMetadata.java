@@ -269,34 +269,37 @@ final class WireMetadata {
   }
 
   private static Headers headers(ByteBuf metadata, int index, int length, Headers headers) {
-    String text = metadata.toString(index, length, StandardCharsets.UTF_8);
-    String[] pairs = new String[8];
+    // read in place, line by line: no String of the whole entry, and the names every call
+    // carries are the constants themselves
+    int end = index + length;
+    String[] pairs = new String[4];
     int count = 0;
-    int start = 0;
-    while (start < text.length()) {
-      int newline = text.indexOf('\n', start);
-      int lineEnd = newline < 0 ? text.length() : newline;
+    int start = index;
+    while (start < end) {
+      int newline = metadata.indexOf(start, end, (byte) '\n');
+      int lineEnd = newline < 0 ? end : newline;
       int next = lineEnd + 1;
-      if (lineEnd > start && text.charAt(lineEnd - 1) == '\r') {
+      if (lineEnd > start && metadata.getByte(lineEnd - 1) == '\r') {
         lineEnd--;
       }
       if (lineEnd > start) {
-        int colon = text.indexOf(':', start);
-        if (colon <= start || colon >= lineEnd) {
+        int colon = metadata.indexOf(start, lineEnd, (byte) ':');
+        if (colon <= start) {
           throw invalid(
               "headers entry: line '"
-                  + text.substring(start, lineEnd)
+                  + metadata.toString(start, lineEnd - start, StandardCharsets.UTF_8)
                   + "' (expected: name: value)");
         }
         int valueStart = colon + 1;
-        if (valueStart < lineEnd && text.charAt(valueStart) == ' ') {
+        if (valueStart < lineEnd && metadata.getByte(valueStart) == ' ') {
           valueStart++;
         }
         if (count == pairs.length) {
           pairs = Arrays.copyOf(pairs, count * 2);
         }
-        pairs[count++] = text.substring(start, colon);
-        pairs[count++] = text.substring(valueStart, lineEnd);
+        pairs[count++] = headerName(metadata, start, colon - start);
+        pairs[count++] =
+            metadata.toString(valueStart, lineEnd - valueStart, StandardCharsets.UTF_8);
       }
       start = next;
     }
@@ -308,6 +311,40 @@ final class WireMetadata {
       throw invalid("headers entry: " + e.getMessage());
     }
     return headers.isEmpty() ? lines : headers.withAll(lines);
+  }
+
+  /** The header names of (almost) every call, matched without decoding them. */
+  private static final String[] KNOWN_NAMES = {
+    Headers.CALLER, Headers.TIMEOUT, Headers.TRACEPARENT, "tracestate", "x-request-id"
+  };
+
+  private static final byte[][] KNOWN_NAME_BYTES = knownNameBytes();
+
+  private static byte[][] knownNameBytes() {
+    byte[][] bytes = new byte[KNOWN_NAMES.length][];
+    for (int i = 0; i < KNOWN_NAMES.length; i++) {
+      bytes[i] = KNOWN_NAMES[i].getBytes(StandardCharsets.US_ASCII);
+    }
+    return bytes;
+  }
+
+  private static String headerName(ByteBuf metadata, int index, int length) {
+    for (int i = 0; i < KNOWN_NAME_BYTES.length; i++) {
+      byte[] known = KNOWN_NAME_BYTES[i];
+      if (known.length == length && sameBytes(metadata, index, known)) {
+        return KNOWN_NAMES[i];
+      }
+    }
+    return metadata.toString(index, length, StandardCharsets.UTF_8);
+  }
+
+  private static boolean sameBytes(ByteBuf metadata, int index, byte[] expected) {
+    for (int i = 0; i < expected.length; i++) {
+      if (metadata.getByte(index + i) != expected[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean isWellKnown(WellKnownMimeType type) {

@@ -18,6 +18,7 @@ import io.vireo.transport.Frame;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class WireMetadataTest {
@@ -141,5 +142,42 @@ class WireMetadataTest {
     assertThatThrownBy(() -> WireMetadata.decode(noDot, "application/json", new byte[0]))
         .isInstanceOfSatisfying(
             VireoException.class, e -> assertThat(e.status()).isEqualTo(Status.UNIMPLEMENTED));
+  }
+
+  @Test
+  void readsHeaderLinesAsAnyClientWritesThem() {
+    Frame decoded =
+        WireMetadata.decode(
+            withHeadersEntry("Vireo-Caller: gateway\r\nvireo-timeout:250\n\nX-Note: a: b\n"),
+            "application/json",
+            new byte[0]);
+    assertThat(decoded.headers().asMap())
+        .containsExactly(
+            Map.entry("vireo-caller", "gateway"),
+            Map.entry("vireo-timeout", "250"),
+            Map.entry("x-note", "a: b"));
+
+    assertThatThrownBy(
+            () ->
+                WireMetadata.decode(
+                    withHeadersEntry("vireo-caller gateway\n"), "application/json", new byte[0]))
+        .isInstanceOfSatisfying(
+            VireoException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(Status.INVALID_ARGUMENT);
+              assertThat(e.getMessage()).contains("'vireo-caller gateway' (expected: name: value)");
+            });
+  }
+
+  /** A routing entry for SayHello, then a Vireo headers entry of {@code lines}. */
+  private static ByteBuf withHeadersEntry(String lines) {
+    ByteBuf metadata =
+        WireMetadata.encode(
+            new Frame(SAY_HELLO, "application/json", Headers.empty(), new byte[0]),
+            "application/json");
+    byte[] mime = WireMetadata.HEADERS_MIME_TYPE.getBytes(StandardCharsets.US_ASCII);
+    byte[] text = lines.getBytes(StandardCharsets.UTF_8);
+    metadata.writeByte(mime.length - 1).writeBytes(mime).writeMedium(text.length).writeBytes(text);
+    return metadata;
   }
 }
