@@ -1,6 +1,7 @@
 package io.vireo.transport.rsocket;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.rsocket.metadata.WellKnownAuthType;
 import io.rsocket.metadata.WellKnownMimeType;
@@ -57,6 +58,15 @@ final class WireMetadata {
 
   /** Routing entries (header, length and tag) by route: the route set of a process is small. */
   private static final ConcurrentMap<Route, byte[]> ROUTING_ENTRIES = new ConcurrentHashMap<>();
+
+  private static final ByteBuf HEADERS_MIME_BUF =
+      Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(HEADERS_MIME_BYTES).asReadOnly());
+
+  /**
+   * The last route seen per slot (tag length and last byte): racy by design, each entry immutable
+   * and checked byte for byte before use.
+   */
+  private static final RecentRoute[] RECENT_ROUTES = new RecentRoute[64];
 
   /** Routes by their RSocket name, for the server. */
   private static final ConcurrentMap<String, Route> ROUTES = new ConcurrentHashMap<>();
@@ -195,14 +205,9 @@ final class WireMetadata {
   }
 
   private static int customKind(ByteBuf metadata, int index, int length) {
-    if (length == HEADERS_MIME_BYTES.length) {
-      boolean same = true;
-      for (int i = 0; i < length && same; i++) {
-        same = metadata.getByte(index + i) == HEADERS_MIME_BYTES[i];
-      }
-      if (same) {
-        return VIREO_HEADERS;
-      }
+    if (length == HEADERS_MIME_BYTES.length
+        && ByteBufUtil.equals(metadata, index, HEADERS_MIME_BUF, 0, length)) {
+      return VIREO_HEADERS;
     }
     // A writer may spell a well-known type out in full.
     WellKnownMimeType known =
@@ -223,6 +228,14 @@ final class WireMetadata {
               + length
               + " (expected: one tag, <package>.<Service>.<Method>)");
     }
+    // the routes a server sees are few: most calls find theirs by comparing bytes, no String made
+    int slot = (tagLength * 31 + metadata.getByte(index + tagLength)) & (RECENT_ROUTES.length - 1);
+    RecentRoute recent = RECENT_ROUTES[slot];
+    if (recent != null
+        && recent.tag.readableBytes() == tagLength
+        && ByteBufUtil.equals(metadata, index + 1, recent.tag, 0, tagLength)) {
+      return recent.route;
+    }
     String name = metadata.toString(index + 1, tagLength, StandardCharsets.UTF_8);
     Route route = ROUTES.get(name);
     if (route == null) {
@@ -235,8 +248,16 @@ final class WireMetadata {
         ROUTES.putIfAbsent(name, route);
       }
     }
+    RECENT_ROUTES[slot] =
+        new RecentRoute(
+            Unpooled.unreleasableBuffer(
+                Unpooled.wrappedBuffer(name.getBytes(StandardCharsets.UTF_8)).asReadOnly()),
+            route);
     return route;
   }
+
+  /** A route and its tag's bytes (a read-only heap buffer that is never released). */
+  private record RecentRoute(ByteBuf tag, Route route) {}
 
   private static String mimeType(ByteBuf metadata, int index, int length) {
     if (length < 1) {
@@ -318,33 +339,28 @@ final class WireMetadata {
     Headers.CALLER, Headers.TIMEOUT, Headers.TRACEPARENT, "tracestate", "x-request-id"
   };
 
-  private static final byte[][] KNOWN_NAME_BYTES = knownNameBytes();
+  private static final ByteBuf[] KNOWN_NAME_BUFS = knownNameBufs();
 
-  private static byte[][] knownNameBytes() {
-    byte[][] bytes = new byte[KNOWN_NAMES.length][];
+  private static ByteBuf[] knownNameBufs() {
+    ByteBuf[] bufs = new ByteBuf[KNOWN_NAMES.length];
     for (int i = 0; i < KNOWN_NAMES.length; i++) {
-      bytes[i] = KNOWN_NAMES[i].getBytes(StandardCharsets.US_ASCII);
+      bufs[i] =
+          Unpooled.unreleasableBuffer(
+              Unpooled.wrappedBuffer(KNOWN_NAMES[i].getBytes(StandardCharsets.US_ASCII))
+                  .asReadOnly());
     }
-    return bytes;
+    return bufs;
   }
 
   private static String headerName(ByteBuf metadata, int index, int length) {
-    for (int i = 0; i < KNOWN_NAME_BYTES.length; i++) {
-      byte[] known = KNOWN_NAME_BYTES[i];
-      if (known.length == length && sameBytes(metadata, index, known)) {
+    for (int i = 0; i < KNOWN_NAME_BUFS.length; i++) {
+      ByteBuf known = KNOWN_NAME_BUFS[i];
+      if (known.readableBytes() == length
+          && ByteBufUtil.equals(metadata, index, known, 0, length)) {
         return KNOWN_NAMES[i];
       }
     }
     return metadata.toString(index, length, StandardCharsets.UTF_8);
-  }
-
-  private static boolean sameBytes(ByteBuf metadata, int index, byte[] expected) {
-    for (int i = 0; i < expected.length; i++) {
-      if (metadata.getByte(index + i) != expected[i]) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static boolean isWellKnown(WellKnownMimeType type) {
