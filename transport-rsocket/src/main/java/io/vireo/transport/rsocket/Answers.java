@@ -3,6 +3,7 @@ package io.vireo.transport.rsocket;
 import io.netty.buffer.Unpooled;
 import io.rsocket.Payload;
 import io.rsocket.util.ByteBufPayload;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -33,7 +34,16 @@ final class Answers {
 
   /** A request stream's answers. */
   static Flux<Payload> many(Flux<byte[]> answers, int maxResponseSize, Runnable release) {
-    return new Many(answers, maxResponseSize, release);
+    return new Many(answers, maxResponseSize, release, null);
+  }
+
+  /**
+   * A request channel's answers; once {@code requesterFailed} is set, an error ends the answers
+   * quietly: the requester that failed its side expects no answer to it.
+   */
+  static Flux<Payload> channel(
+      Flux<byte[]> answers, int maxResponseSize, Runnable release, AtomicBoolean requesterFailed) {
+    return new Many(answers, maxResponseSize, release, requesterFailed);
   }
 
   /** A fire-and-forget's end: its errors are logged at DEBUG, there is no one to tell. */
@@ -62,16 +72,24 @@ final class Answers {
     final Publisher<byte[]> source;
     final int maxResponseSize;
     final Runnable release;
+    final @Nullable AtomicBoolean requesterFailed;
 
-    Many(Publisher<byte[]> source, int maxResponseSize, Runnable release) {
+    Many(
+        Publisher<byte[]> source,
+        int maxResponseSize,
+        Runnable release,
+        @Nullable AtomicBoolean requesterFailed) {
       this.source = source;
       this.maxResponseSize = maxResponseSize;
       this.release = release;
+      this.requesterFailed = requesterFailed;
     }
 
     @Override
     public void subscribe(CoreSubscriber<? super Payload> actual) {
-      source.subscribe(new Framing<>(actual, maxResponseSize, release, false));
+      Framing<byte[], Payload> framing = new Framing<>(actual, maxResponseSize, release, false);
+      framing.requesterFailed = requesterFailed;
+      source.subscribe(framing);
     }
   }
 
@@ -100,6 +118,7 @@ final class Answers {
     private final Runnable release;
     private final boolean quiet;
     private @Nullable Subscription upstream;
+    @Nullable AtomicBoolean requesterFailed;
     private boolean done;
     private volatile int released;
 
@@ -152,6 +171,8 @@ final class Answers {
       try {
         if (quiet) {
           logger.debug("fire-and-forget failed: {}", error.toString());
+          actual.onComplete();
+        } else if (requesterFailed != null && requesterFailed.get()) {
           actual.onComplete();
         } else {
           actual.onError(Errors.toWire(error));

@@ -1,10 +1,8 @@
 package io.vireo.transport.rsocket;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
-import io.rsocket.util.ByteBufPayload;
 import io.vireo.Status;
 import io.vireo.VireoException;
 import io.vireo.config.Values;
@@ -212,12 +210,7 @@ final class Responder implements RSocket {
                 release();
                 return Flux.error(Errors.toWire(e));
               }
-              return responses
-                  .handle(this::response)
-                  .onErrorResume(
-                      error ->
-                          requesterFailed.get() ? Flux.empty() : Flux.error(Errors.toWire(error)))
-                  .doFinally(signal -> release());
+              return Answers.channel(responses, maxResponseSize, releaser, requesterFailed);
             });
   }
 
@@ -257,14 +250,6 @@ final class Responder implements RSocket {
       }
     } finally {
       payload.release();
-    }
-  }
-
-  private void response(byte[] response, SynchronousSink<Payload> sink) {
-    if (response.length > maxResponseSize) {
-      sink.error(Errors.tooLarge("response", response.length, maxResponseSize));
-    } else {
-      sink.next(ByteBufPayload.create(Unpooled.wrappedBuffer(response)));
     }
   }
 
