@@ -95,32 +95,12 @@ final class RSocketConnection implements Connection {
     if (size > maxMessageSize) {
       return Flux.error(Errors.tooLarge("request", size, maxMessageSize));
     }
-    return Flux.defer(
-            () -> {
-              Session current = session;
-              if (current != null) {
-                return requestStream(current, request);
-              }
-              return setup(request.contentType())
-                  .flatMapMany(ready -> requestStream(ready, request));
-            })
-        .handle(this::response)
-        .onErrorMap(this::error);
+    return new Streamed(this, request, null);
   }
 
   @Override
   public Flux<byte[]> requestChannel(Frame head, Flux<byte[]> requests) {
-    return Flux.defer(
-            () -> {
-              Session current = session;
-              if (current != null) {
-                return requestChannel(current, head, requests);
-              }
-              return setup(head.contentType())
-                  .flatMapMany(ready -> requestChannel(ready, head, requests));
-            })
-        .handle(this::response)
-        .onErrorMap(this::error);
+    return new Streamed(this, head, requests);
   }
 
   @Override
@@ -193,20 +173,6 @@ final class RSocketConnection implements Connection {
       sink.error(Errors.tooLarge("request message", message.length, maxMessageSize));
     } else {
       sink.next(ByteBufPayload.create(Unpooled.wrappedBuffer(message)));
-    }
-  }
-
-  private void response(Payload payload, SynchronousSink<byte[]> sink) {
-    try {
-      ByteBuf data = payload.data();
-      int size = data.readableBytes();
-      if (size > maxMessageSize) {
-        sink.error(Errors.tooLarge("response", size, maxMessageSize));
-      } else {
-        sink.next(Responder.bytes(data, size));
-      }
-    } finally {
-      payload.release();
     }
   }
 
@@ -297,7 +263,54 @@ final class RSocketConnection implements Connection {
     }
   }
 
-  /** The subscriber of {@link Exchange}: payload to bytes, errors translated, once. */
+  /**
+   * A request stream ({@code requests} null) or channel, as {@link Exchange} is a single answer:
+   * requested when subscribed, each answer checked and copied, errors translated, in one operator.
+   */
+  private static final class Streamed extends Flux<byte[]> {
+    private final RSocketConnection connection;
+    private final Frame head;
+    private final @Nullable Flux<byte[]> requests;
+
+    Streamed(RSocketConnection connection, Frame head, @Nullable Flux<byte[]> requests) {
+      this.connection = connection;
+      this.head = head;
+      this.requests = requests;
+    }
+
+    @Override
+    public void subscribe(CoreSubscriber<? super byte[]> actual) {
+      RSocketConnection c = connection;
+      Flux<byte[]> messages = requests;
+      Publisher<Payload> sent;
+      try {
+        Session current = c.session;
+        if (current != null) {
+          sent =
+              messages == null
+                  ? c.requestStream(current, head)
+                  : c.requestChannel(current, head, messages);
+        } else {
+          sent =
+              c.setup(head.contentType())
+                  .flatMapMany(
+                      ready ->
+                          messages == null
+                              ? c.requestStream(ready, head)
+                              : c.requestChannel(ready, head, messages));
+        }
+      } catch (RuntimeException e) {
+        Operators.error(actual, c.error(e));
+        return;
+      }
+      sent.subscribe(new Answer<>(actual, c));
+    }
+  }
+
+  /**
+   * The subscriber of {@link Exchange} and {@link Streamed}: each payload to bytes, errors
+   * translated, once.
+   */
   private static final class Answer<T> implements CoreSubscriber<Object>, Subscription {
     private final CoreSubscriber<? super T> actual;
     private final RSocketConnection connection;
@@ -325,17 +338,21 @@ final class RSocketConnection implements Connection {
     @Override
     @SuppressWarnings("unchecked")
     public void onNext(Object next) {
+      Payload payload = (Payload) next;
       if (done) {
-        Operators.onDiscard(next, actual.currentContext());
+        payload.release();
         return;
       }
-      Payload payload = (Payload) next;
       byte[] bytes;
       try {
         ByteBuf data = payload.data();
         int size = data.readableBytes();
         if (size > connection.maxMessageSize) {
           done = true;
+          Subscription subscription = upstream;
+          if (subscription != null) {
+            subscription.cancel();
+          }
           actual.onError(Errors.tooLarge("response", size, connection.maxMessageSize));
           return;
         }
