@@ -44,11 +44,12 @@ import reactor.core.scheduler.Schedulers;
  * {@code KafkaProducer.send} blocks while it waits for a topic's metadata or for room in its
  * buffer, so a publish calls it on the caller's thread only when neither can happen: the topic was
  * acknowledged recently (its metadata is cached), its last send did not fail, the records sent and
- * not yet acknowledged use less than half of the producer's buffer, and no earlier send waits on
- * the broker's sender thread (so one caller's records keep their order). Every other send runs on
- * that one dedicated thread. A publish that is not acknowledged within the publish timeout fails
- * with UNAVAILABLE: the producer's {@code delivery.timeout.ms} bounds it, or a timer where the
- * producer's settings allow longer.
+ * not yet acknowledged use less than half of the producer's buffer and at least half of its buffer
+ * pool is free (the pool lends a whole batch to each partition being written), and no earlier send
+ * waits on the broker's sender thread (so one caller's records keep their order). Every other send
+ * runs on that one dedicated thread. A publish that is not acknowledged within the publish timeout
+ * fails with UNAVAILABLE: the producer's {@code delivery.timeout.ms} bounds it, or a timer where
+ * the producer's settings allow longer.
  *
  * <p>Each subscription is a consumer of its own, polled by its own thread; its queue group is the
  * Kafka consumer group, and a broadcast subscription gets a group of its own. Handlers run on
@@ -119,23 +120,26 @@ public final class KafkaBroker implements Broker {
 
   @Override
   public Mono<Void> publish(Message message) {
-    return whileOpen("publish to " + message.topic(), () -> publisher.publish(message));
+    return whileOpen("publish to", message.topic(), () -> publisher.publishNow(message));
   }
 
   @Override
   public Mono<Subscription> subscribe(
       String topic, SubscribeOptions options, MessageHandler handler) {
-    return whileOpen(
-        "subscribe to " + topic, () -> subscriptions.subscribe(topic, options, handler));
+    return whileOpen("subscribe to", topic, () -> subscriptions.subscribe(topic, options, handler));
   }
 
-  private <T> Mono<T> whileOpen(String what, Supplier<Mono<T>> action) {
+  /** {@code what} and {@code topic} make the message only when it is needed (not per publish). */
+  private <T> Mono<T> whileOpen(String what, String topic, Supplier<Mono<T>> action) {
     return Mono.defer(
         () ->
             closed.get()
                 ? Mono.error(
                     VireoException.of(
-                        Status.FAILED_PRECONDITION, "%s: the Kafka broker is closed", what))
+                        Status.FAILED_PRECONDITION,
+                        "%s %s: the Kafka broker is closed",
+                        what,
+                        topic))
                 : action.get());
   }
 

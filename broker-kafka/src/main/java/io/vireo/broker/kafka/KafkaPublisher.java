@@ -17,9 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoSink;
 
 /**
  * The publishing side of a {@link KafkaBroker}: one producer, and the one thread that calls {@code
@@ -36,6 +37,10 @@ final class KafkaPublisher {
   private final AtomicInteger waitingSends = new AtomicInteger();
   private final AtomicLong unacknowledgedBytes = new AtomicLong();
   private final long directSendBytes;
+  private final @Nullable Metric bufferAvailable;
+  private final int poolCheckEvery;
+  private int sendsSincePoolCheck; // plain: a lost update only delays a check by a send or two
+  private volatile boolean poolHasRoom = true;
   private final long warmNanos;
   private final boolean producerTimesOut;
 
@@ -69,6 +74,14 @@ final class KafkaPublisher {
         KafkaClients.longSetting(
                 producerProperties, ProducerConfig.BUFFER_MEMORY_CONFIG, 32L * 1024 * 1024)
             / 2;
+    this.bufferAvailable = bufferAvailable(producer);
+    // between two looks at the pool, each send may take one new batch from it: those must fit in
+    // the half of it that a look asks to be free
+    long batchSize =
+        KafkaClients.longSetting(
+            producerProperties, ProducerConfig.BATCH_SIZE_CONFIG, KafkaClients.DEFAULT_BATCH_SIZE);
+    this.poolCheckEvery =
+        (int) Math.max(1, Math.min(16, directSendBytes / 4 / Math.max(1, batchSize)));
     // the producer forgets a topic's metadata after metadata.max.idle.ms without a send to it
     this.warmNanos =
         Duration.ofMillis(
@@ -78,35 +91,66 @@ final class KafkaPublisher {
             .toNanos();
   }
 
-  /** Completes when Kafka acknowledged the record. */
-  Mono<Void> publish(Message message) {
-    return Mono.defer(
-        () -> {
-          TopicState topic = published.get(message.topic());
-          if (topic == null) {
-            Optional<VireoException> invalid = KafkaTopics.check(message.topic());
-            if (invalid.isPresent()) {
-              return Mono.error(invalid.get());
-            }
-            topic = published.computeIfAbsent(message.topic(), name -> new TopicState());
-          }
-          ProducerRecord<byte[], byte[]> record = KafkaRecords.toRecord(message.topic(), message);
-          long size = KafkaRecords.sizeOf(record);
-          if (topic.warm()
-              && waitingSends.get() == 0
-              && unacknowledgedBytes.get() + size <= directSendBytes) {
-            Mono<Void> sent = sendNow(record, topic, size);
-            return producerTimesOut
-                ? sent
-                : sent.timeout(publishTimeout, Mono.error(() -> notAcknowledged(record)));
-          }
-          return sendLater(record, topic, size);
-        });
+  /**
+   * Completes when Kafka acknowledged the record. Decides now, on the caller's thread, how it is
+   * sent (call it when the publish is subscribed to: {@link KafkaBroker#publish} defers it).
+   */
+  Mono<Void> publishNow(Message message) {
+    TopicState topic = published.get(message.topic());
+    if (topic == null) {
+      Optional<VireoException> invalid = KafkaTopics.check(message.topic());
+      if (invalid.isPresent()) {
+        return Mono.error(invalid.get());
+      }
+      topic = published.computeIfAbsent(message.topic(), name -> new TopicState());
+    }
+    ProducerRecord<byte[], byte[]> record = KafkaRecords.toRecord(message.topic(), message);
+    long size = KafkaRecords.sizeOf(record);
+    if (topic.warm()
+        && waitingSends.get() == 0
+        && unacknowledgedBytes.get() + size <= directSendBytes
+        && poolHasRoom()) {
+      Mono<Void> sent = sendNow(record, topic, size);
+      return producerTimesOut
+          ? sent
+          : sent.timeout(publishTimeout, Mono.error(() -> notAcknowledged(record)));
+    }
+    return sendLater(record, topic, size);
+  }
+
+  /**
+   * Whether at least half of the producer's {@code buffer.memory} is free, looked at every {@link
+   * #poolCheckEvery} sends. {@link #unacknowledgedBytes} counts records, but the pool lends a whole
+   * {@code batch.size} to each partition being written: many partitions with a few records each
+   * fill it long before the records do, and then {@code send} would block its caller.
+   */
+  private boolean poolHasRoom() {
+    if (bufferAvailable == null) {
+      return true; // not a KafkaProducer: the estimate alone decides
+    }
+    if (++sendsSincePoolCheck >= poolCheckEvery) {
+      sendsSincePoolCheck = 0;
+      poolHasRoom =
+          bufferAvailable.metricValue() instanceof Number free
+              && free.doubleValue() >= directSendBytes;
+    }
+    return poolHasRoom;
+  }
+
+  /** The producer's {@code buffer-available-bytes}: what its buffer pool has free, unlent. */
+  private static @Nullable Metric bufferAvailable(Producer<byte[], byte[]> producer) {
+    for (Map.Entry<MetricName, ? extends Metric> metric : producer.metrics().entrySet()) {
+      if (metric.getKey().name().equals("buffer-available-bytes")
+          && metric.getKey().group().equals("producer-metrics")) {
+        return metric.getValue();
+      }
+    }
+    return null;
   }
 
   /** Sends a dead letter: like a publish, without topic creation. */
   Mono<Void> sendDeadLetter(ProducerRecord<byte[], byte[]> record) {
-    return send(record, Optional.empty(), 0)
+    return send(record, null, 0, () -> {})
         .timeout(
             publishTimeout,
             Mono.error(
@@ -138,19 +182,23 @@ final class KafkaPublisher {
    * does not block.
    */
   private Mono<Void> sendNow(ProducerRecord<byte[], byte[]> record, TopicState topic, long size) {
-    return Mono.create(
-        sink -> {
-          unacknowledgedBytes.addAndGet(size);
-          try {
-            producer.send(
-                record,
-                (metadata, error) -> acknowledged(sink, record, Optional.of(topic), size, error));
-          } catch (RuntimeException e) {
-            unacknowledgedBytes.addAndGet(-size);
-            topic.failed();
-            sink.error(KafkaErrors.toVireo("publish to " + record.topic(), e));
-          }
-        });
+    return new KafkaDirectSend(this, record, topic, size);
+  }
+
+  /** {@link KafkaDirectSend}'s send, on its subscriber's thread. */
+  void sendDirect(
+      ProducerRecord<byte[], byte[]> record,
+      TopicState topic,
+      long size,
+      KafkaDirectSend.Acknowledgement acknowledgement) {
+    unacknowledgedBytes.addAndGet(size);
+    try {
+      producer.send(record, acknowledgement);
+    } catch (RuntimeException e) {
+      unacknowledgedBytes.addAndGet(-size);
+      topic.failed();
+      acknowledgement.end(KafkaErrors.toVireo("publish to " + record.topic(), e));
+    }
   }
 
   /**
@@ -169,18 +217,14 @@ final class KafkaPublisher {
         };
     return topics
         .ensure(record.topic())
-        .then(send(record, Optional.of(topic), size, sent))
+        .then(send(record, topic, size, sent))
         .doFinally(signal -> sent.run())
         .timeout(publishTimeout, Mono.error(() -> notAcknowledged(record)));
   }
 
+  /** {@code topic}: none for a dead letter. */
   private Mono<Void> send(
-      ProducerRecord<byte[], byte[]> record, Optional<TopicState> topic, long size) {
-    return send(record, topic, size, () -> {});
-  }
-
-  private Mono<Void> send(
-      ProducerRecord<byte[], byte[]> record, Optional<TopicState> topic, long size, Runnable sent) {
+      ProducerRecord<byte[], byte[]> record, @Nullable TopicState topic, long size, Runnable sent) {
     return Mono.create(
         sink -> {
           AtomicBoolean cancelled = new AtomicBoolean();
@@ -197,10 +241,19 @@ final class KafkaPublisher {
                   try {
                     producer.send(
                         record,
-                        (metadata, error) -> acknowledged(sink, record, topic, size, error));
+                        (metadata, error) -> {
+                          VireoException failure = settle(record, topic, size, error);
+                          if (failure == null) {
+                            sink.success();
+                          } else {
+                            sink.error(failure);
+                          }
+                        });
                   } catch (RuntimeException e) {
                     unacknowledgedBytes.addAndGet(-size);
-                    topic.ifPresent(TopicState::failed);
+                    if (topic != null) {
+                      topic.failed();
+                    }
                     sink.error(KafkaErrors.toVireo("publish to " + record.topic(), e));
                   } finally {
                     sent.run();
@@ -216,36 +269,49 @@ final class KafkaPublisher {
         });
   }
 
-  /** The producer's callback, on its network thread. */
-  private void acknowledged(
-      MonoSink<Void> sink,
+  /**
+   * The producer's callback's bookkeeping, on its network thread: the error to end the publish
+   * with, none once Kafka acknowledged it.
+   */
+  @Nullable VireoException settle(
       ProducerRecord<byte[], byte[]> record,
-      Optional<TopicState> topic,
+      @Nullable TopicState topic,
       long size,
       @Nullable Exception error) {
     unacknowledgedBytes.addAndGet(-size);
     if (error == null) {
-      topic.ifPresent(state -> state.acknowledged(warmNanos));
-      sink.success();
-    } else {
-      topic.ifPresent(TopicState::failed);
-      sink.error(KafkaErrors.toVireo("publish to " + record.topic(), error));
+      if (topic != null) {
+        topic.acknowledged(warmNanos);
+      }
+      return null;
     }
+    if (topic != null) {
+      topic.failed();
+    }
+    return KafkaErrors.toVireo("publish to " + record.topic(), error);
   }
 
   /**
-   * Whether sends to a topic may skip the sender thread: until {@code warmUntil}, set by each
-   * acknowledgement (the producer keeps the topic's metadata meanwhile); a failure ends it.
+   * Whether sends to a topic may skip the sender thread: until {@code warmUntil}, moved on by
+   * acknowledgements (the producer keeps the topic's metadata meanwhile); a failure ends it.
    */
-  private static final class TopicState {
+  static final class TopicState {
     private volatile long warmUntil = System.nanoTime();
 
     boolean warm() {
       return System.nanoTime() - warmUntil < 0;
     }
 
+    /**
+     * Moves {@code warmUntil} on only when it moves by more than an eighth of {@code warmNanos}: a
+     * volatile write (a fence) per acknowledged record on the producer's network thread is not
+     * needed to keep the topic warm.
+     */
     void acknowledged(long warmNanos) {
-      warmUntil = System.nanoTime() + warmNanos;
+      long until = System.nanoTime() + warmNanos;
+      if (until - warmUntil > warmNanos / 8) {
+        warmUntil = until;
+      }
     }
 
     void failed() {

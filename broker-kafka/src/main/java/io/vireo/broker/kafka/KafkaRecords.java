@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,10 +23,14 @@ final class KafkaRecords {
   private KafkaRecords() {}
 
   static ProducerRecord<byte[], byte[]> toRecord(String topic, Message message) {
-    RecordHeaders headers = new RecordHeaders();
-    message.headers().forEach((name, value) -> headers.add(name, utf8(value)));
+    // sized up front: RecordHeaders' own list would grow past its first header on every record
+    Header[] headers = new Header[message.headers().size()];
+    int[] next = {0};
+    message
+        .headers()
+        .forEach((name, value) -> headers[next[0]++] = new RecordHeader(name, utf8(value)));
     byte[] key = message.key().map(KafkaRecords::utf8).orElse(null);
-    return new ProducerRecord<>(topic, null, key, message.payload(), headers);
+    return new ProducerRecord<>(topic, null, key, message.payload(), new RecordHeaders(headers));
   }
 
   /**
