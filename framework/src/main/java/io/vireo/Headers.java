@@ -153,7 +153,28 @@ public final class Headers {
     return value;
   }
 
+  /**
+   * Names Vireo itself sets on every call or event (the constants here and in {@code Message}):
+   * valid and lower-case already, recognised by identity (string constants are interned), so the
+   * hot path does not check and lower-case them again.
+   */
+  private static final String[] OWN_NAMES = {
+    TIMEOUT,
+    CALLER,
+    TRACEPARENT,
+    AUTHORIZATION,
+    "content-type",
+    "vireo-message-id",
+    "vireo-type",
+    "vireo-published-at"
+  };
+
   private static String validName(String name) {
+    for (String own : OWN_NAMES) {
+      if (name == own) {
+        return name;
+      }
+    }
     if (name.isEmpty()) {
       throw new IllegalArgumentException(
           "header name: empty (expected: a token such as x-request-id)");

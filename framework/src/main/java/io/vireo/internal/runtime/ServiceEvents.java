@@ -80,11 +80,14 @@ final class ServiceEvents {
                     Status.INVALID_ARGUMENT,
                     "topic: empty (expected: a name such as user.created)"));
           }
+          // every header of the message in one array; content-type is the codec's that the
+          // end of the chain encodes with
           Headers headers =
               Headers.of(
                   Message.MESSAGE_ID, messageId(),
                   Message.TYPE, typeName(event),
-                  Message.PUBLISHED_AT, publishedAt());
+                  Message.PUBLISHED_AT, publishedAt(),
+                  Message.CONTENT_TYPE, codecs.primary().contentType());
           Optional<String> traceparent =
               Call.from(context).flatMap(call -> call.headers().get(Headers.TRACEPARENT));
           if (traceparent.isPresent()) {
@@ -173,12 +176,7 @@ final class ServiceEvents {
           Codec codec = codecs.primary();
           byte[] payload = codec.encode(event.payload());
           return brokerNow()
-              .publish(
-                  new Message(
-                      event.topic(),
-                      event.key(),
-                      event.headers().with(Message.CONTENT_TYPE, codec.contentType()),
-                      payload));
+              .publish(new Message(event.topic(), event.key(), event.headers(), payload));
         };
     for (int i = wrappers.size() - 1; i >= 0; i--) {
       chain = wrappers.get(i).publisher(chain);
