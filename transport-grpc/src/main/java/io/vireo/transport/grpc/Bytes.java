@@ -1,13 +1,15 @@
 package io.vireo.transport.grpc;
 
+import io.grpc.Drainable;
 import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import io.vireo.Route;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * gRPC messages as the codec's bytes: the framework encodes and decodes, the transport only frames
@@ -70,10 +72,59 @@ final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
     }
   }
 
-  /** Lets gRPC size the message without copying it first. */
-  private static final class Stream extends ByteArrayInputStream implements KnownLength {
-    Stream(byte[] value) {
-      super(value);
+  /**
+   * A message for gRPC's framer: {@link KnownLength} sizes its frame without reading it, and {@link
+   * Drainable} hands the array to the framer's output in one write (without it, the framer copies
+   * through an 8 KiB scratch array allocated per message). Unsynchronized, unlike a
+   * ByteArrayInputStream: gRPC reads it on one thread.
+   */
+  private static final class Stream extends InputStream implements KnownLength, Drainable {
+    private final byte[] bytes;
+    private int position;
+
+    Stream(byte[] bytes) {
+      this.bytes = bytes;
+    }
+
+    @Override
+    public int drainTo(OutputStream target) throws IOException {
+      int length = bytes.length - position;
+      target.write(bytes, position, length);
+      position = bytes.length;
+      return length;
+    }
+
+    @Override
+    public int available() {
+      return bytes.length - position;
+    }
+
+    @Override
+    public int read() {
+      return position < bytes.length ? bytes[position++] & 0xff : -1;
+    }
+
+    @Override
+    public int read(byte[] target, int offset, int length) {
+      Objects.checkFromIndexSize(offset, length, target.length);
+      if (length == 0) {
+        return 0;
+      }
+      int left = bytes.length - position;
+      if (left == 0) {
+        return -1;
+      }
+      int n = Math.min(length, left);
+      System.arraycopy(bytes, position, target, offset, n);
+      position += n;
+      return n;
+    }
+
+    @Override
+    public long skip(long n) {
+      long skipped = Math.max(0, Math.min(n, bytes.length - position));
+      position += (int) skipped;
+      return skipped;
     }
   }
 }

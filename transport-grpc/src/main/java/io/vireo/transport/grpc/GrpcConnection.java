@@ -13,7 +13,6 @@ import io.vireo.transport.Connection;
 import io.vireo.transport.Frame;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,7 +37,9 @@ final class GrpcConnection implements Connection {
   private final String address;
   private final int prefetch;
   private final int maxMessageSize;
-  private final int onReadyThreshold;
+
+  /** The options of every call but the deadline: made once, CallOptions copies on each change. */
+  private final CallOptions callOptions;
 
   /**
    * Method descriptors by type, then route; the maps per type are made here, so this one is only
@@ -66,7 +67,7 @@ final class GrpcConnection implements Connection {
     this.address = address;
     this.prefetch = prefetch;
     this.maxMessageSize = maxMessageSize;
-    this.onReadyThreshold = onReadyThreshold;
+    this.callOptions = CallOptions.DEFAULT.withOnReadyThreshold(onReadyThreshold);
     watch(ConnectivityState.READY);
   }
 
@@ -133,11 +134,10 @@ final class GrpcConnection implements Connection {
   }
 
   private CallOptions options(Frame frame) {
-    CallOptions options = CallOptions.DEFAULT.withOnReadyThreshold(onReadyThreshold);
-    Optional<Long> timeout = Wire.timeoutMillis(frame.headers());
-    return timeout.isPresent()
-        ? options.withDeadlineAfter(timeout.get(), TimeUnit.MILLISECONDS)
-        : options;
+    long timeout = Wire.timeoutMillis(frame.headers());
+    return timeout > 0
+        ? callOptions.withDeadlineAfter(timeout, TimeUnit.MILLISECONDS)
+        : callOptions;
   }
 
   private final class UnaryListener extends ClientCall.Listener<byte[]> {

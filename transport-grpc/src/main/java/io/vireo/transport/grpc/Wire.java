@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -51,8 +50,8 @@ final class Wire {
       return explicit.trim();
     }
     String header = metadata.get(CONTENT_TYPE);
-    if (header == null) {
-      return PROTOBUF;
+    if (header == null || header.equals(GRPC)) {
+      return PROTOBUF; // what grpc-java clients, Vireo's among them, send on every call
     }
     String value = header.toLowerCase(Locale.ROOT);
     int semicolon = value.indexOf(';');
@@ -219,23 +218,21 @@ final class Wire {
     return true;
   }
 
-  /** The caller's deadline in milliseconds, from {@link Headers#TIMEOUT}. */
-  static Optional<Long> timeoutMillis(Headers headers) {
-    return headers
-        .get(Headers.TIMEOUT)
-        .flatMap(
-            value -> {
-              try {
-                long millis = Long.parseLong(value.trim());
-                return millis > 0 ? Optional.of(millis) : Optional.of(1L);
-              } catch (NumberFormatException e) {
-                log.debug(
-                    "header {}: '{}' is not milliseconds; no deadline sent",
-                    Headers.TIMEOUT,
-                    value);
-                return Optional.empty();
-              }
-            });
+  /**
+   * The caller's deadline in milliseconds, from {@link Headers#TIMEOUT} (at least 1), or 0 when
+   * there is none. Read for every call: no Optional chain.
+   */
+  static long timeoutMillis(Headers headers) {
+    String value = headers.get(Headers.TIMEOUT).orElse(null);
+    if (value == null) {
+      return 0;
+    }
+    try {
+      return Math.max(1, Long.parseLong(value.trim()));
+    } catch (NumberFormatException e) {
+      log.debug("header {}: '{}' is not milliseconds; no deadline sent", Headers.TIMEOUT, value);
+      return 0;
+    }
   }
 
   /**
