@@ -76,7 +76,7 @@ public final class Headers {
   }
 
   public Optional<String> get(String name) {
-    String lower = name.toLowerCase(Locale.ROOT);
+    String lower = lowerCase(name);
     for (int i = 0; i < pairs.length; i += 2) {
       if (pairs[i].equals(lower)) {
         return Optional.of(pairs[i + 1]);
@@ -104,7 +104,7 @@ public final class Headers {
 
   /** A copy without this header. */
   public Headers without(String name) {
-    String lower = name.toLowerCase(Locale.ROOT);
+    String lower = lowerCase(name);
     for (int i = 0; i < pairs.length; i += 2) {
       if (pairs[i].equals(lower)) {
         String[] copy = new String[pairs.length - 2];
@@ -168,6 +168,16 @@ public final class Headers {
     "vireo-type",
     "vireo-published-at"
   };
+
+  /** {@code name} in lower case; Vireo's own names as they are. */
+  private static String lowerCase(String name) {
+    for (String own : OWN_NAMES) {
+      if (name == own) {
+        return name;
+      }
+    }
+    return name.toLowerCase(Locale.ROOT);
+  }
 
   private static String validName(String name) {
     for (String own : OWN_NAMES) {

@@ -75,7 +75,8 @@ final class WireMetadata {
 
   /** The metadata of a request; an unpooled heap buffer, so an unsent one is simply collected. */
   static ByteBuf encode(Frame frame, String setupDataMimeType) {
-    ByteBuf buf = Unpooled.buffer(128);
+    // room for the routing entry, a traceparent and a few headers without growing
+    ByteBuf buf = Unpooled.buffer(256);
     buf.writeBytes(routingEntry(frame.route()));
     String contentType = frame.contentType();
     if (!contentType.equals(setupDataMimeType)) {
