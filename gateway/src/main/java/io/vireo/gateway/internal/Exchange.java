@@ -42,6 +42,7 @@ public final class Exchange {
   private String routeId = "none";
   private String requestId = "";
   private String traceparent = "";
+  private Handler target;
 
   public Exchange(HttpServerRequest request, long maxBodySize) {
     this.request = request;
@@ -189,6 +190,15 @@ public final class Exchange {
 
   public void traceparent(String traceparent) {
     this.traceparent = traceparent;
+  }
+
+  /** The handler a mapping routed this exchange to, inside its route's filters. */
+  public Handler target() {
+    return target;
+  }
+
+  public void target(Handler target) {
+    this.target = target;
   }
 
   /** Fails with 413 before reading when the declared length is over the limit. */

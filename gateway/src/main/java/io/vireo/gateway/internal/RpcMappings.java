@@ -147,8 +147,10 @@ public final class RpcMappings {
                                   schema,
                                   method,
                                   body ->
-                                      current.request(
-                                          transcoder, body, values.get(), e.queryParameters()),
+                                      current
+                                          .request(
+                                              transcoder, body, values.get(), e.queryParameters())
+                                          .toByteArray(),
                                   reply -> current.reply(transcoder, reply));
                             })));
       }
@@ -212,7 +214,7 @@ public final class RpcMappings {
                   name,
                   schema,
                   method,
-                  body -> transcoder.parse(method.getInputType(), body),
+                  body -> transcoder.parseToBytes(method.getInputType(), body),
                   reply -> transcoder.print(method.getOutputType(), reply));
             })
         .onErrorResume(

@@ -15,6 +15,11 @@ final class Tracing implements Step {
   private static final String ZERO_TRACE = "0".repeat(32);
 
   @Override
+  public boolean failsOnlyByThrowing() {
+    return true;
+  }
+
+  @Override
   public Mono<Reply> apply(Exchange exchange, Handler next) {
     String incoming = exchange.header("traceparent").orElse("");
     Matcher matcher = TRACEPARENT.matcher(incoming);
