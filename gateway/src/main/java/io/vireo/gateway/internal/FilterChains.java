@@ -28,11 +28,22 @@ public final class FilterChains {
     this.gateways = gateways;
   }
 
-  private record Built(Policy policy, List<Step> steps, Optional<Breaker> breaker) {}
+  /**
+   * {@code routed}: the steps around the exchange's own target ({@link Exchange#target}), built
+   * once, for the mappings whose target differs per request (building a chain per request was a
+   * dozen lambdas and a policy comparison per request).
+   */
+  private record Built(
+      Policy policy, List<Step> steps, Optional<Breaker> breaker, Handler routed) {}
 
   /** The route's chain around {@code terminal}. */
   public Handler chain(String scope, Policy policy, Handler terminal) {
     return Step.chain(steps(scope, policy).steps(), terminal);
+  }
+
+  /** The route's chain around the exchange's {@link Exchange#target target}. */
+  public Handler routed(String scope, Policy policy) {
+    return steps(scope, policy).routed();
   }
 
   /** The breaker state of a route, if it has one ("CLOSED", "OPEN", "HALF_OPEN"). */
@@ -42,7 +53,7 @@ public final class FilterChains {
 
   private Built steps(String scope, Policy policy) {
     Built current = built.get(scope);
-    if (current != null && current.policy().equals(policy)) {
+    if (current != null && (current.policy() == policy || current.policy().equals(policy))) {
       return current;
     }
     Built fresh = build(scope, policy);
@@ -95,6 +106,8 @@ public final class FilterChains {
       breaker = Optional.of(new Breaker(scope, policy));
       steps.add(breaker.get());
     }
-    return new Built(policy, List.copyOf(steps), breaker);
+    List<Step> all = List.copyOf(steps);
+    return new Built(
+        policy, all, breaker, Step.chain(all, exchange -> exchange.target().handle(exchange)));
   }
 }

@@ -12,6 +12,11 @@ final class RequestId implements Step {
   static final String HEADER = "x-request-id";
 
   @Override
+  public boolean failsOnlyByThrowing() {
+    return true;
+  }
+
+  @Override
   public Mono<Reply> apply(Exchange exchange, Handler next) {
     String id = exchange.header(HEADER).filter(RequestId::sane).orElseGet(RequestId::newId);
     exchange.requestId(id);

@@ -90,9 +90,8 @@ public final class Routing {
       Optional<Mapping.Routed> routed = mapping.route(exchange, current.policies());
       if (routed.isPresent()) {
         exchange.routeId(routed.get().id());
-        return chains
-            .chain(routed.get().id(), routed.get().policy(), routed.get().target())
-            .handle(exchange);
+        exchange.target(routed.get().target());
+        return chains.routed(routed.get().id(), routed.get().policy()).handle(exchange);
       }
     }
     exchange.routeId("none");

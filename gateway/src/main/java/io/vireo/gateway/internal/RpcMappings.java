@@ -147,8 +147,10 @@ public final class RpcMappings {
                                   schema,
                                   method,
                                   body ->
-                                      current.request(
-                                          transcoder, body, values.get(), e.queryParameters()),
+                                      current
+                                          .request(
+                                              transcoder, body, values.get(), e.queryParameters())
+                                          .toByteArray(),
                                   reply -> current.reply(transcoder, reply));
                             })));
       }
@@ -160,15 +162,18 @@ public final class RpcMappings {
     if (!discovery) {
       return Optional.empty();
     }
-    String[] parts = exchange.path().substring(1).split("/", -1);
-    if (parts.length < 2
-        || parts.length > 3
-        || parts[0].isEmpty()
+    // /<service>/<Method> or /<service>/<pkg.Service>/<Method>, found by index (a split per
+    // request showed in the profile)
+    String path = exchange.path();
+    int first = path.indexOf('/', 1);
+    int second = first < 0 ? -1 : path.indexOf('/', first + 1);
+    if (first <= 1
+        || second >= 0 && path.indexOf('/', second + 1) >= 0
         || !exchange.method().equals(HttpMethod.POST) && !exchange.isWebSocketUpgrade()) {
       return Optional.empty();
     }
-    String name = parts[0];
-    String endpoint = parts.length == 2 ? parts[1] : parts[1] + "/" + parts[2];
+    String name = path.substring(1, first);
+    String endpoint = path.substring(first + 1);
     return Optional.of(
         new Mapping.Routed(name, policies.service(name), e -> target(e, name, endpoint, false)));
   }
@@ -212,7 +217,7 @@ public final class RpcMappings {
                   name,
                   schema,
                   method,
-                  body -> transcoder.parse(method.getInputType(), body),
+                  body -> transcoder.parseToBytes(method.getInputType(), body),
                   reply -> transcoder.print(method.getOutputType(), reply));
             })
         .onErrorResume(

@@ -17,6 +17,11 @@ final class SizeLimit implements Step {
   }
 
   @Override
+  public boolean failsOnlyByThrowing() {
+    return true;
+  }
+
+  @Override
   public Mono<Reply> apply(Exchange exchange, Handler next) {
     exchange.maxBodySize(limit);
     return exchange

@@ -15,11 +15,16 @@ final class Tracing implements Step {
   private static final String ZERO_TRACE = "0".repeat(32);
 
   @Override
+  public boolean failsOnlyByThrowing() {
+    return true;
+  }
+
+  @Override
   public Mono<Reply> apply(Exchange exchange, Handler next) {
-    String incoming = exchange.header("traceparent").orElse("");
-    Matcher matcher = TRACEPARENT.matcher(incoming);
+    String incoming = exchange.header("traceparent").orElse(null);
+    Matcher matcher = incoming == null ? null : TRACEPARENT.matcher(incoming);
     String traceparent =
-        matcher.matches() && !matcher.group(1).equals(ZERO_TRACE)
+        matcher != null && matcher.matches() && !matcher.group(1).equals(ZERO_TRACE)
             ? "00-" + matcher.group(1) + "-" + hex(16) + "-" + matcher.group(3)
             : "00-" + hex(32) + "-" + hex(16) + "-01";
     exchange.traceparent(traceparent);
@@ -27,13 +32,23 @@ final class Tracing implements Step {
     return next.handle(exchange).doOnNext(reply -> reply.headers().set("traceparent", traceparent));
   }
 
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  /** Random lowercase hex digits, never all zero (the first is never 0). */
   private static String hex(int digits) {
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    StringBuilder out = new StringBuilder(digits);
-    while (out.length() < digits) {
-      String part = Long.toHexString(random.nextLong() | Long.MIN_VALUE);
-      out.append(part, 0, Math.min(part.length(), digits - out.length()));
+    char[] out = new char[digits];
+    long bits = 0;
+    for (int i = 0; i < digits; i++) {
+      if (i % 16 == 0) {
+        bits = random.nextLong();
+      }
+      out[i] = HEX[(int) (bits & 15)];
+      bits >>>= 4;
     }
-    return out.toString();
+    if (out[0] == '0') {
+      out[0] = HEX[1 + random.nextInt(15)];
+    }
+    return new String(out);
   }
 }

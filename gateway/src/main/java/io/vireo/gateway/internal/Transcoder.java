@@ -13,6 +13,9 @@ import io.vireo.VireoException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * JSON (the proto3 JSON mapping) to protobuf and back, on descriptors learned at run time.
@@ -21,6 +24,8 @@ import java.util.List;
 public final class Transcoder {
   private final JsonFormat.Parser parser;
   private final JsonFormat.Printer printer;
+  // per message type: the plan of the direct transcoders, or none (JsonFormat does that type)
+  private final Map<Descriptor, Optional<JsonPlan>> plans = new ConcurrentHashMap<>();
 
   public Transcoder(JsonFormat.TypeRegistry types) {
     this.parser = JsonFormat.parser().usingTypeRegistry(types);
@@ -29,6 +34,31 @@ public final class Transcoder {
             .usingTypeRegistry(types)
             .omittingInsignificantWhitespace()
             .alwaysPrintFieldsWithNoPresence();
+  }
+
+  /**
+   * The protobuf bytes of a message of {@code type} from a JSON body (empty body: the empty
+   * message): straight from the JSON for plain messages, else (and for anything unusual, every
+   * error included) by {@code JsonFormat}.
+   */
+  public byte[] parseToBytes(Descriptor type, byte[] json) {
+    JsonPlan plan = plan(type);
+    if (plan != null) {
+      try {
+        return JsonToWire.parse(plan, json);
+      } catch (JsonPlan.Unhandled e) {
+        // JsonFormat's answer, its result or its error, is the one
+      }
+    }
+    return parse(type, json).toByteArray();
+  }
+
+  private JsonPlan plan(Descriptor type) {
+    Optional<JsonPlan> plan = plans.get(type);
+    if (plan == null) {
+      plan = plans.computeIfAbsent(type, t -> Optional.ofNullable(JsonPlan.of(t)));
+    }
+    return plan.orElse(null);
   }
 
   /** A message of {@code type} from a JSON body (empty body: the empty message). */
@@ -56,6 +86,14 @@ public final class Transcoder {
 
   /** The protobuf bytes of a message of {@code type}, as JSON. */
   public byte[] print(Descriptor type, byte[] protobuf) {
+    JsonPlan plan = plan(type);
+    if (plan != null) {
+      try {
+        return WireToJson.print(plan, protobuf);
+      } catch (JsonPlan.Unhandled e) {
+        // not in the canonical shape, or malformed: DynamicMessage's reading decides
+      }
+    }
     try {
       return print(DynamicMessage.parseFrom(type, protobuf));
     } catch (InvalidProtocolBufferException e) {
