@@ -3,14 +3,12 @@ package io.vireo.internal.observability;
 import io.vireo.CallKind;
 import io.vireo.Status;
 import io.vireo.VireoException;
+import io.vireo.internal.runtime.Relay;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Operators;
-import reactor.util.context.Context;
 
 /**
  * How a call or event ended, once, whatever the signal: a unary response followed by the cancel
@@ -83,37 +81,23 @@ public final class Outcome {
    * Passes every signal through and reports the first terminal one: complete OK, error its status,
    * cancel CANCELLED, or OK when a call with one answer ({@code answerEnds}) had it.
    */
-  private static final class Watching<T> implements CoreSubscriber<T>, Subscription {
+  private static final class Watching<T> extends Relay<T, T> {
+    @SuppressWarnings("rawtypes")
     private static final AtomicIntegerFieldUpdater<Watching> REPORTED =
         AtomicIntegerFieldUpdater.newUpdater(Watching.class, "reported");
 
-    private final CoreSubscriber<? super T> actual;
     private final boolean answerEnds;
     private final Observer observer;
     private final long start;
-    private @Nullable Subscription upstream;
     private volatile boolean answered;
     private volatile int reported;
 
     Watching(CoreSubscriber<? super T> actual, boolean answerEnds, Observer observer) {
-      this.actual = actual;
+      super(actual);
       this.answerEnds = answerEnds;
       this.observer = observer;
       this.start = System.nanoTime();
       observer.started();
-    }
-
-    @Override
-    public Context currentContext() {
-      return actual.currentContext();
-    }
-
-    @Override
-    public void onSubscribe(Subscription subscription) {
-      if (Operators.validate(upstream, subscription)) {
-        upstream = subscription;
-        actual.onSubscribe(this);
-      }
     }
 
     @Override
@@ -144,19 +128,8 @@ public final class Outcome {
     }
 
     @Override
-    public void request(long n) {
-      Subscription subscription = upstream;
-      if (subscription != null) {
-        subscription.request(n);
-      }
-    }
-
-    @Override
     public void cancel() {
-      Subscription subscription = upstream;
-      if (subscription != null) {
-        subscription.cancel();
-      }
+      cancelUpstream();
       report(answerEnds && answered ? Status.OK : Status.CANCELLED, null);
     }
 

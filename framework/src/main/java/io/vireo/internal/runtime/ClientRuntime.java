@@ -38,7 +38,6 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
@@ -46,8 +45,6 @@ import reactor.core.Disposable;
 import reactor.core.Fuseable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Operators;
-import reactor.util.context.Context;
 import reactor.util.context.ContextView;
 import reactor.util.retry.Retry;
 
@@ -820,34 +817,6 @@ public final class ClientRuntime {
           error instanceof ConnectionPool.ConnectFailed
               || error instanceof VireoException vireo && vireo.retryable();
 
-  /** Reports one attempt's outcome to the selector exactly once. */
-  private static class Outcome {
-    private static final AtomicIntegerFieldUpdater<Outcome> REPORTED =
-        AtomicIntegerFieldUpdater.newUpdater(Outcome.class, "reported");
-    final Target target;
-    final ServiceInstance instance;
-    final Call call;
-    long start;
-    volatile int reported;
-
-    Outcome(Target target, ServiceInstance instance, Call call) {
-      this.target = target;
-      this.instance = instance;
-      this.call = call;
-    }
-
-    final void start() {
-      start = System.nanoTime();
-      target.selector.started(instance, call);
-    }
-
-    final void report(Status status) {
-      if (REPORTED.compareAndSet(this, 0, 1)) {
-        target.selector.report(instance, call, status, System.nanoTime() - start);
-      }
-    }
-  }
-
   /**
    * One attempt of a single-request call, observed: the selector hears that it started when it is
    * subscribed, and how it ended (an answer or completion is OK, an error its status, a cancel
@@ -902,11 +871,16 @@ public final class ClientRuntime {
     }
   }
 
-  private static final class ObservedSubscriber extends Outcome
-      implements CoreSubscriber<Object>, Subscription {
-    private final CoreSubscriber<? super Object> actual;
+  /** Reports one attempt's start and outcome to the selector, the outcome exactly once. */
+  private static final class ObservedSubscriber extends Relay<Object, Object> {
+    private static final AtomicIntegerFieldUpdater<ObservedSubscriber> REPORTED =
+        AtomicIntegerFieldUpdater.newUpdater(ObservedSubscriber.class, "reported");
+    private final Target target;
+    private final ServiceInstance instance;
+    private final Call call;
     private final boolean answerEnds;
-    private @Nullable Subscription upstream;
+    private long start;
+    private volatile int reported;
 
     ObservedSubscriber(
         CoreSubscriber<? super Object> actual,
@@ -914,21 +888,21 @@ public final class ClientRuntime {
         ServiceInstance instance,
         Call call,
         boolean answerEnds) {
-      super(target, instance, call);
-      this.actual = actual;
+      super(actual);
+      this.target = target;
+      this.instance = instance;
+      this.call = call;
       this.answerEnds = answerEnds;
     }
 
-    @Override
-    public Context currentContext() {
-      return actual.currentContext();
+    void start() {
+      start = System.nanoTime();
+      target.selector.started(instance, call);
     }
 
-    @Override
-    public void onSubscribe(Subscription subscription) {
-      if (Operators.validate(upstream, subscription)) {
-        upstream = subscription;
-        actual.onSubscribe(this);
+    private void report(Status status) {
+      if (REPORTED.compareAndSet(this, 0, 1)) {
+        target.selector.report(instance, call, status, System.nanoTime() - start);
       }
     }
 
@@ -953,20 +927,9 @@ public final class ClientRuntime {
     }
 
     @Override
-    public void request(long n) {
-      Subscription subscription = upstream;
-      if (subscription != null) {
-        subscription.request(n);
-      }
-    }
-
-    @Override
     public void cancel() {
       report(Status.CANCELLED);
-      Subscription subscription = upstream;
-      if (subscription != null) {
-        subscription.cancel();
-      }
+      cancelUpstream();
     }
   }
 }

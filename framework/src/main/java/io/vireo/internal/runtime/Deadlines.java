@@ -9,12 +9,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
-import reactor.util.context.Context;
 
 /**
  * Deadlines for calls, on one shared timer wheel.
@@ -84,41 +82,29 @@ final class Deadlines {
   }
 
   /** Forwards the first signal of a Mono, or the deadline's error, whichever comes first. */
-  private static final class DeadlineSubscriber<T>
-      implements CoreSubscriber<T>, Subscription, TimerTask {
+  private static final class DeadlineSubscriber<T> extends Relay<T, T> implements TimerTask {
     private static final AtomicIntegerFieldUpdater<DeadlineSubscriber> DONE =
         AtomicIntegerFieldUpdater.newUpdater(DeadlineSubscriber.class, "done");
 
-    private final CoreSubscriber<? super T> actual;
     private final long nanos;
     private final Supplier<? extends Throwable> error;
-    private @Nullable Subscription upstream;
     private volatile @Nullable Timeout timeout;
     private volatile int done;
 
     DeadlineSubscriber(
         CoreSubscriber<? super T> actual, long nanos, Supplier<? extends Throwable> error) {
-      this.actual = actual;
+      super(actual);
       this.nanos = nanos;
       this.error = error;
     }
 
     @Override
-    public Context currentContext() {
-      return actual.currentContext();
-    }
-
-    @Override
-    public void onSubscribe(Subscription subscription) {
-      if (Operators.validate(upstream, subscription)) {
-        upstream = subscription;
-        actual.onSubscribe(this);
-        if (done == 0) {
-          Timeout armed = WHEEL.newTimeout(this, nanos, TimeUnit.NANOSECONDS);
-          timeout = armed;
-          if (done != 0) {
-            armed.cancel();
-          }
+    protected void subscribed() {
+      if (done == 0) {
+        Timeout armed = WHEEL.newTimeout(this, nanos, TimeUnit.NANOSECONDS);
+        timeout = armed;
+        if (done != 0) {
+          armed.cancel();
         }
       }
     }
@@ -155,19 +141,8 @@ final class Deadlines {
     @Override
     public void run(Timeout expired) {
       if (DONE.compareAndSet(this, 0, 1)) {
-        Subscription subscription = upstream;
-        if (subscription != null) {
-          subscription.cancel();
-        }
+        cancelUpstream();
         actual.onError(error.get());
-      }
-    }
-
-    @Override
-    public void request(long n) {
-      Subscription subscription = upstream;
-      if (subscription != null) {
-        subscription.request(n);
       }
     }
 
@@ -176,10 +151,7 @@ final class Deadlines {
       if (DONE.compareAndSet(this, 0, 1)) {
         disarm();
       }
-      Subscription subscription = upstream;
-      if (subscription != null) {
-        subscription.cancel();
-      }
+      cancelUpstream();
     }
 
     private void disarm() {

@@ -32,7 +32,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
@@ -521,21 +520,19 @@ public final class Router implements Dispatcher {
    * ends (whatever the signal, once), and turns errors into statuses. One object per call where
    * {@code map}, {@code contextWrite}, {@code using} and {@code onErrorMap} would be four.
    */
-  private static final class Served implements CoreSubscriber<Object>, Subscription {
+  private static final class Served extends Relay<Object, Object> {
     private static final AtomicIntegerFieldUpdater<Served> ENDED =
         AtomicIntegerFieldUpdater.newUpdater(Served.class, "ended");
 
     private final Router router;
-    private final CoreSubscriber<? super Object> actual;
     private final Call call;
     private final Codec codec;
     private final Context context;
-    private @Nullable Subscription upstream;
     private volatile int ended;
 
     Served(Router router, CoreSubscriber<? super Object> actual, Call call, Codec codec) {
+      super(actual);
       this.router = router;
-      this.actual = actual;
       this.call = call;
       this.codec = codec;
       this.context = actual.currentContext().put(Call.class, call);
@@ -545,14 +542,6 @@ public final class Router implements Dispatcher {
     @Override
     public Context currentContext() {
       return context;
-    }
-
-    @Override
-    public void onSubscribe(Subscription subscription) {
-      if (Operators.validate(upstream, subscription)) {
-        upstream = subscription;
-        actual.onSubscribe(this);
-      }
     }
 
     @Override
@@ -567,10 +556,7 @@ public final class Router implements Dispatcher {
       try {
         data = codec.encode(answer);
       } catch (RuntimeException e) {
-        Subscription subscription = upstream;
-        if (subscription != null) {
-          subscription.cancel();
-        }
+        cancelUpstream();
         onError(e);
         return;
       }
@@ -594,19 +580,8 @@ public final class Router implements Dispatcher {
     }
 
     @Override
-    public void request(long n) {
-      Subscription subscription = upstream;
-      if (subscription != null) {
-        subscription.request(n);
-      }
-    }
-
-    @Override
     public void cancel() {
-      Subscription subscription = upstream;
-      if (subscription != null) {
-        subscription.cancel();
-      }
+      cancelUpstream();
       end();
     }
 

@@ -7,14 +7,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
-import reactor.util.context.Context;
 
 /**
  * The responder's answers to one request, as one operator: each answer checked against the size
@@ -108,39 +106,24 @@ final class Answers {
     }
   }
 
-  private static final class Framing<I, O> implements CoreSubscriber<I>, Subscription {
+  private static final class Framing<I, O> extends Relay<I, O> {
     @SuppressWarnings("rawtypes")
     private static final AtomicIntegerFieldUpdater<Framing> RELEASED =
         AtomicIntegerFieldUpdater.newUpdater(Framing.class, "released");
 
-    private final CoreSubscriber<? super O> actual;
     private final int maxResponseSize;
     private final Runnable release;
     private final boolean quiet;
-    private @Nullable Subscription upstream;
     @Nullable AtomicBoolean requesterFailed;
     private boolean done;
     private volatile int released;
 
     Framing(
         CoreSubscriber<? super O> actual, int maxResponseSize, Runnable release, boolean quiet) {
-      this.actual = actual;
+      super(actual);
       this.maxResponseSize = maxResponseSize;
       this.release = release;
       this.quiet = quiet;
-    }
-
-    @Override
-    public Context currentContext() {
-      return actual.currentContext();
-    }
-
-    @Override
-    public void onSubscribe(Subscription subscription) {
-      if (Operators.validate(upstream, subscription)) {
-        upstream = subscription;
-        actual.onSubscribe(this);
-      }
     }
 
     @Override
@@ -151,10 +134,7 @@ final class Answers {
       }
       byte[] response = (byte[]) next;
       if (response.length > maxResponseSize) {
-        Subscription subscription = upstream;
-        if (subscription != null) {
-          subscription.cancel();
-        }
+        cancelUpstream();
         onError(Errors.tooLarge("response", response.length, maxResponseSize));
         return;
       }
@@ -196,19 +176,8 @@ final class Answers {
     }
 
     @Override
-    public void request(long n) {
-      Subscription subscription = upstream;
-      if (subscription != null) {
-        subscription.request(n);
-      }
-    }
-
-    @Override
     public void cancel() {
-      Subscription subscription = upstream;
-      if (subscription != null) {
-        subscription.cancel();
-      }
+      cancelUpstream();
       release();
     }
 

@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
@@ -25,7 +24,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 import reactor.core.publisher.SynchronousSink;
-import reactor.util.context.Context;
 
 /**
  * One TCP connection to one instance, multiplexing every call to it.
@@ -311,28 +309,13 @@ final class RSocketConnection implements Connection {
    * The subscriber of {@link Exchange} and {@link Streamed}: each payload to bytes, errors
    * translated, once.
    */
-  private static final class Answer<T> implements CoreSubscriber<Object>, Subscription {
-    private final CoreSubscriber<? super T> actual;
+  private static final class Answer<T> extends Relay<Object, T> {
     private final RSocketConnection connection;
-    private @Nullable Subscription upstream;
     private boolean done;
 
     Answer(CoreSubscriber<? super T> actual, RSocketConnection connection) {
-      this.actual = actual;
+      super(actual);
       this.connection = connection;
-    }
-
-    @Override
-    public Context currentContext() {
-      return actual.currentContext();
-    }
-
-    @Override
-    public void onSubscribe(Subscription subscription) {
-      if (Operators.validate(upstream, subscription)) {
-        upstream = subscription;
-        actual.onSubscribe(this);
-      }
     }
 
     @Override
@@ -349,10 +332,7 @@ final class RSocketConnection implements Connection {
         int size = data.readableBytes();
         if (size > connection.maxMessageSize) {
           done = true;
-          Subscription subscription = upstream;
-          if (subscription != null) {
-            subscription.cancel();
-          }
+          cancelUpstream();
           actual.onError(Errors.tooLarge("response", size, connection.maxMessageSize));
           return;
         }
@@ -378,22 +358,6 @@ final class RSocketConnection implements Connection {
       if (!done) {
         done = true;
         actual.onComplete();
-      }
-    }
-
-    @Override
-    public void request(long n) {
-      Subscription subscription = upstream;
-      if (subscription != null) {
-        subscription.request(n);
-      }
-    }
-
-    @Override
-    public void cancel() {
-      Subscription subscription = upstream;
-      if (subscription != null) {
-        subscription.cancel();
       }
     }
   }
