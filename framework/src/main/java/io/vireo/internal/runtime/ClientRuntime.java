@@ -42,7 +42,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
-import reactor.core.Fuseable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.context.ContextView;
@@ -547,24 +546,15 @@ public final class ClientRuntime {
 
     /** The call kind's pipeline in the wrapper chain's shape: its innermost function. */
     Flux<Object> pipeline(Call call, Flux<Object> requests, Class<?> responseType) {
-      if (requests instanceof Fuseable.ScalarCallable<?> scalar && !call.kind().clientStreams()) {
-        // the one request as the endpoint passed it (Flux.just), unless a wrapper replaced it:
-        // taken as it is, without next() and flatMap() per call
-        Object request;
-        try {
-          request = scalar.call();
-        } catch (Exception e) {
-          return Flux.error(e);
-        }
-        if (request != null) {
-          switch (call.kind()) {
-            case UNARY:
-              return unary(call, request, responseType).flux();
-            case FIRE_AND_FORGET:
-              return fireAndForget(call, request).flux();
-            default:
-              return stream(call, request, responseType);
-          }
+      Object one = call.kind().clientStreams() ? null : OneRequest.of(requests);
+      if (one != null) {
+        switch (call.kind()) {
+          case UNARY:
+            return unary(call, one, responseType).flux();
+          case FIRE_AND_FORGET:
+            return fireAndForget(call, one).flux();
+          default:
+            return stream(call, one, responseType);
         }
       }
       switch (call.kind()) {

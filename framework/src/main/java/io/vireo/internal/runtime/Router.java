@@ -35,7 +35,6 @@ import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
-import reactor.core.Fuseable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
@@ -651,18 +650,9 @@ public final class Router implements Dispatcher {
      * there are no wrappers.
      */
     private Flux<Object> terminal(Call call, Flux<Object> requests) {
-      if (requests instanceof Fuseable.ScalarCallable<?> scalar && !method.kind().clientStreams()) {
-        // the decoded request as answer() passed it, unless a wrapper replaced it: taken as it
-        // is, without next() and flatMap() per call
-        Object request;
-        try {
-          request = scalar.call();
-        } catch (Exception e) {
-          return Flux.error(e);
-        }
-        if (request != null) {
-          return method.kind() == CallKind.SERVER_STREAM ? stream(request) : single(request).flux();
-        }
+      Object one = method.kind().clientStreams() ? null : OneRequest.of(requests);
+      if (one != null) {
+        return method.kind() == CallKind.SERVER_STREAM ? stream(one) : single(one).flux();
       }
       switch (method.kind()) {
         case UNARY:
