@@ -5,6 +5,7 @@ import io.vireo.registry.ServiceInstance;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +53,16 @@ public final class SchemaCache implements AutoCloseable {
     return Mono.defer(() -> entries.computeIfAbsent(name, Entry::new).current);
   }
 
+  /**
+   * The schema of {@code name} when it is learned and current, without waiting: empty while it is
+   * being learned (again), after a failed fetch, or when nobody asked for it yet. A caller on a hot
+   * path uses it before {@link #schema}.
+   */
+  public Optional<ServiceSchema> ready(String name) {
+    Entry entry = entries.get(name);
+    return entry == null ? Optional.empty() : Optional.ofNullable(entry.ready);
+  }
+
   /** Stops watching the registry. */
   @Override
   public void close() {
@@ -63,6 +74,10 @@ public final class SchemaCache implements AutoCloseable {
   private final class Entry {
     final String name;
     volatile Mono<ServiceSchema> current;
+    // the schema the current fetch brought, once it has; each fetch has a number so that a late
+    // answer of a replaced fetch is not taken for the current one
+    volatile ServiceSchema ready;
+    private volatile long fetches;
     final Disposable watching;
 
     Entry(String name) {
@@ -85,11 +100,19 @@ public final class SchemaCache implements AutoCloseable {
 
     private void changed(List<String> ids) {
       log.debug("schema cache: instances of {} are now {}; learning its schema again", name, ids);
+      ready = null;
       current = fetch();
     }
 
     private Mono<ServiceSchema> fetch() {
+      long fetch = ++fetches; // the constructor, then the watch's one thread
       return ServiceSchema.fetch(service.genericClient(name))
+          .doOnNext(
+              schema -> {
+                if (fetches == fetch) {
+                  ready = schema;
+                }
+              })
           .cache(schema -> FOREVER, error -> Duration.ZERO, () -> Duration.ZERO);
     }
   }

@@ -20,8 +20,10 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -285,6 +287,35 @@ class RpcGatewayTest {
     assertThat(timeout.statusCode()).isEqualTo(504);
     assertThat(timeout.body()).contains("DEADLINE_EXCEEDED");
     assertThat(Http.post(gateway, "/library/GetBook", "{}").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aChunkedBodyIsReadWholeAndOverTheLimitIs413WithoutAContentLength() {
+    // no Content-Length: the body comes in chunks of 1,000 bytes, the limit is checked as they come
+    String json = "{\"shelf\":\"" + "s".repeat(5_000) + "\",\"book\":\"b1\",\"limit\":3}";
+    HttpResponse<String> whole =
+        Http.send(
+            Http.request(gateway, "/library/GetBook")
+                .POST(chunked(json.getBytes(StandardCharsets.UTF_8)))
+                .build());
+    assertThat(whole.statusCode()).isEqualTo(200);
+    assertThat(whole.body()).startsWith("{\"name\":\"shelves/" + "s".repeat(5_000) + "/books/b1\"");
+
+    byte[] large = ("{\"shelf\":\"" + "x".repeat(70_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+    HttpResponse<String> tooLarge =
+        Http.send(Http.request(gateway, "/library/GetBook").POST(chunked(large)).build());
+    assertThat(tooLarge.statusCode()).isEqualTo(413);
+    assertThat(tooLarge.body()).contains("RESOURCE_EXHAUSTED");
+    assertThat(Http.post(gateway, "/library/GetBook", "{}").statusCode()).isEqualTo(200);
+  }
+
+  /** A body of unknown length (sent chunked), in pieces of 1,000 bytes. */
+  private static HttpRequest.BodyPublisher chunked(byte[] body) {
+    List<byte[]> pieces = new ArrayList<>();
+    for (int at = 0; at < body.length; at += 1_000) {
+      pieces.add(Arrays.copyOfRange(body, at, Math.min(body.length, at + 1_000)));
+    }
+    return HttpRequest.BodyPublishers.ofByteArrays(pieces);
   }
 
   /** A java.net.http WebSocket that collects text frames and the close code and reason. */

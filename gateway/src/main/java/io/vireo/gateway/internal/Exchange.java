@@ -13,7 +13,6 @@ import io.vireo.registry.ServiceInstance;
 import io.vireo.security.Principal;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -237,39 +236,19 @@ public final class Exchange {
 
   /** The whole body, at most {@link #maxBodySize} bytes (else RESOURCE_EXHAUSTED, answered 413). */
   public Mono<byte[]> body() {
-    return Mono.defer(
-        () -> {
-          Optional<VireoException> tooLarge = declaredTooLarge();
-          if (tooLarge.isPresent()) {
-            return Mono.error(tooLarge.get());
-          }
-          List<byte[]> parts = new ArrayList<>();
-          AtomicLong size = new AtomicLong();
-          return request
-              .receive()
-              .handle(
-                  (ByteBuf buf, SynchronousSink<byte[]> sink) -> {
-                    if (size.addAndGet(buf.readableBytes()) > maxBodySize) {
-                      sink.error(tooLarge());
-                      return;
-                    }
-                    byte[] bytes = new byte[buf.readableBytes()];
-                    buf.readBytes(bytes);
-                    sink.next(bytes);
-                  })
-              .doOnNext(parts::add)
-              .then(
-                  Mono.fromCallable(
-                      () -> {
-                        byte[] all = new byte[(int) size.get()];
-                        int at = 0;
-                        for (byte[] part : parts) {
-                          System.arraycopy(part, 0, all, at, part.length);
-                          at += part.length;
-                        }
-                        return all;
-                      }));
-        });
+    String length = request.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH);
+    long declared;
+    try {
+      declared = length == null ? -1 : declaredLength(length);
+    } catch (NumberFormatException e) {
+      return Mono.error(
+          new VireoException(
+              Status.INVALID_ARGUMENT, "content-length: '" + length + "' (expected: a number)"));
+    }
+    if (declared > maxBodySize) {
+      return Mono.error(tooLarge());
+    }
+    return new WholeBody(request.receive(), maxBodySize, declared, this::tooLarge);
   }
 
   /** The body as it streams in (retained buffers for a proxy), cut off with 413 past the limit. */

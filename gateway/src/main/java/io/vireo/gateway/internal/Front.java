@@ -1,9 +1,12 @@
 package io.vireo.gateway.internal;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.AsciiString;
 import io.vireo.Status;
 import io.vireo.config.Config;
 import java.io.File;
@@ -38,6 +41,8 @@ public final class Front {
 
   /** {@code vireo.gateway.websocket.max-frame-size}. */
   static final int DEFAULT_MAX_FRAME = 1024 * 1024;
+
+  private static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
 
   private final Routing routing;
   private final PrometheusMeterRegistry meters;
@@ -147,7 +152,7 @@ public final class Front {
     }
     return reply
         .onErrorResume(e -> Mono.just(HttpErrors.reply(e)))
-        .flatMap(r -> write(r, response));
+        .flatMap(r -> write(r, exchange, response));
   }
 
   /**
@@ -171,20 +176,39 @@ public final class Front {
               .sendString(Mono.fromCallable(meters::scrape))
               .then();
       default ->
-          write(HttpErrors.reply(Status.NOT_FOUND, "no such gateway endpoint: " + what), response);
+          write(
+              HttpErrors.reply(Status.NOT_FOUND, "no such gateway endpoint: " + what),
+              null,
+              response);
     };
   }
 
-  private Mono<Void> write(Reply reply, HttpServerResponse response) {
+  /**
+   * Sends {@code reply}, with the request id and trace context of {@code exchange} (when there is
+   * one) added last: the filters that made them set them here rather than each with an operator on
+   * the reply.
+   */
+  private Mono<Void> write(Reply reply, Exchange exchange, HttpServerResponse response) {
     if (reply.body() instanceof Reply.Socket socket) {
       return response.sendWebsocket(
           socket.handler(), WebsocketServerSpec.builder().maxFramePayloadLength(maxFrame).build());
     }
     response.status(reply.status());
-    response.headers(reply.headers());
+    HttpHeaders headers = response.responseHeaders();
+    if (!reply.headers().isEmpty()) {
+      headers.set(reply.headers());
+    }
+    if (exchange != null) {
+      if (!exchange.requestId().isEmpty()) {
+        headers.set(RequestId.HEADER, exchange.requestId());
+      }
+      if (!exchange.traceparent().isEmpty()) {
+        headers.set(TRACEPARENT, exchange.traceparent());
+      }
+    }
     if (reply.body() instanceof Reply.Bytes bytes) {
-      response.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(bytes.content().length));
-      return response.sendByteArray(Mono.just(bytes.content())).then();
+      headers.set(HttpHeaderNames.CONTENT_LENGTH, bytes.content().length);
+      return response.send(Mono.just(Unpooled.wrappedBuffer(bytes.content()))).then();
     }
     if (reply.body() instanceof Reply.Stream stream) {
       stream.trailers().ifPresent(response::trailerHeaders);

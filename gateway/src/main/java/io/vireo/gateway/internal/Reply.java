@@ -58,7 +58,7 @@ public final class Reply {
 
   public static Reply bytes(HttpResponseStatus status, String contentType, byte[] content) {
     HttpHeaders headers = new DefaultHttpHeaders();
-    headers.set(HttpHeaderNames.CONTENT_TYPE, contentType);
+    headers.add(HttpHeaderNames.CONTENT_TYPE, contentType);
     return new Reply(status, headers, new Bytes(content), HttpErrors.status(status.code()));
   }
 
@@ -69,7 +69,7 @@ public final class Reply {
 
   public static Reply stream(String contentType, Flux<ByteBuf> content) {
     HttpHeaders headers = new DefaultHttpHeaders();
-    headers.set(HttpHeaderNames.CONTENT_TYPE, contentType);
+    headers.add(HttpHeaderNames.CONTENT_TYPE, contentType);
     return new Reply(
         HttpResponseStatus.OK, headers, new Stream(content, Optional.empty(), true), Status.OK);
   }

@@ -6,7 +6,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * {@code X-Request-Id}: the caller's (when it sends a sane one) or a new one, sent upstream and
- * back.
+ * back (the reply's header is added as the reply is written, from {@link Exchange#requestId()}).
  */
 final class RequestId implements Step {
   static final String HEADER = "x-request-id";
@@ -21,7 +21,8 @@ final class RequestId implements Step {
     String id = exchange.header(HEADER).filter(RequestId::sane).orElseGet(RequestId::newId);
     exchange.requestId(id);
     exchange.headers().set(HEADER, id);
-    return next.handle(exchange).doOnNext(reply -> reply.headers().set(HEADER, id));
+    // the reply gets it from the exchange as it is written (Front), not from an operator here
+    return next.handle(exchange);
   }
 
   private static boolean sane(String id) {

@@ -120,6 +120,14 @@ public final class RpcCalls {
                         e));
   }
 
+  /**
+   * The schema of a registry service when it is learned and current, without waiting; empty when a
+   * descriptor-set file is configured for it, or while it is being learned.
+   */
+  Optional<ServiceSchema> ready(String name) {
+    return descriptorSet(name).isPresent() ? Optional.empty() : schemas.ready(name);
+  }
+
   private Optional<String> descriptorSet(String name) {
     Config current = config.get();
     DescriptorSets sets = descriptorSets;
@@ -185,7 +193,14 @@ public final class RpcCalls {
         result = CallOptions.timeout(exchange.timeout().get()).apply(result);
       }
       for (Map.Entry<String, String> header : exchange.headers()) {
-        String name = header.getKey().toLowerCase(Locale.ROOT);
+        String raw = header.getKey();
+        // only authorization, trace context and x- headers pass: the rest without a lower-cased
+        // copy of their name
+        char first = raw.isEmpty() ? ' ' : Character.toLowerCase(raw.charAt(0));
+        if (first != 'a' && first != 't' && first != 'x') {
+          continue;
+        }
+        String name = raw.toLowerCase(Locale.ROOT);
         if (name.equals("authorization")
             || name.equals("traceparent")
             || name.equals("tracestate")
@@ -206,11 +221,74 @@ public final class RpcCalls {
   }
 
   static boolean idempotent(MethodDescriptor method, HttpMethod httpMethod) {
+    return httpMethod.equals(HttpMethod.GET) || idempotent(method);
+  }
+
+  private static boolean idempotent(MethodDescriptor method) {
     DescriptorProtos.MethodOptions.IdempotencyLevel level =
         method.getOptions().getIdempotencyLevel();
-    return httpMethod.equals(HttpMethod.GET)
-        || level == DescriptorProtos.MethodOptions.IdempotencyLevel.IDEMPOTENT
+    return level == DescriptorProtos.MethodOptions.IdempotencyLevel.IDEMPOTENT
         || level == DescriptorProtos.MethodOptions.IdempotencyLevel.NO_SIDE_EFFECTS;
+  }
+
+  /**
+   * What a call of one method needs that does not change from request to request: found once per
+   * schema (by the default mapping and configured routes) instead of on every request.
+   */
+  record Prepared(
+      ServiceSchema schema,
+      MethodDescriptor method,
+      GenericClient client,
+      Route route,
+      CallKind kind,
+      boolean idempotent,
+      Transcoder transcoder,
+      Function<byte[], byte[]> request,
+      Function<byte[], byte[]> reply) {}
+
+  // the prepared calls by service and endpoint; only endpoints that name a method get one, and a
+  // schema learned again replaces them as they are asked for
+  private final Map<String, Map<String, Prepared>> prepared = new ConcurrentHashMap<>();
+
+  /**
+   * The call of {@code endpoint} ({@code Method} or {@code pkg.Service/Method}) of service {@code
+   * name} in {@code schema}, JSON in and out; 404 when no method has that name.
+   */
+  Prepared prepared(String name, ServiceSchema schema, String endpoint) {
+    Map<String, Prepared> byEndpoint =
+        prepared.computeIfAbsent(name, n -> new ConcurrentHashMap<>());
+    Prepared call = byEndpoint.get(endpoint);
+    if (call == null || call.schema() != schema) {
+      MethodDescriptor method = method(name, schema, endpoint);
+      Transcoder transcoder = transcoder(schema);
+      call =
+          prepare(
+              name,
+              schema,
+              method,
+              transcoder.parserOf(method.getInputType()),
+              transcoder.printerOf(method.getOutputType()));
+      byEndpoint.put(endpoint, call);
+    }
+    return call;
+  }
+
+  private Prepared prepare(
+      String name,
+      ServiceSchema schema,
+      MethodDescriptor method,
+      Function<byte[], byte[]> request,
+      Function<byte[], byte[]> reply) {
+    return new Prepared(
+        schema,
+        method,
+        client(name),
+        ServiceSchema.route(method),
+        ServiceSchema.kind(method),
+        idempotent(method),
+        transcoder(schema),
+        request,
+        reply);
   }
 
   /**
@@ -224,11 +302,20 @@ public final class RpcCalls {
       MethodDescriptor method,
       Function<byte[], byte[]> request,
       Function<byte[], byte[]> reply) {
-    GenericClient client = client(name);
-    Route route = ServiceSchema.route(method);
-    Transcoder transcoder = transcoder(schema);
-    CallKind kind = ServiceSchema.kind(method);
-    Function<Context, Context> options = options(exchange, idempotent(method, exchange.method()));
+    return call(exchange, prepare(name, schema, method, request, reply));
+  }
+
+  /** Answers an exchange with a prepared call. */
+  Mono<Reply> call(Exchange exchange, Prepared call) {
+    GenericClient client = call.client();
+    Route route = call.route();
+    Transcoder transcoder = call.transcoder();
+    MethodDescriptor method = call.method();
+    CallKind kind = call.kind();
+    Function<byte[], byte[]> request = call.request();
+    Function<byte[], byte[]> reply = call.reply();
+    Function<Context, Context> options =
+        options(exchange, call.idempotent() || exchange.method().equals(HttpMethod.GET));
     if (exchange.isWebSocketUpgrade()) {
       return Mono.just(socket(client, route, kind, method, transcoder, reply, options));
     }

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vireo.Service;
 import io.vireo.Status;
 import io.vireo.VireoException;
+import io.vireo.reflection.ServiceSchema;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -206,35 +207,35 @@ public final class RpcMappings {
    * but has no instance is UNAVAILABLE.
    */
   private Mono<Reply> target(Exchange exchange, String name, String endpoint, boolean configured) {
-    return calls
-        .schema(name)
-        .flatMap(
-            schema -> {
-              Transcoder transcoder = calls.transcoder(schema);
-              MethodDescriptor method = RpcCalls.method(name, schema, endpoint);
-              return calls.call(
-                  exchange,
-                  name,
-                  schema,
-                  method,
-                  body -> transcoder.parseToBytes(method.getInputType(), body),
-                  reply -> transcoder.print(method.getOutputType(), reply));
-            })
-        .onErrorResume(
-            e ->
-                e instanceof VireoException vireo
-                    && vireo.status() == Status.UNAVAILABLE
-                    && !configured,
-            e ->
-                catalog
-                    .refreshOnMiss()
-                    .then(
-                        Mono.error(
-                            () ->
-                                catalog.seen(name)
-                                    ? e
-                                    : new VireoException(
-                                        Status.NOT_FOUND,
-                                        "no service " + name + " in the registry"))));
+    // a schema learned already is used as it is, past the cache's Mono and a flatMap
+    Optional<ServiceSchema> ready = calls.ready(name);
+    Mono<Reply> reply;
+    if (ready.isPresent()) {
+      try {
+        reply = calls.call(exchange, calls.prepared(name, ready.get(), endpoint));
+      } catch (RuntimeException e) {
+        reply = Mono.error(e);
+      }
+    } else {
+      reply =
+          calls
+              .schema(name)
+              .flatMap(schema -> calls.call(exchange, calls.prepared(name, schema, endpoint)));
+    }
+    return reply.onErrorResume(
+        e ->
+            e instanceof VireoException vireo
+                && vireo.status() == Status.UNAVAILABLE
+                && !configured,
+        e ->
+            catalog
+                .refreshOnMiss()
+                .then(
+                    Mono.error(
+                        () ->
+                            catalog.seen(name)
+                                ? e
+                                : new VireoException(
+                                    Status.NOT_FOUND, "no service " + name + " in the registry"))));
   }
 }

@@ -29,7 +29,8 @@ final class Tracing implements Step {
             : "00-" + hex(32) + "-" + hex(16) + "-01";
     exchange.traceparent(traceparent);
     exchange.headers().set("traceparent", traceparent);
-    return next.handle(exchange).doOnNext(reply -> reply.headers().set("traceparent", traceparent));
+    // the reply gets it from the exchange as it is written (Front), not from an operator here
+    return next.handle(exchange);
   }
 
   private static final char[] HEX = "0123456789abcdef".toCharArray();

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * JSON (the proto3 JSON mapping) to protobuf and back, on descriptors learned at run time.
@@ -42,7 +43,22 @@ public final class Transcoder {
    * error included) by {@code JsonFormat}.
    */
   public byte[] parseToBytes(Descriptor type, byte[] json) {
+    return parseToBytes(type, plan(type), json);
+  }
+
+  /** {@link #parseToBytes} for one type, its plan looked up once (a call's request type). */
+  public Function<byte[], byte[]> parserOf(Descriptor type) {
     JsonPlan plan = plan(type);
+    return json -> parseToBytes(type, plan, json);
+  }
+
+  /** {@link #print(Descriptor, byte[])} for one type, its plan looked up once (a call's reply). */
+  public Function<byte[], byte[]> printerOf(Descriptor type) {
+    JsonPlan plan = plan(type);
+    return protobuf -> print(type, plan, protobuf);
+  }
+
+  private byte[] parseToBytes(Descriptor type, JsonPlan plan, byte[] json) {
     if (plan != null) {
       try {
         return JsonToWire.parse(plan, json);
@@ -86,7 +102,10 @@ public final class Transcoder {
 
   /** The protobuf bytes of a message of {@code type}, as JSON. */
   public byte[] print(Descriptor type, byte[] protobuf) {
-    JsonPlan plan = plan(type);
+    return print(type, plan(type), protobuf);
+  }
+
+  private byte[] print(Descriptor type, JsonPlan plan, byte[] protobuf) {
     if (plan != null) {
       try {
         return WireToJson.print(plan, protobuf);
