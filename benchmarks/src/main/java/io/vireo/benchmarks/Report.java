@@ -253,6 +253,15 @@ public final class Report {
               "ops_per_s",
               0.95,
               true),
+          // reference: the same record Vireo writes (64 KB batches, Vireo's four headers) from
+          // the raw producer, which tells the record's cost from Vireo's code's
+          new Row(
+              "Kafka publish vs raw with Vireo's record (64 KB batches, the four headers)",
+              "vireo-kafka/publish/10000",
+              "rawheaders-kafka/publish/10000",
+              "ops_per_s",
+              Double.NaN,
+              true),
           new Row(
               "Kafka subscribe, 1 KB: records/s",
               "vireo-kafka/subscribe/10000",
