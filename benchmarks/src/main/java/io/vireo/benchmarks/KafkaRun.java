@@ -115,7 +115,7 @@ public final class KafkaRun {
         Publisher rawHeaders =
             done ->
                 producer.send(
-                    new ProducerRecord<>(
+                    new ProducerRecord<byte[], byte[]>(
                         "rawheaders-events",
                         null,
                         null,
