@@ -5,13 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 import io.vireo.registry.memory.MemoryRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
@@ -48,6 +54,65 @@ class ProtocolsTest {
         gateway.stop();
       }
     }
+  }
+
+  @Test
+  void closesAConnectionIdleForTheIdleTimeoutAndKeepsABusyOne() throws Exception {
+    try (Backend backend = new Backend("idle")) {
+      Gateway gateway =
+          Gateway.builder()
+              .registry(MemoryRegistry.newStore())
+              .port(0)
+              .host("127.0.0.1")
+              .set("vireo.gateway.idle-timeout", "400ms")
+              .set("vireo.gateway.routes[0].path", "/hello/**")
+              .set("vireo.gateway.routes[0].uri", backend.uri())
+              .build()
+              .start();
+      try (Socket idle = new Socket("127.0.0.1", gateway.port());
+          Socket busy = new Socket("127.0.0.1", gateway.port())) {
+        idle.setSoTimeout(5_000);
+        busy.setSoTimeout(5_000);
+        long start = System.nanoTime();
+        // keep-alive requests on one connection, 100 ms apart, for twice the timeout and more
+        int answered = 0;
+        while (System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(1_000)) {
+          busy.getOutputStream()
+              .write(
+                  "GET /hello/x HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                      .getBytes(StandardCharsets.US_ASCII));
+          assertThat(response(busy.getInputStream())).endsWith("hello from idle");
+          answered++;
+          Thread.sleep(100); // the pause between requests is the test's subject, not a wait
+        }
+        assertThat(answered).isGreaterThanOrEqualTo(5);
+        // the connection that sent nothing was closed by the gateway: its read ends
+        assertThat(idle.getInputStream().read()).isEqualTo(-1);
+        long closedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(closedAfter).isGreaterThanOrEqualTo(400).isLessThan(5_000);
+      } finally {
+        gateway.stop();
+      }
+    }
+  }
+
+  /** One HTTP/1.1 response with a Content-Length: its status line to the end of its body. */
+  private static String response(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("closed after: " + head);
+      }
+      head.append((char) b);
+    }
+    int length = 0;
+    for (String line : head.toString().split("\r\n")) {
+      if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+        length = Integer.parseInt(line.substring("content-length:".length()).trim());
+      }
+    }
+    return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
   }
 
   @Test

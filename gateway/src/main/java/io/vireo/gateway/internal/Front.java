@@ -2,10 +2,13 @@ package io.vireo.gateway.internal;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AsciiString;
 import io.vireo.Status;
 import io.vireo.config.Config;
@@ -16,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -68,12 +72,22 @@ public final class Front {
   public InetSocketAddress bind(Config config, Duration timeout) {
     String host = config.get("vireo.gateway.host", "0.0.0.0");
     int port = config.getInt("vireo.gateway.port", DEFAULT_PORT);
-    HttpServer http =
-        HttpServer.create()
-            .host(host)
-            .port(port)
-            .idleTimeout(config.getDuration("vireo.gateway.idle-timeout", Duration.ofSeconds(60)))
-            .handle(this::handle);
+    HttpServer http = HttpServer.create().host(host).port(port).handle(this::handle);
+    Duration idle = config.getDuration("vireo.gateway.idle-timeout", Duration.ofSeconds(60));
+    if (idle.isNegative()) {
+      throw new IllegalArgumentException(
+          "vireo.gateway.idle-timeout: "
+              + idle
+              + " (expected: a duration such as 60s, or 0 for none)");
+    }
+    if (!idle.isZero()) {
+      // one handler for the connection's life: reactor-netty's own idleTimeout takes its handler
+      // out of the pipeline and puts it back on every request (a pipeline change and a timer each)
+      http =
+          http.doOnChannelInit(
+              (observer, channel, remote) ->
+                  channel.pipeline().addFirst(IdleClose.NAME, new IdleClose(idle)));
+    }
     Optional<String> cert = config.get("vireo.gateway.tls.cert-chain");
     Optional<String> key = config.get("vireo.gateway.tls.private-key");
     if (cert.isPresent() != key.isPresent()) {
@@ -221,6 +235,20 @@ public final class Front {
       response.header(HttpHeaderNames.CONTENT_LENGTH, "0");
     }
     return response.send();
+  }
+
+  /** Closes a connection that has neither read nor written for the idle timeout. */
+  private static final class IdleClose extends IdleStateHandler {
+    static final String NAME = "vireo.gateway.idle";
+
+    IdleClose(Duration idle) {
+      super(0, 0, idle.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent event) {
+      ctx.close();
+    }
   }
 
   public void close(Duration timeout) {
