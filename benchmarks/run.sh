@@ -2,7 +2,7 @@
 # Builds the benchmarks, runs them all, writes results/latest.md and results/latest.svg.
 #
 #   benchmarks/run.sh quick   # about 4-5 minutes on 2 cores: short warm-ups, a smoke run
-#   benchmarks/run.sh full    # about 15-20 minutes: 8 s warm-up per figure, 2 rounds
+#   benchmarks/run.sh full    # about 30 minutes: 6 s warm-up per figure (and per client JVM), 2 rounds
 #
 # Environment: ROUNDS (default 1 quick, 2 full: the order of Vireo, raw, wrapped (and Armeria) reverses each round),
 # ONLY (space-separated subset of: jmh rsocket grpc kafka), JFR=1 (record each load JVM with
@@ -15,7 +15,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 case "$MODE" in
   quick) WARM=3; MEASURE=2; ROUNDS=${ROUNDS:-1}; JMH_OPTS=(-f 1 -wi 1 -w 1s -i 1 -r 1s); KWARM=2; KMEASURE=2 ;;
-  full)  WARM=8; MEASURE=5; ROUNDS=${ROUNDS:-2}; JMH_OPTS=(-f 1 -wi 2 -w 2s -i 2 -r 2s); KWARM=8; KMEASURE=8 ;;
+  full)  WARM=6; MEASURE=5; ROUNDS=${ROUNDS:-2}; JMH_OPTS=(-f 1 -wi 2 -w 2s -i 2 -r 2s); KWARM=8; KMEASURE=8 ;;
   *) echo "usage: $0 [quick|full]" >&2; exit 2 ;;
 esac
 ONLY=${ONLY:-"jmh rsocket grpc kafka"}
@@ -42,52 +42,64 @@ jfr_opts() { # name
   if [[ "${JFR:-0}" == 1 ]]; then echo "-XX:StartFlightRecording=filename=$RUN/$1.jfr,settings=profile"; fi
 }
 
-# one implementation: a server JVM and a client JVM, the client's RESULT lines kept; with a
-# third argument "settle", a short unmeasured pass whose lines are thrown away (see below)
-load_run() { # impl round [settle]
-  local impl=$1 round=$2 port pid scenarios n WARM=$WARM MEASURE=$MEASURE JFR=${JFR:-0} out
-  out="$RUN/results/$impl-$round.txt"
-  if [[ ${3:-} == settle ]]; then WARM=2; MEASURE=1; JFR=0; round="$round-settle"; out="$RUN/settle-$impl-$round.txt"; fi
+# A group is one transport's implementations (Vireo, raw, Vireo with the wrapper chain, and for
+# gRPC the Armeria peer server), measured interleaved: every server JVM is up for the whole group,
+# and each scenario is run by each implementation in turn, a client JVM each, before the next
+# scenario. Pairs that ran one whole implementation after the other (80 s each) disagreed by up
+# to 2x with the position in the group (the session-4 and session-5 runs in README.md): what a
+# slow stretch of the machine costs now falls on every implementation of the scenario it hits.
+declare -A SERVER_PORT SERVER_PID
+
+start_server() { # impl round lifetime
+  local impl=$1 round=$2 lifetime=$3 port
   port=$(free_port)
-  scenarios="unary-1,unary-64,server-stream,client-stream,bidi,fire"
-  n=7 # six scenarios and the JVM warm-up
-  timeout $(( 60 + n * (WARM + MEASURE) * 2 )) \
-    java "${JAVA_OPTS[@]}" $(jfr_opts "server-$impl-$round") -cp "$CP" io.vireo.benchmarks.LoadServer "$impl" "$port" $(( 60 + n * (WARM + MEASURE) * 2 )) \
+  timeout $(( lifetime + 30 )) \
+    java "${JAVA_OPTS[@]}" $(jfr_opts "server-$impl-$round") -cp "$CP" io.vireo.benchmarks.LoadServer "$impl" "$port" "$lifetime" \
     > "$RUN/server-$impl-$round.log" 2>&1 &
-  pid=$!
+  SERVER_PID[$impl]=$!
   for _ in $(seq 1 150); do
     grep -q '^READY' "$RUN/server-$impl-$round.log" 2>/dev/null && break
-    kill -0 "$pid" 2>/dev/null || break
+    kill -0 "${SERVER_PID[$impl]}" 2>/dev/null || break
     sleep 0.2
   done
-  if ! grep -q '^READY' "$RUN/server-$impl-$round.log"; then
+  if grep -q '^READY' "$RUN/server-$impl-$round.log"; then
+    SERVER_PORT[$impl]=$port
+    echo "   $impl server, round $round, on port $port"
+  else
     echo "   $impl: server did not start (see $RUN/server-$impl-$round.log); skipped"
-    kill "$pid" 2>/dev/null || true
-    return 0
+    kill "${SERVER_PID[$impl]}" 2>/dev/null || true
+    SERVER_PORT[$impl]=""
   fi
-  echo "   $impl round $round on port $port"
-  timeout $(( 60 + n * (WARM + MEASURE + 35) )) \
-    java "${JAVA_OPTS[@]}" $(jfr_opts "client-$impl-$round") -cp "$CP" io.vireo.benchmarks.LoadClient "$impl" "$port" "$WARM" "$MEASURE" "$scenarios" \
-    > "$out" 2> "$RUN/client-$impl-$round.log" || echo "   $impl: client failed (see $RUN/client-$impl-$round.log)"
-  grep '^RESULT' "$out" | sed 's/^/     /' || true
-  kill "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
 }
 
+client_run() { # impl round scenario
+  local impl=$1 round=$2 scenario=$3 port=${SERVER_PORT[$1]}
+  [[ -n $port ]] || return 0
+  timeout $(( 90 + 2 * WARM + MEASURE )) \
+    java "${JAVA_OPTS[@]}" $(jfr_opts "client-$impl-$scenario-$round") -cp "$CP" io.vireo.benchmarks.LoadClient "$impl" "$port" "$WARM" "$MEASURE" "$scenario" \
+    >> "$RUN/results/$impl-$round.txt" 2>> "$RUN/client-$impl-$round.log" || echo "   $impl $scenario: client failed (see $RUN/client-$impl-$round.log)"
+  grep '^RESULT' "$RUN/results/$impl-$round.txt" | tail -1 | sed 's/^/     /' || true
+}
+
+SCENARIOS="unary-1 unary-64 server-stream client-stream bidi fire"
 for round in $(seq 1 "$ROUNDS"); do
   for transport in rsocket grpc; do
     [[ " $ONLY " == *" $transport "* ]] || continue
     echo "== $transport, round $round"
-    # Vireo, raw, Vireo with the standard wrapper chain (and for gRPC the Armeria peer server)
-    # back to back; the order reverses between rounds
     impls="vireo raw wrapped"
     [[ $transport == grpc ]] && impls="$impls armeria"
+    # the order reverses between rounds
     if (( round % 2 == 1 )); then order=$impls; else order=$(echo "$impls" | tr ' ' '\n' | tac | tr '\n' ' '); fi
-    # the first pair of JVMs of a group ran slow, whichever implementation it was (the session-4
-    # run: fire-and-forget 0.29 of raw with Vireo first, 1.28 with Vireo last): a short pass of
-    # the group's first implementation, thrown away, takes that place
-    [[ $MODE == full ]] && load_run "${order%% *}-$transport" "$round" settle
-    for who in $order; do load_run "$who-$transport" "$round"; done
+    count=$(echo $order | wc -w)
+    lifetime=$(( 60 + 6 * count * (2 * WARM + MEASURE + 15) ))
+    for who in $order; do start_server "$who-$transport" "$round" "$lifetime"; done
+    for scenario in $SCENARIOS; do
+      for who in $order; do client_run "$who-$transport" "$round" "$scenario"; done
+    done
+    for who in $order; do
+      kill "${SERVER_PID[$who-$transport]}" 2>/dev/null || true
+      wait "${SERVER_PID[$who-$transport]}" 2>/dev/null || true
+    done
   done
 done
 
