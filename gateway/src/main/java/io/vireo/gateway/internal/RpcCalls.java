@@ -259,6 +259,10 @@ public final class RpcCalls {
         prepared.computeIfAbsent(name, n -> new ConcurrentHashMap<>());
     Prepared call = byEndpoint.get(endpoint);
     if (call == null || call.schema() != schema) {
+      if (call != null) {
+        // prepared on a schema learned before: not kept if the new one has no such method
+        byEndpoint.remove(endpoint, call);
+      }
       MethodDescriptor method = method(name, schema, endpoint);
       Transcoder transcoder = transcoder(schema);
       call =
