@@ -73,6 +73,10 @@ public final class Gateway {
   static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
   private final Builder spec;
+
+  /** RSocketTransport's key, true by default in the gateway. */
+  private static final String PER_EVENT_LOOP = "vireo.transport.rsocket.connection-per-event-loop";
+
   private final List<ConfigSource> sources = new ArrayList<>();
   private final List<Disposable> watches = new ArrayList<>();
   private final AtomicInteger gateways = new AtomicInteger(1);
@@ -123,6 +127,9 @@ public final class Gateway {
         ownRegistry = true;
       }
       Service.Builder services = Service.builder(name).registry(registry);
+      // the HTTP server and the RSocket client share reactor-netty's TCP loops (Front), and a
+      // call goes out on its own loop's connection: no task crosses threads (unless configured off)
+      services.set(PER_EVENT_LOOP, Boolean.toString(config.getBoolean(PER_EVENT_LOOP, true)));
       spec.settings.forEach(services::set);
       services.set("vireo.config.sources", "");
       spec.broker.ifPresent(services::broker);

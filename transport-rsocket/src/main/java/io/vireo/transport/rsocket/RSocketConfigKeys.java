@@ -10,6 +10,8 @@ public final class RSocketConfigKeys implements ConfigKeysProvider {
     return Set.of(
         "vireo.transport.rsocket.keepalive-interval",
         "vireo.transport.rsocket.keepalive-max-lifetime",
+        "vireo.transport.rsocket.frame-timeout",
+        RSocketTransport.CONNECTION_PER_EVENT_LOOP_KEY,
         "vireo.server.rsocket.port");
   }
 }

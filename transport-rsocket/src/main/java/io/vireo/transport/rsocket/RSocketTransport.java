@@ -1,7 +1,9 @@
 package io.vireo.transport.rsocket;
 
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.EventExecutor;
 import io.rsocket.core.RSocketServer;
 import io.rsocket.frame.decoder.PayloadDecoder;
 import io.rsocket.transport.netty.client.TcpClientTransport;
@@ -20,10 +22,16 @@ import io.vireo.transport.ServerLimits;
 import io.vireo.transport.Transport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.resources.LoopResources;
 import reactor.netty.tcp.TcpClient;
+import reactor.netty.tcp.TcpResources;
 import reactor.netty.tcp.TcpServer;
 
 /**
@@ -89,20 +97,27 @@ public final class RSocketTransport implements Transport {
   /** Config key of {@link Builder#frameTimeout}. */
   public static final String FRAME_TIMEOUT_KEY = "vireo.transport.rsocket.frame-timeout";
 
+  /** Config key of {@link Builder#connectionPerEventLoop}. */
+  public static final String CONNECTION_PER_EVENT_LOOP_KEY =
+      "vireo.transport.rsocket.connection-per-event-loop";
+
   private final Settings settings;
   private final Optional<SslContext> serverTls;
   private final Optional<SslContext> clientTls;
   private final Duration frameTimeout;
+  private final boolean connectionPerEventLoop;
 
   private RSocketTransport(
       Settings settings,
       Optional<SslContext> serverTls,
       Optional<SslContext> clientTls,
-      Duration frameTimeout) {
+      Duration frameTimeout,
+      boolean connectionPerEventLoop) {
     this.settings = settings;
     this.serverTls = serverTls;
     this.clientTls = clientTls;
     this.frameTimeout = frameTimeout;
+    this.connectionPerEventLoop = connectionPerEventLoop;
   }
 
   /** A transport with every option at its default. */
@@ -122,6 +137,7 @@ public final class RSocketTransport implements Transport {
         .maxConcurrentStreams(ServerLimits.maxConcurrentStreams(config))
         .idleTimeout(ServerLimits.idleTimeout(config))
         .frameTimeout(config.getDuration(FRAME_TIMEOUT_KEY, DEFAULT_FRAME_TIMEOUT))
+        .connectionPerEventLoop(config.getBoolean(CONNECTION_PER_EVENT_LOOP_KEY, false))
         .serverTls(TlsConfig.server(config))
         .clientTls(TlsConfig.client(config))
         .build();
@@ -181,6 +197,40 @@ public final class RSocketTransport implements Transport {
 
   @Override
   public Mono<Connection> connect(ServiceInstance instance) {
+    if (!connectionPerEventLoop) {
+      return connect(instance, null);
+    }
+    return Mono.defer(
+        () -> {
+          EventLoop[] loops = eventLoops();
+          Connection[] lanes = new Connection[loops.length];
+          return Flux.range(0, loops.length)
+              .flatMap(i -> connect(instance, loops[i]).doOnNext(lane -> lanes[i] = lane))
+              .then(Mono.<Connection>fromCallable(() -> new EventLoopConnections(loops, lanes)))
+              .doOnError(error -> disposeAll(lanes))
+              .doOnCancel(() -> disposeAll(lanes));
+        });
+  }
+
+  /** The event loops of reactor-netty's shared TCP resources, where clients and servers run. */
+  private static EventLoop[] eventLoops() {
+    List<EventLoop> loops = new ArrayList<>();
+    for (EventExecutor executor : TcpResources.get().onClient(LoopResources.hasNativeSupport())) {
+      loops.add((EventLoop) executor);
+    }
+    return loops.toArray(EventLoop[]::new);
+  }
+
+  private static void disposeAll(Connection[] lanes) {
+    for (Connection lane : lanes) {
+      if (lane != null) {
+        lane.dispose();
+      }
+    }
+  }
+
+  /** One TCP connection, on {@code loop} or, if null, on whichever loop reactor-netty picks. */
+  private Mono<Connection> connect(ServiceInstance instance, @Nullable EventLoop loop) {
     String address = instance.address();
     return Mono.defer(
         () -> {
@@ -191,6 +241,9 @@ public final class RSocketTransport implements Transport {
                   .option(
                       ChannelOption.CONNECT_TIMEOUT_MILLIS,
                       (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()));
+          if (loop != null) {
+            tcp = tcp.runOn(loop);
+          }
           if (clientTls.isPresent()) {
             // reactor-netty verifies the server's name (or IP) against its certificate
             tcp = tcp.secure(spec -> spec.sslContext(clientTls.get()));
@@ -233,6 +286,7 @@ public final class RSocketTransport implements Transport {
     private int maxConcurrentStreams = DEFAULT_MAX_CONCURRENT_STREAMS;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private Duration frameTimeout = DEFAULT_FRAME_TIMEOUT;
+    private boolean connectionPerEventLoop;
     private Optional<TlsConfig> serverTls = Optional.empty();
     private Optional<TlsConfig> clientTls = Optional.empty();
 
@@ -343,6 +397,18 @@ public final class RSocketTransport implements Transport {
       return this;
     }
 
+    /**
+     * One connection per instance and event loop of reactor-netty's shared TCP resources, instead
+     * of one per instance (default false). A call made on one of those loops, say by a
+     * reactor-netty server running on them, goes out and comes back on that loop's connection, so
+     * no task crosses to another thread; the gateway uses this for its calls. It costs one TCP
+     * connection per loop (reactor-netty's default: as many loops as cores, at least 4).
+     */
+    public Builder connectionPerEventLoop(boolean connectionPerEventLoop) {
+      this.connectionPerEventLoop = connectionPerEventLoop;
+      return this;
+    }
+
     public RSocketTransport build() {
       if (keepAliveMaxLifetime.compareTo(keepAliveInterval) <= 0) {
         throw new IllegalArgumentException(
@@ -363,7 +429,8 @@ public final class RSocketTransport implements Transport {
               idleTimeout),
           serverTls.map(Tls::server),
           clientTls.map(Tls::client),
-          frameTimeout);
+          frameTimeout,
+          connectionPerEventLoop);
     }
   }
 }
