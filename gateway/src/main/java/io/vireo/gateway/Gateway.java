@@ -18,6 +18,7 @@ import io.vireo.gateway.internal.RegistryInstances;
 import io.vireo.gateway.internal.Routing;
 import io.vireo.gateway.internal.RpcCalls;
 import io.vireo.gateway.internal.RpcMappings;
+import io.vireo.gateway.internal.UpstreamClients;
 import io.vireo.reflection.SchemaCache;
 import io.vireo.registry.Registry;
 import io.vireo.registry.ServiceInstance;
@@ -40,8 +41,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.netty.http.client.HttpClient;
-import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
 
 /**
  * Vireo's API gateway: one HTTP entry point (HTTP/1.1, HTTP/2, WebSocket) for the services in the
@@ -90,7 +90,8 @@ public final class Gateway {
   private RegistryInstances instances;
   private SchemaCache schemas;
   private Catalog catalog;
-  private ConnectionProvider connections;
+  private UpstreamClients upstreams;
+  private LoopResources loops;
   private Optional<ServiceInstance> registered = Optional.empty();
   private InetSocketAddress address;
   private final AtomicReference<Optional<String>> lastReloadError =
@@ -127,8 +128,8 @@ public final class Gateway {
         ownRegistry = true;
       }
       Service.Builder services = Service.builder(name).registry(registry);
-      // the HTTP server and the RSocket client share reactor-netty's TCP loops (Front), and a
-      // call goes out on its own loop's connection: no task crosses threads (unless configured off)
+      // an RSocket call goes out on a connection of the HTTP request's own loop: no task crosses
+      // threads (unless configured off)
       services.set(PER_EVENT_LOOP, Boolean.toString(config.getBoolean(PER_EVENT_LOOP, true)));
       spec.settings.forEach(services::set);
       services.set("vireo.config.sources", "");
@@ -137,18 +138,19 @@ public final class Gateway {
       PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       FilterChains chains =
           new FilterChains(meters, GatewayAuthAccess.verifier(config), gateways::get);
-      connections =
-          ConnectionProvider.builder("vireo-gateway")
-              .maxConnections(config.getInt("vireo.gateway.upstream.max-connections", 512))
-              .pendingAcquireMaxCount(-1)
-              .maxIdleTime(Duration.ofSeconds(30))
-              .build();
-      HttpClient client =
-          HttpClient.create(connections)
-              .keepAlive(true)
-              .responseTimeout(
-                  config.getDuration(
-                      "vireo.gateway.upstream.response-timeout", Duration.ofSeconds(30)));
+      int loopCount =
+          config.getInt("vireo.gateway.event-loops", Runtime.getRuntime().availableProcessors());
+      if (loopCount <= 0) {
+        throw new IllegalArgumentException(
+            "vireo.gateway.event-loops: " + loopCount + " (expected: > 0)");
+      }
+      loops = LoopResources.create("vireo-gateway", loopCount, true);
+      upstreams =
+          new UpstreamClients(
+              loops,
+              config.getInt("vireo.gateway.upstream.max-connections", 512),
+              config.getDuration(
+                  "vireo.gateway.upstream.response-timeout", Duration.ofSeconds(30)));
       instances = new RegistryInstances(registry);
       schemas = SchemaCache.of(service);
       RpcCalls calls = new RpcCalls(service, schemas, this::config);
@@ -161,12 +163,19 @@ public final class Gateway {
           new Routing(
               config,
               chains,
-              new HttpProxy(client, instances),
+              new HttpProxy(upstreams, instances),
               rpc::routeTarget,
               Console.mount(
-                  config, registry, calls, chains, client, name, watches::add, rpc.mappings()));
+                  config,
+                  registry,
+                  calls,
+                  chains,
+                  upstreams.current(),
+                  name,
+                  watches::add,
+                  rpc.mappings()));
       front = new Front(routing, meters, config);
-      address = front.bind(config, START_TIMEOUT);
+      address = front.bind(config, loops, START_TIMEOUT);
       register(name);
       watchConfig();
       return this;
@@ -294,13 +303,18 @@ public final class Gateway {
     if (instances != null) {
       instances.close();
     }
-    if (connections != null) {
-      quietly(() -> connections.disposeLater().block(timeout));
+    if (upstreams != null) {
+      quietly(() -> upstreams.dispose().block(timeout));
     }
     if (service != null) {
       Service closing = service;
       quietly(closing::stop);
       service = null;
+    }
+    if (loops != null) {
+      LoopResources closing = loops;
+      quietly(() -> closing.disposeLater(Duration.ZERO, timeout).block(timeout));
+      loops = null;
     }
     Flux.fromIterable(sources)
         .flatMap(ConfigSource::close)

@@ -30,7 +30,7 @@ import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.WebsocketServerSpec;
-import reactor.netty.tcp.TcpResources;
+import reactor.netty.resources.LoopResources;
 
 /**
  * The gateway's HTTP server on reactor-netty: HTTP/1.1 and h2c on a plain port, or HTTP/1.1 and
@@ -70,11 +70,10 @@ public final class Front {
                     "vireo.gateway.websocket.max-frame-size", Integer.toString(DEFAULT_MAX_FRAME)));
   }
 
-  public InetSocketAddress bind(Config config, Duration timeout) {
+  public InetSocketAddress bind(Config config, LoopResources loops, Duration timeout) {
     String host = config.get("vireo.gateway.host", "0.0.0.0");
     int port = config.getInt("vireo.gateway.port", DEFAULT_PORT);
-    HttpServer http =
-        HttpServer.create().runOn(TcpResources.get()).host(host).port(port).handle(this::handle);
+    HttpServer http = HttpServer.create().runOn(loops).host(host).port(port).handle(this::handle);
     Duration idle = config.getDuration("vireo.gateway.idle-timeout", Duration.ofSeconds(60));
     if (idle.isNegative()) {
       throw new IllegalArgumentException(

@@ -19,6 +19,7 @@ public final class GatewayConfigKeys implements ConfigKeysProvider {
                 "vireo.gateway.advertise-host",
                 "vireo.gateway.protocols",
                 "vireo.gateway.idle-timeout",
+                "vireo.gateway.event-loops",
                 "vireo.gateway.admin-path",
                 "vireo.gateway.tls.cert-chain",
                 "vireo.gateway.tls.private-key",

@@ -17,12 +17,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.PrematureCloseException;
-import reactor.util.retry.Retry;
 
 /**
  * Forwards to a plain HTTP upstream (a fixed URI, or an instance of a registry service for {@code
@@ -46,11 +46,13 @@ public final class HttpProxy {
       Set.of(
           HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.OPTIONS);
 
-  private final HttpClient client;
+  private static final long MAX_BACKOFF_MS = 10_000;
+
+  private final UpstreamClients clients;
   private final Instances instances;
 
-  public HttpProxy(HttpClient client, Instances instances) {
-    this.client = client;
+  public HttpProxy(UpstreamClients clients, Instances instances) {
+    this.clients = clients;
     this.instances = instances;
   }
 
@@ -67,13 +69,32 @@ public final class HttpProxy {
       if (!retryable) {
         return once;
       }
-      return once.flatMap(reply -> reply.status().code() == 503 ? release(reply) : Mono.just(reply))
-          .retryWhen(
-              Retry.backoff(attempts, backoff)
-                  .filter(HttpProxy::worthRetry)
-                  .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
+      Mono<Reply> checked =
+          once.flatMap(reply -> reply.status().code() == 503 ? release(reply) : Mono.just(reply));
+      return retried(checked, attempts, backoff, 0)
           .onErrorResume(Retry503.class, e -> Mono.just(e.reply));
     };
+  }
+
+  /**
+   * {@code attempt}, tried again up to {@code left} more times on a failure worth it, after an
+   * exponential backoff with jitter. Built as nested {@code onErrorResume}s, made only when a try
+   * fails, rather than a {@code retryWhen}, whose companion publisher is made for every request.
+   */
+  private static Mono<Reply> retried(Mono<Reply> attempt, int left, Duration backoff, int done) {
+    if (left == 0) {
+      return attempt;
+    }
+    return attempt.onErrorResume(
+        HttpProxy::worthRetry,
+        e -> Mono.delay(delay(backoff, done)).then(retried(attempt, left - 1, backoff, done + 1)));
+  }
+
+  /** {@code backoff} doubled {@code done} times (at most 10 s), give or take half of it. */
+  static Duration delay(Duration backoff, int done) {
+    long base = Math.min(MAX_BACKOFF_MS, backoff.toMillis() << Math.min(done, 20));
+    long jitter = base / 2;
+    return Duration.ofMillis(base - jitter + ThreadLocalRandom.current().nextLong(2 * jitter + 1));
   }
 
   private static Mono<Reply> release(Reply reply) {
@@ -120,7 +141,8 @@ public final class HttpProxy {
                   + basePath
                   + path
                   + (exchange.rawQuery().isEmpty() ? "" : "?" + exchange.rawQuery());
-          HttpClient configured = client.headers(out -> copyRequestHeaders(exchange, out));
+          HttpClient configured =
+              clients.current().headers(out -> copyRequestHeaders(exchange, out));
           if (exchange.timeout().isPresent()) {
             configured = configured.responseTimeout(exchange.timeout().get());
           }

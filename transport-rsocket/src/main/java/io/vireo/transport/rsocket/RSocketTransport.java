@@ -3,7 +3,6 @@ package io.vireo.transport.rsocket;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
-import io.netty.util.concurrent.EventExecutor;
 import io.rsocket.core.RSocketServer;
 import io.rsocket.frame.decoder.PayloadDecoder;
 import io.rsocket.transport.netty.client.TcpClientTransport;
@@ -22,16 +21,11 @@ import io.vireo.transport.ServerLimits;
 import io.vireo.transport.Transport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.netty.resources.LoopResources;
 import reactor.netty.tcp.TcpClient;
-import reactor.netty.tcp.TcpResources;
 import reactor.netty.tcp.TcpServer;
 
 /**
@@ -202,31 +196,12 @@ public final class RSocketTransport implements Transport {
     }
     return Mono.defer(
         () -> {
-          EventLoop[] loops = eventLoops();
-          Connection[] lanes = new Connection[loops.length];
-          return Flux.range(0, loops.length)
-              .flatMap(i -> connect(instance, loops[i]).doOnNext(lane -> lanes[i] = lane))
-              .then(Mono.<Connection>fromCallable(() -> new EventLoopConnections(loops, lanes)))
-              .doOnError(error -> disposeAll(lanes))
-              .doOnCancel(() -> disposeAll(lanes));
+          EventLoop loop = EventLoopConnections.currentLoop();
+          return connect(instance, loop)
+              .map(
+                  first ->
+                      new EventLoopConnections(first, loop, other -> connect(instance, other)));
         });
-  }
-
-  /** The event loops of reactor-netty's shared TCP resources, where clients and servers run. */
-  private static EventLoop[] eventLoops() {
-    List<EventLoop> loops = new ArrayList<>();
-    for (EventExecutor executor : TcpResources.get().onClient(LoopResources.hasNativeSupport())) {
-      loops.add((EventLoop) executor);
-    }
-    return loops.toArray(EventLoop[]::new);
-  }
-
-  private static void disposeAll(Connection[] lanes) {
-    for (Connection lane : lanes) {
-      if (lane != null) {
-        lane.dispose();
-      }
-    }
   }
 
   /** One TCP connection, on {@code loop} or, if null, on whichever loop reactor-netty picks. */
@@ -398,11 +373,11 @@ public final class RSocketTransport implements Transport {
     }
 
     /**
-     * One connection per instance and event loop of reactor-netty's shared TCP resources, instead
-     * of one per instance (default false). A call made on one of those loops, say by a
-     * reactor-netty server running on them, goes out and comes back on that loop's connection, so
-     * no task crosses to another thread; the gateway uses this for its calls. It costs one TCP
-     * connection per loop (reactor-netty's default: as many loops as cores, at least 4).
+     * One connection per instance and calling event loop, instead of one per instance (default
+     * false). A call made on a Netty event loop, say by a reactor-netty server handling a request,
+     * goes out and comes back on a connection of that loop (opened by the loop's first call), so no
+     * task crosses to another thread; calls from other threads share the first connection. The
+     * gateway uses this for its calls. It costs one TCP connection per loop that calls.
      */
     public Builder connectionPerEventLoop(boolean connectionPerEventLoop) {
       this.connectionPerEventLoop = connectionPerEventLoop;
