@@ -30,10 +30,11 @@ import reactor.netty.tcp.TcpServer;
 
 /**
  * Vireo calls over RSocket on TCP (rsocket-java and reactor-netty). A client keeps one multiplexed
- * connection per instance; the server feeds every request to the framework's {@link Dispatcher}.
- * The wire conventions (composite metadata with routing, mime-type, bearer authentication and one
- * Vireo headers entry; error codes {@code 0x300 + status}) are public and described in the module's
- * README, so that a plain rsocket-java client can call a Vireo service.
+ * connection per instance (or one per instance and calling event loop, {@link
+ * Builder#connectionPerEventLoop}); the server feeds every request to the framework's {@link
+ * Dispatcher}. The wire conventions (composite metadata with routing, mime-type, bearer
+ * authentication and one Vireo headers entry; error codes {@code 0x300 + status}) are public and
+ * described in the module's README, so that a plain rsocket-java client can call a Vireo service.
  *
  * <pre>{@code
  * Transport transport = RSocketTransport.builder()
