@@ -1,6 +1,8 @@
 package io.vireo.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
@@ -16,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -54,6 +57,59 @@ class ProtocolsTest {
         gateway.stop();
       }
     }
+  }
+
+  @Test
+  void servesOnItsOwnEventLoopsAndRefusesACountBelowOne() throws Exception {
+    try (Backend backend = new Backend("loops")) {
+      Gateway gateway =
+          Gateway.builder()
+              .registry(MemoryRegistry.newStore())
+              .port(0)
+              .host("127.0.0.1")
+              .set("vireo.gateway.event-loops", "1")
+              .set("vireo.gateway.routes[0].path", "/hello/**")
+              .set("vireo.gateway.routes[0].uri", backend.uri())
+              .build()
+              .start();
+      try {
+        // four connections of their own, each answered
+        for (int i = 0; i < 4; i++) {
+          HttpClient own = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+          HttpResponse<String> response =
+              own.send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + gateway.port() + "/hello/" + i))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+          assertThat(response.body()).isEqualTo("hello from loops");
+        }
+        // all of them on the one loop the key asked for (the loops of gateways stopped before
+        // may take a moment to end)
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .until(
+                () ->
+                    Thread.getAllStackTraces().keySet().stream()
+                            .map(Thread::getName)
+                            .filter(name -> name.matches("vireo-gateway-(epoll|nio)-\\d+"))
+                            .count()
+                        == 1);
+      } finally {
+        gateway.stop();
+      }
+    }
+    assertThatThrownBy(
+            () ->
+                Gateway.builder()
+                    .registry(MemoryRegistry.newStore())
+                    .port(0)
+                    .host("127.0.0.1")
+                    .set("vireo.gateway.event-loops", "0")
+                    .build()
+                    .start())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("vireo.gateway.event-loops: 0 (expected: > 0)");
   }
 
   @Test

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -101,7 +102,7 @@ class EventLoopConnectionsTest {
                   .subscribe(
                       reply -> answered.complete(loop.inEventLoop()),
                       answered::completeExceptionally));
-      same.add(answered.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join());
+      same.add(answered.orTimeout(10, TimeUnit.SECONDS).join());
     }
     return same;
   }
