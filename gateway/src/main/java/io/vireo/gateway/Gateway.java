@@ -170,7 +170,7 @@ public final class Gateway {
                   registry,
                   calls,
                   chains,
-                  upstreams.current(),
+                  upstreams::current,
                   name,
                   watches::add,
                   rpc.mappings()));

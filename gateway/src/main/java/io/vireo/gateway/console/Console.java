@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -66,7 +67,7 @@ public final class Console implements Mapping, Disposable {
   private final Registry registry;
   private final RpcCalls calls;
   private final FilterChains chains;
-  private final HttpClient client;
+  private final Supplier<HttpClient> client;
   private final String self;
   private final Duration probeTimeout;
   private final int samples;
@@ -82,7 +83,7 @@ public final class Console implements Mapping, Disposable {
       Registry registry,
       RpcCalls calls,
       FilterChains chains,
-      HttpClient client,
+      Supplier<HttpClient> client,
       String self) {
     this.registry = registry;
     this.calls = calls;
@@ -128,7 +129,7 @@ public final class Console implements Mapping, Disposable {
       Registry registry,
       RpcCalls calls,
       FilterChains chains,
-      HttpClient client,
+      Supplier<HttpClient> client,
       String self,
       Consumer<Disposable> stopOnClose,
       List<Mapping> mappings) {
@@ -402,6 +403,7 @@ public final class Console implements Mapping, Disposable {
     }
     return client
         .get()
+        .get()
         .uri("http://" + host(instance) + ":" + admin.get() + "/health/ready")
         .responseSingle(
             (response, body) ->
@@ -503,6 +505,7 @@ public final class Console implements Mapping, Disposable {
       return Mono.empty();
     }
     return client
+        .get()
         .get()
         .uri("http://" + host(instance) + ":" + admin.get() + "/metrics")
         .responseSingle(
