@@ -119,6 +119,10 @@ public final class GrpcTransport implements Transport {
   private final Optional<SslContext> serverTls;
   private final Optional<SslContext> clientTls;
   private final EventLoopGroup group;
+
+  /** {@link #group} as the client channels see it (their deadline timers on the calling loop). */
+  private final EventLoopGroup channelLoops;
+
   private final Set<GrpcConnection> connections = ConcurrentHashMap.newKeySet();
   private final Set<GrpcServer> servers = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -140,6 +144,7 @@ public final class GrpcTransport implements Transport {
             builder.eventLoopThreads,
             new DefaultThreadFactory("vireo-grpc", true),
             NioIoHandler.newFactory());
+    this.channelLoops = new CallerLoopScheduling(group);
   }
 
   /**
@@ -221,7 +226,7 @@ public final class GrpcTransport implements Transport {
               }
               NettyChannelBuilder builder =
                   NettyChannelBuilder.forAddress(instance.host(), instance.port())
-                      .eventLoopGroup(group)
+                      .eventLoopGroup(channelLoops)
                       .channelType(NioSocketChannel.class)
                       .withOption(
                           ChannelOption.CONNECT_TIMEOUT_MILLIS,
