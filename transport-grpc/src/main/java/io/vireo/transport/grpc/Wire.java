@@ -180,13 +180,15 @@ final class Wire {
 
   /**
    * Headers as metadata: printable ASCII values as they are, others as {@code <name>-bin} in UTF-8.
-   * {@link Headers#TIMEOUT} goes too (the deadline also travels as {@code grpc-timeout}).
+   * {@link Headers#TIMEOUT} stays off the wire: the deadline travels as {@code grpc-timeout}, which
+   * every gRPC server reads and from which a Vireo server gives the handler the time left. A header
+   * less on every call is less for HPACK and for grpc-java's metadata on both sides.
    */
   static Metadata metadata(Headers headers, String contentType) {
     Metadata metadata = new Metadata();
     headers.forEach(
         (name, value) -> {
-          if (reserved(name)) {
+          if (reserved(name) || name.equals(Headers.TIMEOUT)) {
             return;
           }
           try {
