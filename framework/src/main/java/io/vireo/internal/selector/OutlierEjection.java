@@ -140,6 +140,8 @@ public final class OutlierEjection implements Selector {
   }
 
   /** One instance's record. */
+  private static final long TOUCH_GRANULARITY_NANOS = 1_000_000;
+
   private static final class Health {
     final AtomicInteger consecutive = new AtomicInteger();
     final AtomicInteger calls = new AtomicInteger();
@@ -270,13 +272,19 @@ public final class OutlierEjection implements Selector {
       }
       h = health.computeIfAbsent(instance.id(), id -> new Health(now));
     }
-    h.touched = now;
+    // a volatile write is a fence: the two a success would pay are made only when they change
+    // something (touched is read by prune, which counts in windows, not in milliseconds)
+    if (now - h.touched > TOUCH_GRANULARITY_NANOS) {
+      h.touched = now;
+    }
     if (now - h.windowStart.get() > settings.window().toNanos()) {
       resetWindow(h, now);
     }
     int calls = h.calls.incrementAndGet();
     if (!failure(status)) {
-      h.consecutive.set(0);
+      if (h.consecutive.get() != 0) {
+        h.consecutive.set(0);
+      }
       return;
     }
     int failures = h.failures.incrementAndGet();
