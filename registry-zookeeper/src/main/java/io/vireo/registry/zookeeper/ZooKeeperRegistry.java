@@ -91,6 +91,12 @@ public final class ZooKeeperRegistry implements Registry {
   private final Mono<Void> start;
   private final ConnectionStateListener connectionLogger = this::logConnectionState;
 
+  /**
+   * Until when (System.nanoTime) an empty instance set is held back: a session timeout from the
+   * last reconnection, while the providers register again.
+   */
+  private volatile long settleUntil = System.nanoTime();
+
   private ZooKeeperRegistry(
       ClientSettings settings, String basePath, @Nullable CuratorFramework client) {
     this.settings = settings;
@@ -331,6 +337,11 @@ public final class ZooKeeperRegistry implements Registry {
     return opening;
   }
 
+  /** Whether an empty instance set would be held back now (for tests). */
+  boolean settling() {
+    return settleUntil - System.nanoTime() > 0;
+  }
+
   private void logConnectionState(CuratorFramework unused, ConnectionState state) {
     switch (state) {
       case SUSPENDED ->
@@ -343,30 +354,35 @@ public final class ZooKeeperRegistry implements Registry {
               "ZooKeeper session lost ({}): this process's {} instance(s) are gone from the registry until the connection returns; they will be registered again then",
               settings.connect(),
               registered.size());
-      case RECONNECTED ->
-          logger.info(
-              "Reconnected to ZooKeeper at {}; registering {} instance(s) again",
-              settings.connect(),
-              registered.size());
+      case RECONNECTED -> {
+        settleUntil = System.nanoTime() + settings.sessionTimeout().toNanos();
+        logger.info(
+            "Reconnected to ZooKeeper at {}; registering {} instance(s) again",
+            settings.connect(),
+            registered.size());
+      }
       default -> logger.debug("ZooKeeper connection {}: {}", settings.connect(), state);
     }
   }
 
   /** One service's cache and the set it last published. */
   private static final class ServiceWatch implements ServiceCacheListener {
+    private final ZooKeeperRegistry registry;
     private final String service;
     private final ServiceCache<Object> cache;
     private final Sinks.Many<List<ServiceInstance>> sink = Sinks.many().replay().latest();
     private volatile List<ServiceInstance> current = List.of();
+    private boolean recheck; // guarded by this
 
-    private ServiceWatch(String service, ServiceCache<Object> cache) {
+    private ServiceWatch(ZooKeeperRegistry registry, String service, ServiceCache<Object> cache) {
+      this.registry = registry;
       this.service = service;
       this.cache = cache;
     }
 
     static ServiceWatch open(ZooKeeperRegistry registry, String service) throws Exception {
       ServiceCache<Object> cache = registry.discovery.serviceCacheBuilder().name(service).build();
-      ServiceWatch watch = new ServiceWatch(service, cache);
+      ServiceWatch watch = new ServiceWatch(registry, service, cache);
       cache.addListener(watch);
       boolean loaded =
           cache
@@ -412,8 +428,32 @@ public final class ZooKeeperRegistry implements Registry {
           InstanceCodec.toVireo(instance).ifPresent(instances::add);
         }
         instances.sort(Comparator.comparing(ServiceInstance::id));
+        long hold = registry.settleUntil - System.nanoTime();
+        if (instances.isEmpty() && !current.isEmpty() && hold > 0) {
+          // Right after a reconnection the providers register again, and Curator deletes a
+          // znode left by an expired session before it writes the new one: an empty set then is
+          // most likely that moment, not the service gone. The last set stays until the
+          // providers are back or the session timeout has passed, when the set is read again.
+          if (!recheck) {
+            recheck = true;
+            logger.info(
+                "{}: no instance right after reconnecting to ZooKeeper; serving the last {} for up to {} while they register again",
+                service,
+                current.size(),
+                Values.format(Duration.ofMillis(TimeUnit.NANOSECONDS.toMillis(hold))));
+            Schedulers.parallel().schedule(this::recheck, hold, TimeUnit.NANOSECONDS);
+          }
+          return;
+        }
         current = List.copyOf(instances);
         sink.tryEmitNext(current);
+      }
+    }
+
+    private void recheck() {
+      synchronized (this) {
+        recheck = false;
+        publish();
       }
     }
 

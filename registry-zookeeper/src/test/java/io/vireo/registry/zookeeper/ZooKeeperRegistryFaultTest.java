@@ -210,6 +210,41 @@ class ZooKeeperRegistryFaultTest {
   }
 
   @Test
+  void anEmptySetRightAfterAReconnectionIsHeldUntilTheSessionTimeoutHasPassed() throws Exception {
+    Duration settle = Duration.ofSeconds(5);
+    ZooKeeperRegistry writer = registry();
+    ZooKeeperRegistry reader =
+        track(
+            ZooKeeperRegistry.builder()
+                .connect(ZK.connectString())
+                .sessionTimeout(settle)
+                .connectionTimeout(Duration.ofSeconds(2))
+                .build());
+    String service = "settle-" + UUID.randomUUID();
+    ServiceInstance one = instance(service, "i-1");
+    writer.register(one).block(BLOCK);
+    List<List<ServiceInstance>> seen = collect(reader, service);
+    await().atMost(BLOCK).until(() -> !seen.isEmpty() && last(seen).equals(List.of(one)));
+
+    KillSession.kill(reader.curator().getZookeeperClient().getZooKeeper());
+    await().atMost(BLOCK).until(reader::settling);
+    // the provider's znode goes, as when Curator writes a registration again after a session
+    // expired: deleted, then created
+    writer.curator().delete().forPath("/services/" + service + "/i-1");
+
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(3))
+        .until(
+            () ->
+                last(seen).equals(List.of(one))
+                    && reader.instances(service).block(BLOCK).equals(List.of(one)));
+    // nobody came back within the session timeout: then the empty set is the truth
+    await().atMost(settle.plus(BLOCK)).until(() -> last(seen).isEmpty());
+    assertThat(reader.instances(service).block(BLOCK)).isEmpty();
+  }
+
+  @Test
   void removedInstanceLeavesTheWatchWithinASecond() {
     ZooKeeperRegistry writer = registry();
     ZooKeeperRegistry reader = registry();
