@@ -337,9 +337,14 @@ public final class ZooKeeperRegistry implements Registry {
     return opening;
   }
 
+  /** How long an empty instance set is still held back, in nanoseconds (not positive: no more). */
+  long settleLeftNanos() {
+    return settleUntil - System.nanoTime();
+  }
+
   /** Whether an empty instance set would be held back now (for tests). */
   boolean settling() {
-    return settleUntil - System.nanoTime() > 0;
+    return settleLeftNanos() > 0;
   }
 
   private void logConnectionState(CuratorFramework unused, ConnectionState state) {
@@ -428,7 +433,7 @@ public final class ZooKeeperRegistry implements Registry {
           InstanceCodec.toVireo(instance).ifPresent(instances::add);
         }
         instances.sort(Comparator.comparing(ServiceInstance::id));
-        long hold = registry.settleUntil - System.nanoTime();
+        long hold = registry.settleLeftNanos();
         if (instances.isEmpty() && !current.isEmpty() && hold > 0) {
           // Right after a reconnection the providers register again, and Curator deletes a
           // znode left by an expired session before it writes the new one: an empty set then is
