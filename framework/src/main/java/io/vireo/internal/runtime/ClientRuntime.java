@@ -1,5 +1,7 @@
 package io.vireo.internal.runtime;
 
+import io.netty.util.Timeout;
+import io.netty.util.TimerTask;
 import io.vireo.Call;
 import io.vireo.CallKind;
 import io.vireo.CallOptions;
@@ -38,12 +40,15 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
 import reactor.util.context.ContextView;
 import reactor.util.retry.Retry;
 
@@ -571,7 +576,7 @@ public final class ClientRuntime {
 
     /**
      * A unary call: encoded once; each attempt picks an instance, is observed, may be retried; one
-     * deadline over all.
+     * deadline over all (see {@link SingleCall}).
      */
     Mono<Object> unary(Call call, Object request, Class<?> responseType) {
       byte[] data;
@@ -580,11 +585,7 @@ public final class ClientRuntime {
       } catch (RuntimeException e) {
         return Mono.error(VireoException.from(e));
       }
-      long deadline = deadline(call);
-      return single(
-          call,
-          Mono.deferContextual(
-              context -> attemptUnary(call, data, responseType, deadline, context)));
+      return new SingleCall(this, call, data, responseType);
     }
 
     /** Fire-and-forget: the unary pipeline, ending when the frame is handed to the transport. */
@@ -595,10 +596,7 @@ public final class ClientRuntime {
       } catch (RuntimeException e) {
         return Mono.error(VireoException.from(e));
       }
-      long deadline = deadline(call);
-      return single(
-          call,
-          Mono.deferContextual(context -> attemptFireAndForget(call, data, deadline, context)));
+      return new SingleCall(this, call, data, null);
     }
 
     /**
@@ -632,18 +630,6 @@ public final class ClientRuntime {
       return call.timeout().isZero() ? 0 : System.nanoTime() + call.timeout().toNanos();
     }
 
-    /** Retry and deadline around the attempts of a single-request call. */
-    private Mono<Object> single(Call call, Mono<Object> attempts) {
-      if (retries > 0) {
-        attempts =
-            new Retrying<>(
-                attempts, retries, call.idempotent() ? IDEMPOTENT_RETRYABLE : CONNECT_RETRYABLE);
-      }
-      return call.timeout().isZero()
-          ? attempts
-          : Deadlines.within(attempts, call.timeout(), () -> deadlineExceeded(call));
-    }
-
     /** Retry (of connection failures) and deadline around the attempts of a stream. */
     private Flux<Object> streamed(Call call, Flux<Object> attempts) {
       if (retryConnect != null) {
@@ -652,39 +638,6 @@ public final class ClientRuntime {
       return call.timeout().isZero()
           ? attempts
           : Deadlines.within(attempts, call.timeout(), () -> deadlineExceeded(call));
-    }
-
-    private Mono<Object> attemptUnary(
-        Call call, byte[] data, Class<?> responseType, long deadline, ContextView context) {
-      if (!known) {
-        return watch
-            .next()
-            .flatMap(list -> attemptUnary(call, data, responseType, deadline, context));
-      }
-      ServiceInstance instance = pick(call, context);
-      Frame frame = frame(call, deadline, data);
-      Connection ready = pool.ready(instance);
-      Mono<byte[]> sent =
-          ready != null
-              ? ready.requestResponse(frame)
-              : pool.get(instance).flatMap(connection -> connection.requestResponse(frame));
-      return new Observed<>(
-          sent.map(bytes -> codec.decode(bytes, responseType)), this, instance, call);
-    }
-
-    private Mono<Object> attemptFireAndForget(
-        Call call, byte[] data, long deadline, ContextView context) {
-      if (!known) {
-        return watch.next().flatMap(list -> attemptFireAndForget(call, data, deadline, context));
-      }
-      ServiceInstance instance = pick(call, context);
-      Frame frame = frame(call, deadline, data);
-      Connection ready = pool.ready(instance);
-      Mono<Void> sent =
-          ready != null
-              ? ready.fireAndForget(frame)
-              : pool.get(instance).flatMap(connection -> connection.fireAndForget(frame));
-      return new Observed<>(sent, this, instance, call);
     }
 
     @SuppressWarnings("unchecked")
@@ -808,34 +761,302 @@ public final class ClientRuntime {
               || error instanceof VireoException vireo && vireo.retryable();
 
   /**
-   * One attempt of a single-request call, observed: the selector hears that it started when it is
-   * subscribed, and how it ended (an answer or completion is OK, an error its status, a cancel
-   * CANCELLED), once. One object where {@code doOnSubscribe/doOnSuccess/doOnError/doOnCancel} would
-   * be four operators and their lambdas per attempt.
+   * A unary or fire-and-forget call, its whole client pipeline in one subscription: each attempt
+   * picks an instance and is reported to the selector (its start, and its outcome once); a failed
+   * attempt is tried again while retries are left and the error allows it; one deadline bounds all
+   * the attempts; the answer is decoded. The operators this replaces (a deadline, a retry, an
+   * observer and a map, each a publisher and a subscriber per call) forwarded every signal through
+   * four objects.
    */
-  private static final class Observed<T> extends Mono<Object> {
-    private final Mono<T> source;
+  private final class SingleCall extends Mono<Object> {
     private final Target target;
-    private final ServiceInstance instance;
     private final Call call;
+    private final byte[] data;
+    private final @Nullable Class<?> responseType; // null: fire-and-forget
 
-    Observed(Mono<T> source, Target target, ServiceInstance instance, Call call) {
-      this.source = source;
+    SingleCall(Target target, Call call, byte[] data, @Nullable Class<?> responseType) {
       this.target = target;
-      this.instance = instance;
       this.call = call;
+      this.data = data;
+      this.responseType = responseType;
     }
 
     @Override
     public void subscribe(CoreSubscriber<? super Object> actual) {
-      ObservedSubscriber observer = new ObservedSubscriber(actual, target, instance, call, true);
-      observer.start();
-      source.subscribe(observer);
+      new Calling(this, actual).start();
     }
   }
 
   /**
-   * One attempt of a stream, observed as {@link Observed} observes a single-request call, except
+   * The state of one {@link SingleCall}: the downstream's subscription and the deadline's task.
+   * {@code done} is set once, by the answer, the last error, the deadline or a cancel, whichever
+   * comes first; the others then do nothing.
+   */
+  private final class Calling implements Subscription, TimerTask {
+    private static final AtomicIntegerFieldUpdater<Calling> DONE =
+        AtomicIntegerFieldUpdater.newUpdater(Calling.class, "done");
+
+    private final SingleCall spec;
+    private final CoreSubscriber<? super Object> actual;
+    private final Predicate<Throwable> retryable;
+    private final long deadline; // System.nanoTime(), or 0: none
+    private int attempts;
+    private volatile int done;
+    private volatile boolean requested;
+    private volatile @Nullable Attempt current;
+    private volatile @Nullable Timeout timeout;
+    private volatile @Nullable Disposable waiting; // for the registry's first list
+
+    Calling(SingleCall spec, CoreSubscriber<? super Object> actual) {
+      this.spec = spec;
+      this.actual = actual;
+      this.retryable = spec.call.idempotent() ? IDEMPOTENT_RETRYABLE : CONNECT_RETRYABLE;
+      this.deadline = spec.target.deadline(spec.call);
+    }
+
+    void start() {
+      actual.onSubscribe(this);
+      if (deadline != 0 && done == 0) {
+        Timeout armed = Deadlines.arm(this, spec.call.timeout().toNanos());
+        timeout = armed;
+        if (done != 0) {
+          armed.cancel();
+        }
+      }
+      attempt();
+    }
+
+    /** Sends one attempt (or waits for the registry's first list, then sends it). */
+    void attempt() {
+      if (done != 0) {
+        return;
+      }
+      Target target = spec.target;
+      if (!target.known) {
+        Disposable wait = target.watch.next().subscribe(list -> attempt(), this::failed);
+        waiting = wait;
+        if (done != 0) {
+          wait.dispose();
+        }
+        return;
+      }
+      ServiceInstance instance;
+      Frame frame;
+      try {
+        instance = target.pick(spec.call, actual.currentContext());
+        frame = target.frame(spec.call, deadline, spec.data);
+      } catch (RuntimeException e) {
+        failed(e);
+        return;
+      }
+      Attempt attempt = new Attempt(this, instance);
+      current = attempt;
+      if (done != 0) {
+        attempt.cancel(); // the call ended meanwhile: the started attempt is reported cancelled
+        return;
+      }
+      Mono<?> sent;
+      try {
+        sent = send(instance, frame);
+      } catch (RuntimeException e) {
+        attempt.onError(e);
+        return;
+      }
+      sent.subscribe(attempt);
+    }
+
+    private Mono<?> send(ServiceInstance instance, Frame frame) {
+      Connection ready = pool.ready(instance);
+      if (spec.responseType == null) {
+        return ready != null
+            ? ready.fireAndForget(frame)
+            : pool.get(instance).flatMap(connection -> connection.fireAndForget(frame));
+      }
+      return ready != null
+          ? ready.requestResponse(frame)
+          : pool.get(instance).flatMap(connection -> connection.requestResponse(frame));
+    }
+
+    void answered(Object value) {
+      if (DONE.compareAndSet(this, 0, 1)) {
+        disarm();
+        actual.onNext(value);
+        actual.onComplete();
+      } else {
+        Operators.onDiscard(value, actual.currentContext());
+      }
+    }
+
+    void completed() {
+      if (DONE.compareAndSet(this, 0, 1)) {
+        disarm();
+        actual.onComplete();
+      }
+    }
+
+    void failed(Throwable error) {
+      if (done != 0) {
+        Operators.onErrorDropped(error, actual.currentContext());
+        return;
+      }
+      if (attempts < spec.target.retries && retryable.test(error)) {
+        attempts++;
+        attempt();
+      } else if (DONE.compareAndSet(this, 0, 1)) {
+        disarm();
+        actual.onError(error);
+      }
+    }
+
+    /** The deadline. */
+    @Override
+    public void run(Timeout expired) {
+      if (DONE.compareAndSet(this, 0, 1)) {
+        stopAttempt();
+        actual.onError(spec.target.deadlineExceeded(spec.call));
+      }
+    }
+
+    @Override
+    public void request(long n) {
+      if (Operators.validate(n) && !requested) {
+        requested = true;
+        Attempt attempt = current;
+        if (attempt != null) {
+          attempt.requestUpstream();
+        }
+      }
+    }
+
+    @Override
+    public void cancel() {
+      if (DONE.compareAndSet(this, 0, 1)) {
+        disarm();
+        stopAttempt();
+      }
+    }
+
+    private void stopAttempt() {
+      Attempt attempt = current;
+      if (attempt != null) {
+        attempt.cancel();
+      }
+      Disposable wait = waiting;
+      if (wait != null) {
+        wait.dispose();
+      }
+    }
+
+    private void disarm() {
+      Timeout armed = timeout;
+      if (armed != null) {
+        armed.cancel();
+      }
+    }
+  }
+
+  /**
+   * One attempt of a {@link SingleCall}: reported to the selector when made, and once at its end.
+   */
+  private final class Attempt implements CoreSubscriber<Object> {
+    private static final AtomicIntegerFieldUpdater<Attempt> REPORTED =
+        AtomicIntegerFieldUpdater.newUpdater(Attempt.class, "reported");
+
+    private final Calling calling;
+    private final ServiceInstance instance;
+    private final long start;
+    private boolean answered;
+    private volatile boolean cancelled;
+    private volatile @Nullable Subscription upstream;
+    private volatile int reported;
+
+    Attempt(Calling calling, ServiceInstance instance) {
+      this.calling = calling;
+      this.instance = instance;
+      this.start = System.nanoTime();
+      calling.spec.target.selector.started(instance, calling.spec.call);
+    }
+
+    @Override
+    public Context currentContext() {
+      return calling.actual.currentContext();
+    }
+
+    @Override
+    public void onSubscribe(Subscription subscription) {
+      upstream = subscription;
+      if (cancelled) {
+        subscription.cancel();
+      } else if (calling.requested) {
+        subscription.request(Long.MAX_VALUE);
+      }
+    }
+
+    void requestUpstream() {
+      Subscription subscription = upstream;
+      if (subscription != null) {
+        subscription.request(Long.MAX_VALUE);
+      }
+    }
+
+    @Override
+    public void onNext(Object value) {
+      if (answered) {
+        return;
+      }
+      answered = true;
+      Object decoded;
+      try {
+        SingleCall spec = calling.spec;
+        decoded = codec.decode((byte[]) value, spec.responseType);
+      } catch (RuntimeException e) {
+        report(VireoException.from(e).status());
+        calling.failed(e);
+        return;
+      }
+      report(Status.OK);
+      calling.answered(decoded);
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      if (answered) {
+        Operators.onErrorDropped(error, currentContext());
+        return;
+      }
+      answered = true;
+      report(VireoException.from(error).status());
+      calling.failed(error);
+    }
+
+    @Override
+    public void onComplete() {
+      if (!answered) {
+        answered = true;
+        report(Status.OK);
+        calling.completed();
+      }
+    }
+
+    void cancel() {
+      cancelled = true;
+      report(Status.CANCELLED);
+      Subscription subscription = upstream;
+      if (subscription != null) {
+        subscription.cancel();
+      }
+    }
+
+    private void report(Status status) {
+      if (REPORTED.compareAndSet(this, 0, 1)) {
+        SingleCall spec = calling.spec;
+        spec.target.selector.report(instance, spec.call, status, System.nanoTime() - start);
+      }
+    }
+  }
+
+  /**
+   * One attempt of a stream, observed as an {@link Attempt} of a single-request call is, except
    * that a server stream is OK only when it completes (a client stream's one reply is its success:
    * the {@code Mono} subscriber cancels right after it).
    */

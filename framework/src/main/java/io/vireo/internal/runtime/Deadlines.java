@@ -38,6 +38,11 @@ final class Deadlines {
 
   private Deadlines() {}
 
+  /** Runs {@code task} once, {@code nanos} from now, unless the returned timeout is cancelled. */
+  static Timeout arm(TimerTask task, long nanos) {
+    return WHEEL.newTimeout(task, nanos, TimeUnit.NANOSECONDS);
+  }
+
   /** Emits once, {@code delay} from subscription; cancelling disarms it. */
   static Mono<Long> after(Duration delay) {
     long nanos = delay.toNanos();
