@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -225,35 +226,73 @@ public final class LoadClient {
   }
 
   /**
-   * Fire-and-forget for the window, at most 20,000 ahead of what the server has counted (asked with
-   * a unary call), then until the server has them all: messages the server received per second.
-   * While it waits for the server, the count is asked every 200 µs, not in a spin: a spinning
+   * Fire-and-forget for the window, at most 20,000 ahead of what the server has counted, then until
+   * the server has them all: messages the server received per second. The count is asked with a
+   * unary call, one at a time, without waiting for it while the window is open: a client that
+   * stopped after each batch for the count would drain the pipeline every batch and measure the sum
+   * of the client's and the server's time per message, not the rate a producer that does not wait
+   * gets. When the window is full, the count is asked every 200 µs, not in a spin: a spinning
    * client would spend the slower server's CPU on count queries and widen the gap it measures.
    */
   private Figures fire(Duration window) {
     long base = fired();
+    Counter counter = new Counter(base);
     long start = System.nanoTime();
     long end = start + window.toNanos();
     long sent = 0;
-    long received = 0;
     while (System.nanoTime() < end) {
       for (int i = 0; i < 1000; i++) {
         target.fire(Payloads.REQUEST);
       }
       sent += 1000;
-      received = fired() - base;
-      while (sent - received > 20_000 && System.nanoTime() < end + GRACE_NANOS) {
+      counter.ask();
+      while (sent - counter.received() > 20_000 && System.nanoTime() < end + GRACE_NANOS) {
         LockSupport.parkNanos(POLL_NANOS);
-        received = fired() - base;
+        counter.ask();
       }
     }
     long drainEnd = System.nanoTime() + GRACE_NANOS;
+    long received = fired() - base;
     while (received < sent && System.nanoTime() < drainEnd) {
       LockSupport.parkNanos(POLL_NANOS);
       received = fired() - base;
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     return new Figures(received / seconds, 0, 0, sent - received);
+  }
+
+  /** The server's count of fired messages, asked with at most one unary call in flight. */
+  private final class Counter {
+    private final long base;
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicBoolean asking = new AtomicBoolean();
+
+    Counter(long base) {
+      this.base = base;
+    }
+
+    long received() {
+      return received.get();
+    }
+
+    void ask() {
+      if (!asking.compareAndSet(false, true)) {
+        return;
+      }
+      target.unary(
+          Payloads.request(Payloads.FIRE_COUNT_QUERY),
+          new Target.Sink() {
+            @Override
+            public void message(Payload message) {
+              received.accumulateAndGet(message.getCount() - base, Math::max);
+            }
+
+            @Override
+            public void complete(@Nullable Throwable error) {
+              asking.set(false);
+            }
+          });
+    }
   }
 
   private long fired() {

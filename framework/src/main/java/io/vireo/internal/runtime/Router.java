@@ -34,6 +34,7 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.CorePublisher;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -299,7 +300,7 @@ public final class Router implements Dispatcher {
     long start = System.nanoTime();
     Endpoint endpoint = null;
     Call call = null;
-    Publisher<Object> answers;
+    CorePublisher<Object> answers;
     Codec codec;
     try {
       if (draining) {
@@ -323,6 +324,8 @@ public final class Router implements Dispatcher {
       Operators.error(actual, toStatus(e, call));
       return;
     }
+    // as Reactor's operators subscribe to their sources: the public subscribe(Subscriber) looks up
+    // assembly hooks and context propagation each time, a tenth of a fire-and-forget server
     answers.subscribe(new Served(this, actual, call, codec));
     if (endpoint != null) {
       endpoint.held(start);
@@ -623,7 +626,8 @@ public final class Router implements Dispatcher {
     }
 
     /** The answers to one call, under its deadline. */
-    Publisher<Object> answer(Call call, Codec codec, Frame frame, @Nullable Flux<byte[]> requests) {
+    CorePublisher<Object> answer(
+        Call call, Codec codec, Frame frame, @Nullable Flux<byte[]> requests) {
       CallKind kind = call.kind();
       if (kind.clientStreams()) {
         Flux<byte[]> incoming = requests == null ? Flux.empty() : requests;

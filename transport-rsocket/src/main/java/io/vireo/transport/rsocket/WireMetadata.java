@@ -67,12 +67,21 @@ final class WireMetadata {
   /** Routes by their RSocket name, for the server. */
   private static final ConcurrentMap<String, Route> ROUTES = new ConcurrentHashMap<>();
 
+  /** What a request's metadata usually needs: a routing entry, a traceparent, a few headers. */
+  static final int ROOM = 256;
+
   private WireMetadata() {}
 
   /** The metadata of a request; an unpooled heap buffer, so an unsent one is simply collected. */
   static ByteBuf encode(Frame frame, String setupDataMimeType) {
     // room for the routing entry, a traceparent and a few headers without growing
-    ByteBuf buf = Unpooled.buffer(256);
+    ByteBuf buf = Unpooled.buffer(ROOM);
+    write(frame, setupDataMimeType, buf);
+    return buf;
+  }
+
+  /** Writes the metadata of a request into {@code buf}, from its writer index. */
+  static void write(Frame frame, String setupDataMimeType, ByteBuf buf) {
     buf.writeBytes(routingEntry(frame.route()));
     String contentType = frame.contentType();
     if (!contentType.equals(setupDataMimeType)) {
@@ -90,7 +99,7 @@ final class WireMetadata {
     }
     Headers headers = frame.headers();
     if (headers.isEmpty()) {
-      return buf;
+      return;
     }
     String authorization = headers.get(Headers.AUTHORIZATION).orElse(null);
     boolean bearer =
@@ -113,7 +122,6 @@ final class WireMetadata {
       headers.forEach(new HeaderLines(buf, bearer));
       setLength(buf, lengthIndex);
     }
-    return buf;
   }
 
   /**
