@@ -32,7 +32,9 @@ final class VireoTarget implements Target {
         Service.builder("bench-client")
             .registry(new StaticRegistry(server))
             .set("vireo.transport", transport)
-            .set("vireo.client.timeout", "30s");
+            // every call carries a deadline, as a production client's would (the raw clients set
+            // none); -Dbench.timeout=0s measures without, to show what the deadline costs
+            .set("vireo.client.timeout", System.getProperty("bench.timeout", "30s"));
     if (wrapped) {
       Wrapped.chain(builder);
     }
