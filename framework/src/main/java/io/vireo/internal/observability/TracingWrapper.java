@@ -17,6 +17,7 @@ import io.vireo.Event;
 import io.vireo.Headers;
 import io.vireo.Route;
 import io.vireo.Status;
+import io.vireo.VireoException;
 import io.vireo.broker.Message;
 import io.vireo.config.Config;
 import io.vireo.wrapper.CallFunction;
@@ -27,6 +28,7 @@ import io.vireo.wrapper.spi.WrapperProvider;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,38 +97,49 @@ public final class TracingWrapper implements Wrapper {
   @Override
   public CallFunction server(CallFunction next) {
     return (call, requests) ->
-        Flux.defer(
-            () -> {
+        Outcome.deferred(
+            call.kind(),
+            downstream -> {
               Context parent = propagator.extract(Context.root(), call.headers(), GETTER);
               Span span = rpcSpan(call, SpanKind.SERVER, parent);
               Context traced = parent.with(span);
               // the handler, the wrappers inside this one and the calls the handler makes see this
               // span's traceparent
               Call withSpan = call.withHeaders(inject(traced, call.headers()));
-              Flux<Object> responses;
-              try (Scope ignored = traced.makeCurrent()) {
-                responses = next.apply(withSpan, requests);
-              }
-              return Outcome.on(responses, call.kind(), ended -> end(span, ended))
-                  .contextWrite(
-                      context -> context.put(CONTEXT_KEY, traced).put(Call.class, withSpan));
+              Flux<Object> responses = within(traced, span, () -> next.apply(withSpan, requests));
+              return new Outcome.Start(
+                  responses,
+                  ended -> end(span, ended),
+                  context -> context.put(CONTEXT_KEY, traced).put(Call.class, withSpan));
             });
   }
 
   @Override
   public CallFunction client(CallFunction next) {
     return (call, requests) ->
-        Flux.deferContextual(
+        Outcome.deferred(
+            call.kind(),
             context -> {
               Context parent = parent(context, call.headers());
               Span span = rpcSpan(call, SpanKind.CLIENT, parent);
               Context traced = parent.with(span);
-              Flux<Object> responses;
-              try (Scope ignored = traced.makeCurrent()) {
-                responses = next.apply(call.withHeaders(inject(traced, call.headers())), requests);
-              }
-              return Outcome.on(responses, call.kind(), ended -> end(span, ended));
+              Call withSpan = call.withHeaders(inject(traced, call.headers()));
+              Flux<Object> responses = within(traced, span, () -> next.apply(withSpan, requests));
+              return new Outcome.Start(responses, ended -> end(span, ended), null);
             });
+  }
+
+  /**
+   * The next function's responses, made with {@code traced} current; if making them throws, the
+   * span ends with the error (the subscriber gets it, as from {@code Flux.defer}).
+   */
+  private static Flux<Object> within(Context traced, Span span, Supplier<Flux<Object>> next) {
+    try (Scope ignored = traced.makeCurrent()) {
+      return next.get();
+    } catch (RuntimeException e) {
+      end(span, new Outcome.Ended(VireoException.from(e).status(), e, 0));
+      throw e;
+    }
   }
 
   @Override
