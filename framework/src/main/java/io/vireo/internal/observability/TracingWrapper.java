@@ -79,8 +79,21 @@ public final class TracingWrapper implements Wrapper {
   private final Tracer tracer;
   private final TextMapPropagator propagator;
 
+  /**
+   * Whether the tracer makes no span of its own (the API without an SDK, as {@code
+   * OpenTelemetry.propagating} gives): a call with no trace context to continue then goes on as it
+   * came, with no span built, no attributes set and nothing injected, since all of it would be the
+   * invalid span's no-ops. A call that carries a trace context is traced as always, so that its
+   * context reaches the calls its handler makes.
+   */
+  private final boolean propagatesOnly;
+
   public TracingWrapper(OpenTelemetry openTelemetry) {
     this.tracer = openTelemetry.getTracer(INSTRUMENTATION);
+    // a span started without a parent and never ended: an SDK makes a valid one (and exports
+    // nothing, as it is not ended), the API alone the invalid one
+    this.propagatesOnly =
+        !tracer.spanBuilder(INSTRUMENTATION).setNoParent().startSpan().getSpanContext().isValid();
     TextMapPropagator configured = openTelemetry.getPropagators().getTextMapPropagator();
     // the wire convention is W3C trace context, whatever else the SDK propagates
     this.propagator =
@@ -101,6 +114,14 @@ public final class TracingWrapper implements Wrapper {
             call.kind(),
             downstream -> {
               Context parent = propagator.extract(Context.root(), call.headers(), GETTER);
+              if (untraced(parent)) {
+                Flux<Object> responses =
+                    within(parent, Span.getInvalid(), () -> next.apply(call, requests));
+                return new Outcome.Start(
+                    responses,
+                    NOTHING,
+                    context -> context.put(CONTEXT_KEY, parent).put(Call.class, call));
+              }
               Span span = rpcSpan(call, SpanKind.SERVER, parent);
               Context traced = parent.with(span);
               // the handler, the wrappers inside this one and the calls the handler makes see this
@@ -121,12 +142,24 @@ public final class TracingWrapper implements Wrapper {
             call.kind(),
             context -> {
               Context parent = parent(context, call.headers());
+              if (untraced(parent)) {
+                Flux<Object> responses =
+                    within(parent, Span.getInvalid(), () -> next.apply(call, requests));
+                return new Outcome.Start(responses, NOTHING, null);
+              }
               Span span = rpcSpan(call, SpanKind.CLIENT, parent);
               Context traced = parent.with(span);
               Call withSpan = call.withHeaders(inject(traced, call.headers()));
               Flux<Object> responses = within(traced, span, () -> next.apply(withSpan, requests));
               return new Outcome.Start(responses, ended -> end(span, ended), null);
             });
+  }
+
+  private static final Outcome.Observer NOTHING = ended -> {};
+
+  /** Whether a call under {@code parent} has nothing to trace: no SDK, and no context to go on. */
+  private boolean untraced(Context parent) {
+    return propagatesOnly && !Span.fromContext(parent).getSpanContext().isValid();
   }
 
   /**
