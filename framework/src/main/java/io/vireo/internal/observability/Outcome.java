@@ -4,7 +4,6 @@ import io.vireo.CallKind;
 import io.vireo.Status;
 import io.vireo.VireoException;
 import io.vireo.internal.runtime.Relay;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Function;
@@ -59,12 +58,12 @@ public final class Outcome {
   public static Flux<Object> on(Flux<Object> responses, CallKind kind, Observer observer) {
     boolean answerEnds = !kind.serverStreams();
     if (responses instanceof ObservedFlux inner && inner.answerEnds == answerEnds) {
-      return new ObservedFlux(inner.source, answerEnds, prepended(observer, inner.observers));
+      return new ObservedFlux(inner.source, answerEnds, joined(NONE, observer, inner.observers));
     }
     if (responses instanceof DeferredFlux inner && inner.answerEnds == answerEnds) {
-      return new DeferredFlux(answerEnds, inner.start, prepended(observer, inner.outer));
+      return new DeferredFlux(answerEnds, inner.start, joined(NONE, observer, inner.outer));
     }
-    return new ObservedFlux(responses, answerEnds, new Observer[] {observer});
+    return new ObservedFlux(responses, answerEnds, joined(NONE, observer, NONE));
   }
 
   /**
@@ -83,19 +82,14 @@ public final class Outcome {
 
   private static final Observer[] NONE = {};
 
-  private static Observer[] prepended(Observer first, Observer[] rest) {
-    Observer[] all = new Observer[rest.length + 1];
-    all[0] = first;
-    System.arraycopy(rest, 0, all, 1, rest.length);
-    return all;
-  }
-
-  private static Observer[] joined(Observer[] first, Observer[] second) {
-    if (second.length == 0) {
-      return first;
-    }
-    Observer[] all = Arrays.copyOf(first, first.length + second.length);
-    System.arraycopy(second, 0, all, first.length, second.length);
+  /**
+   * {@code outer}, then {@code middle}, then {@code inner}: a chain's observers, outermost first.
+   */
+  private static Observer[] joined(Observer[] outer, Observer middle, Observer[] inner) {
+    Observer[] all = new Observer[outer.length + 1 + inner.length];
+    System.arraycopy(outer, 0, all, 0, outer.length);
+    all[outer.length] = middle;
+    System.arraycopy(inner, 0, all, outer.length + 1, inner.length);
     return all;
   }
 
@@ -140,12 +134,13 @@ public final class Outcome {
             Operators.onOperatorError(e, downstream));
         return;
       }
-      Observer[] observers = joined(outer, new Observer[] {started.observer()});
       Flux<Object> source = started.responses();
-      if (source instanceof ObservedFlux inner && inner.answerEnds == answerEnds) {
-        observers = joined(observers, inner.observers);
-        source = inner.source;
+      Observer[] inner = NONE;
+      if (source instanceof ObservedFlux observed && observed.answerEnds == answerEnds) {
+        inner = observed.observers;
+        source = observed.source;
       }
+      Observer[] observers = joined(outer, started.observer(), inner);
       UnaryOperator<Context> context = started.context();
       source.subscribe(
           new Watching<>(
@@ -164,7 +159,7 @@ public final class Outcome {
 
     @Override
     public void subscribe(CoreSubscriber<? super Void> actual) {
-      source.subscribe(new Watching<>(actual, false, new Observer[] {observer}, null));
+      source.subscribe(new Watching<>(actual, false, joined(NONE, observer, NONE), null));
     }
   }
 
