@@ -14,7 +14,6 @@ import io.vireo.transport.Frame;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -38,7 +37,11 @@ final class GrpcConnection implements Connection {
   private final int prefetch;
   private final int maxMessageSize;
 
-  /** The options of every call but the deadline: made once, CallOptions copies on each change. */
+  /**
+   * The options of every call, made once. They hold no deadline: the caller's deadline (Vireo's
+   * client enforces it, and cancels the call when it passes) goes on the wire as {@code
+   * grpc-timeout}, written by {@link Wire#metadata}.
+   */
   private final CallOptions callOptions;
 
   /**
@@ -114,7 +117,7 @@ final class GrpcConnection implements Connection {
           }
           ClientCall<byte[], byte[]> call =
               channel.newCall(
-                  method(frame.route(), MethodDescriptor.MethodType.UNARY), options(frame));
+                  method(frame.route(), MethodDescriptor.MethodType.UNARY), callOptions);
           UnaryListener listener = new UnaryListener(sink, frame);
           // ClientCall is not thread-safe: the caller's cancel may race with the sends below
           sink.onCancel(
@@ -131,13 +134,6 @@ final class GrpcConnection implements Connection {
             call.halfClose();
           }
         });
-  }
-
-  private CallOptions options(Frame frame) {
-    long timeout = Wire.timeoutMillis(frame.headers());
-    return timeout > 0
-        ? callOptions.withDeadlineAfter(timeout, TimeUnit.MILLISECONDS)
-        : callOptions;
   }
 
   private final class UnaryListener extends ClientCall.Listener<byte[]> {
@@ -195,7 +191,7 @@ final class GrpcConnection implements Connection {
             return Flux.error(tooLarge(frame.data().length));
           }
           ClientCall<byte[], byte[]> call =
-              channel.newCall(method(frame.route(), type), options(frame));
+              channel.newCall(method(frame.route(), type), callOptions);
           Flux<byte[]> checked =
               requests == null
                   ? null

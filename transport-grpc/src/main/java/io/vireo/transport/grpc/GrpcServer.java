@@ -87,6 +87,7 @@ final class GrpcServer implements Server {
             .flowControlWindow(transport.flowControlWindow())
             .fallbackHandlerRegistry(new Unknown(methods(dispatcher), dispatcher))
             .addTransportFilter(new RefusedTransports())
+            .addStreamTracerFactory(new DeadlineHeader())
             .addService(health.getHealthService());
     transport.serverTls().ifPresent(builder::sslContext);
     if (transport.maxConcurrentStreams() != Integer.MAX_VALUE) {

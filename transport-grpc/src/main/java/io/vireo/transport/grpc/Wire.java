@@ -34,6 +34,10 @@ final class Wire {
    * The content type of a call whose payload is not protobuf, as grpc-java clients send it: they
    * always write {@code content-type: application/grpc}, whatever the application asks.
    */
+  /** The deadline on the wire, written by the client itself (see {@link #grpcTimeout}). */
+  static final Metadata.Key<String> GRPC_TIMEOUT =
+      Metadata.Key.of("grpc-timeout", Metadata.ASCII_STRING_MARSHALLER);
+
   static final Metadata.Key<String> VIREO_CONTENT_TYPE =
       Metadata.Key.of("vireo-content-type", Metadata.ASCII_STRING_MARSHALLER);
 
@@ -87,7 +91,8 @@ final class Wire {
   /**
    * The application's metadata as headers. A {@code -bin} entry whose bytes are UTF-8 text is the
    * header without the suffix (that is how non-ASCII values travel). The deadline is {@link
-   * Headers#TIMEOUT} as the caller sent it, else the time left of {@code grpc-timeout}.
+   * Headers#TIMEOUT}, which {@link DeadlineHeader} makes of {@code grpc-timeout}, else the time
+   * left of {@code deadline}.
    */
   static Headers headers(Metadata metadata, @Nullable Deadline deadline) {
     // one pass into one array, and Metadata.Key objects reused: this runs for every call
@@ -180,15 +185,21 @@ final class Wire {
 
   /**
    * Headers as metadata: printable ASCII values as they are, others as {@code <name>-bin} in UTF-8.
-   * {@link Headers#TIMEOUT} stays off the wire: the deadline travels as {@code grpc-timeout}, which
-   * every gRPC server reads and from which a Vireo server gives the handler the time left. A header
-   * less on every call is less for HPACK and for grpc-java's metadata on both sides.
+   * {@link Headers#TIMEOUT} travels as {@code grpc-timeout} (see {@link #grpcTimeout}), which every
+   * gRPC server reads and from which a Vireo server gives the handler the time left.
    */
   static Metadata metadata(Headers headers, String contentType) {
     Metadata metadata = new Metadata();
     headers.forEach(
         (name, value) -> {
-          if (reserved(name) || name.equals(Headers.TIMEOUT)) {
+          if (name.equals(Headers.TIMEOUT)) {
+            long millis = timeoutMillis(value);
+            if (millis > 0) {
+              metadata.put(GRPC_TIMEOUT, grpcTimeout(millis));
+            }
+            return;
+          }
+          if (reserved(name)) {
             return;
           }
           try {
@@ -221,14 +232,32 @@ final class Wire {
   }
 
   /**
-   * The caller's deadline in milliseconds, from {@link Headers#TIMEOUT} (at least 1), or 0 when
-   * there is none. Read for every call: no Optional chain.
+   * A {@code grpc-timeout} value of whole milliseconds (or, past 8 digits, coarser units), rounded
+   * down, so the server never waits longer than the caller.
+   *
+   * <p>The client sends this header itself rather than give grpc-java a {@code CallOptions}
+   * deadline: grpc-java would write the time left in microseconds, a value that never repeats, so
+   * HPACK adds one table entry per call on both sides and evicts the call's other headers; and it
+   * would arm a timer of its own per call, which the Vireo client's deadline (that cancels the
+   * call) makes redundant. In milliseconds, the calls of the same millisecond share one table
+   * entry.
    */
-  static long timeoutMillis(Headers headers) {
-    String value = headers.get(Headers.TIMEOUT).orElse(null);
-    if (value == null) {
-      return 0;
+  static String grpcTimeout(long millis) {
+    if (millis < 100_000_000L) {
+      return millis + "m";
     }
+    long seconds = millis / 1000;
+    if (seconds < 100_000_000L) {
+      return seconds + "S";
+    }
+    return Math.min(seconds / 3600, 99_999_999L) + "H";
+  }
+
+  /**
+   * The caller's deadline in milliseconds, from a {@link Headers#TIMEOUT} value (at least 1), or 0
+   * when it is not a number.
+   */
+  static long timeoutMillis(String value) {
     try {
       return Math.max(1, Long.parseLong(value.trim()));
     } catch (NumberFormatException e) {

@@ -31,6 +31,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -174,6 +175,29 @@ class StockStubCallsVireoServiceTest {
                 GreeterGrpc.newBlockingStub(channel)
                     .withDeadlineAfter(300, TimeUnit.MILLISECONDS)
                     .sayHello(request("slow")))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(greeter.cancelled.get()).isGreaterThan(before));
+  }
+
+  @Test
+  void theServerEndsACallAtItsGrpcTimeoutWhenTheClientSetsNoDeadline() {
+    // the header alone, as a client in another language may send it: grpc-java's client then arms
+    // no timer of its own, so only the server can end the call
+    Metadata metadata = new Metadata();
+    metadata.put(Metadata.Key.of("grpc-timeout", Metadata.ASCII_STRING_MARSHALLER), "300m");
+    int before = greeter.cancelled.get();
+    assertThatThrownBy(
+            () ->
+                GreeterGrpc.newFutureStub(channel)
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(metadata))
+                    .sayHello(request("slow"))
+                    .get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
         .isInstanceOfSatisfying(
             StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
