@@ -12,6 +12,7 @@ public final class RSocketConfigKeys implements ConfigKeysProvider {
         "vireo.transport.rsocket.keepalive-max-lifetime",
         "vireo.transport.rsocket.frame-timeout",
         RSocketTransport.CONNECTION_PER_EVENT_LOOP_KEY,
+        RSocketTransport.FLUSH_EVERY_KEY,
         "vireo.server.rsocket.port");
   }
 }

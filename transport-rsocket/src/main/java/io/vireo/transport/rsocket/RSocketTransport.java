@@ -92,6 +92,12 @@ public final class RSocketTransport implements Transport {
   /** Config key of {@link Builder#frameTimeout}. */
   public static final String FRAME_TIMEOUT_KEY = "vireo.transport.rsocket.frame-timeout";
 
+  /** Config key of {@link Builder#flushEvery}. */
+  public static final String FLUSH_EVERY_KEY = "vireo.transport.rsocket.flush-every";
+
+  /** {@link Builder#flushEvery}'s default. */
+  public static final int DEFAULT_FLUSH_EVERY = 16;
+
   /** Config key of {@link Builder#connectionPerEventLoop}. */
   public static final String CONNECTION_PER_EVENT_LOOP_KEY =
       "vireo.transport.rsocket.connection-per-event-loop";
@@ -101,18 +107,21 @@ public final class RSocketTransport implements Transport {
   private final Optional<SslContext> clientTls;
   private final Duration frameTimeout;
   private final boolean connectionPerEventLoop;
+  private final int flushEvery;
 
   private RSocketTransport(
       Settings settings,
       Optional<SslContext> serverTls,
       Optional<SslContext> clientTls,
       Duration frameTimeout,
-      boolean connectionPerEventLoop) {
+      boolean connectionPerEventLoop,
+      int flushEvery) {
     this.settings = settings;
     this.serverTls = serverTls;
     this.clientTls = clientTls;
     this.frameTimeout = frameTimeout;
     this.connectionPerEventLoop = connectionPerEventLoop;
+    this.flushEvery = flushEvery;
   }
 
   /** A transport with every option at its default. */
@@ -133,6 +142,7 @@ public final class RSocketTransport implements Transport {
         .idleTimeout(ServerLimits.idleTimeout(config))
         .frameTimeout(config.getDuration(FRAME_TIMEOUT_KEY, DEFAULT_FRAME_TIMEOUT))
         .connectionPerEventLoop(config.getBoolean(CONNECTION_PER_EVENT_LOOP_KEY, false))
+        .flushEvery(config.getInt(FLUSH_EVERY_KEY, DEFAULT_FLUSH_EVERY))
         .serverTls(TlsConfig.server(config))
         .clientTls(TlsConfig.client(config))
         .build();
@@ -167,10 +177,13 @@ public final class RSocketTransport implements Transport {
               TcpServer.create()
                   .bindAddress(() -> address)
                   .doOnConnection(
-                      connection ->
-                          connection.addHandlerFirst(
-                              FrameGuard.NAME,
-                              new FrameGuard(maxFrameLength, frameTimeout, refused)));
+                      connection -> {
+                        connection.addHandlerFirst(
+                            FrameGuard.NAME, new FrameGuard(maxFrameLength, frameTimeout, refused));
+                        if (flushEvery > 0) {
+                          connection.addHandlerFirst(EarlyFlush.NAME, new EarlyFlush(flushEvery));
+                        }
+                      });
           if (serverTls.isPresent()) {
             tcp = tcp.secure(spec -> spec.sslContext(serverTls.get()));
           }
@@ -220,6 +233,11 @@ public final class RSocketTransport implements Transport {
           if (loop != null) {
             tcp = tcp.runOn(loop);
           }
+          if (flushEvery > 0) {
+            tcp =
+                tcp.doOnConnected(
+                    c -> c.addHandlerFirst(EarlyFlush.NAME, new EarlyFlush(flushEvery)));
+          }
           if (clientTls.isPresent()) {
             // reactor-netty verifies the server's name (or IP) against its certificate
             tcp = tcp.secure(spec -> spec.sslContext(clientTls.get()));
@@ -263,6 +281,7 @@ public final class RSocketTransport implements Transport {
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private Duration frameTimeout = DEFAULT_FRAME_TIMEOUT;
     private boolean connectionPerEventLoop;
+    private int flushEvery = DEFAULT_FLUSH_EVERY;
     private Optional<TlsConfig> serverTls = Optional.empty();
     private Optional<TlsConfig> clientTls = Optional.empty();
 
@@ -385,6 +404,24 @@ public final class RSocketTransport implements Transport {
       return this;
     }
 
+    /**
+     * Flush a connection after every {@code frames} request-response requests or unary answers
+     * written (default 16; 0: only when the batch ends). rsocket-java flushes what it wrote while
+     * handling one read once the read is done, so with many calls in flight on one connection each
+     * side works while the other waits: with 64 calls in flight, the client and the server event
+     * loops were each busy half the time on 2 cores. Flushing every 16 such frames lets the peer
+     * start on the first ones while the rest are made. Stream frames and fire-and-forget requests
+     * are not counted: a stream's frames stay batched.
+     */
+    public Builder flushEvery(int frames) {
+      if (frames < 0) {
+        throw new IllegalArgumentException(
+            "flushEvery: " + frames + " (expected: >= 0, 0 to flush only when a batch ends)");
+      }
+      this.flushEvery = frames;
+      return this;
+    }
+
     public RSocketTransport build() {
       if (keepAliveMaxLifetime.compareTo(keepAliveInterval) <= 0) {
         throw new IllegalArgumentException(
@@ -406,7 +443,8 @@ public final class RSocketTransport implements Transport {
           serverTls.map(Tls::server),
           clientTls.map(Tls::client),
           frameTimeout,
-          connectionPerEventLoop);
+          connectionPerEventLoop,
+          flushEvery);
     }
   }
 }
