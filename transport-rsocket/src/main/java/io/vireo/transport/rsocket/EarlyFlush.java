@@ -1,6 +1,7 @@
 package io.vireo.transport.rsocket;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -36,11 +37,24 @@ final class EarlyFlush extends ChannelDuplexHandler {
   }
 
   /** A request-response request or an answer that completes (3 bytes length, 4 stream id). */
-  private static boolean unary(ByteBuf frame) {
-    if (frame.readableBytes() < 9) {
-      return false;
+  private static boolean unary(ByteBuf framed) {
+    int typeAndFlags;
+    // rsocket-java writes the length and the frame as the two parts of a composite: read the
+    // frame's part directly rather than have the composite find it for every frame
+    if (framed instanceof CompositeByteBuf parts
+        && parts.numComponents() == 2
+        && parts.internalComponent(0).readableBytes() == 3) {
+      ByteBuf frame = parts.internalComponent(1);
+      if (frame.readableBytes() < 6) {
+        return false;
+      }
+      typeAndFlags = frame.getUnsignedShort(frame.readerIndex() + 4);
+    } else {
+      if (framed.readableBytes() < 9) {
+        return false;
+      }
+      typeAndFlags = framed.getUnsignedShort(framed.readerIndex() + 7);
     }
-    int typeAndFlags = frame.getUnsignedShort(frame.readerIndex() + 7);
     int type = typeAndFlags >>> 10;
     return type == REQUEST_RESPONSE || (type == PAYLOAD && (typeAndFlags & COMPLETE) != 0);
   }

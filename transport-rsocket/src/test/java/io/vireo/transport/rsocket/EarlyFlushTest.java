@@ -85,6 +85,16 @@ class EarlyFlushTest {
   }
 
   @Test
+  void aFrameInOneBufferIsReadToo() {
+    for (int i = 1; i <= 4; i++) {
+      ByteBuf framed = REQUEST.apply(2 * i - 1);
+      channel.write(Unpooled.copiedBuffer(framed));
+      framed.release();
+    }
+    assertThat(sent()).isEqualTo(4);
+  }
+
+  @Test
   void aFlushStartsTheCountAgain() {
     for (int i = 1; i <= 3; i++) {
       channel.write(REQUEST.apply(2 * i - 1));
