@@ -30,14 +30,14 @@ final class Wire {
   static final Metadata.Key<String> CONTENT_TYPE =
       Metadata.Key.of("content-type", Metadata.ASCII_STRING_MARSHALLER);
 
-  /**
-   * The content type of a call whose payload is not protobuf, as grpc-java clients send it: they
-   * always write {@code content-type: application/grpc}, whatever the application asks.
-   */
   /** The deadline on the wire, written by the client itself (see {@link #grpcTimeout}). */
   static final Metadata.Key<String> GRPC_TIMEOUT =
       Metadata.Key.of("grpc-timeout", Metadata.ASCII_STRING_MARSHALLER);
 
+  /**
+   * The content type of a call whose payload is not protobuf, as grpc-java clients send it: they
+   * always write {@code content-type: application/grpc}, whatever the application asks.
+   */
   static final Metadata.Key<String> VIREO_CONTENT_TYPE =
       Metadata.Key.of("vireo-content-type", Metadata.ASCII_STRING_MARSHALLER);
 
