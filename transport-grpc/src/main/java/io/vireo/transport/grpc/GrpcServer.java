@@ -223,8 +223,7 @@ final class GrpcServer implements Server {
               route = Route.UNKNOWN;
             }
             Frame frame =
-                new Frame(
-                    route, Wire.contentType(headers), Wire.headers(headers, null), Bytes.EMPTY);
+                new Frame(route, Wire.contentType(headers), Wire.headers(headers), Bytes.EMPTY);
             Status unimplemented =
                 Status.UNIMPLEMENTED.withDescription(
                     "unknown route /" + methodName + " (this server serves " + served + ")");

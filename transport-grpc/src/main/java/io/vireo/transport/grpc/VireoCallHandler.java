@@ -1,6 +1,5 @@
 package io.vireo.transport.grpc;
 
-import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -43,7 +42,7 @@ final class VireoCallHandler implements ServerCallHandler<byte[], byte[]> {
   @Override
   public ServerCall.Listener<byte[]> startCall(ServerCall<byte[], byte[]> call, Metadata metadata) {
     call.setOnReadyThreshold(onReadyThreshold);
-    Headers headers = Wire.headers(metadata, Context.current().getDeadline());
+    Headers headers = Wire.headers(metadata);
     String contentType = Wire.contentType(metadata);
     Responses responses =
         new Responses(call, prefetch, kind == CallKind.UNARY || kind == CallKind.CLIENT_STREAM);

@@ -1,6 +1,5 @@
 package io.vireo.transport.grpc;
 
-import io.grpc.Deadline;
 import io.grpc.Metadata;
 import io.vireo.Headers;
 import io.vireo.Status;
@@ -14,7 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,15 +89,14 @@ final class Wire {
   /**
    * The application's metadata as headers. A {@code -bin} entry whose bytes are UTF-8 text is the
    * header without the suffix (that is how non-ASCII values travel). The deadline is {@link
-   * Headers#TIMEOUT}, which {@link DeadlineHeader} makes of {@code grpc-timeout}, else the time
-   * left of {@code deadline}.
+   * Headers#TIMEOUT}, which {@link DeadlineHeader} made of {@code grpc-timeout} before grpc-java
+   * read the headers.
    */
-  static Headers headers(Metadata metadata, @Nullable Deadline deadline) {
+  static Headers headers(Metadata metadata) {
     // one pass into one array, and Metadata.Key objects reused: this runs for every call
     Set<String> keys = metadata.keys();
-    String[] pairs = new String[keys.size() * 2 + 2];
+    String[] pairs = new String[keys.size() * 2];
     int size = 0;
-    boolean timeout = false;
     for (String key : keys) {
       String name = key;
       String value;
@@ -119,13 +116,8 @@ final class Wire {
       if (value == null || !validHeader(name, value)) {
         continue;
       }
-      timeout |= name.equals(Headers.TIMEOUT);
       pairs[size++] = name;
       pairs[size++] = value;
-    }
-    if (deadline != null && !timeout) {
-      pairs[size++] = Headers.TIMEOUT;
-      pairs[size++] = Long.toString(Math.max(1, deadline.timeRemaining(TimeUnit.MILLISECONDS)));
     }
     return size == 0
         ? Headers.empty()
