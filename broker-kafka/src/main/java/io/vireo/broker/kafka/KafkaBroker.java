@@ -75,7 +75,14 @@ public final class KafkaBroker implements Broker {
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
   public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(200);
-  public static final int DEFAULT_MAX_PENDING_PER_PARTITION = 1000;
+
+  /**
+   * Ten fetches' worth of 1 KB records ({@code max.partition.fetch.bytes} is 1 MiB): at one fetch's
+   * worth a partition paused after nearly every fetch and then waited a fetch round trip when it
+   * resumed, which cost subscriptions 10-30% of their rate (benchmarks/README.md, session 12).
+   */
+  public static final int DEFAULT_MAX_PENDING_PER_PARTITION = 10_000;
+
   public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(100);
   public static final Duration DEFAULT_RECONNECT_BACKOFF = Duration.ofMillis(50);
   public static final Duration DEFAULT_RECONNECT_BACKOFF_MAX = Duration.ofSeconds(1);
