@@ -2,8 +2,10 @@ package io.vireo.transport.rsocket;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.rsocket.transport.netty.RSocketLengthCodec;
 import io.vireo.transport.RefusedConnections;
 import io.vireo.transport.RefusedConnections.Reason;
 import java.nio.charset.StandardCharsets;
@@ -19,9 +21,11 @@ import org.jspecify.annotations.Nullable;
  * logs an ERROR with a stack trace for each frame it cannot decode; what passes here, it can
  * decode.
  *
- * <p>It sits before rsocket-java's length codec and passes whole frames, length prefix included, on
- * to it. A frame left unfinished for {@code frameTimeout} (no byte arrives while part of a frame is
- * buffered) also closes the connection, so a peer cannot hold a buffer open for ever.
+ * <p>It passes whole frames, length prefix included, on to rsocket-java, and takes the place of
+ * rsocket-java's own length decoder ({@link RSocketLengthCodec}), which it removes at the first
+ * read: that decoder would cut the same frames a second time. A frame left unfinished for {@code
+ * frameTimeout} (no byte arrives while part of a frame is buffered) also closes the connection, so
+ * a peer cannot hold a buffer open for ever.
  */
 final class FrameGuard extends ByteToMessageDecoder {
   static final String NAME = "vireo.frame-guard";
@@ -60,6 +64,7 @@ final class FrameGuard extends ByteToMessageDecoder {
   private final long frameTimeoutNanos;
   private final RefusedConnections refused;
   private boolean setupSeen;
+  private boolean lengthCodecRemoved;
   private boolean closing;
   private long lastRead;
   private @Nullable ScheduledFuture<?> stallCheck;
@@ -75,6 +80,9 @@ final class FrameGuard extends ByteToMessageDecoder {
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
     lastRead = System.nanoTime();
+    if (!lengthCodecRemoved) {
+      removeLengthCodec(ctx.pipeline());
+    }
     while (!closing && in.readableBytes() >= LENGTH_FIELD) {
       int start = in.readerIndex();
       int length = in.getUnsignedMedium(start);
@@ -116,6 +124,18 @@ final class FrameGuard extends ByteToMessageDecoder {
     } else if (in.isReadable() && stallCheck == null && frameTimeoutNanos > 0) {
       stallCheck =
           ctx.executor().schedule(() -> checkStalled(ctx), frameTimeoutNanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /**
+   * rsocket-java adds its length decoder after this guard, once the connection is configured; by
+   * the first read it is there, and nothing has reached it yet.
+   */
+  private void removeLengthCodec(ChannelPipeline pipeline) {
+    lengthCodecRemoved = true;
+    RSocketLengthCodec codec = pipeline.get(RSocketLengthCodec.class);
+    if (codec != null) {
+      pipeline.remove(codec);
     }
   }
 
