@@ -1,5 +1,6 @@
 package io.vireo.transport.grpc;
 
+import io.grpc.InternalMetadata;
 import io.grpc.Metadata;
 import io.vireo.Headers;
 import io.vireo.Status;
@@ -11,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -93,26 +93,27 @@ final class Wire {
    * read the headers.
    */
   static Headers headers(Metadata metadata) {
-    // one pass into one array, and Metadata.Key objects reused: this runs for every call
-    Set<String> keys = metadata.keys();
-    String[] pairs = new String[keys.size() * 2];
+    // One pass over the entries as they arrived, names and values in bytes. Metadata.keys() would
+    // decode every name into a new set, each get() would scan the entries again and a -bin key
+    // would be made (and validated) anew: this runs for every call. InternalMetadata is grpc-java's
+    // own door to those bytes (Armeria's gRPC uses it too); serialize() copies only the references.
+    byte[][] entries = InternalMetadata.serialize(metadata);
+    String[] pairs = new String[entries.length];
     int size = 0;
-    for (String key : keys) {
-      String name = key;
-      String value;
-      if (key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
-        name = key.substring(0, key.length() - Metadata.BINARY_HEADER_SUFFIX.length());
-        if (name.isEmpty() || reserved(name)) {
-          continue;
-        }
-        byte[] bytes = metadata.get(Metadata.Key.of(key, Metadata.BINARY_BYTE_MARSHALLER));
-        value = bytes == null ? null : utf8(bytes);
-      } else {
-        if (reserved(name)) {
-          continue;
-        }
-        value = metadata.get(asciiKey(key));
+    for (int i = 0; i < entries.length; i += 2) {
+      byte[] rawName = entries[i];
+      boolean binary = endsWithBin(rawName);
+      String name =
+          new String(
+              rawName,
+              0,
+              binary ? rawName.length - BIN.length : rawName.length,
+              StandardCharsets.US_ASCII);
+      if (name.isEmpty() || reserved(name)) {
+        continue;
       }
+      String value =
+          binary ? utf8(entries[i + 1]) : new String(entries[i + 1], StandardCharsets.US_ASCII);
       if (value == null || !validHeader(name, value)) {
         continue;
       }
@@ -122,6 +123,14 @@ final class Wire {
     return size == 0
         ? Headers.empty()
         : Headers.of(size == pairs.length ? pairs : Arrays.copyOf(pairs, size));
+  }
+
+  private static final byte[] BIN =
+      Metadata.BINARY_HEADER_SUFFIX.getBytes(StandardCharsets.US_ASCII);
+
+  private static boolean endsWithBin(byte[] name) {
+    return name.length >= BIN.length
+        && Arrays.equals(name, name.length - BIN.length, name.length, BIN, 0, BIN.length);
   }
 
   /**
